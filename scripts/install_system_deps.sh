@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Debian packages the reports need: CJK fonts and WeasyPrint's Pango/HarfBuzz libraries.
+# Installs them when missing and we are root; otherwise prints the exact command and goes on.
+set -u
+pkgs=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "note: not a Debian system; please install the equivalents of: ${missing[*]}" >&2
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && $cmd -qq || echo "warning: apt-get failed; reports may lack CJK fonts or PDF output" >&2
+else
+  echo "note: missing Debian packages for the reports. As root run:" >&2
+  echo "  sudo apt-get update && sudo $cmd" >&2
+fi
+exit 0
