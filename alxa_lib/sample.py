@@ -432,6 +432,26 @@ class SampleYear:
     def _kc_rows(self, rf: ReportFile, pred) -> list[dict]:
         return [r for r in rf.rows if r["class"] == "KC" and pred(r)]
 
+    def _pick(self, dept: str, period: dt.date, pred, *, last: bool = False) -> tuple[ReportFile, dict]:
+        """A report and a KC row satisfying ``pred``: the preferred department and period first, then
+        other departments, then later and earlier periods (so that any seed finds a target)."""
+        used = {(id(f), d["project_id"]) for f in self.reports for d in f.defects}
+        depts = [dept] + [d for d, _, _ in DEPARTMENTS if d != dept]
+        i = self.periods.index(period)
+        order = [period] + [p for k in range(1, 24) for p in (self.periods[i + k] if i + k < 24 else None,
+                                                             self.periods[i - k] if i - k >= 0 else None) if p]
+        for per in order:
+            for d in depts:
+                try:
+                    rf = self.report(d, per)
+                except KeyError:
+                    continue
+                rows = [r for r in self._kc_rows(rf, pred) if (id(rf), r["project_id"]) not in used
+                        and not any(x["project_id"] == r["project_id"] for x in rf.defects)]
+                if rows:
+                    return rf, rows[-1] if last else rows[0]
+        raise LookupError(f"no row for a defect near {dept} {period}")
+
     def _apply_defects(self) -> None:
         y, rng = self.year, self.rng
         P = lambda m, d: _d(y, m, d)  # noqa: E731
@@ -439,64 +459,54 @@ class SampleYear:
         unstarted = lambda r: r["status"] == "未开工"  # noqa: E731
         with_start_report = {s["project_id"] for s in self._start_report_rows()}
         # UNPARSEABLE_VALUE: percent written in words.
-        rf = self.report("交通运输局", P(5, 28))
-        r = self._kc_rows(rf, started)[0]
+        rf, r = self._pick("交通运输局", P(5, 28), lambda x: started(x) and x["progress_text"])
         r["progress_pct"] = "过半"
         self._add(rf, "UNPARSEABLE_VALUE", r["project_id"], "progress_pct")
         # REQUIRED_MISSING: status left blank on an unstarted row.
-        rf = self.report("水务局", P(4, 14))
-        r = self._kc_rows(rf, unstarted)[0]
+        rf, r = self._pick("水务局", P(4, 14), unstarted)
         r["status"] = None
         self._add(rf, "REQUIRED_MISSING", r["project_id"], "status")
         # UNSTARTED_NO_REASON
-        rf = self.report("农牧局", P(7, 14))
-        r = self._kc_rows(rf, unstarted)[0]
+        rf, r = self._pick("农牧局", P(7, 14), unstarted)
         r["unstarted_reason"] = None
         self._add(rf, "UNSTARTED_NO_REASON", r["project_id"], "unstarted_reason")
         # STARTED_NO_DATE (a project without a start report, so it is not started that period)
-        rf = self.report("工信局", P(6, 28))
-        r = [x for x in self._kc_rows(rf, started) if x["project_id"] not in with_start_report][0]
+        rf, r = self._pick("工信局", P(6, 28), lambda x: started(x) and x["project_id"] not in with_start_report)
         r["start_date"] = None
         self._add(rf, "STARTED_NO_DATE", r["project_id"], "start_date")
         # NO_PROGRESS_TEXT
-        rf = self.report("能源局", P(7, 14))
-        r = self._kc_rows(rf, started)[0]
+        rf, r = self._pick("能源局", P(7, 14), started)
         r["progress_text"] = None
         r["progress_pct"] = None
         self._add(rf, "NO_PROGRESS_TEXT", r["project_id"], "progress_text")
         # CUMULATIVE_LT_ANNUAL and CUMULATIVE_GT_TOTAL on the last period (no later period to disturb).
-        rf = self.report("住建局", P(12, 28))
-        r = self._kc_rows(rf, lambda x: x["status"] in STARTED_STATUSES and x["nature"] == "新建")[0]
+        rf, r = self._pick("住建局", P(12, 28), lambda x: x["status"] in STARTED_STATUSES and x["nature"] == "新建")
         r["annual_completed"] = r["cumulative_completed"] + 50
         self._add(rf, "CUMULATIVE_LT_ANNUAL", r["project_id"], "cumulative_completed")
-        rf = self.report("交通运输局", P(12, 28))
-        r = self._kc_rows(rf, lambda x: x["status"] in STARTED_STATUSES)[0]
+        rf, r = self._pick("交通运输局", P(12, 28), lambda x: x["status"] in STARTED_STATUSES and x["nature"] == "续建")
         r["cumulative_completed"] = r["total_investment"] + 100
         self._add(rf, "CUMULATIVE_GT_TOTAL", r["project_id"], "cumulative_completed")
         # PERCENT_OUT_OF_RANGE
-        rf = self.report("水务局", P(7, 14))
-        r = self._kc_rows(rf, started)[0]
+        rf, r = self._pick("水务局", P(7, 14), lambda x: started(x) and x["progress_text"])
         r["progress_pct"] = 120
         self._add(rf, "PERCENT_OUT_OF_RANGE", r["project_id"], "progress_pct")
         # DATE_OUT_OF_RANGE: last year's date on a resumed project.
-        rf = self.report("卫生健康委员会", P(8, 28))
-        cands = [x for x in self._kc_rows(rf, started) if x["project_id"] not in with_start_report]
-        r = cands[0]
+        rf, r = self._pick("卫生健康委员会", P(8, 28), lambda x: started(x) and x["project_id"] not in with_start_report)
         r["start_date"] = r["start_date"].replace(year=y - 1)
         self._add(rf, "DATE_OUT_OF_RANGE", r["project_id"], "start_date")
         # TOTAL_ROW_MISMATCH is injected by the writer on layout total_row="wrong".
         # INVESTMENT_DECREASED: annual lower than the previous period.
-        rf = self.report("能源局", P(8, 14))
-        prev = {x["project_id"]: x for x in self.report("能源局", P(7, 28)).rows}
-        r = [x for x in self._kc_rows(rf, started) if (prev[x["project_id"]]["annual_completed"] or 0) > 100
-             and x["project_id"] not in {d["project_id"] for d in rf.defects}][0]
-        r["annual_completed"] = prev[r["project_id"]]["annual_completed"] - 30
+        def grew(x, rf_of=lambda: None):
+            return started(x) and (x["annual_completed"] or 0) > 200
+        rf, r = self._pick("能源局", P(8, 14), grew)
+        prev_rf = self.report(rf.department, self.periods[self.periods.index(rf.period) - 1])
+        prev = {x["project_id"]: x for x in prev_rf.rows}
+        r["annual_completed"] = (prev.get(r["project_id"], {}).get("annual_completed") or r["annual_completed"]) - 30
         self._add(rf, "INVESTMENT_DECREASED", r["project_id"], "annual_completed")
         # STATUS_REGRESSED: a started project reported 未开工 again.
-        rf = self.report("城市管理综合执法局", P(7, 28))
-        r = [x for x in self._kc_rows(rf, started) if x["project_id"] not in with_start_report][0]
+        rf, r = self._pick("城市管理综合执法局", P(7, 28), lambda x: started(x) and x["project_id"] not in with_start_report)
         r.update(status="未开工", start_date=None, unstarted_reason="施工单位尚未进场",
-                 expected_start=P(8, 10), progress_text=None, progress_pct=None)
+                 expected_start=rf.period + dt.timedelta(days=12), progress_text=None, progress_pct=None)
         self._add(rf, "STATUS_REGRESSED", r["project_id"], "status")
         # COMPLETED_STILL_REPORTED: a completed project reported once more.
         done = next(r for f in self.reports for r in f.rows if r["status"] == "已完工")
@@ -506,13 +516,11 @@ class SampleYear:
         nxt.rows.append(again)
         self._add(nxt, "COMPLETED_STILL_REPORTED", again["project_id"], "status")
         # LOCKED_INDICATOR_CHANGED
-        rf = self.report("吉兰泰镇", P(5, 14))
-        r = self._kc_rows(rf, lambda x: True)[0]
+        rf, r = self._pick("吉兰泰镇", P(5, 14), lambda x: True)
         r["total_investment"] = r["total_investment"] + 1000
         self._add(rf, "LOCKED_INDICATOR_CHANGED", r["project_id"], "total_investment")
         # PROJECT_MISSING: an unstarted project left out.
-        rf = self.report("腾格里额里斯镇", P(4, 28))
-        r = self._kc_rows(rf, unstarted)[-1]
+        rf, r = self._pick("腾格里额里斯镇", P(4, 28), lambda x: unstarted(x) and not x["annual_completed"], last=True)
         rf.rows.remove(r)
         self._add(rf, "PROJECT_MISSING", r["project_id"], None)
         # PROJECT_UNKNOWN: a row that is not in the plan.
@@ -534,7 +542,7 @@ class SampleYear:
         rf.rows[0]["problems"] = SCRIPT_TEXT
         rf.rows[0]["measures"] = SAFE_TEXT
         # MODIFIED_AFTER_SUBMISSION: a resubmission that changes a reported value.
-        rf = self.report("交通运输局", P(6, 28))
+        rf, _ = self._pick("交通运输局", P(6, 28), started)
         v2 = ReportFile(rf.department, rf.period, rf.received + dt.timedelta(days=2), copy.deepcopy(rf.rows),
                         Layout(), version=2, liaison=rf.liaison)
         r = self._kc_rows(v2, started)[0]

@@ -1,0 +1,213 @@
+"""Reading one cell as offices write it: numbers as text, Chinese dates, synonyms (shared/workbooks.md).
+
+Each parser returns ``(value, ok)``: ``value`` is None for an empty cell; ``ok`` is False when the
+cell holds something that cannot be read (the caller turns that into ``UNPARSEABLE_VALUE``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+from typing import Any
+
+from .vocab import PROCEDURE_STATUS, STAGE_LADDERS, STAGE_SHORT_FORMS, STATUS
+
+EMPTY_MARKS = {"", "—", "——", "-", "--", "/", "无", "－", "暂无", "n/a", "N/A"}
+UNIT_SCALE = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def fold(text: Any) -> str:
+    """Full-width → half-width (NFKC) and trimmed; None → ''."""
+    if text is None:
+        return ""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+@functools.lru_cache(maxsize=65536)
+def _norm_header_cached(text: Any) -> str:
+    s = re.sub(r"\s+", "", fold(text))
+    s = s.replace("【", "(").replace("】", ")")
+    s = re.sub(r"\((万元|亿元|元|%|％)\)", "", s)
+    return s.rstrip("%")
+
+
+def norm_header(text: Any) -> str:
+    """A header as compared: folded, no white space, brackets half-width, unit marks removed."""
+    try:
+        return _norm_header_cached(text)
+    except TypeError:  # unhashable
+        return _norm_header_cached.__wrapped__(text)
+
+
+def header_unit(text: Any) -> str | None:
+    s = fold(text)
+    for unit in ("亿元", "万元", "元"):
+        if f"({unit})" in s or s.endswith(unit):
+            return unit
+    return None
+
+
+def norm_name(text: Any) -> str:
+    """A project name as matched: no spaces or punctuation, width folded, leading 阿左旗/阿拉善左旗 dropped."""
+    s = fold(text)
+    s = re.sub(r"[\s\W_]+", "", s)
+    for prefix in ("阿拉善左旗", "阿左旗"):
+        if s.startswith(prefix):
+            s = s[len(prefix):]
+    return s
+
+
+def is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value == "" or fold(value) in EMPTY_MARKS
+    return False
+
+
+def parse_number(value: Any, scale: float = 1.0) -> tuple[float | None, bool]:
+    """A number in 万元 (``scale`` converts the column's unit); text like ``1,200万元`` is accepted."""
+    if isinstance(value, bool):
+        return None, False
+    if isinstance(value, (int, float)):
+        return round(float(value) * scale, 6), True
+    if is_empty(value):
+        return None, True
+    s = fold(value).replace(",", "").replace(" ", "")
+    unit_scale = 1.0
+    for unit, k in UNIT_SCALE.items():
+        if s.endswith(unit):
+            s, unit_scale = s[: -len(unit)], k / scale if scale else k
+            break
+    try:
+        return round(float(s) * scale * unit_scale, 6), True
+    except ValueError:
+        return None, False
+
+
+def parse_percent(value: Any) -> tuple[float | None, bool]:
+    """``45%``, ``45`` and ``0.45`` all mean 45 (a value ≤ 1 is a fraction)."""
+    if isinstance(value, str) and fold(value).endswith("%"):
+        n, ok = parse_number(fold(value)[:-1])
+        return n, ok
+    n, ok = parse_number(value)
+    if n is not None and ok and 0 < n <= 1:
+        n = round(n * 100, 6)
+    return n, ok
+
+
+_DATE_PATTERNS = [
+    (re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"), "ymd"),
+    (re.compile(r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})$"), "ymd"),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "ymd"),
+    (re.compile(r"^(\d{1,2})月(\d{1,2})日?$"), "md"),
+    (re.compile(r"^(\d{4})年(\d{1,2})月(份)?$"), "ym"),
+    (re.compile(r"^(\d{4})[./\-](\d{1,2})$"), "ym"),
+]
+
+
+def parse_date(value: Any, default_year: int | None = None) -> tuple[dt.date | None, bool, bool]:
+    """Return ``(date, ok, approximate)``. ``3月15日`` takes ``default_year``; ``2025年3月`` is the 1st, approximate."""
+    if isinstance(value, dt.datetime):
+        return value.date(), True, False
+    if isinstance(value, dt.date):
+        return value, True, False
+    if isinstance(value, bool):
+        return None, False, False
+    if isinstance(value, (int, float)):
+        if 20000 < value < 80000:  # an Excel serial date without a date format
+            return EXCEL_EPOCH + dt.timedelta(days=int(value)), True, False
+        return None, False, False
+    if is_empty(value):
+        return None, True, False
+    s = re.sub(r"\s+", "", fold(value))
+    s = re.sub(r"(\d)(前|左右|底)$", r"\1", s)
+    for pattern, kind in _DATE_PATTERNS:
+        m = pattern.match(s)
+        if not m:
+            continue
+        try:
+            if kind == "ymd":
+                return dt.date(int(m[1]), int(m[2]), int(m[3])), True, False
+            if kind == "md":
+                if default_year is None:
+                    return None, False, False
+                return dt.date(default_year, int(m[1]), int(m[2])), True, False
+            return dt.date(int(m[1]), int(m[2]), 1), True, True
+        except ValueError:
+            return None, False, False
+    return None, False, False
+
+
+def _lookup(table: dict[str, list[str]]) -> dict[str, str]:
+    out = {}
+    for canon, synonyms in table.items():
+        for s in [canon, *synonyms]:
+            out[re.sub(r"\s+", "", fold(s))] = canon
+    return out
+
+
+_STATUS = _lookup(STATUS)
+_PROC = _lookup(PROCEDURE_STATUS)
+
+
+def parse_status(value: Any) -> tuple[str | None, bool]:
+    if value is None or (isinstance(value, str) and not fold(value)):
+        return None, True
+    key = re.sub(r"\s+", "", fold(value))
+    return (_STATUS[key], True) if key in _STATUS else (None, False)
+
+
+def parse_procedure(value: Any) -> tuple[str | None, bool]:
+    if value is None or (isinstance(value, str) and not fold(value)):
+        return None, True
+    key = re.sub(r"\s+", "", fold(value))
+    return (_PROC[key], True) if key in _PROC else (None, False)
+
+
+def parse_stage(value: Any, invest_type: str | None = None) -> tuple[str | None, bool]:
+    """Match a 当前阶段 to its ladder by name or common short form (domain §9.15)."""
+    if value is None or (isinstance(value, str) and not fold(value)):
+        return None, True
+    s = re.sub(r"\s+", "", fold(value)).replace("（", "(").replace("）", ")")
+    ladders = [STAGE_LADDERS[invest_type]] if invest_type in STAGE_LADDERS else list(STAGE_LADDERS.values())
+    for ladder in ladders:
+        for stage in ladder:
+            if s == fold(stage):
+                return stage, True
+    if s in STAGE_SHORT_FORMS:
+        return STAGE_SHORT_FORMS[s], True
+    for short, stage in STAGE_SHORT_FORMS.items():
+        if short in s:
+            return stage, True
+    for ladder in ladders:
+        for stage in ladder:
+            if fold(stage) in s or s in fold(stage):
+                return stage, True
+    return None, False
+
+
+def parse_years(value: Any) -> tuple[tuple[int, int] | None, bool]:
+    """``2024-2026``, ``2024—2026年``, ``2024年-2026年`` → (2024, 2026); a single year → (y, y)."""
+    if is_empty(value):
+        return None, True
+    years = re.findall(r"(\d{4})", fold(value))
+    if len(years) == 2:
+        return (int(years[0]), int(years[1])), True
+    if len(years) == 1:
+        return (int(years[0]), int(years[0])), True
+    return None, False
+
+
+def a1(col: int, row: int) -> str:
+    """0-based column and 0-based row → Excel A1 reference."""
+    letters = ""
+    n = col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"

@@ -1,0 +1,104 @@
+"""The ``alxa`` command line: sample, template, ingest, demo (and the reports as they arrive)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD / dates look like 2025-06-28: {text!r}") from None
+
+
+def cmd_sample(a) -> int:
+    from .sample import write_sample
+    truth = write_sample(Path(a.dir), a.year, a.seed, progress=sys.stderr.isatty())
+    print(f"样本年度已写入 {a.dir}：{len(truth['files'])} 份半月报，{len(truth['defects'])} 处预置缺陷 / "
+          f"sample year written to {a.dir}")
+    return 0
+
+
+def cmd_template(a) -> int:
+    from .template import write_templates
+    paths = write_templates(a.plan, a.period, a.out, a.registers)
+    print(f"已生成 {len(paths)} 份填报模板 / wrote {len(paths)} templates to {a.out}")
+    return 0
+
+
+def cmd_ingest(a) -> int:
+    from .ingest import ingest
+    outcomes = ingest(a.paths, a.db, period=a.period, received=a.received)
+    if a.json:
+        print(json.dumps([o.as_dict() for o in outcomes], ensure_ascii=False, indent=1))
+    else:
+        _print_ingest_table(outcomes)
+    return 2 if any(o.status == "rejected" for o in outcomes) else 0
+
+
+STATUS_CN = {"ingested": "已导入", "new_version": "新版本", "unchanged": "未变化", "rejected": "已拒收"}
+
+
+def _print_ingest_table(outcomes) -> None:
+    from collections import Counter
+    for o in outcomes:
+        if o.status == "rejected":
+            print(f"✗ {o.file}\n    {o.error}")
+    counts = Counter(o.status for o in outcomes)
+    print("  ".join(f"{STATUS_CN[k]} {k}: {counts.get(k, 0)}" for k in STATUS_CN))
+    print(f"共 {len(outcomes)} 个文件，{sum(o.rows for o in outcomes)} 行，{sum(o.findings for o in outcomes)} 条读取提示 / "
+          f"{len(outcomes)} files, {sum(o.rows for o in outcomes)} rows, {sum(o.findings for o in outcomes)} reader findings")
+
+
+def cmd_demo(a) -> int:
+    from .demo import run_demo
+    return run_demo(Path(a.data), Path(a.out))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="alxa", description="阿拉善左旗重点建设项目监控 / key project monitoring toolkit")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("sample", help="写出样本年度 / write the synthetic sample year")
+    s.add_argument("dir")
+    s.add_argument("--year", type=int, default=2025)
+    s.add_argument("--seed", type=int, default=7)
+    s.set_defaults(func=cmd_sample)
+
+    t = sub.add_parser("template", help="生成各部门填报模板 / write pre-filled report templates")
+    t.add_argument("--plan", required=True, type=Path)
+    t.add_argument("--period", required=True, type=_date)
+    t.add_argument("--out", required=True, type=Path)
+    t.add_argument("--registers", type=Path, default=None, help="登记簿（含项目调整）/ registers workbook with adjustments")
+    t.set_defaults(func=cmd_template)
+
+    i = sub.add_parser("ingest", help="导入报表 / ingest workbooks into the ledger")
+    i.add_argument("paths", nargs="+")
+    i.add_argument("--db", default=None)
+    i.add_argument("--period", type=_date, default=None)
+    i.add_argument("--received", type=_date, default=None)
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_ingest)
+
+    d = sub.add_parser("demo", help="样本年度全部报告 / every report of the sample year")
+    d.add_argument("--data", default="data")
+    d.add_argument("--out", default="outputs")
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except (FileNotFoundError, RuntimeError, ValueError) as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

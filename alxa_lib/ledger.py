@@ -1,0 +1,179 @@
+"""The ledger: one DuckDB file that keeps every version of every ingested workbook (Art. 6).
+
+Files are archived byte for byte under their SHA-256 before their rows go in; each file's rows go
+in within one transaction. Nothing is ever updated in place: a resubmission is a new version.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from .vocab import PROCEDURES
+
+DEFAULT_DB = Path("data/alxa.duckdb")
+LOCK_WAIT_SECONDS = 300
+
+_PROC_COLS = ", ".join(f"{p} VARCHAR" for p in PROCEDURES)
+_Q_COLS = ", ".join(f"q{i}_node DOUBLE, q{i}_goal VARCHAR, q{i}_stage VARCHAR" for i in range(1, 5))
+SCHEMA = f"""
+CREATE SEQUENCE IF NOT EXISTS file_ids START 1;
+CREATE TABLE IF NOT EXISTS files (
+    file_id BIGINT PRIMARY KEY, sha256 VARCHAR NOT NULL, original_name VARCHAR, source_path VARCHAR,
+    archive_path VARCHAR, kind VARCHAR, department VARCHAR, period DATE, received DATE, version INTEGER,
+    version_label VARCHAR, signed BOOLEAN, report_date DATE, plan_year INTEGER, meta VARCHAR,
+    col_refs VARCHAR, n_rows INTEGER, ingested_at TIMESTAMP DEFAULT current_timestamp);
+CREATE TABLE IF NOT EXISTS plan_rows (
+    file_id BIGINT, row_no INTEGER, sheet VARCHAR, project_id VARCHAR, name VARCHAR, department VARCHAR,
+    project_unit VARCHAR, leader VARCHAR, location VARCHAR, sector VARCHAR, nature VARCHAR, invest_type VARCHAR,
+    scale_content VARCHAR, start_year INTEGER, end_year INTEGER, total_investment DOUBLE, cumulative_prior DOUBLE,
+    annual_planned DOUBLE, planned_start DATE, current_stage VARCHAR, target_stage VARCHAR, class VARCHAR,
+    adjusted_in BOOLEAN);
+CREATE TABLE IF NOT EXISTS report_rows (
+    file_id BIGINT, row_no INTEGER, project_id VARCHAR, matched_by VARCHAR, name VARCHAR, class VARCHAR,
+    nature VARCHAR, total_investment DOUBLE, annual_planned DOUBLE, start_year INTEGER, end_year INTEGER,
+    annual_completed DOUBLE, cumulative_completed DOUBLE, status VARCHAR, start_date DATE, expected_start DATE,
+    unstarted_reason VARCHAR, {_PROC_COLS}, current_stage VARCHAR, progress_text VARCHAR, progress_pct DOUBLE,
+    problems VARCHAR, measures VARCHAR, liaison VARCHAR, phone VARCHAR, raw VARCHAR);
+CREATE TABLE IF NOT EXISTS schedule_rows (
+    file_id BIGINT, row_no INTEGER, project_id VARCHAR, name VARCHAR, planned_start DATE, planned_end DATE,
+    {_Q_COLS});
+CREATE TABLE IF NOT EXISTS start_rows (
+    file_id BIGINT, row_no INTEGER, project_id VARCHAR, name VARCHAR, start_type VARCHAR, start_date DATE,
+    note VARCHAR);
+CREATE TABLE IF NOT EXISTS reg_adjustments (file_id BIGINT, row_no INTEGER, project_id VARCHAR, adj_type VARCHAR,
+    indicator VARCHAR, old_value VARCHAR, new_value VARCHAR, replacement_id VARCHAR, approval_no VARCHAR,
+    approval_date DATE);
+CREATE TABLE IF NOT EXISTS reg_decisions (file_id BIGINT, row_no INTEGER, meeting_date DATE, item VARCHAR,
+    owner VARCHAR, due_date DATE, done_date DATE);
+CREATE TABLE IF NOT EXISTS reg_problems (file_id BIGINT, row_no INTEGER, problem_id VARCHAR, project_id VARCHAR,
+    kind VARCHAR, description VARCHAR, owner VARCHAR, raised_date DATE, due_date DATE, solved_date DATE);
+CREATE TABLE IF NOT EXISTS reg_bonuses (file_id BIGINT, row_no INTEGER, unit VARCHAR, quarter VARCHAR,
+    points DOUBLE, reason VARCHAR, basis VARCHAR);
+CREATE TABLE IF NOT EXISTS reg_incidents (file_id BIGINT, row_no INTEGER, date DATE, unit VARCHAR,
+    project_id VARCHAR, type VARCHAR, description VARCHAR, source VARCHAR);
+CREATE TABLE IF NOT EXISTS reg_liaisons (file_id BIGINT, row_no INTEGER, unit VARCHAR, name VARCHAR,
+    title VARCHAR, phone VARCHAR, registered_date DATE);
+CREATE TABLE IF NOT EXISTS findings (
+    file_id BIGINT, stage VARCHAR, rule VARCHAR, severity VARCHAR, department VARCHAR, period DATE,
+    project_id VARCHAR, field VARCHAR, sheet VARCHAR, cell VARCHAR, message VARCHAR);
+"""
+REGISTER_TABLES = {"adjustments": "reg_adjustments", "decisions": "reg_decisions", "problems": "reg_problems",
+                   "bonuses": "reg_bonuses", "incidents": "reg_incidents", "liaisons": "reg_liaisons"}
+
+
+def db_path(db: str | Path | None = None) -> Path:
+    """``--db``, else ``ALXA_DB``, else ``data/alxa.duckdb``."""
+    return Path(db or os.environ.get("ALXA_DB") or DEFAULT_DB)
+
+
+def archive_dir(db: Path) -> Path:
+    return db.parent / "archive"
+
+
+def connect(db: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = db_path(db)
+    if read_only:
+        if not path.exists():
+            raise FileNotFoundError(f"数据库不存在，请先导入报表 / no ledger at {path}: run `alxa ingest` first")
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(SCHEMA)
+    return con
+
+
+@contextlib.contextmanager
+def writer_lock(db: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """One writer at a time: a second ingest waits, then stops with a clear message."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(db) + ".lock")
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise RuntimeError(f"另一个导入正在使用数据库 {db}，请稍后再试 / another ingest is writing to {db}; "
+                           f"try again when it has finished") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                                      f"ORDER BY ordinal_position", [table]).fetchall()]
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    """Insert ``df`` by column name; columns the table lacks are dropped, missing ones are NULL."""
+    if df is None or len(df) == 0:
+        return
+    cols = [c for c in columns_of(con, table) if c in df.columns]
+    frame = df[cols]
+    con.register("_incoming", frame)
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT nextval('file_ids')").fetchone()[0])
+
+
+def latest_files(con: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
+    """The latest version of each (department, period) — or of each schedule version label."""
+    return con.execute("""
+        SELECT * FROM files WHERE kind = ? QUALIFY row_number() OVER (
+            PARTITION BY department, period, version_label ORDER BY version DESC, file_id DESC) = 1
+        ORDER BY department, period""", [kind]).df()
+
+
+def version_changes(con: duckdb.DuckDBPyConnection, file_id: int) -> pd.DataFrame:
+    """Cells of a report version that differ from the previous version of the same department and period."""
+    cur = con.execute("SELECT * FROM files WHERE file_id = ?", [file_id]).df()
+    if cur.empty or cur.kind[0] != "report":
+        return pd.DataFrame(columns=["project_id", "field", "previous", "value", "cell"])
+    prev = con.execute("""SELECT file_id FROM files WHERE kind='report' AND department=? AND period=? AND version < ?
+                          ORDER BY version DESC LIMIT 1""",
+                       [cur.department[0], cur.period[0], int(cur.version[0])]).fetchone()
+    if prev is None:
+        return pd.DataFrame(columns=["project_id", "field", "previous", "value", "cell"])
+    refs = json.loads(cur.col_refs[0] or "{}").get("report_rows", {})
+    new = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id IS NOT NULL", [file_id]).df()
+    old = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id IS NOT NULL", [prev[0]]).df()
+    skip = {"file_id", "row_no", "raw", "matched_by"}
+    fields = [c for c in new.columns if c not in skip and c != "project_id"]
+    old_by = {r["project_id"]: r for r in old.to_dict("records")}
+    out = []
+    for r in new.to_dict("records"):
+        o = old_by.get(r["project_id"])
+        if o is None:
+            continue
+        for f in fields:
+            a, b = o.get(f), r.get(f)
+            if _same(a, b):
+                continue
+            col = refs.get(f) or refs.get({"start_year": "years", "end_year": "years"}.get(f, f))
+            out.append({"project_id": r["project_id"], "field": f, "previous": a, "value": b,
+                        "cell": f"{col}{r['row_no']}" if col else None, "previous_file_id": int(prev[0])})
+    return pd.DataFrame(out, columns=["project_id", "field", "previous", "value", "cell", "previous_file_id"])
+
+
+def _same(a, b) -> bool:
+    na = a is None or (isinstance(a, float) and pd.isna(a)) or a is pd.NaT
+    nb = b is None or (isinstance(b, float) and pd.isna(b)) or b is pd.NaT
+    if na or nb:
+        return na and nb
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return round(float(a), 2) == round(float(b), 2)
+        except (TypeError, ValueError):
+            return False
+    return a == b

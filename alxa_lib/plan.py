@@ -1,0 +1,77 @@
+"""The plan in force on a date: the base plan plus approved adjustments effective by then (Art. 5)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from .cells import parse_date, parse_number, parse_years
+
+INDICATOR_FIELDS = {"总投资": "total_investment", "年度计划投资": "annual_planned", "建设年限": "years",
+                    "计划开（复）工日期": "planned_start", "计划开(复)工日期": "planned_start",
+                    "计划开复工日期": "planned_start", "计划开工日期": "planned_start"}
+
+
+def latest_plan_rows(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:
+    """All rows (base and 调整调入) of the latest ingested plan version (of ``year`` when given)."""
+    args: list = []
+    where = "kind = 'plan'"
+    if year is not None:
+        where += " AND (plan_year = ? OR plan_year IS NULL)"
+        args.append(year)
+    row = con.execute(f"SELECT file_id FROM files WHERE {where} ORDER BY version DESC, file_id DESC LIMIT 1",
+                      args).fetchone()
+    if row is None:
+        return pd.DataFrame(columns=[c[0] for c in con.execute("DESCRIBE plan_rows").fetchall()])
+    return con.execute("SELECT * FROM plan_rows WHERE file_id = ? ORDER BY row_no", [row[0]]).df()
+
+
+def latest_register(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    row = con.execute("SELECT file_id FROM files WHERE kind='registers' ORDER BY version DESC, file_id DESC LIMIT 1").fetchone()
+    if row is None:
+        return pd.DataFrame(columns=[c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()])
+    return con.execute(f"SELECT * FROM {table} WHERE file_id = ? ORDER BY row_no", [row[0]]).df()
+
+
+def apply_adjustments(plan_rows: pd.DataFrame, adjustments: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """Pure: base plan rows + adjustments approved on or before ``day``."""
+    base = plan_rows[~plan_rows["adjusted_in"].fillna(False).astype(bool)].copy()
+    pool = plan_rows[plan_rows["adjusted_in"].fillna(False).astype(bool)]
+    if adjustments is None or adjustments.empty:
+        return base.reset_index(drop=True)
+    adj = adjustments.copy()
+    adj["approval_date"] = pd.to_datetime(adj["approval_date"]).dt.date
+    adj = adj[adj["approval_date"].notna() & (adj["approval_date"] <= day)].sort_values("approval_date", kind="stable")
+    for a in adj.to_dict("records"):
+        kind = str(a.get("adj_type") or "").strip()
+        pid = a.get("project_id")
+        if kind in ("替换", "调出"):
+            base = base[base["project_id"] != pid]
+        if kind in ("替换", "调入"):
+            new_id = a.get("replacement_id") if kind == "替换" else pid
+            add = pool[pool["project_id"] == new_id]
+            base = pd.concat([base, add], ignore_index=True) if not add.empty else base
+        if kind in ("调整指标", "调整"):
+            f = INDICATOR_FIELDS.get(str(a.get("indicator") or "").strip())
+            if f is None or pid not in set(base["project_id"]):
+                continue
+            mask = base["project_id"] == pid
+            if f == "years":
+                years, ok = parse_years(a.get("new_value"))
+                if years:
+                    base.loc[mask, "start_year"], base.loc[mask, "end_year"] = years
+            elif f == "planned_start":
+                d, ok, _ = parse_date(a.get("new_value"))
+                if d:
+                    base.loc[mask, f] = d
+            else:
+                v, ok = parse_number(a.get("new_value"))
+                if v is not None:
+                    base.loc[mask, f] = v
+    return base.reset_index(drop=True)
+
+
+def plan_in_force(con: duckdb.DuckDBPyConnection, day: dt.date) -> pd.DataFrame:
+    """The plan in force on ``day`` from the ledger (latest plan and register versions)."""
+    return apply_adjustments(latest_plan_rows(con, day.year), latest_register(con, "reg_adjustments"), day)

@@ -1,0 +1,63 @@
+"""The registry of finding codes (shared/domain.md §4): code → severity, article, message template.
+
+The codes are a contract. Checks live in ``alxa_lib.validate``; reader findings use the same codes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    article: str
+    message: str  # Chinese template, formatted with the finding's details
+    fix: str = ""  # what the department should do (return list)
+
+
+RULES: dict[str, Rule] = {r.code: r for r in [
+    Rule("UNPARSEABLE_VALUE", "error", "第八条", "单元格内容“{value}”无法识别为{expected}", "按模板格式填写数字或日期"),
+    Rule("REQUIRED_MISSING", "error", "第六条、第八条", "必填项“{label}”为空", "补填该项"),
+    Rule("UNSTARTED_NO_REASON", "error", "第六条第二款", "未开工项目缺少{missing}", "说明未开（复）工原因并填写预计开（复）工日期"),
+    Rule("STARTED_NO_DATE", "error", "第六条第二款", "项目状态为“{value}”但未填写开（复）工日期", "填写实际开（复）工日期"),
+    Rule("NO_PROGRESS_TEXT", "warning", "第六条第四款", "已开工项目未填写形象进度及占比", "填写形象进度描述和占比"),
+    Rule("CUMULATIVE_LT_ANNUAL", "error", "第六条第一款", "累计完成投资{cumulative}万元小于本年完成投资{annual}万元", "核对投资数据"),
+    Rule("CUMULATIVE_GT_TOTAL", "error", "第六条第一款", "累计完成投资{cumulative}万元超过总投资{total}万元", "核对投资数据"),
+    Rule("PERCENT_OUT_OF_RANGE", "error", "第六条第四款", "形象进度占比{value}%超出0–100范围", "填写0–100之间的百分比"),
+    Rule("DATE_OUT_OF_RANGE", "error", "第六条第二款", "{label}“{value}”不在合理范围内（{why}）", "核对日期"),
+    Rule("TOTAL_ROW_MISMATCH", "warning", "第六条第一款", "合计行“{label}”为{value}，与各行之和{expected}不符", "核对合计行"),
+    Rule("INVESTMENT_DECREASED", "error", "第六条", "{label}由上期{previous}万元减少为{value}万元", "投资数据只能累加，核对后更正"),
+    Rule("STATUS_REGRESSED", "error", "第六条", "开复工状态由上期“{previous}”倒退为“{value}”", "核对项目状态"),
+    Rule("COMPLETED_STILL_REPORTED", "warning", "第六条第四款", "项目已于{completed_period}报告完工，已完工项目不再报送", "删除该行"),
+    Rule("LOCKED_INDICATOR_CHANGED", "error", "第五条", "{label}为{value}，与计划{expected}不一致（指标不得擅自调整）", "按计划填写；确需调整请走项目调整程序"),
+    Rule("PROJECT_MISSING", "error", "第五条、第六条", "计划内项目“{name}”未在本期报表中报送", "补报该项目"),
+    Rule("PROJECT_UNKNOWN", "error", "第五条", "项目“{name}”与计划中的项目均不匹配{suggest}", "使用计划中的项目编号和名称"),
+    Rule("NAME_MATCHED", "info", "第八条", "未填项目编号，已按名称匹配为{project_id}", "填写项目编号"),
+    Rule("MODIFIED_AFTER_SUBMISSION", "warning", "第六条", "更正版修改了已报送数据：{label}由{previous}改为{value}", "数据一经上报不得擅自修改，请说明原因"),
+    Rule("LATE_REPORT", "warning", "第六条", "报表于{received}收到，晚于报送期限{due}", "按时报送"),
+    Rule("MISSING_REPORT", "error", "第六条", "截至{next_due}未收到{due}期报表", "立即补报"),
+    Rule("START_REPORT_LATE", "warning", "第七条", "项目{start_date}开（复）工，{reported}才报送", "当日开（复）工当日报送"),
+    Rule("NOT_SIGNED", "warning", "第六条、第七条", "报表未经主要领导签字", "由主要领导审核签字"),
+    Rule("LIAISON_CHANGED", "info", "第八条", "联络员“{value}”与登记的“{expected}”不一致", "联络员变动请及时告知发改委"),
+    Rule("SCHEDULE_LATE", "warning", "第四条", "倒排工期计划于{received}报送，晚于{due}", "按时报送倒排工期计划"),
+    Rule("CALIBRATION_OUTSIDE_WINDOW", "warning", "第四条", "校准版倒排工期计划于{received}报送，不在{start}至{end}校准期内", "在校准期内报送"),
+    Rule("EXTRA_COLUMN", "info", "—", "表中有模板以外的列“{label}”，已忽略", ""),
+]}
+
+SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
+FINDING_COLUMNS = ["rule", "severity", "department", "period", "project_id", "field", "sheet", "cell", "message"]
+
+
+def finding(code: str, *, department: str | None = None, period: Any = None, project_id: str | None = None,
+            field: str | None = None, sheet: str | None = None, cell: str | None = None, **details: Any) -> dict:
+    """Build a finding dict with the registry's severity and a formatted Chinese message."""
+    rule = RULES[code]
+    try:
+        message = rule.message.format(**details)
+    except (KeyError, IndexError):
+        message = rule.message
+    return {"rule": code, "severity": rule.severity, "department": department,
+            "period": period.isoformat() if hasattr(period, "isoformat") else period,
+            "project_id": project_id, "field": field, "sheet": sheet, "cell": cell, "message": message}

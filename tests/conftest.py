@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from alxa_lib.ingest import ingest
+from alxa_lib.sample import write_sample
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("sample")
+    write_sample(root, 2025, 7)
+    return root
+
+
+@pytest.fixture(scope="session")
+def truth(sample_dir) -> dict:
+    return json.loads((sample_dir / "truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def ledger_db(sample_dir, tmp_path_factory):
+    """The whole sample year ingested once (read-only use in tests)."""
+    db = tmp_path_factory.mktemp("ledger") / "alxa.duckdb"
+    outcomes = ingest([sample_dir], db, progress=False)
+    return db, outcomes
