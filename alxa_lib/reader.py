@@ -170,6 +170,9 @@ def _is_encrypted(path: Path) -> bool:
 _FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?>(?:(?!</c>).)*?<f[ >/](?:(?!</c>).)*?</c>', re.S)
 
 
+_CACHED = re.compile(rb"<v>[^<]*\S[^<]*</v>|<is>")
+
+
 def formula_cells_without_value(path: Path) -> dict[str, set[str]]:
     """Cells holding a formula but no cached value, per sheet (formulas are never evaluated)."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -186,7 +189,7 @@ def formula_cells_without_value(path: Path) -> dict[str, set[str]]:
                 if b"<f" not in data:
                     continue
                 for m in _FORMULA.finditer(data):
-                    if b"<v>" not in m.group(0) and b"<v " not in m.group(0):
+                    if not _CACHED.search(m.group(0)):
                         out.setdefault(sheet_names.get(n, n), set()).add(m.group(1).decode())
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}

@@ -1,0 +1,173 @@
+"""One small workbook per tolerance case and per rejection reason (shared/workbooks.md)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from openpyxl import Workbook
+
+from alxa_lib.reader import RejectedFile, read_workbook
+from alxa_lib.xlsx_write import put
+from tests.helpers import OFFICIAL_SUB, OFFICIAL_TOP, report_row, write_report
+
+
+def rows_of(res):
+    return res.frames["report_rows"].to_dict("records")
+
+
+def test_official_two_row_header(tmp_path):
+    res = read_workbook(write_report(tmp_path / "a.xlsx", [report_row()]))
+    assert (res.kind, res.department, res.period, res.meta["signed"]) == ("report", "住建局", dt.date(2025, 6, 28), True)
+    r = rows_of(res)[0]
+    assert (r["project_id"], r["status"], r["annual_completed"], r["cumulative_completed"], r["start_date"]) == \
+        ("2025-ZD-001", "已开工", 100.0, 300.0, dt.date(2025, 4, 1))
+    assert res.findings == []
+
+
+def test_many_title_rows_and_notes_below(tmp_path):
+    res = read_workbook(write_report(tmp_path / "a.xlsx", [report_row()], extra_title_rows=4,
+                                     footer=("审核人：张三", "注：本表单位为万元。")))
+    assert len(rows_of(res)) == 1 and rows_of(res)[0]["annual_completed"] == 100.0
+
+
+def test_one_row_header_with_drifted_spellings(tmp_path):
+    top = ["序号", "项目 编号", "项目\n名称", "项目类别", "建设性质", "总投资(万元)", "年度计划投资", "建设年限", "本年完成投资",
+           "累计完成投资（万元）", "开(复)工状态", "开复工日期", "预计开工日期", "未开工原因", "形象进度", "形象进度占比%", "存在问题", "联络员"]
+    res = read_workbook(write_report(tmp_path / "a.xlsx", [report_row()], top=top, sub=[]))
+    r = rows_of(res)[0]
+    assert (r["project_id"], r["status"], r["cumulative_completed"], r["progress_pct"]) == ("2025-ZD-001", "已开工", 300.0, 30.0)
+
+
+@pytest.mark.parametrize("unit,factor", [("亿元", 1e-4), ("元", 1e4)])
+def test_units_converted_to_wanyuan(tmp_path, unit, factor):
+    top = [t.replace("万元", unit) if t else t for t in OFFICIAL_TOP]
+    row = report_row(annual=100 * factor, cumulative=300 * factor, total=1000 * factor, planned=500 * factor)
+    r = rows_of(read_workbook(write_report(tmp_path / "a.xlsx", [row], top=top)))[0]
+    assert (r["annual_completed"], r["cumulative_completed"], r["total_investment"], r["annual_planned"]) == \
+        (100.0, 300.0, 1000.0, 500.0)
+
+
+def test_columns_in_another_order_and_extra_column(tmp_path):
+    top = list(reversed(OFFICIAL_TOP[:8])) + ["备注"]
+    row = list(reversed(report_row()[:8])) + ["随便写"]
+    res = read_workbook(write_report(tmp_path / "a.xlsx", [row + []], top=top + ["本年完成投资", "累计完成投资", "开复工状态"],
+                                     sub=[]))
+    r = rows_of(res)[0]
+    assert (r["project_id"], r["total_investment"], r["years"]) == ("2025-ZD-001", 1000.0, (2024, 2026))
+    assert [f["rule"] for f in res.findings] == ["EXTRA_COLUMN"]
+
+
+def test_numbers_and_dates_as_text(tmp_path):
+    row = report_row(annual="1,200", cumulative="１５００", total="3000万元", start="2025年4月1日", pct="45%")
+    row2 = report_row(pid="2025-ZD-002", status="未开工", annual="0", cumulative="—", start=None,
+                      expected="2025.7.15", reason="资金未落实", pct="/")
+    row3 = report_row(pid="2025-ZD-003", start="4月2日", pct=0.45)
+    row4 = report_row(pid="2025-ZD-004", status="未开工", start=None, expected="2025年8月", reason="手续")
+    rows = {r["project_id"]: r for r in rows_of(read_workbook(write_report(tmp_path / "a.xlsx", [row, row2, row3, row4])))}
+    assert (rows["2025-ZD-001"]["annual_completed"], rows["2025-ZD-001"]["cumulative_completed"]) == (1200.0, 1500.0)
+    assert rows["2025-ZD-001"]["start_date"] == dt.date(2025, 4, 1) and rows["2025-ZD-001"]["progress_pct"] == 45.0
+    assert rows["2025-ZD-002"]["cumulative_completed"] is None and rows["2025-ZD-002"]["expected_start"] == dt.date(2025, 7, 15)
+    assert rows["2025-ZD-003"]["start_date"] == dt.date(2025, 4, 2) and rows["2025-ZD-003"]["progress_pct"] == 45.0
+    assert rows["2025-ZD-004"]["expected_start"] == dt.date(2025, 8, 1)
+
+
+def test_unreadable_cells_are_findings_with_their_cell(tmp_path):
+    row = report_row(annual="约500", start="六月中旬", status="差不多")
+    res = read_workbook(write_report(tmp_path / "a.xlsx", [row]))
+    got = {(f["rule"], f["field"], f["cell"]) for f in res.findings}
+    # header rows 3-4, the data row is Excel row 5: I=本年完成投资, K=开复工状态, L=开（复）工日期
+    assert got == {("UNPARSEABLE_VALUE", "annual_completed", "I5"), ("UNPARSEABLE_VALUE", "start_date", "L5"),
+                   ("UNPARSEABLE_VALUE", "status", "K5")}
+    assert all(f["sheet"] == "重点建设项目表" and f["department"] == "住建局" for f in res.findings)
+
+
+def test_total_row_skipped_and_checked_blank_rows_ignored(tmp_path):
+    rows = [report_row(), [None] * 18, report_row(pid="2025-ZD-002", annual=50, cumulative=60),
+            [None, None, "合计", None, None, 2000, 1000, None, 999, 360]]
+    res = read_workbook(write_report(tmp_path / "a.xlsx", rows))
+    assert [r["project_id"] for r in rows_of(res)] == ["2025-ZD-001", "2025-ZD-002"]
+    mismatches = res.meta["total_checks"]
+    assert [(f["rule"], f["field"], f["cell"]) for f in mismatches] == [("TOTAL_ROW_MISMATCH", "annual_completed", "I8")]
+
+
+def test_right_sheet_found_among_several(tmp_path):
+    res = read_workbook(write_report(tmp_path / "a.xlsx", [report_row()], first_sheet="填报说明"))
+    assert res.meta["sheet"] == "重点建设项目表" and len(rows_of(res)) == 1
+
+
+def test_xls_and_xlsm(tmp_path, sample_dir):
+    xls = next(sample_dir.rglob("*.xls"))
+    xlsm = next(sample_dir.rglob("*.xlsm"))
+    for p in (xls, xlsm):
+        res = read_workbook(p)
+        assert res.kind == "report" and len(res.frames["report_rows"]) > 0
+
+
+def test_department_from_alias_and_from_file_name(tmp_path):
+    res = read_workbook(write_report(tmp_path / "x.xlsx", [report_row()], meta="填报单位：阿拉善左旗住房和城乡建设局（盖章）  主要领导签字：否"))
+    assert res.department == "住建局" and res.meta["signed"] is False
+    res = read_workbook(write_report(tmp_path / "旗交通局.xlsx", [report_row()], meta=None))
+    assert res.department == "交通运输局" and res.meta["signed"] is False
+
+
+def test_period_from_folder_and_override(tmp_path):
+    p = write_report(tmp_path / "2025-07-14" / "住建局.xlsx", [report_row()], title="重点建设项目进展情况表")
+    assert read_workbook(p).period == dt.date(2025, 7, 14)
+    p2 = write_report(tmp_path / "misc" / "住建局.xlsx", [report_row()], title="重点建设项目进展情况表")
+    assert read_workbook(p2, period=dt.date(2025, 8, 28)).period == dt.date(2025, 8, 28)
+    # a title 截至 date maps to the first due date on or after it
+    p3 = write_report(tmp_path / "misc2" / "住建局.xlsx", [report_row()], title="进展情况表（截至2025年6月20日）")
+    assert read_workbook(p3).period == dt.date(2025, 6, 28)
+
+
+def test_formula_without_cached_value_is_unparseable(tmp_path):
+    p = write_report(tmp_path / "a.xlsx", [report_row()])
+    from openpyxl import load_workbook
+    wb = load_workbook(p)
+    wb.active["I5"] = "=SUM(1,2)"  # openpyxl stores no cached value
+    wb.save(p)
+    res = read_workbook(p)
+    assert [(f["rule"], f["cell"]) for f in res.findings] == [("UNPARSEABLE_VALUE", "I5")]
+    assert rows_of(res)[0]["annual_completed"] is None
+
+
+# ---------------------------------------------------------------- rejected whole
+def _reason(path, **kw):
+    with pytest.raises(RejectedFile) as exc:
+        read_workbook(path, **kw)
+    assert "/" in str(exc.value)  # Chinese / English
+    return exc.value.reason
+
+
+def test_rejections(tmp_path):
+    corrupt = tmp_path / "bad.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04garbage")
+    assert _reason(corrupt) == "corrupt"
+    text = tmp_path / "notes.xlsx"
+    text.write_text("hello", encoding="utf-8")
+    assert _reason(text) == "corrupt"
+    wb = Workbook()
+    put(wb.active["A1"], "情况说明")
+    wb.save(tmp_path / "说明.xlsx")
+    assert _reason(tmp_path / "说明.xlsx") == "no_table"
+    unknown = write_report(tmp_path / "x.xlsx", [report_row()], meta="填报单位：旗未知局（盖章）")
+    assert _reason(unknown) == "unknown_department"
+    no_period = write_report(tmp_path / "misc" / "住建局.xlsx", [report_row()], title="进展情况表")
+    assert _reason(no_period) == "no_period"
+
+
+def test_password_protected_is_rejected(tmp_path):
+    ole = tmp_path / "locked.xlsx"
+    ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 400)
+    assert _reason(ole) == "password"
+
+
+def test_oversized_by_rows_and_bytes(tmp_path, monkeypatch):
+    from alxa_lib import params
+    p = write_report(tmp_path / "a.xlsx", [report_row(pid=f"2025-ZD-{i:03d}") for i in range(30)])
+    original = params.load
+    cfg = dict(original("ingest"), max_rows=10)
+    monkeypatch.setattr(params, "load", lambda name: cfg if name == "ingest" else original(name))
+    assert _reason(p) == "oversized"
+    cfg.update(max_rows=20000, max_file_mb=0.001)
+    assert _reason(p) == "oversized"
