@@ -1,0 +1,72 @@
+"""Benchmarks (not timed tests): sample generation, ingest of the sample year, and the openpyxl baseline.
+
+Targets on the 2-core machine: sample ≤ 30 s; ingest ≤ 20 s and ≤ 1 GB peak; ≥ 5× a plain
+``pandas.read_excel(engine="openpyxl")`` loop over the same files.
+Run: ``make bench`` (or ``.venv/bin/python bench/run_bench.py``).
+"""
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD_INGEST = """
+import sys, time, resource
+from alxa_lib.ingest import ingest
+t = time.perf_counter()
+out = ingest([sys.argv[1]], sys.argv[2], progress=False)
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(out))
+"""
+CHILD_OPENPYXL = """
+import sys, time, glob, warnings
+import pandas as pd
+warnings.simplefilter("ignore")
+t = time.perf_counter()
+n = 0
+for p in sorted(glob.glob(sys.argv[1] + "/**/*.xls*", recursive=True)):
+    try:
+        pd.read_excel(p, sheet_name=None, engine="openpyxl", header=None)
+        n += 1
+    except Exception:
+        pass
+print(time.perf_counter() - t, n)
+"""
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="alxa-bench-"))
+    try:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "alxa_lib.cli", "sample", str(work / "sample")], check=True,
+                       stdout=subprocess.DEVNULL)
+        sample_s = time.perf_counter() - t
+        n_files = len(list((work / "sample").rglob("*.xls*")))
+        out = subprocess.run([sys.executable, "-c", CHILD_INGEST, str(work / "sample"), str(work / "b.duckdb")],
+                             check=True, capture_output=True, text=True).stdout.split()
+        ingest_s, peak_mb = float(out[0]), float(out[1])
+        base = subprocess.run([sys.executable, "-c", CHILD_OPENPYXL, str(work / "sample")], check=True,
+                              capture_output=True, text=True).stdout.split()
+        openpyxl_s = float(base[0])
+        result = {
+            "workbooks": n_files,
+            "sample_seconds": round(sample_s, 2), "sample_target_seconds": 30,
+            "ingest_seconds": round(ingest_s, 2), "ingest_target_seconds": 20,
+            "ingest_peak_mb": round(peak_mb), "ingest_target_mb": 1024,
+            "openpyxl_loop_seconds": round(openpyxl_s, 2),
+            "speedup_vs_openpyxl": round(openpyxl_s / ingest_s, 1), "speedup_target": 5,
+        }
+        print(json.dumps(result, indent=1))
+        ok = sample_s <= 30 and ingest_s <= 20 and peak_mb <= 1024 and openpyxl_s / ingest_s >= 5
+        print("all targets met" if ok else "TARGET MISSED")
+        return 0 if ok else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
