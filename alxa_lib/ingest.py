@@ -221,6 +221,10 @@ def store(con, res: ReadResult, digest: str, source: Path, archived: Path, recei
         all_plan = plans.all_rows(day.year)
         findings += match_projects(frames[name], all_plan if res.kind != "report" else plan, ctx,
                                    res.meta.get("sheet"), res.col_refs.get(name, {}))
+        pid_of_row = dict(zip(frames[name]["_row"], frames[name]["project_id"]))
+        for f in findings:  # cell findings of a row take the row's matched project
+            if f.get("cell") and f.get("rule") == "UNPARSEABLE_VALUE":
+                f["project_id"] = pid_of_row.get(int("".join(ch for ch in f["cell"] if ch.isdigit())), f["project_id"])
     meta = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in res.meta.items()
             if k not in ("totals", "total_checks", "units")}
     con.execute("BEGIN TRANSACTION")

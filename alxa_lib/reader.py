@@ -403,17 +403,18 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
         if len(out) >= cap:
             raise RejectedFile("oversized", f"表格超过{cap}行，请拆分后报送 / more than {cap} rows: split the file and resend")
         rec: dict[str, Any] = {"_row": r + 1}
+        row_ctx = dict(ctx, project_id=fold(cells.get("project_id")) or None)
         for f, raw in cells.items():
             ref = a1(table.columns[f], r)
             if ref in bad_formulas:
                 findings.append(finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=ref,
-                                        value="公式（无计算结果）", expected="数值", **ctx))
+                                        value="公式（无计算结果）", expected="数值", **row_ctx))
                 rec[f] = None
                 continue
             value, ok, expected = _convert(f, raw, table.units.get(f, 1.0), year)
             if not ok:
                 findings.append(finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=ref,
-                                        value=fold(raw)[:50], expected=_EXPECTED_CN.get(expected, "有效值"), **ctx))
+                                        value=fold(raw)[:50], expected=_EXPECTED_CN.get(expected, "有效值"), **row_ctx))
                 rec[f"_raw_{f}"] = fold(raw)[:200]
             rec[f] = value
         out.append(rec)
@@ -479,7 +480,10 @@ def _read_report(path, sheets, tables, bad, *, period, department) -> ReadResult
                                         "not named YYYY-MM-DD; pass --period")
     signed_text = _meta_value(lines, "主要领导签字")
     signed = signed_text is not None and fold(signed_text) in ("是", "已签", "已签字", "√", "✓", "签")
+    signed_cell = next((a1(c, i) for i in range(table.header_row) for c, v in enumerate(rows[i])
+                        if isinstance(v, str) and "主要领导签字" in v), None)
     res = ReadResult(path, "report", dept, per, meta={"signed": signed, "signed_text": signed_text,
+                                                      "signed_cell": signed_cell,
                                                       "filled_date": _meta_date(lines, "填报日期"),
                                                       "title": lines[0] if lines else "", "sheet": sheet})
     ctx = {"department": dept, "period": per}

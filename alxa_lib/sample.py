@@ -296,7 +296,9 @@ class SampleYear:
             day = p.stall[0]
         span = max(1, (end - p.actual_start).days)
         frac = min(1.0, max(0.0, (day - p.actual_start).days / span))
-        return float(round(self.annual_planned(p, day) * p.final_ratio * frac))
+        # the curve follows the lower of the two plans, so the June indicator cut never lowers a reported figure
+        base = min(p.annual, p.annual_new) if p.annual_new is not None else p.annual
+        return float(round(base * p.final_ratio * frac))
 
     def _stage_at(self, p: Project, day: dt.date) -> int:
         return p.stage0 + sum(1 for s in p.stage_steps if s <= day)
@@ -545,11 +547,10 @@ class SampleYear:
         rf, _ = self._pick("交通运输局", P(6, 28), started)
         v2 = ReportFile(rf.department, rf.period, rf.received + dt.timedelta(days=2), copy.deepcopy(rf.rows),
                         Layout(), version=2, liaison=rf.liaison)
+        # (text, not investment: a raised figure would make the next period look like a decrease)
         r = self._kc_rows(v2, started)[0]
-        r["annual_completed"] = r["annual_completed"] + 200
-        r["cumulative_completed"] = r["cumulative_completed"] + 200
-        self._add(v2, "MODIFIED_AFTER_SUBMISSION", r["project_id"], "annual_completed")
-        self._add(v2, "MODIFIED_AFTER_SUBMISSION", r["project_id"], "cumulative_completed")
+        r["progress_text"] = (r["progress_text"] or "") + "（更正）"
+        self._add(v2, "MODIFIED_AFTER_SUBMISSION", r["project_id"], "progress_text")
         self.reports.append(v2)
         # LATE_REPORT
         for dept, period, days in [("民政局", P(5, 14), 3), ("教育局", P(7, 28), 2), ("宗别立镇", P(9, 14), 5)]:
