@@ -54,6 +54,40 @@ def _print_ingest_table(outcomes) -> None:
           f"{len(outcomes)} files, {sum(o.rows for o in outcomes)} rows, {sum(o.findings for o in outcomes)} reader findings")
 
 
+def cmd_validate(a) -> int:
+    from . import ledger
+    from .rules import FINDING_COLUMNS, SEVERITY_CN
+    from .validate import latest_only, store_findings, validate_period
+    dbp = ledger.db_path(a.db)
+    if not dbp.exists():
+        raise FileNotFoundError(f"数据库不存在，请先导入报表 / no ledger at {dbp}: run `alxa ingest` first")
+    with ledger.writer_lock(dbp):
+        con = ledger.connect(dbp)
+        findings = validate_period(con, a.period)
+        store_findings(con, a.period, findings)
+        shown = latest_only(findings, con)
+        if a.xlsx:
+            from .returns import write_return_lists
+            write_return_lists(con, shown, a.period, a.xlsx)
+        con.close()
+    records = [{k: (None if not isinstance(v, str) and v != v else v) for k, v in r.items() if k in FINDING_COLUMNS}
+               for r in shown.to_dict("records")]
+    if a.json:
+        print(json.dumps(records, ensure_ascii=False, indent=1, default=str))
+    else:
+        for dept in sorted({r["department"] for r in records if r["department"]}):
+            mine = [r for r in records if r["department"] == dept]
+            print(f"\n【{dept}】 {len(mine)} 条")
+            for r in mine:
+                where = " ".join(x for x in (r["project_id"], r["cell"]) if x)
+                print(f"  [{SEVERITY_CN[r['severity']]}] {r['rule']:<28} {where:<22} {r['message']}")
+        n_err = sum(r["severity"] == "error" for r in records)
+        print(f"\n共 {len(records)} 条，其中错误 {n_err} 条 / {len(records)} findings, {n_err} errors")
+    if a.strict and any(r["severity"] == "error" for r in records):
+        return 1
+    return 0
+
+
 def cmd_demo(a) -> int:
     from .demo import run_demo
     return run_demo(Path(a.data), Path(a.out))
@@ -83,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--received", type=_date, default=None)
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_ingest)
+
+    v = sub.add_parser("validate", help="校验一期报表 / validate one period")
+    v.add_argument("--period", required=True, type=_date)
+    v.add_argument("--db", default=None)
+    v.add_argument("--json", action="store_true")
+    v.add_argument("--xlsx", type=Path, default=None, help="退回修改清单输出目录 / folder for return lists")
+    v.add_argument("--strict", action="store_true", help="有错误时退出码为1 / exit 1 on any error finding")
+    v.set_defaults(func=cmd_validate)
 
     d = sub.add_parser("demo", help="样本年度全部报告 / every report of the sample year")
     d.add_argument("--data", default="data")

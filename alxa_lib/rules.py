@@ -55,7 +55,7 @@ def finding(code: str, *, department: str | None = None, period: Any = None, pro
     """Build a finding dict with the registry's severity and a formatted Chinese message."""
     rule = RULES[code]
     try:
-        message = rule.message.format(**details)
+        message = rule.message.format(**{"project_id": project_id, "field": field, "cell": cell, **details})
     except (KeyError, IndexError):
         message = rule.message
     return {"rule": code, "severity": rule.severity, "department": department,

@@ -1,0 +1,78 @@
+"""Return lists (退回修改清单) per department and the DRC summary, as xlsx. Text is written as text."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .rules import RULES, SEVERITY_CN
+from .xlsx_write import Column, TableSpec, new_workbook, write_table
+
+COLUMNS = [("department", "单位"), ("severity", "级别"), ("rule", "规则代码"), ("project_id", "项目编号"),
+           ("field", "字段"), ("sheet", "工作表"), ("cell", "单元格"), ("value", "填报值"), ("message", "问题说明"),
+           ("fix", "修改要求")]
+
+
+def _value_seen(con, f: dict) -> str | None:
+    """The value the department wrote in the finding's cell, from the ledger's raw or typed row."""
+    if not f.get("file_id") or not f.get("project_id") or not f.get("field"):
+        return None
+    row = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id=? LIMIT 1",
+                      [int(f["file_id"]), f["project_id"]]).df()
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    raw = json.loads(r["raw"]) if r.get("raw") else {}
+    if f["field"] in raw:
+        return raw[f["field"]]
+    v = r.get(f["field"]) if f["field"] in row.columns else None
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+def _table(con, findings: pd.DataFrame) -> list[list]:
+    rows = []
+    for f in findings.to_dict("records"):
+        f = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in f.items()}
+        vals = {**f, "severity": SEVERITY_CN.get(f["severity"], f["severity"]), "value": _value_seen(con, f),
+                "fix": RULES[f["rule"]].fix if f["rule"] in RULES else ""}
+        rows.append([vals.get(k) for k, _ in COLUMNS])
+    return rows
+
+
+def write_return_lists(con, findings: pd.DataFrame, period: dt.date, out_dir: Path | str) -> list[Path]:
+    """One ``退回修改清单_<部门>_<period>.xlsx`` per department with findings, and ``校验汇总_<period>.xlsx``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cols = [Column(k, label) for k, label in COLUMNS]
+    paths = []
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = findings.assign(_o=findings["severity"].map(order)).sort_values(["department", "_o", "cell"],
+                                                                                 na_position="last")
+    for dept, mine in findings.groupby("department", sort=True):
+        wb = new_workbook()
+        ws = wb.active
+        ws.title = "退回修改清单"
+        write_table(ws, TableSpec(title_lines=[f"{dept} 重点建设项目表退回修改清单（{period.isoformat()}期）",
+                                               "请按“修改要求”更正后，经主要领导签字重新报送。"],
+                                  columns=cols, rows=_table(con, mine), two_row_header=False))
+        p = out / f"退回修改清单_{dept}_{period.isoformat()}.xlsx"
+        wb.save(p)
+        paths.append(p)
+    wb = new_workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    summary = findings.pivot_table(index="department", columns="severity", values="rule", aggfunc="count",
+                                   fill_value=0).reset_index()
+    scols = [Column("department", "单位")] + [Column(s, SEVERITY_CN[s]) for s in ("error", "warning", "info")]
+    write_table(ws, TableSpec(title_lines=[f"校验汇总（{period.isoformat()}期）"], columns=scols,
+                              rows=[[r.get(c.field, 0) for c in scols] for r in summary.to_dict("records")],
+                              two_row_header=False))
+    ws2 = wb.create_sheet("全部问题")
+    write_table(ws2, TableSpec(title_lines=[f"全部校验问题（{period.isoformat()}期）"], columns=cols,
+                               rows=_table(con, findings), two_row_header=False))
+    p = out / f"校验汇总_{period.isoformat()}.xlsx"
+    wb.save(p)
+    paths.append(p)
+    return paths
