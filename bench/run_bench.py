@@ -22,6 +22,17 @@ t = time.perf_counter()
 out = ingest([sys.argv[1]], sys.argv[2], progress=False)
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(out))
 """
+CHILD_VALIDATE = """
+import sys, time, datetime as dt, duckdb
+from alxa_lib import calendar as cal
+from alxa_lib.validate import validate_period
+con = duckdb.connect(sys.argv[1], read_only=True)
+t = time.perf_counter(); validate_period(con, dt.date(2025, 6, 28)); one = time.perf_counter() - t
+t = time.perf_counter()
+for p in cal.periods(2025):
+    validate_period(con, p)
+print(one, time.perf_counter() - t)
+"""
 CHILD_OPENPYXL = """
 import sys, time, glob, warnings
 import pandas as pd
@@ -49,6 +60,9 @@ def main() -> int:
         out = subprocess.run([sys.executable, "-c", CHILD_INGEST, str(work / "sample"), str(work / "b.duckdb")],
                              check=True, capture_output=True, text=True).stdout.split()
         ingest_s, peak_mb = float(out[0]), float(out[1])
+        val = subprocess.run([sys.executable, "-c", CHILD_VALIDATE, str(work / "b.duckdb")], check=True,
+                             capture_output=True, text=True).stdout.split()
+        validate_one_s, validate_year_s = float(val[0]), float(val[1])
         base = subprocess.run([sys.executable, "-c", CHILD_OPENPYXL, str(work / "sample")], check=True,
                               capture_output=True, text=True).stdout.split()
         openpyxl_s = float(base[0])
@@ -59,9 +73,12 @@ def main() -> int:
             "ingest_peak_mb": round(peak_mb), "ingest_target_mb": 1024,
             "openpyxl_loop_seconds": round(openpyxl_s, 2),
             "speedup_vs_openpyxl": round(openpyxl_s / ingest_s, 1), "speedup_target": 5,
+            "validate_period_seconds": round(validate_one_s, 2), "validate_period_target_seconds": 2,
+            "validate_year_seconds": round(validate_year_s, 2), "validate_year_target_seconds": 20,
         }
         print(json.dumps(result, indent=1))
-        ok = sample_s <= 30 and ingest_s <= 20 and peak_mb <= 1024 and openpyxl_s / ingest_s >= 5
+        ok = (sample_s <= 30 and ingest_s <= 20 and peak_mb <= 1024 and openpyxl_s / ingest_s >= 5
+              and validate_one_s <= 2 and validate_year_s <= 20)
         print("all targets met" if ok else "TARGET MISSED")
         return 0 if ok else 1
     finally:

@@ -1,0 +1,35 @@
+"""Project conventions: committed notebooks carry no outputs; outputs/ and data/ hold only .gitkeep."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tracked(*patterns: str) -> list[str]:
+    out = subprocess.run(["git", "ls-files", *patterns], cwd=ROOT, capture_output=True, text=True)
+    return [l for l in out.stdout.splitlines() if l]
+
+
+def test_notebooks_are_stripped():
+    for nb in _tracked("*.ipynb"):
+        cells = json.loads((ROOT / nb).read_text(encoding="utf-8"))["cells"]
+        for c in cells:
+            if c["cell_type"] == "code":
+                assert not c.get("outputs") and not c.get("execution_count"), f"{nb}: strip outputs (nbstripout)"
+
+
+def test_no_generated_files_committed():
+    tracked = [f for f in _tracked("outputs", "data") if not f.endswith(".gitkeep")]
+    assert tracked == []
+
+
+def test_policy_numbers_live_in_params():
+    import yaml
+    scoring = yaml.safe_load((ROOT / "params" / "scoring.yaml").read_text(encoding="utf-8"))
+    for cls, weights in scoring["weights"].items():
+        assert sum(weights.values()) == 100, cls
+    monitoring = yaml.safe_load((ROOT / "params" / "monitoring.yaml").read_text(encoding="utf-8"))
+    assert [t["rate"] for t in monitoring["commencement_targets"]] == [0.7, 0.9, 1.0]
