@@ -291,7 +291,7 @@ _KIND_FIELDS = {"plan": PLAN_FIELDS, "schedule": SCHEDULE_FIELDS, "report": REPO
 
 def detect_kind(sheets: dict[str, list[list[Any]]], scan: int) -> tuple[str, dict[str, Table]]:
     reg_hits = [n for n in sheets if any(key in fold(n) for key in REGISTER_SHEET_NAMES.values())]
-    if len(reg_hits) >= 2:
+    if len(reg_hits) >= 2 or (reg_hits and len(sheets) == 1):
         return "registers", {}
     found: dict[str, tuple[int, str, Table]] = {}
     for name, rows in sheets.items():
@@ -379,6 +379,7 @@ def _convert(f: str, raw: Any, scale: float, year: int | None) -> tuple[Any, boo
     return (s or None), True, ""
 
 
+_SECTION = re.compile(r"^([一二三四五六七八九十]+[、.．]|（[一二三四五六七八九十]+）|重点建设项目$|重大前期项目$)")
 _FOOTER = re.compile(r"^(审核人|填报人|注[:：]|说明[:：]|备注[:：]|制表|单位负责人)")
 
 
@@ -386,6 +387,7 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
               findings: list[dict]) -> tuple[list[dict], list[dict]]:
     """Convert the table's data rows; return (rows, total rows). Unreadable cells become findings."""
     out, totals = [], []
+    section_class = None
     cap = params.load("ingest")["max_rows"]
     for r in range(table.data_start, len(rows)):
         raw_row = rows[r]
@@ -394,8 +396,12 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
         if not nonempty:
             continue
         first = fold(nonempty[0])
-        if _FOOTER.match(first) and len(nonempty) <= 2:
+        name_text = fold(cells.get("name"))
+        if _FOOTER.match(first) and (not name_text or _FOOTER.match(name_text)):
             break
+        if _SECTION.match(first) and not fold(cells.get("project_id")) and len(nonempty) <= 2:
+            section_class = "MP" if "前期" in "".join(map(fold, nonempty)) else "KC"
+            continue  # a section heading such as 一、重点建设项目: it sets the class of the rows below
         label = "".join(fold(cells.get(k)) for k in ("seq", "project_id", "name") if cells.get(k) is not None)
         if re.search(r"合\s*计|总\s*计", label):
             totals.append({"_row": r + 1, **{f: cells[f] for f in cells}})
@@ -417,6 +423,10 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
                                         value=fold(raw)[:50], expected=_EXPECTED_CN.get(expected, "有效值"), **row_ctx))
                 rec[f"_raw_{f}"] = fold(raw)[:200]
             rec[f] = value
+        if section_class and "class" in rec and rec["class"] is None:
+            rec["class"] = section_class
+        elif section_class and "class" not in table.columns:
+            rec["class"] = section_class
         out.append(rec)
     return out, totals
 

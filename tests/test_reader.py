@@ -171,3 +171,37 @@ def test_oversized_by_rows_and_bytes(tmp_path, monkeypatch):
     assert _reason(p) == "oversized"
     cfg.update(max_rows=20000, max_file_mb=0.001)
     assert _reason(p) == "oversized"
+
+
+def test_wide_footer_and_section_headings(tmp_path):
+    rows = [["一、重点建设项目"] + [None] * 17, report_row(),
+            ["二、重大前期项目"] + [None] * 17,
+            report_row(pid="2025-QQ-001", cls=None, status=None, annual=None, cumulative=None, start=None)]
+    footer = ("审核人：张三", )
+    p = write_report(tmp_path / "a.xlsx", rows, footer=footer)
+    from openpyxl import load_workbook
+    wb = load_workbook(p)
+    ws = wb.active
+    last = ws.max_row + 1
+    for c, v in enumerate(["审核人：张三", None, "填报人：李四", "联系电话：0483-1", "填报日期：2025年6月27日"], start=1):
+        if v:
+            ws.cell(last, c).value = v
+    wb.save(p)
+    got = rows_of(read_workbook(p))
+    assert [(r["project_id"], r["class"]) for r in got] == [("2025-ZD-001", "KC"), ("2025-QQ-001", "MP")]
+
+
+def test_registers_workbook_with_one_sheet(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "问题清单"
+    for c, h in enumerate(["问题编号", "项目编号", "问题类型", "问题描述", "责任单位", "提出日期", "解决时限", "解决日期"], start=1):
+        put(ws.cell(2, c), h)
+    for c, v in enumerate(["WT1", "2025-ZD-001", "", "用地未批", "旗自然资源局", "2025年3月1日", "2025-04-01", None], start=1):
+        if v:
+            put(ws.cell(3, c), v)
+    wb.save(tmp_path / "登记簿.xlsx")
+    res = read_workbook(tmp_path / "登记簿.xlsx")
+    assert res.kind == "registers"
+    p = res.frames["problems"].to_dict("records")
+    assert [(x["project_id"], x["owner"], x["raised_date"]) for x in p] == [("2025-ZD-001", "自然资源局", dt.date(2025, 3, 1))]
