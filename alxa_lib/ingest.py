@@ -227,8 +227,7 @@ def store(con, res: ReadResult, digest: str, source: Path, archived: Path, recei
                 f["project_id"] = pid_of_row.get(int("".join(ch for ch in f["cell"] if ch.isdigit())), f["project_id"])
     meta = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in res.meta.items()
             if k not in ("totals", "total_checks", "units")}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ledger.transaction(con):
         file_id = ledger.next_file_id(con)
         con.execute("""INSERT INTO files (file_id, sha256, original_name, source_path, archive_path, kind, department,
                        period, received, version, version_label, signed, report_date, plan_year, meta, col_refs, n_rows)
@@ -248,10 +247,6 @@ def store(con, res: ReadResult, digest: str, source: Path, archived: Path, recei
             fdf["file_id"] = file_id
             fdf["stage"] = "ingest"
             ledger.insert_frame(con, "findings", fdf)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     out.status = "ingested" if version == 1 else "new_version"
     out.version = version
     out.rows = sum(len(f) for f in frames.values())

@@ -105,6 +105,18 @@ def writer_lock(db: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
         lock.release()
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All or nothing: commit when the block ends, roll back on any exception (or interruption)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = ? "
                                       f"ORDER BY ordinal_position", [table]).fetchall()]

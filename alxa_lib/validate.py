@@ -423,13 +423,8 @@ def latest_only(findings: pd.DataFrame, con) -> pd.DataFrame:
 
 def store_findings(con, period: dt.date, findings: pd.DataFrame) -> None:
     """Replace the stored validation findings of ``period`` (derived data; ingested rows are untouched)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ledger.transaction(con):
         con.execute("DELETE FROM findings WHERE stage='validate' AND period=?", [period])
         df = findings[findings["rule"].notna()].copy()
         df["stage"] = "validate"
         ledger.insert_frame(con, "findings", df)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
