@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import calendar as cal
-from .vocab import (PLAN_FIELDS, PROCEDURES, QUARTER_CN, REGISTER_SHEET_NAMES, REGISTER_SHEETS,
+from .vocab import (PLAN_FIELDS, PROBLEM_KINDS, PROCEDURES, QUARTER_CN, REGISTER_SHEET_NAMES, REGISTER_SHEETS,
                     REPORT_FIELDS, REPORT_GROUPS, SCHEDULE_FIELDS, STAGE_LADDERS, START_FIELDS,
                     STARTED_STATUSES, TOWNSHIPS)
 from .xlsx_write import Column, TableSpec, new_workbook, put, save_xls, write_table
@@ -930,7 +930,7 @@ def write_start_reports(s: SampleYear, root: Path) -> list[dict]:
 
 
 def write_registers(s: SampleYear, root: Path) -> dict[str, list[dict]]:
-    y, rng = s.year, random.Random(s.seed + 1)
+    y = s.year
     depts = [d for d, _, _ in DEPARTMENTS]
     kcs = [p for p in s.projects if p.cls == "KC" and not p.adjusted_in]
     data: dict[str, list[dict]] = {"adjustments": s.adjustments}
@@ -949,7 +949,7 @@ def write_registers(s: SampleYear, root: Path) -> dict[str, list[dict]]:
         raised = _d(y, 3 + i % 8, 5 + i % 20)
         due = raised + dt.timedelta(days=30)
         solved = due - dt.timedelta(days=5) if i % 3 else (due + dt.timedelta(days=12) if i % 2 else None)
-        owner = next(o for k, _, o in __import__("alxa_lib.vocab", fromlist=["PROBLEM_KINDS"]).PROBLEM_KINDS if k == (kind or "其他"))
+        owner = next(o for k, _, o in PROBLEM_KINDS if k == (kind or "其他"))
         owner = p.department if owner in ("主管部门", "属地苏木镇") else owner
         data["problems"].append({"problem_id": f"WT{y}-{i + 1:03d}", "project_id": "" if i in (10, 21) else p.pid,
                                  "kind": kind, "description": text, "owner": owner, "raised_date": raised,
@@ -981,7 +981,6 @@ def write_registers(s: SampleYear, root: Path) -> dict[str, list[dict]]:
     path = root / "registers" / f"{y}年重点项目登记簿.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
-    del rng
     return data
 
 
