@@ -50,6 +50,10 @@ class Table:
     def cell(self, field_name: str, row: int) -> str | None:
         return a1(self.columns[field_name], row) if field_name in self.columns else None
 
+    def letters(self) -> dict[str, str]:
+        """Field → column letter, stored with the rows so later findings can name their cell."""
+        return {f: re.sub(r"\d+", "", a1(c, 0)) for f, c in self.columns.items()}
+
 
 @dataclass
 class ReadResult:
@@ -271,6 +275,14 @@ def _title_asof(lines: list[str]) -> dt.date | None:
     return None
 
 
+def _title_year(lines: list[str]) -> int | None:
+    for line in lines:
+        m = re.search(r"(\d{4})\s*年", line)
+        if m:
+            return int(m[1])
+    return None
+
+
 def _folder_period(path: Path) -> dt.date | None:
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", path.parent.name)
     if not m:
@@ -478,10 +490,7 @@ def _department(path: Path, lines: list[str], override: str | None) -> str:
 
 
 def _read_report(path, sheets, tables, bad, *, period, department) -> ReadResult:
-    (sheet, table), = tables.items()
-    rows = sheets[sheet]
-    lines = _text_lines(rows, table.header_row)
-    dept = _department(path, lines, department)
+    sheet, table, rows, lines, dept = _single_table(path, sheets, tables, department)
     asof = _title_asof(lines)
     per = period or _folder_period(path) or (cal.period_on_or_after(asof) if asof else None)
     if per is None:
@@ -504,7 +513,7 @@ def _read_report(path, sheets, tables, bad, *, period, department) -> ReadResult
     res.frames["report_rows"] = _frame(recs, list(REPORT_FIELDS))
     res.meta["totals"] = totals
     res.meta["units"] = table.units
-    res.col_refs["report_rows"] = {f: re.sub(r"\d+", "", a1(c, 0)) for f, c in table.columns.items()}
+    res.col_refs["report_rows"] = table.letters()
     res.meta["total_checks"] = _total_row_findings(recs, totals, table, sheet, ctx)
     return res
 
@@ -533,10 +542,7 @@ def _read_plan(path, sheets, tables, bad, *, period, department) -> ReadResult:
     for sheet, table in tables.items():
         rows = sheets[sheet]
         lines = _text_lines(rows, table.header_row)
-        for line in lines:
-            m = re.search(r"(\d{4})\s*年", line)
-            if m and title_year is None:
-                title_year = int(m[1])
+        title_year = title_year or _title_year(lines)
         adjusted = "调整" in sheet or "调入" in sheet
         default_cls = "MP" if ("前期" in sheet or "target_stage" in table.columns) else "KC"
         recs, _ = read_rows(rows, table, year=title_year, ctx={}, bad_formulas=bad.get(sheet, set()),
@@ -547,39 +553,36 @@ def _read_plan(path, sheets, tables, bad, *, period, department) -> ReadResult:
             r["_sheet"] = sheet
             r["department"] = resolve_department(r.get("department")) or r.get("department")
         all_rows += recs
-        res.col_refs[sheet] = {f: re.sub(r"\d+", "", a1(c, 0)) for f, c in table.columns.items()}
+        res.col_refs[sheet] = table.letters()
     res.meta["year"] = title_year
     res.frames["plan_rows"] = _frame(all_rows, [*PLAN_FIELDS, "adjusted_in", "_sheet"])
     return res
 
 
-def _read_schedule(path, sheets, tables, bad, *, period, department) -> ReadResult:
+def _single_table(path, sheets, tables, department) -> tuple[str, Table, list, list[str], str]:
+    """The one table of a department workbook: its sheet, rows, title lines and department."""
     (sheet, table), = tables.items()
     rows = sheets[sheet]
     lines = _text_lines(rows, table.header_row)
-    dept = _department(path, lines, department)
+    return sheet, table, rows, lines, _department(path, lines, department)
+
+
+def _read_schedule(path, sheets, tables, bad, *, period, department) -> ReadResult:
+    sheet, table, rows, lines, dept = _single_table(path, sheets, tables, department)
     label = _meta_value(lines, "版本") or ("校准" if "校准" in path.stem else "初报")
     version = "calibrated" if "校准" in label or "调整" in label else "original"
-    year = None
-    for line in lines:
-        m = re.search(r"(\d{4})\s*年", line)
-        if m:
-            year = int(m[1])
-            break
+    year = _title_year(lines)
     res = ReadResult(path, "schedule", dept, None, meta={"version_label": version, "year": year,
                                                          "report_date": _meta_date(lines, "报送日期"), "sheet": sheet})
     recs, _ = read_rows(rows, table, year=year, ctx={"department": dept}, bad_formulas=bad.get(sheet, set()),
                         findings=res.findings)
     res.frames["schedule_rows"] = _frame(recs, list(SCHEDULE_FIELDS))
-    res.col_refs["schedule_rows"] = {f: re.sub(r"\d+", "", a1(c, 0)) for f, c in table.columns.items()}
+    res.col_refs["schedule_rows"] = table.letters()
     return res
 
 
 def _read_start_report(path, sheets, tables, bad, *, period, department) -> ReadResult:
-    (sheet, table), = tables.items()
-    rows = sheets[sheet]
-    lines = _text_lines(rows, table.header_row)
-    dept = _department(path, lines, department)
+    sheet, table, rows, lines, dept = _single_table(path, sheets, tables, department)
     reported = _meta_date(lines, "报送日期")
     res = ReadResult(path, "start_report", dept, None, meta={"report_date": reported, "sheet": sheet})
     recs, _ = read_rows(rows, table, year=reported.year if reported else None, ctx={"department": dept},
@@ -588,7 +591,7 @@ def _read_start_report(path, sheets, tables, bad, *, period, department) -> Read
         t = fold(r.get("start_type"))
         r["start_type"] = "复工" if "复" in t else ("开工" if t else None)
     res.frames["start_rows"] = _frame(recs, list(START_FIELDS))
-    res.col_refs["start_rows"] = {f: re.sub(r"\d+", "", a1(c, 0)) for f, c in table.columns.items()}
+    res.col_refs["start_rows"] = table.letters()
     return res
 
 
