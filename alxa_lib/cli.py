@@ -88,6 +88,26 @@ def cmd_validate(a) -> int:
     return 0
 
 
+def cmd_metrics(a) -> int:
+    from . import ledger
+    from .metrics import metrics
+    from .state import load_year
+    con = ledger.connect(a.db, read_only=True)
+    m = metrics(load_year(con, a.as_of.year), a.as_of)
+    if a.json:
+        print(json.dumps(m, ensure_ascii=False, indent=1))
+        return 0
+    c, inv = m["commencement"], m["investment"]
+    print(f"截至{a.as_of}：重点建设项目{c['total']}个，已开复工{c['started']}个，开复工率"
+          f"{(c['rate'] or 0):.1%}" + (f"，距{c['next_target_date']}目标{c['next_target']:.0%}尚差{c['needed']}个"
+                                       if c["next_target"] is not None else ""))
+    print(f"年度完成投资{inv['annual_completed']:,.2f}万元，占年度计划{(inv['rate'] or 0):.1%}，时间进度{inv['time_progress']:.1%}")
+    print(f"红灯{m['lights']['red']}个 黄灯{m['lights']['yellow']}个 绿灯{m['lights']['green']}个；"
+          f"应报{m['submissions']['due']} 按时{m['submissions']['on_time']} 迟报{m['submissions']['late']} "
+          f"未报{m['submissions']['missing']}")
+    return 0
+
+
 def cmd_demo(a) -> int:
     from .demo import run_demo
     return run_demo(Path(a.data), Path(a.out))
@@ -125,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--xlsx", type=Path, default=None, help="退回修改清单输出目录 / folder for return lists")
     v.add_argument("--strict", action="store_true", help="有错误时退出码为1 / exit 1 on any error finding")
     v.set_defaults(func=cmd_validate)
+
+    m = sub.add_parser("metrics", help="某日关键指标 / key figures as of a date")
+    m.add_argument("--as-of", required=True, type=_date)
+    m.add_argument("--db", default=None)
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=cmd_metrics)
 
     d = sub.add_parser("demo", help="样本年度全部报告 / every report of the sample year")
     d.add_argument("--data", default="data")

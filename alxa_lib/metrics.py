@@ -1,0 +1,248 @@
+"""The figures of shared/domain.md §3 as pure functions of a :class:`YearData` and a date."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+from . import calendar as cal
+from . import params
+from .state import YearData, project_state, started_ids
+from .vocab import STARTED_STATUSES
+
+
+def _kc(plan: pd.DataFrame) -> pd.DataFrame:
+    return plan[plan["class"] == "KC"]
+
+
+def _rate(started: int, total: int) -> float | None:
+    return started / total if total else None
+
+
+# ---------------------------------------------------------------- commencement
+def commencement_table(data: YearData, day: dt.date, by: str | None) -> pd.DataFrame:
+    """Started / total / rate of KC projects in the plan in force, overall (``by=None``) or grouped."""
+    plan = data.plan_on(day)
+    kc = _kc(plan).copy()
+    started = started_ids(data, day)
+    kc["started"] = kc["project_id"].isin(started)
+    if by is None:
+        return pd.DataFrame([{"started": int(kc["started"].sum()), "total": len(kc),
+                              "rate": _rate(int(kc["started"].sum()), len(kc))}])
+    keys = sorted(plan[by].dropna().unique()) if by == "department" else sorted(kc[by].dropna().unique())
+    out = []
+    for k in keys:
+        mine = kc[kc[by] == k]
+        out.append({by: k, "started": int(mine["started"].sum()), "total": len(mine),
+                    "rate": _rate(int(mine["started"].sum()), len(mine))})
+    return pd.DataFrame(out, columns=[by, "started", "total", "rate"])
+
+
+def next_target(day: dt.date, started: int, total: int) -> dict[str, Any]:
+    """The first target whose date ≥ day (§9.22), and the projects still needed to reach it."""
+    for date, rate in cal.commencement_targets(day.year):
+        if date >= day:
+            needed = max(0, math.ceil(round(rate * total, 9)) - started)
+            return {"next_target": rate, "next_target_date": date.isoformat(), "needed": needed}
+    return {"next_target": None, "next_target_date": None, "needed": 0}
+
+
+# ---------------------------------------------------------------- investment and schedule
+def time_progress(day: dt.date) -> float:
+    days = 366 if (day.year % 4 == 0 and day.year % 100 != 0) or day.year % 400 == 0 else 365
+    return day.timetuple().tm_yday / days
+
+
+def annual_completed(data: YearData, day: dt.date, state: pd.DataFrame | None = None) -> pd.Series:
+    """Annual completed investment (万元) per KC project in the plan in force as of ``day`` (0 if never reported)."""
+    state = project_state(data, day) if state is None else state
+    kc = _kc(data.plan_on(day))
+    values = state["annual_completed"].reindex(kc["project_id"]).astype(float).fillna(0.0)
+    values.index = kc["project_id"].values
+    return values
+
+
+def investment(data: YearData, day: dt.date) -> dict[str, Any]:
+    kc = _kc(data.plan_on(day))
+    done = round(float(annual_completed(data, day).sum()), 2)
+    planned = round(float(kc["annual_planned"].astype(float).fillna(0).sum()), 2)
+    return {"annual_completed": done, "annual_planned": planned, "rate": done / planned if planned else None,
+            "time_progress": time_progress(day)}
+
+
+def schedule_in_force(data: YearData, day: dt.date) -> pd.DataFrame:
+    """Per project, the schedule row of the latest version received by ``day`` (§9.11)."""
+    mask = data.schedules["received"].map(lambda d: d is not None and d <= day).astype(bool)
+    s = data.schedules.loc[mask & data.schedules["project_id"].notna()]
+    return s.sort_values(["received", "file_id"]).drop_duplicates("project_id", keep="last").set_index("project_id")
+
+
+def nodes(data: YearData, day: dt.date) -> pd.DataFrame:
+    """Quarter-end nodes (q1..q4, 万元, cumulative within the year) of each KC project in force on ``day``.
+    Projects without a schedule row take annual planned × the default shares of params (§9.11)."""
+    kc = _kc(data.plan_on(day)).set_index("project_id")
+    sched = schedule_in_force(data, day)
+    shares = params.load("monitoring")["default_node_shares"]
+    out = pd.DataFrame(index=kc.index, columns=["q1", "q2", "q3", "q4"], dtype=float)
+    for pid, p in kc.iterrows():
+        row = sched.loc[pid] if pid in sched.index else None
+        if row is not None and any(pd.notna(row.get(f"q{i}_node")) for i in range(1, 5)):
+            out.loc[pid] = [float(row.get(f"q{i}_node")) if pd.notna(row.get(f"q{i}_node")) else 0.0 for i in range(1, 5)]
+        else:
+            planned = float(p["annual_planned"]) if pd.notna(p["annual_planned"]) else 0.0
+            out.loc[pid] = [planned * s for s in shares]
+    return out
+
+
+def planned_to_date(node_row, day: dt.date) -> float:
+    """Linear by day between (12-31 of the previous year, 0) and the quarter-end nodes (§9.12)."""
+    y = day.year
+    points = [(dt.date(y - 1, 12, 31), 0.0)] + [(cal.quarter_end(y, q), float(node_row[f"q{q}"])) for q in range(1, 5)]
+    for (d0, v0), (d1, v1) in zip(points, points[1:]):
+        if d0 <= day <= d1:
+            return v0 + (v1 - v0) * (day - d0).days / (d1 - d0).days
+    return points[-1][1]
+
+
+def spi(data: YearData, day: dt.date, state: pd.DataFrame | None = None) -> pd.Series:
+    """Actual annual completed / planned-to-date per KC project; NaN where planned-to-date is 0 (on track)."""
+    actual = annual_completed(data, day, state)
+    n = nodes(data, day)
+    out = {}
+    for pid in actual.index:
+        ptd = planned_to_date(n.loc[pid], day)
+        out[pid] = actual[pid] / ptd if ptd > 0 else float("nan")
+    return pd.Series(out, dtype=float)
+
+
+def node_completion(data: YearData, quarter: int) -> pd.Series:
+    """min(1, actual annual completed / the quarter's node) at the quarter end; a node of 0 is met."""
+    qe = cal.quarter_end(data.year, quarter)
+    actual = annual_completed(data, qe)
+    n = nodes(data, qe)[f"q{quarter}"]
+    return pd.Series({pid: 1.0 if n[pid] <= 0 else min(1.0, actual[pid] / n[pid]) for pid in actual.index}, dtype=float)
+
+
+# ---------------------------------------------------------------- lights
+def stalled_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None) -> set[str]:
+    """Started, not 已完工, and the same cumulative investment in its last three period reports whose
+    due dates fall outside the winter stop (§9.13)."""
+    n = params.load("monitoring")["lights"]["stall_periods"]
+    state = project_state(data, day) if state is None else state
+    started = started_ids(data, day, state)
+    rows = data.reports[(data.reports["period"] <= day) & data.reports["project_id"].isin(started)]
+    rows = rows.loc[~rows["period"].map(cal.in_winter).astype(bool)]
+    out = set()
+    for pid, g in rows.sort_values("period").groupby("project_id"):
+        if state.loc[pid, "status"] == "已完工" if pid in state.index else False:
+            continue
+        last = g.drop_duplicates("period", keep="last")["cumulative_completed"].tail(n)
+        if len(last) == n and last.notna().all() and last.round(2).nunique() == 1:
+            out.add(pid)
+    return out
+
+
+def raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:
+    """The light of each KC project by the rules alone (without the catch-up step)."""
+    cfg = params.load("monitoring")["lights"]
+    plan = _kc(data.plan_on(day)).set_index("project_id")
+    state = project_state(data, day)
+    started = started_ids(data, day, state)
+    stalled = stalled_ids(data, day, state)
+    spis = spi(data, day, state)
+    rows = []
+    for pid, p in plan.iterrows():
+        red, yellow = [], []
+        status = state.loc[pid, "status"] if pid in state.index else None
+        if pid not in started:
+            ps = p["planned_start"]
+            overdue = (day - ps).days if ps is not None and not pd.isna(ps) else 0
+            if overdue >= cfg["red_overdue_days"]:
+                red.append(f"开工滞后{overdue}天")
+            elif overdue >= 1:
+                yellow.append(f"开工滞后{overdue}天")
+        else:
+            s = spis.get(pid)
+            if s is not None and not math.isnan(s):
+                if s < cfg["red_spi"]:
+                    red.append(f"投资进度指数{s:.2f}")
+                elif s < cfg["yellow_spi"]:
+                    yellow.append(f"投资进度指数{s:.2f}")
+            if status == "停工" and not cal.in_winter(day):
+                red.append("停工")
+            if pid in stalled:
+                red.append(f"连续{cfg['stall_periods']}期投资无变化")
+        light = "red" if red else "yellow" if yellow else "green"
+        rows.append({"project_id": pid, "department": p["department"], "name": p["name"], "light": light,
+                     "reasons": "；".join(red or yellow), "spi": spis.get(pid), "status": status,
+                     "started": pid in started, "stalled": pid in stalled})
+    return pd.DataFrame(rows, columns=["project_id", "department", "name", "light", "reasons", "spi", "status",
+                                       "started", "stalled"])
+
+
+def lights(data: YearData, day: dt.date) -> pd.DataFrame:
+    """Lights as of ``day``: a project red in the previous period that now qualifies as green is yellow once."""
+    steps = [p for p in cal.periods(data.year) if p < day] + [day]
+    final: dict[str, str] = {}
+    table = None
+    for step in steps:
+        table = raw_lights(data, step)
+        new = {}
+        for r in table.itertuples():
+            light = r.light
+            if light == "green" and final.get(r.project_id) == "red":
+                light = "yellow"
+            new[r.project_id] = light
+        table["caught_up"] = [(final.get(p) == "red" and l == "green") for p, l in zip(table.project_id, table.light)]
+        table["light"] = table["project_id"].map(new)
+        table.loc[table["caught_up"], "reasons"] = "上期红灯，本期追赶达标"
+        final = new
+    return table
+
+
+# ---------------------------------------------------------------- submissions
+def submissions(data: YearData, day: dt.date) -> dict[str, Any]:
+    """The period due on or before ``day``: due, on time, late, missing (by the first version, §9.2)."""
+    past = [p for p in cal.periods(data.year) if p <= day]
+    if not past:
+        return {"period": None, "due": 0, "on_time": 0, "late": 0, "missing": 0, "late_departments": [],
+                "missing_departments": []}
+    period = past[-1]
+    nxt = cal.next_period(period)
+    due = sorted(set(data.plan_on(period)["department"].dropna()))
+    first = data.versions[data.versions["period"] == period].sort_values(["version", "file_id"]) \
+        .drop_duplicates("department").set_index("department")
+    on_time, late, missing = [], [], []
+    for d in due:
+        r = first.loc[d, "received"] if d in first.index else None
+        if r is None or pd.isna(r) or r > nxt:
+            missing.append(d)
+        elif r > period:
+            late.append(d)
+        else:
+            on_time.append(d)
+    return {"period": period.isoformat(), "due": len(due), "on_time": len(on_time), "late": len(late),
+            "missing": len(missing), "late_departments": late, "missing_departments": missing}
+
+
+# ---------------------------------------------------------------- the JSON contract
+def metrics(data: YearData, day: dt.date) -> dict[str, Any]:
+    """What ``alxa metrics --json`` prints (field names are a contract)."""
+    overall = commencement_table(data, day, None).iloc[0]
+    started, total = int(overall["started"]), int(overall["total"])
+    by_dept = commencement_table(data, day, "department")
+    light_counts = lights(data, day)["light"].value_counts()
+    sub = submissions(data, day)
+    return {
+        "as_of": day.isoformat(),
+        "commencement": {"started": started, "total": total, "rate": _rate(started, total),
+                         **next_target(day, started, total)},
+        "by_department": [{"department": r.department, "started": int(r.started), "total": int(r.total),
+                           "rate": None if r.rate is None or pd.isna(r.rate) else float(r.rate)}
+                          for r in by_dept.itertuples()],
+        "investment": investment(data, day),
+        "lights": {k: int(light_counts.get(k, 0)) for k in ("red", "yellow", "green")},
+        "submissions": {k: sub[k] for k in ("due", "on_time", "late", "missing")},
+    }

@@ -1,0 +1,94 @@
+"""A year of the ledger loaded once into DataFrames, and the state of every project as of a date.
+
+Everything downstream (metrics, lights, scoring, reports) is a pure function of a :class:`YearData`
+and a date, so a report computes 24 periods without going back to the database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from .plan import apply_adjustments, latest_plan_rows, latest_register
+from .vocab import TOWNSHIPS
+
+
+@dataclass
+class YearData:
+    year: int
+    plan_rows: pd.DataFrame       # the latest plan version, base and 调整调入 rows
+    adjustments: pd.DataFrame
+    reports: pd.DataFrame         # rows of the latest version of each (department, period), with period
+    versions: pd.DataFrame        # every report file: department, period, version, received, file_id
+    starts: pd.DataFrame          # start-report rows with department and report date
+    schedules: pd.DataFrame       # schedule rows with department, received, version_label
+    registers: dict[str, pd.DataFrame]
+    findings: pd.DataFrame        # stored findings (ingest and validate stages)
+
+    def plan_on(self, day: dt.date) -> pd.DataFrame:
+        """The plan in force on ``day`` (base plan + adjustments approved by then), with township."""
+        plan = apply_adjustments(self.plan_rows, self.adjustments, day)
+        plan["township"] = [township_of(x) for x in plan["location"]]
+        return plan
+
+
+def township_of(location) -> str:
+    """The §8 township named in 建设地点, else 其他 (domain §9.21)."""
+    text = location if isinstance(location, str) else ""
+    return next((t for t in TOWNSHIPS if t in text), "其他")
+
+
+def _dates(df: pd.DataFrame, cols) -> pd.DataFrame:
+    for c in cols:
+        if c in df.columns:
+            df[c] = pd.to_datetime(df[c]).dt.date
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df
+
+
+def load_year(con: duckdb.DuckDBPyConnection, year: int) -> YearData:
+    plan_rows = _dates(latest_plan_rows(con, year), ["planned_start"])
+    adjustments = _dates(latest_register(con, "reg_adjustments"), ["approval_date"])
+    versions = _dates(con.execute("""SELECT file_id, department, period, version, received, signed FROM files
+                                     WHERE kind='report' AND year(period)=? ORDER BY department, period, version""",
+                                  [year]).df(), ["period", "received"])
+    reports = _dates(con.execute("""
+        SELECT f.department, f.period, f.version, f.received, r.* FROM report_rows r JOIN files f USING (file_id)
+        WHERE f.kind='report' AND year(f.period)=?
+        QUALIFY f.version = max(f.version) OVER (PARTITION BY f.department, f.period)
+        ORDER BY f.department, f.period, r.row_no""", [year]).df(), ["period", "received", "start_date", "expected_start"])
+    starts = _dates(con.execute("""SELECT f.department, f.report_date, f.received, s.* FROM start_rows s
+                                   JOIN files f USING (file_id) WHERE year(s.start_date)=?""", [year]).df(),
+                    ["report_date", "received", "start_date"])
+    schedules = _dates(con.execute("""SELECT f.department, f.received, f.version_label, f.version AS file_version, s.*
+                                      FROM schedule_rows s JOIN files f USING (file_id)
+                                      WHERE f.plan_year = ? OR f.plan_year IS NULL""", [year]).df(),
+                       ["received", "planned_start", "planned_end"])
+    registers = {t: latest_register(con, f"reg_{t}") for t in ("decisions", "problems", "bonuses", "incidents", "liaisons")}
+    for name, cols in {"decisions": ["meeting_date", "due_date", "done_date"],
+                       "problems": ["raised_date", "due_date", "solved_date"], "incidents": ["date"]}.items():
+        registers[name] = _dates(registers[name], cols)
+    findings = con.execute("SELECT * FROM findings").df()
+    return YearData(year, plan_rows, adjustments, reports, versions, starts, schedules, registers, findings)
+
+
+def project_state(data: YearData, day: dt.date) -> pd.DataFrame:
+    """Each project's row as of ``day``: from the latest report (latest version) with due date ≤ ``day``
+    that holds it; a department's missing report, or a project absent from it, carries forward (§9.1, §9.6)."""
+    rows = data.reports[(data.reports["period"] <= day) & data.reports["project_id"].notna()]
+    return rows.sort_values(["period", "version", "row_no"]).drop_duplicates("project_id", keep="last") \
+        .set_index("project_id", drop=False)
+
+
+def started_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None) -> set[str]:
+    """Projects started as of ``day`` (§3, §9.3): a started status with a valid date in the year ≤ day,
+    or a start report dated ≤ day."""
+    from .vocab import STARTED_STATUSES
+    state = project_state(data, day) if state is None else state
+    ok = state["status"].isin(STARTED_STATUSES) & state["start_date"].map(
+        lambda d: d is not None and d.year == data.year and d <= day).astype(bool)
+    dated = data.starts["start_date"].map(lambda d: d is not None and d <= day).astype(bool)
+    by_report = set(data.starts.loc[dated, "project_id"].dropna())
+    return set(state.index[ok]) | by_report

@@ -1,0 +1,81 @@
+"""Figures (domain §3): agreement with truth.json for every period, and hand-computed edges."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+
+from alxa_lib import calendar as cal
+from alxa_lib.metrics import metrics, next_target, planned_to_date, time_progress
+from alxa_lib.state import load_year, township_of
+
+
+@pytest.fixture(scope="module")
+def year(ledger_db):
+    db, _ = ledger_db
+    return load_year(duckdb.connect(str(db), read_only=True), 2025)
+
+
+def test_metrics_agree_with_truth_for_every_period(year, truth):
+    for due in cal.periods(2025):
+        m = metrics(year, due)
+        exp = truth["figures"][due.isoformat()]
+        assert (m["commencement"]["started"], m["commencement"]["total"]) == (exp["started"], exp["total"]), due
+        got = {d["department"]: (d["started"], d["total"]) for d in m["by_department"] if d["total"]}
+        assert got == {k: (v["started"], v["total"]) for k, v in exp["by_department"].items()}, due
+        assert m["investment"]["annual_completed"] == pytest.approx(round(sum(exp["annual_completed"].values()), 2)), due
+        assert sum(m["lights"].values()) == exp["total"]
+        assert m["submissions"]["due"] == m["submissions"]["on_time"] + m["submissions"]["late"] + m["submissions"]["missing"]
+
+
+def test_submissions_follow_the_sample_story(year, truth):
+    late = {(d["department"], d["period"]) for d in truth["defects"] if d["rule"] == "LATE_REPORT"}
+    missing = {(d["department"], d["period"]) for d in truth["defects"] if d["rule"] == "MISSING_REPORT"}
+    for dept, period in late | missing:
+        m = metrics(year, dt.date.fromisoformat(period))
+        assert m["submissions"]["late" if (dept, period) in late else "missing"] >= 1
+
+
+def test_edges_by_hand():
+    # 06-28: the next target is 70 % on 06-30; ceil(0.7 × 90) = 63
+    assert next_target(dt.date(2025, 6, 28), 60, 90) == {"next_target": 0.7, "next_target_date": "2025-06-30", "needed": 3}
+    assert next_target(dt.date(2025, 6, 30), 70, 90)["next_target"] == 0.7  # on the target date itself
+    assert next_target(dt.date(2025, 7, 1), 70, 90)["next_target"] == 0.9
+    assert next_target(dt.date(2025, 7, 1), 70, 10)["needed"] == 0  # never negative
+    assert next_target(dt.date(2025, 7, 1), 6, 10)["needed"] == 3  # ceil(0.9 × 10) − 6, no float drift
+    assert next_target(dt.date(2025, 11, 14), 80, 90) == {"next_target": None, "next_target_date": None, "needed": 0}
+    assert time_progress(dt.date(2025, 6, 28)) == 179 / 365
+
+
+def test_planned_to_date_interpolates_by_day():
+    nodes = pd.Series({"q1": 100.0, "q2": 400.0, "q3": 700.0, "q4": 1000.0})
+    assert planned_to_date(nodes, dt.date(2025, 6, 28)) == pytest.approx(100 + 300 * 89 / 91)
+    assert planned_to_date(nodes, dt.date(2025, 3, 31)) == 100
+    assert planned_to_date(nodes, dt.date(2025, 1, 31)) == pytest.approx(100 * 31 / 90)
+
+
+def test_township_from_location():
+    assert township_of("阿拉善左旗巴彦浩特镇南环路") == "巴彦浩特镇"
+    assert township_of("内蒙古阿拉善") == "其他"
+    assert township_of(None) == "其他"
+
+
+def test_cli_metrics_json_contract(ledger_db, truth):
+    db, _ = ledger_db
+    out = subprocess.run([sys.executable, "-m", "alxa_lib.cli", "metrics", "--as-of", "2025-06-28", "--db", str(db),
+                          "--json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    m = json.loads(out.stdout)
+    assert set(m) == {"as_of", "commencement", "by_department", "investment", "lights", "submissions"}
+    assert set(m["commencement"]) == {"started", "total", "rate", "next_target", "next_target_date", "needed"}
+    assert set(m["by_department"][0]) == {"department", "started", "total", "rate"}
+    assert set(m["investment"]) == {"annual_completed", "annual_planned", "rate", "time_progress"}
+    assert set(m["lights"]) == {"red", "yellow", "green"}
+    assert set(m["submissions"]) == {"due", "on_time", "late", "missing"}
+    exp = truth["figures"]["2025-06-28"]
+    assert m["commencement"]["rate"] == pytest.approx(exp["started"] / exp["total"])
