@@ -108,6 +108,20 @@ def cmd_metrics(a) -> int:
     return 0
 
 
+def cmd_report(a) -> int:
+    from . import reports
+    formats = tuple(f.strip() for f in a.format.split(",") if f.strip())
+    if a.kind == "brief":
+        if a.period is None:
+            raise ValueError("半月通报需要 --period / the brief needs --period YYYY-MM-DD")
+        done = reports.brief(a.period, a.db, a.out, formats)
+    else:
+        raise ValueError(f"未知报告 / unknown report: {a.kind}")
+    for k, p in done.items():
+        print(f"{k:>5}: {p}")
+    return 0
+
+
 def cmd_demo(a) -> int:
     from .demo import run_demo
     return run_demo(Path(a.data), Path(a.out))
@@ -151,6 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--db", default=None)
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=cmd_metrics)
+
+    r = sub.add_parser("report", help="生成报告 / render a report (HTML, PDF, xlsx)")
+    r.add_argument("kind", choices=["brief"])
+    r.add_argument("--period", type=_date, default=None)
+    r.add_argument("--db", default=None)
+    r.add_argument("--format", default="html,pdf,xlsx")
+    r.add_argument("--out", default="outputs")
+    r.set_defaults(func=cmd_report)
 
     d = sub.add_parser("demo", help="样本年度全部报告 / every report of the sample year")
     d.add_argument("--data", default="data")

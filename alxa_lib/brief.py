@@ -1,0 +1,183 @@
+"""The period progress brief (半月进展通报): every table and sentence, built from the figures.
+
+Pure: ``build_brief(data, period, findings)`` returns a :class:`Brief`; the notebook only displays it.
+Department text is carried as data and escaped where it is displayed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import calendar as cal
+from .metrics import commencement_table, lights, metrics, submissions
+from .state import project_state, started_ids
+from .problems import open_problems
+from .rules import SEVERITY_CN
+from .state import YearData
+from .xlsx_write import Column, TableSpec, new_workbook, write_table
+
+NATURE_CN = {"new": "新建", "continuing": "续建"}
+LIGHT_CN = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+
+
+def cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def pct(x) -> str:
+    return "—" if x is None or pd.isna(x) else f"{x * 100:.1f}%"
+
+
+@dataclass
+class Brief:
+    period: dt.date
+    figures: dict
+    headline: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"阿拉善左旗重点建设项目半月进展通报（截至{cn_date(self.period)}）"
+
+
+def headline(m: dict, period: dt.date) -> str:
+    c, inv = m["commencement"], m["investment"]
+    text = (f"截至{period.month}月{period.day}日，全旗{c['total']}个重点建设项目已开复工{c['started']}个，"
+            f"开复工率{pct(c['rate'])}")
+    if c["next_target"] is not None:
+        target_date = dt.date.fromisoformat(c["next_target_date"])
+        if c["needed"] > 0:
+            text += f"，距{target_date.month}月底{c['next_target'] * 100:.0f}%目标尚差{c['needed']}个"
+        else:
+            text += f"，已达到{target_date.month}月底{c['next_target'] * 100:.0f}%目标"
+    gap = (inv["rate"] or 0) - inv["time_progress"]
+    text += (f"。年度完成投资{inv['annual_completed']:,.0f}万元，占年度计划的{pct(inv['rate'])}，"
+             f"{'快于' if gap >= 0 else '慢于'}时间进度{abs(gap) * 100:.1f}个百分点")
+    text += (f"。亮灯情况：红灯{m['lights']['red']}个、黄灯{m['lights']['yellow']}个、绿灯{m['lights']['green']}个；"
+             f"本期应报送单位{m['submissions']['due']}个，按时{m['submissions']['on_time']}个，"
+             f"迟报{m['submissions']['late']}个，未报{m['submissions']['missing']}个。")
+    return text
+
+
+def _rate_table(df: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
+    out = df.rename(columns={key: label, "started": "已开复工（个）", "total": "项目数（个）"})
+    out["开复工率"] = [pct(r) for r in df["rate"]]
+    return out.drop(columns="rate")
+
+
+def build_brief(data: YearData, period: dt.date, findings: pd.DataFrame | None = None) -> Brief:
+    m = metrics(data, period)
+    plan = data.plan_on(period)
+    kc = plan[plan["class"] == "KC"].set_index("project_id")
+    state = project_state(data, period)
+    started = started_ids(data, period, state)
+    prev = [p for p in cal.periods(period.year) if p < period]
+    started_before = started_ids(data, prev[-1]) if prev else set()
+    light = lights(data, period).set_index("project_id")
+    t: dict[str, pd.DataFrame] = {}
+
+    c, inv = m["commencement"], m["investment"]
+    t["key_figures"] = pd.DataFrame([
+        ("重点建设项目（个）", c["total"]), ("已开复工（个）", c["started"]), ("开复工率", pct(c["rate"])),
+        ("下一目标", "—" if c["next_target"] is None else f"{c['next_target_date']} 达到 {c['next_target'] * 100:.0f}%"),
+        ("距目标尚差（个）", c["needed"]), ("年度计划投资（万元）", f"{inv['annual_planned']:,.2f}"),
+        ("年度完成投资（万元）", f"{inv['annual_completed']:,.2f}"), ("投资完成率", pct(inv["rate"])),
+        ("时间进度", pct(inv["time_progress"])), ("红/黄/绿灯（个）", f"{m['lights']['red']}/{m['lights']['yellow']}/{m['lights']['green']}"),
+    ], columns=["指标", "数值"])
+    by_dept = commencement_table(data, period, "department")
+    t["by_department"] = _rate_table(by_dept[by_dept["total"] > 0].sort_values("rate"), "department", "单位")
+    t["_by_department"] = by_dept  # raw, for the chart (tables starting with _ are not exported)
+    t["by_township"] = _rate_table(commencement_table(data, period, "township"), "township", "苏木镇")
+    t["by_sector"] = _rate_table(commencement_table(data, period, "sector"), "sector", "行业领域")
+    nature = commencement_table(data, period, "nature")
+    nature["nature"] = nature["nature"].map(NATURE_CN)
+    t["by_nature"] = _rate_table(nature, "nature", "建设性质")
+
+    inv_rows = []
+    for dept, g in kc.groupby("department"):
+        done = sum(float(state.loc[p, "annual_completed"]) if p in state.index and pd.notna(state.loc[p, "annual_completed"]) else 0.0
+                   for p in g.index)
+        planned = float(g["annual_planned"].fillna(0).sum())
+        inv_rows.append({"单位": dept, "年度计划投资（万元）": round(planned, 2), "年度完成投资（万元）": round(done, 2),
+                         "完成率": pct(done / planned if planned else None),
+                         "与时间进度比较（百分点）": round(((done / planned if planned else 0) - inv["time_progress"]) * 100, 1)})
+    t["investment"] = pd.DataFrame(inv_rows)
+
+    rl = light[light["light"].isin(["red", "yellow"])].copy()
+    rl["_o"] = rl["light"].map({"red": 0, "yellow": 1})
+    t["lights"] = pd.DataFrame({"亮灯": rl["light"].map(LIGHT_CN), "项目编号": rl.index, "项目名称": rl["name"],
+                                "单位": rl["department"], "原因": rl["reasons"], "_o": rl["_o"]}) \
+        .sort_values(["_o", "单位", "项目编号"]).drop(columns="_o").reset_index(drop=True)
+
+    new = sorted(started - started_before)
+    t["started_this_period"] = pd.DataFrame([{
+        "项目编号": p, "项目名称": kc.loc[p, "name"] if p in kc.index else "", "单位": kc.loc[p, "department"] if p in kc.index else "",
+        "建设性质": NATURE_CN.get(kc.loc[p, "nature"], "") if p in kc.index else "",
+        "开（复）工日期": state.loc[p, "start_date"] if p in state.index else None} for p in new if p in kc.index],
+        columns=["项目编号", "项目名称", "单位", "建设性质", "开（复）工日期"])
+
+    unstarted = [p for p in kc.index if p not in started]
+    t["unstarted"] = pd.DataFrame([{
+        "项目编号": p, "项目名称": kc.loc[p, "name"], "单位": kc.loc[p, "department"],
+        "计划开（复）工日期": kc.loc[p, "planned_start"],
+        "预计开（复）工日期": state.loc[p, "expected_start"] if p in state.index else None,
+        "未开（复）工原因": state.loc[p, "unstarted_reason"] if p in state.index else "未报送"} for p in unstarted],
+        columns=["项目编号", "项目名称", "单位", "计划开（复）工日期", "预计开（复）工日期", "未开（复）工原因"])
+
+    probs = open_problems(data.registers["problems"], plan, period)
+    t["problems"] = pd.DataFrame({"问题类型": probs["kind"], "责任单位": probs["owner"], "项目编号": probs["project_id"],
+                                  "项目名称": probs["name"], "问题描述": probs["description"], "解决时限": probs["due_date"],
+                                  "超期天数": probs["overdue_days"]})
+    detail = submissions(data, period)
+    t["submissions"] = pd.DataFrame([{"单位": d, "情况": "迟报"} for d in detail["late_departments"]] +
+                                    [{"单位": d, "情况": "未报"} for d in detail["missing_departments"]],
+                                    columns=["单位", "情况"])
+    if findings is not None and not findings.empty:
+        f = findings.copy()
+        f["级别"] = f["severity"].map(SEVERITY_CN)
+        summary = f.pivot_table(index="department", columns="级别", values="rule", aggfunc="count", fill_value=0)
+        t["validation"] = summary.reset_index().rename(columns={"department": "单位"})
+    else:
+        t["validation"] = pd.DataFrame(columns=["单位", "错误", "警告", "提示"])
+
+    app = []
+    for p, r in kc.iterrows():
+        s = state.loc[p] if p in state.index else None
+        app.append({"项目编号": p, "项目名称": r["name"], "单位": r["department"], "建设性质": NATURE_CN.get(r["nature"], ""),
+                    "总投资（万元）": r["total_investment"], "年度计划投资（万元）": r["annual_planned"],
+                    "本年完成投资（万元）": None if s is None else s["annual_completed"],
+                    "开复工状态": None if s is None else s["status"],
+                    "开（复）工日期": None if s is None else s["start_date"],
+                    "亮灯": LIGHT_CN.get(light.loc[p, "light"]) if p in light.index else "",
+                    "形象进度": None if s is None else s["progress_text"],
+                    "存在问题": None if s is None else s["problems"]})
+    t["appendix"] = pd.DataFrame(app)
+    return Brief(period, m, headline(m, period), t)
+
+
+TABLE_TITLES = {
+    "key_figures": "主要指标", "by_department": "分单位开复工情况", "by_township": "分苏木镇开复工情况",
+    "by_sector": "分行业开复工情况", "by_nature": "新建与续建项目开复工情况", "investment": "分单位投资完成情况",
+    "lights": "红黄灯项目", "started_this_period": "本期新开复工项目", "unstarted": "未开复工项目",
+    "problems": "问题清单", "submissions": "迟报未报单位", "validation": "报表校验情况", "appendix": "附表 项目明细",
+}
+
+
+def write_xlsx(brief: Brief, path) -> None:
+    """The brief's tables, one sheet each, for forwarding (text as text, never formulas)."""
+    wb = new_workbook()
+    first = True
+    for key, title in TABLE_TITLES.items():
+        df = brief.tables.get(key)
+        if df is None:
+            continue
+        ws = wb.active if first else wb.create_sheet()
+        first = False
+        ws.title = title[:31]
+        cols = [Column(str(c), str(c)) for c in df.columns]
+        rows = [[None if (not isinstance(v, str) and pd.isna(v)) else v for v in r] for r in df.itertuples(index=False)]
+        write_table(ws, TableSpec(title_lines=[f"{brief.title} —— {title}"], columns=cols, rows=rows,
+                                  two_row_header=False))
+    wb.save(path)

@@ -1,0 +1,145 @@
+"""Rendering: fonts for charts, display helpers for notebooks, notebook → HTML → A4 PDF.
+
+Measured facts behind the choices are in shared/notes/rendering.md: nbconvert's lab template with its
+script blocks emptied (no CDN link), WeasyPrint for the PDF (honours @page), Noto CJK fonts registered
+with matplotlib's font manager explicitly.
+"""
+from __future__ import annotations
+
+import glob
+import html
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+CJK_SANS = ["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei", "WenQuanYi Micro Hei"]
+FONT_GLOBS = ["/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc", "/usr/share/fonts/opentype/noto/NotoSerifCJK-*.ttc",
+              "/usr/share/fonts/truetype/wqy/*.ttc"]
+
+
+# ---------------------------------------------------------------- charts
+def setup_charts() -> None:
+    """matplotlib/seaborn with a CJK font (``sns.set_theme`` resets the font list, so it is set after)."""
+    import matplotlib
+    import seaborn as sns
+    from matplotlib import font_manager
+
+    for pattern in FONT_GLOBS:
+        for path in glob.glob(pattern):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError):
+                continue
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    family = next((f for f in CJK_SANS if f in available), None)
+    sns.set_theme(style="whitegrid", font=family or "sans-serif")
+    matplotlib.rcParams["font.sans-serif"] = [f for f in CJK_SANS if f in available] + ["DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    matplotlib.rcParams["figure.dpi"] = 110
+
+
+# ---------------------------------------------------------------- notebook display (always escaped)
+def _cell(v: Any) -> str:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return "—"
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    return str(v)
+
+
+def table_html(df: pd.DataFrame, caption: str | None = None, max_rows: int | None = None) -> str:
+    """A DataFrame as an HTML table; every cell is escaped (department text is untrusted)."""
+    rows = df if max_rows is None else df.head(max_rows)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in rows.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in r) + "</tr>"
+                   for r in rows.itertuples(index=False))
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    if rows.empty:
+        body = f"<tr><td colspan='{max(1, len(rows.columns))}'>无</td></tr>"
+    return f"<table class='alxa-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def show_table(df: pd.DataFrame, caption: str | None = None, max_rows: int | None = None) -> None:
+    from IPython.display import HTML, display
+    display(HTML(table_html(df, caption, max_rows)))
+
+
+def show_figure(fig) -> None:
+    """Show a chart where it is called (the inline backend would put it at the end of the cell)."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+    display(fig)
+    plt.close(fig)
+
+
+def show_text(text: str, css_class: str = "alxa-headline") -> None:
+    from IPython.display import HTML, display
+    display(HTML(f"<p class='{css_class}'>{html.escape(text)}</p>"))
+
+
+def show_title(title: str, subtitle: str) -> None:
+    from IPython.display import HTML, display
+    display(HTML(f"<div class='alxa-title'>{html.escape(title)}</div>"
+                 f"<div class='alxa-subtitle'>{html.escape(subtitle)}</div>"))
+
+
+# ---------------------------------------------------------------- notebook → files
+def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
+    """Execute ``notebooks/<name>`` with papermill in-process; returns the executed notebook path."""
+    import papermill as pm
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    pm.execute_notebook(str(NOTEBOOKS / name), str(output), parameters=parameters, kernel_name="python3",
+                        progress_bar=False, cwd=str(NOTEBOOKS.parent))
+    return output
+
+
+def to_html(notebook: Path, html_path: Path) -> Path:
+    """Executed notebook → self-contained HTML: inputs hidden, lang="zh", no external resource."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", template_file="alxa_report.html.j2",
+                            extra_template_paths=[str(TEMPLATES)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.language_code = "zh"
+    nb = nbformat.read(str(notebook), as_version=4)
+    body, _ = exporter.from_notebook_node(nb, resources={"alxa_css": (TEMPLATES / "report.css").read_text("utf-8")})
+    html_path.write_text(strip_style_comments(body), encoding="utf-8")
+    return html_path
+
+
+_STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def strip_style_comments(page: str) -> str:
+    """Drop comments inside <style> blocks (JupyterLab's CSS credits web addresses there)."""
+    return _STYLE.sub(lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), page)
+
+
+def to_pdf(html_path: Path, pdf_path: Path, running_title: str) -> Path:
+    """HTML → A4 PDF with page numbers and the title in the running header (WeasyPrint)."""
+    from weasyprint import CSS, HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    title = running_title.replace("\\", "").replace('"', "'")
+    page_css = CSS(string=f"""
+        @page {{ size: A4; margin: 22mm 16mm 18mm 16mm;
+                 @top-center {{ content: "{title}"; font-family: "Noto Sans CJK SC", sans-serif; font-size: 9pt; color: #555; }}
+                 @bottom-center {{ content: "第 " counter(page) " 页 / 共 " counter(pages) " 页";
+                                   font-family: "Noto Sans CJK SC", sans-serif; font-size: 9pt; color: #555; }} }}
+        body {{ background: white; }}
+        tr, img {{ page-break-inside: avoid; break-inside: avoid; }}
+        .jp-Notebook, .jp-Cell, .jp-OutputArea, .jp-OutputArea-output {{ padding: 0 !important; margin: 0 !important; overflow: visible !important; }}
+    """)
+    HTML(filename=str(html_path)).write_pdf(str(pdf_path), stylesheets=[page_css])
+    return pdf_path

@@ -1,0 +1,112 @@
+"""The period brief: content, escaping, offline HTML, Chinese PDF; and its pieces by hand."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import duckdb
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from alxa_lib.brief import build_brief, headline
+from alxa_lib.problems import classify, open_problems
+from alxa_lib.reports import brief as render_brief
+from alxa_lib.sample import SCRIPT_TEXT
+from alxa_lib.state import load_year
+
+
+@pytest.fixture(scope="module")
+def rendered(ledger_db, tmp_path_factory):
+    db, _ = ledger_db
+    out = tmp_path_factory.mktemp("out")
+    return render_brief(dt.date(2025, 6, 28), db, out)
+
+
+def test_outputs_are_named_for_the_period(rendered):
+    assert {k: p.name for k, p in rendered.items()} == {
+        "ipynb": "半月通报_2025-06-28.ipynb", "html": "半月通报_2025-06-28.html",
+        "pdf": "半月通报_2025-06-28.pdf", "xlsx": "半月通报_2025-06-28.xlsx"}
+    assert rendered["html"].parent.name == "2025-06-28"
+
+
+def test_html_holds_the_headline_figures_offline(rendered, truth):
+    page = rendered["html"].read_text(encoding="utf-8")
+    exp = truth["figures"]["2025-06-28"]
+    assert f"全旗{exp['total']}个重点建设项目已开复工{exp['started']}个" in page
+    assert f"开复工率{exp['started'] / exp['total'] * 100:.1f}%" in page
+    assert 'lang="zh"' in page
+    assert "http://" not in page and "https://" not in page
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=\"(?!data:)", page)
+
+
+def test_department_text_is_escaped(rendered):
+    page = rendered["html"].read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(" in page and "&lt;/script&gt;资金缺口较大" in page
+    assert "<script>alert(" not in page
+
+
+def test_pdf_is_a4_chinese_without_missing_glyphs(rendered, truth):
+    reader = PdfReader(str(rendered["pdf"]))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    text = "".join(p.extract_text() for p in reader.pages[:2])
+    compact = re.sub(r"\s+", "", text)
+    exp = truth["figures"]["2025-06-28"]
+    assert f"全旗{exp['total']}个重点建设项目已开复工{exp['started']}个" in compact
+    assert "第1页/共" in compact  # page numbers in the footer
+    nb = json.loads(rendered["ipynb"].read_text(encoding="utf-8"))
+    errors = [o.get("text", "") for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+              if o.get("name") == "stderr"]
+    assert not any("missing from font" in "".join(e) for e in errors)
+    assert any("image/png" in o.get("data", {}) for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"])
+
+
+def test_xlsx_holds_the_tables_as_text(rendered):
+    wb = openpyxl.load_workbook(rendered["xlsx"])
+    assert {"主要指标", "分单位开复工情况", "问题清单", "附表 项目明细"} <= set(wb.sheetnames)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert any(c.value == SCRIPT_TEXT for c in cells)
+    assert all(c.data_type != "f" for c in cells)
+
+
+def test_brief_tables_agree_with_the_figures(ledger_db, truth):
+    db, _ = ledger_db
+    data = load_year(duckdb.connect(str(db), read_only=True), 2025)
+    b = build_brief(data, dt.date(2025, 9, 28))
+    exp = truth["figures"]["2025-09-28"]
+    assert len(b.tables["unstarted"]) == exp["total"] - exp["started"]
+    by = {r["单位"]: (r["已开复工（个）"], r["项目数（个）"]) for r in b.tables["by_department"].to_dict("records")}
+    assert by == {k: (v["started"], v["total"]) for k, v in exp["by_department"].items()}
+    assert len(b.tables["appendix"]) == exp["total"]
+
+
+def test_headline_by_hand():
+    m = {"commencement": {"started": 60, "total": 90, "rate": 60 / 90, "next_target": 0.7,
+                          "next_target_date": "2025-06-30", "needed": 3},
+         "investment": {"annual_completed": 1000.0, "annual_planned": 4000.0, "rate": 0.25, "time_progress": 179 / 365},
+         "lights": {"red": 1, "yellow": 2, "green": 3}, "submissions": {"due": 5, "on_time": 3, "late": 1, "missing": 1}}
+    text = headline(m, dt.date(2025, 6, 28))
+    assert text.startswith("截至6月28日，全旗90个重点建设项目已开复工60个，开复工率66.7%，距6月底70%目标尚差3个。")
+    assert "慢于时间进度24.0个百分点" in text  # 25.0 % − 49.0 %
+    assert "迟报1个，未报1个" in text
+
+
+def test_problem_kinds_and_open_list():
+    import pandas as pd
+    assert classify("用地预审尚未批复") == "土地"
+    assert classify("规划用地调整") == "规划"  # §7 order: 规划 before 土地
+    assert classify("征地拆迁未完成") == "征地拆迁"
+    assert classify("天气原因") == "其他"
+    plan = pd.DataFrame([{"project_id": "A", "name": "甲", "department": "住建局", "township": "吉兰泰镇"}])
+    problems = pd.DataFrame([
+        {"problem_id": 1, "project_id": "A", "kind": None, "description": "征地拆迁三户未签", "owner": None,
+         "raised_date": dt.date(2025, 5, 1), "due_date": dt.date(2025, 6, 1), "solved_date": None},
+        {"problem_id": 2, "project_id": "A", "kind": "资金", "description": "x", "owner": "财政局",
+         "raised_date": dt.date(2025, 5, 1), "due_date": dt.date(2025, 7, 1), "solved_date": dt.date(2025, 6, 20)},
+        {"problem_id": 3, "project_id": "A", "kind": "环评", "description": "x", "owner": "生态环境分局",
+         "raised_date": dt.date(2025, 7, 1), "due_date": dt.date(2025, 8, 1), "solved_date": None},
+    ])
+    got = open_problems(problems, plan, dt.date(2025, 6, 28))
+    assert got[["problem_id", "kind", "owner", "overdue_days"]].values.tolist() == [[1, "征地拆迁", "吉兰泰镇", 27]]
