@@ -108,6 +108,45 @@ def cmd_metrics(a) -> int:
     return 0
 
 
+def _year_and_findings(db, year: int):
+    from . import ledger
+    from .scoring import findings_provider
+    from .state import load_year
+    con = ledger.connect(db, read_only=True)
+    return load_year(con, year), findings_provider(con)
+
+
+def cmd_score(a) -> int:
+    from . import calendar as cal
+    from .scoring import CN_COMPONENT, score_json
+    year, q = cal.parse_quarter(a.quarter)
+    data, findings_of = _year_and_findings(a.db, year)
+    result = score_json(data, q, findings_of)
+    if a.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{result['quarter']} 季度考评 / quarterly evaluation")
+    for d in sorted(result["departments"], key=lambda d: -d["score"]):
+        parts = "  ".join(f"{CN_COMPONENT[k]}{v:.1f}" for k, v in d["components"].items() if v)
+        print(f"  {d['department']:<12} {d['score']:6.2f}（加分{d['bonus']:.1f}，{d['projects']}个项目）  {parts}")
+    return 0
+
+
+def cmd_rank(a) -> int:
+    from .scoring import rank_json
+    data, findings_of = _year_and_findings(a.db, a.year)
+    result = rank_json(data, findings_of)
+    if a.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+        return 0
+    print(f"{a.year}年度考评排名 / year-end ranking")
+    for r in result["ranking"]:
+        print(f"  {r['rank']:>2}. {r['department']:<12} {r['score']:6.2f}")
+    print(f"\n责任追究 accountability: {len(result['accountability'])} 条；通报表扬 commendation: "
+          f"{'、'.join(c['department'] for c in result['commendation']) or '无'}")
+    return 0
+
+
 def cmd_report(a) -> int:
     from . import reports
     formats = tuple(f.strip() for f in a.format.split(",") if f.strip())
@@ -165,6 +204,18 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--db", default=None)
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=cmd_metrics)
+
+    sc = sub.add_parser("score", help="季度考评 / quarterly scores")
+    sc.add_argument("--quarter", required=True)
+    sc.add_argument("--db", default=None)
+    sc.add_argument("--json", action="store_true")
+    sc.set_defaults(func=cmd_score)
+
+    rk = sub.add_parser("rank", help="年终加权排名 / year-end ranking")
+    rk.add_argument("--year", required=True, type=int)
+    rk.add_argument("--db", default=None)
+    rk.add_argument("--json", action="store_true")
+    rk.set_defaults(func=cmd_rank)
 
     r = sub.add_parser("report", help="生成报告 / render a report (HTML, PDF, xlsx)")
     r.add_argument("kind", choices=["brief"])

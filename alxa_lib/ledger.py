@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS reg_incidents (file_id BIGINT, row_no INTEGER, date D
     project_id VARCHAR, type VARCHAR, description VARCHAR, source VARCHAR);
 CREATE TABLE IF NOT EXISTS reg_liaisons (file_id BIGINT, row_no INTEGER, unit VARCHAR, name VARCHAR,
     title VARCHAR, phone VARCHAR, registered_date DATE);
+CREATE TABLE IF NOT EXISTS validation_runs (period DATE, max_file_id BIGINT, validated_at TIMESTAMP DEFAULT current_timestamp);
 CREATE TABLE IF NOT EXISTS findings (
     file_id BIGINT, stage VARCHAR, rule VARCHAR, severity VARCHAR, department VARCHAR, period DATE,
     project_id VARCHAR, field VARCHAR, sheet VARCHAR, cell VARCHAR, message VARCHAR);

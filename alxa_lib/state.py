@@ -6,7 +6,7 @@ and a date, so a report computes 24 periods without going back to the database.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -26,12 +26,16 @@ class YearData:
     schedules: pd.DataFrame       # schedule rows with department, received, version_label
     registers: dict[str, pd.DataFrame]
     findings: pd.DataFrame        # stored findings (ingest and validate stages)
+    version_projects: pd.DataFrame = field(default_factory=pd.DataFrame)  # file_id, project_id of every version
+    _plans: dict = field(default_factory=dict, repr=False)
 
     def plan_on(self, day: dt.date) -> pd.DataFrame:
         """The plan in force on ``day`` (base plan + adjustments approved by then), with township."""
-        plan = apply_adjustments(self.plan_rows, self.adjustments, day)
-        plan["township"] = [township_of(x) for x in plan["location"]]
-        return plan
+        if day not in self._plans:
+            plan = apply_adjustments(self.plan_rows, self.adjustments, day)
+            plan["township"] = [township_of(x) for x in plan["location"]]
+            self._plans[day] = plan
+        return self._plans[day].copy()
 
 
 def township_of(location) -> str:
@@ -71,7 +75,11 @@ def load_year(con: duckdb.DuckDBPyConnection, year: int) -> YearData:
                        "problems": ["raised_date", "due_date", "solved_date"], "incidents": ["date"]}.items():
         registers[name] = _dates(registers[name], cols)
     findings = con.execute("SELECT * FROM findings").df()
-    return YearData(year, plan_rows, adjustments, reports, versions, starts, schedules, registers, findings)
+    version_projects = con.execute("""SELECT r.file_id, r.project_id FROM report_rows r JOIN files f USING (file_id)
+                                      WHERE f.kind='report' AND year(f.period)=? AND r.project_id IS NOT NULL""",
+                                   [year]).df()
+    return YearData(year, plan_rows, adjustments, reports, versions, starts, schedules, registers, findings,
+                    version_projects)
 
 
 def project_state(data: YearData, day: dt.date) -> pd.DataFrame:

@@ -428,3 +428,22 @@ def store_findings(con, period: dt.date, findings: pd.DataFrame) -> None:
         df = findings[findings["rule"].notna()].copy()
         df["stage"] = "validate"
         ledger.insert_frame(con, "findings", df)
+        con.execute("DELETE FROM validation_runs WHERE period=?", [period])
+        con.execute("INSERT INTO validation_runs (period, max_file_id) SELECT ?, coalesce(max(file_id), 0) FROM files",
+                    [period])
+
+
+def period_findings(con, period: dt.date) -> pd.DataFrame:
+    """The validation findings of ``period``: the stored ones when no file was ingested since they were
+    computed, else computed now (read-only connections can use this)."""
+    try:
+        fresh = con.execute("""SELECT 1 FROM validation_runs v WHERE v.period = ? AND v.max_file_id =
+                               (SELECT coalesce(max(file_id), 0) FROM files)""", [period]).fetchone()
+    except Exception:  # noqa: BLE001 - a ledger from before validation_runs existed
+        fresh = None
+    if fresh:
+        df = con.execute(f"SELECT file_id, {', '.join(FINDING_COLUMNS)} FROM findings WHERE stage='validate' "
+                         f"AND period = ?", [period]).df()
+        df["period"] = period.isoformat()
+        return df
+    return validate_period(con, period)

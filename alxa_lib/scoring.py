@@ -1,0 +1,370 @@
+"""Quarterly scoring, the year-end weighted ranking, accountability and commendation (Art. 11–14).
+
+Pure functions of a :class:`YearData`, the findings of each period, and ``params/scoring.yaml``
+(domain §5, §6, §9.7, §9.14, §9.15, §9.23). Every component is kept, so every lost point can be explained.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any, Callable
+
+import pandas as pd
+
+from . import calendar as cal
+from . import params
+from .cells import parse_stage
+from .metrics import node_completion, schedule_in_force
+from .state import YearData, project_state, started_ids
+from .vocab import PROCEDURES, STAGE_LADDERS
+
+KC_COMPONENTS = ("procedures", "commencement", "nodes", "reporting", "problems")
+MP_COMPONENTS = ("procedures", "stage", "reporting", "problems")
+ALL_COMPONENTS = ("procedures", "commencement", "stage", "nodes", "reporting", "problems")
+CN_COMPONENT = {"procedures": "前期手续完备", "commencement": "开工", "stage": "阶段推进", "nodes": "节点任务完成",
+                "reporting": "信息上报", "problems": "问题处理"}
+FindingsOf = Callable[[dt.date], pd.DataFrame]
+
+
+def _none(v):
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+
+
+# ---------------------------------------------------------------- component ratios (0..1)
+def procedures_completeness(row: dict | None) -> float:
+    """已办结 / required; 不涉及 is not required; a blank cell is required and not done (§9.14)."""
+    statuses = [_none((row or {}).get(f)) for f in PROCEDURES]
+    required = [s for s in statuses if s != "不涉及"]
+    if not required:
+        return 1.0
+    return sum(s == "已办结" for s in required) / len(required)
+
+
+def stage_index(stage: str | None, invest_type: str | None) -> int | None:
+    """1-based index of a stage on the project's ladder (gov / nongov), by name or short form."""
+    if not stage:
+        return None
+    ladder = STAGE_LADDERS.get(invest_type or "gov", STAGE_LADDERS["gov"])
+    canon, ok = parse_stage(stage, invest_type if invest_type in STAGE_LADDERS else None)
+    if canon in ladder:
+        return ladder.index(canon) + 1
+    for other in STAGE_LADDERS.values():  # a stage named on the other ladder: same rung
+        if canon in other:
+            return other.index(canon) + 1
+    return None
+
+
+def stage_ratio(reached: str | None, target: str | None, invest_type: str | None) -> float:
+    """min(1, index reached / index targeted); no target → full; nothing reached → 0."""
+    t = stage_index(target, invest_type)
+    if not t:
+        return 1.0
+    r = stage_index(reached, invest_type) or 0
+    return min(1.0, r / t)
+
+
+def problems_share(problems: pd.DataFrame, project_id: str, start: dt.date, end: dt.date) -> float:
+    """Share of the project's problems due in [start, end] closed by their due date; none due → 1."""
+    if problems is None or problems.empty:
+        return 1.0
+    mine = problems[(problems["project_id"] == project_id)
+                    & problems["due_date"].map(lambda d: d is not None and start <= d <= end).astype(bool)]
+    if mine.empty:
+        return 1.0
+    closed = sum(1 for s, d in zip(mine["solved_date"], mine["due_date"]) if s is not None and s <= d)
+    return closed / len(mine)
+
+
+class ReportingIndex:
+    """What the reporting component needs for a set of periods, indexed once: the first version of each
+    department's report, the projects in it, the projects with an error finding in it, the plan's ids."""
+
+    def __init__(self, data: YearData, periods: list[dt.date], findings_of: FindingsOf):
+        self.periods = periods
+        self.plan_ids = {p: set(data.plan_on(p)["project_id"]) for p in periods}
+        first = data.versions[data.versions["period"].isin(periods)].sort_values(["version", "file_id"]) \
+            .drop_duplicates(["department", "period"])
+        self.first = {(r.department, r.period): (int(r.file_id), r.received) for r in first.itertuples()}
+        ids = set(fid for fid, _ in self.first.values())
+        vp = data.version_projects[data.version_projects["file_id"].isin(ids)]
+        self.projects = vp.groupby("file_id")["project_id"].apply(set).to_dict()
+        self.errors: dict[int, set] = {}
+        for p in periods:
+            f = findings_of(p)
+            if f.empty:
+                continue
+            err = f[(f["severity"] == "error") & f["file_id"].isin(ids) & f["project_id"].notna()]
+            for fid, pid in zip(err["file_id"], err["project_id"]):
+                self.errors.setdefault(int(fid), set()).add(pid)
+        done = data.reports[data.reports["status"] == "已完工"].groupby("project_id")["period"].min()
+        self.completed = done.to_dict()
+
+
+def reporting_credit(index: ReportingIndex, project_id: str, department: str) -> float:
+    """Mean over the quarter's due periods with the project in the plan in force (§5, §9.7):
+    0 if the report is missing or the project absent from it; 0.5 if late or with an error finding
+    about the project in the first version; else 1. Periods after its completion are left out."""
+    cfg = params.load("scoring")["reporting_credit"]
+    done = index.completed.get(project_id)
+    credits = []
+    for p in index.periods:
+        if project_id not in index.plan_ids[p] or (done is not None and p > done):
+            continue
+        fid, received = index.first.get((department, p), (None, None))
+        if fid is None or received is None or received > cal.next_period(p) \
+                or project_id not in index.projects.get(fid, ()):
+            credits.append(cfg["missing"])
+            continue
+        late = received > p
+        error = project_id in index.errors.get(fid, ())
+        credits.append(cfg["late_or_error"] if (late or error) else cfg["ok"])
+    return sum(credits) / len(credits) if credits else 1.0
+
+
+def project_points(cls: str, ratios: dict[str, float]) -> dict[str, float]:
+    """Component points: each ratio (0..1) times its weight for the class (params/scoring.yaml)."""
+    return {c: ratios[c] * w for c, w in params.load("scoring")["weights"][cls].items()}
+
+
+# ---------------------------------------------------------------- quarter
+def quarter_periods(year: int, q: int) -> list[dt.date]:
+    start, end = (dt.date(year, 1, 1) if q == 1 else cal.quarter_end(year, q - 1) + dt.timedelta(days=1)), cal.quarter_end(year, q)
+    return [p for p in cal.periods(year) if start <= p <= end]
+
+
+def project_scores(data: YearData, q: int, findings_of: FindingsOf) -> pd.DataFrame:
+    """One row per project in the plan in force at the quarter end: component ratios, points, score."""
+    qe = cal.quarter_end(data.year, q)
+    qs = dt.date(data.year, 1, 1) if q == 1 else cal.quarter_end(data.year, q - 1) + dt.timedelta(days=1)
+    plan = data.plan_on(qe)
+    state = project_state(data, qe)
+    started = started_ids(data, qe, state)
+    nodes = node_completion(data, q)
+    sched = schedule_in_force(data, qe)
+    index = ReportingIndex(data, quarter_periods(data.year, q), findings_of)
+    problems = data.registers.get("problems", pd.DataFrame())
+    rows = []
+    for p in plan.to_dict("records"):
+        pid, cls = p["project_id"], p["class"]
+        row = state.loc[pid].to_dict() if pid in state.index else None
+        ratios: dict[str, float] = {"procedures": procedures_completeness(row)}
+        if cls == "KC":
+            ps = _none(p.get("planned_start"))
+            ratios["commencement"] = 1.0 if pid in started or ps is None or ps > qe else 0.0
+            ratios["nodes"] = float(nodes.get(pid, 1.0))
+        else:
+            target = None
+            if pid in sched.index:
+                target = _none(sched.loc[pid].get(f"q{q}_stage"))
+            target = target or _none(p.get("target_stage"))
+            ratios["stage"] = stage_ratio(_none((row or {}).get("current_stage")), target, _none(p.get("invest_type")))
+        ratios["reporting"] = reporting_credit(index, pid, p["department"])
+        ratios["problems"] = problems_share(problems, pid, qs, qe)
+        points = project_points(cls, ratios)
+        rows.append({"project_id": pid, "department": p["department"], "class": cls, "name": p["name"],
+                     "score": sum(points.values()), "components": points, "ratios": ratios})
+    return pd.DataFrame(rows, columns=["project_id", "department", "class", "name", "score", "components", "ratios"])
+
+
+def parse_bonus_quarter(text) -> tuple[int, int] | None:
+    """``2025Q2``, ``2025年Q2``, ``2025年第二季度`` → (2025, 2)."""
+    s = str(text or "")
+    m = re.search(r"(\d{4}).*?([1-4一二三四])", s)
+    if not m:
+        return None
+    q = m[2]
+    return int(m[1]), int(q) if q.isdigit() else "一二三四".index(q) + 1
+
+
+def bonus_points(bonuses: pd.DataFrame, department: str, year: int, q: int) -> tuple[float, float]:
+    """(raw sum, capped) bonus points of the commendation register for the department and quarter."""
+    cap = float(params.load("scoring")["bonus_cap"])
+    if bonuses is None or bonuses.empty:
+        return 0.0, 0.0
+    mine = bonuses[(bonuses["unit"] == department) & (bonuses["quarter"].map(parse_bonus_quarter) == (year, q))]
+    raw = float(pd.to_numeric(mine["points"], errors="coerce").fillna(0).sum())
+    return raw, min(raw, cap)
+
+
+def department_scores(projects: pd.DataFrame, bonuses: pd.DataFrame, year: int, q: int) -> pd.DataFrame:
+    """Mean of project scores + capped bonus (Art. 12); components are per-project means (they sum to the mean)."""
+    rows = []
+    for dept, g in projects.groupby("department", sort=True):
+        n = len(g)
+        comps = {c: sum(p.get(c, 0.0) for p in g["components"]) / n for c in ALL_COMPONENTS}
+        raw, bonus = bonus_points(bonuses, dept, year, q)
+        rows.append({"department": dept, "score": g["score"].mean() + bonus, "bonus": bonus, "bonus_raw": raw,
+                     "projects": n, "components": comps})
+    return pd.DataFrame(rows, columns=["department", "score", "bonus", "bonus_raw", "projects", "components"])
+
+
+def score_quarter(data: YearData, q: int, findings_of: FindingsOf) -> tuple[pd.DataFrame, pd.DataFrame]:
+    projects = project_scores(data, q, findings_of)
+    return projects, department_scores(projects, data.registers.get("bonuses"), data.year, q)
+
+
+# ---------------------------------------------------------------- year end
+def year_end(quarterly: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """Weighted mean of the quarterly scores, weights renormalised over the quarters scored (Art. 11)."""
+    weights = params.load("scoring")["quarter_weights"]
+    depts = sorted({d for df in quarterly.values() for d in df["department"]})
+    rows = []
+    for d in depts:
+        qs = {f"Q{q}": float(df.loc[df["department"] == d, "score"].iloc[0])
+              for q, df in sorted(quarterly.items()) if (df["department"] == d).any()}
+        total_w = sum(weights[k] for k in qs)
+        score = sum(weights[k] * v for k, v in qs.items()) / total_w if total_w else None
+        rows.append({"department": d, "score": score,
+                     "quarters": {f"Q{q}": qs.get(f"Q{q}") for q in range(1, 5)}})
+    return pd.DataFrame(rows, columns=["department", "score", "quarters"])
+
+
+def rank(scores: pd.DataFrame) -> pd.DataFrame:
+    """Descending score rounded to 0.01; ties share a rank (1, 2, 2, 4)."""
+    df = scores.dropna(subset=["score"]).copy()
+    df["score"] = df["score"].map(lambda s: round(s + 1e-9, 2))
+    df = df.sort_values(["score", "department"], ascending=[False, True]).reset_index(drop=True)
+    df["rank"] = [1 + int((df["score"] > s).sum()) for s in df["score"]]
+    return df
+
+
+def bottom(ranking: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The bottom ``n``, plus everyone tied at the boundary (§9.23)."""
+    if ranking.empty:
+        return ranking
+    ordered = ranking.sort_values("score")
+    if len(ordered) <= n:
+        return ordered
+    boundary = ordered["score"].iloc[n - 1]
+    return ordered[ordered["score"] <= boundary]
+
+
+# ---------------------------------------------------------------- accountability (Art. 13) and commendation (Art. 14)
+def _trigger(department, project_id, trigger, article, evidence) -> dict:
+    return {"department": department, "project_id": project_id, "trigger": trigger, "article": article,
+            "evidence": evidence}
+
+
+def accountability(data: YearData, ranking: pd.DataFrame) -> list[dict]:
+    """Every Art. 13 trigger of the year, judged at each quarter end; one entry per trigger and subject."""
+    cfg = params.load("monitoring")["accountability"]
+    year = data.year
+    out: dict[tuple, dict] = {}
+
+    def add(key, item):
+        out.setdefault(key, item)
+
+    decisions = data.registers.get("decisions", pd.DataFrame())
+    incidents = data.registers.get("incidents", pd.DataFrame())
+    for q in range(1, 5):
+        qe = cal.quarter_end(year, q)
+        for i, d in enumerate(decisions.to_dict("records") if not decisions.empty else []):
+            due, done = _none(d.get("due_date")), _none(d.get("done_date"))
+            if due is None or due > qe or (done is not None and done <= due):
+                continue
+            late = f"{done}完成" if done is not None and done <= qe else f"截至{qe}未完成"
+            add(("decision", i), _trigger(d.get("owner"), None, "decision_overdue", "第十三条第一项",
+                                          f"联席会议议定事项“{d.get('item')}”完成时限{due}，{late}"))
+        for i, e in enumerate(incidents.to_dict("records") if not incidents.empty else []):
+            day = _none(e.get("date"))
+            kind = {"推诿拖延": ("shirking", "第十三条第二项"), "资金挪用": ("fund_misuse", "第十三条第三项"),
+                    "安全事故": ("safety_accident", "第十三条第三项")}.get(str(e.get("type") or "").strip())
+            if kind is None or day is None or day.year != year or day > qe:
+                continue
+            add(("incident", i), _trigger(e.get("unit"), _none(e.get("project_id")) or None, kind[0], kind[1],
+                                          f"{day} {e.get('type')}：{e.get('description')}（来源：{e.get('source')}）"))
+        plan = data.plan_on(qe)
+        kc = plan[plan["class"] == "KC"]
+        started = started_ids(data, qe)
+        nodes = node_completion(data, q)
+        for p in kc.to_dict("records"):
+            pid, ps = p["project_id"], _none(p.get("planned_start"))
+            if pid not in started and ps is not None and (qe - ps).days >= cfg["overdue_start_days"]:
+                add(("start", pid), _trigger(p["department"], pid, "start_overdue", "第十三条第三项",
+                                             f"计划{ps}开（复）工，截至{qe}仍未开工，滞后{(qe - ps).days}天"))
+            nc = float(nodes.get(pid, 1.0))
+            if nc < cfg["slow_node_completion"]:
+                add(("slow", pid), _trigger(p["department"], pid, "slow_progress", "第十三条第三项",
+                                            f"{year}年第{q}季度末节点任务完成率{nc:.0%}，低于{cfg['slow_node_completion']:.0%}"))
+        for item in stopped_after_start(data, qe):
+            add(("stop", item["project_id"]), item)
+    n = params.load("scoring")["accountability_bottom_n"]
+    for r in bottom(ranking, n).to_dict("records"):
+        add(("bottom", r["department"]), _trigger(r["department"], None, "bottom_ranking", "第十三条第四项",
+                                                  f"年终得分{r['score']:.2f}，排名第{r['rank']}（共{len(ranking)}个单位）"))
+    return list(out.values())
+
+
+def stopped_after_start(data: YearData, until: dt.date) -> list[dict]:
+    """开工即停工: 停工 outside the winter stop in one of the first N period reports after the start (§9.19)."""
+    n = params.load("monitoring")["accountability"]["stop_after_start_reports"]
+    out = []
+    state = project_state(data, until)
+    for pid in started_ids(data, until, state):
+        start = _none(state.loc[pid, "start_date"]) if pid in state.index else None
+        if start is None:
+            s = data.starts[data.starts["project_id"] == pid]["start_date"]
+            start = min(s) if len(s) else None
+        if start is None:
+            continue
+        rows = data.reports[(data.reports["project_id"] == pid) & data.reports["period"].map(
+            lambda d: start <= d <= until).astype(bool)].sort_values("period").head(n)
+        hit = rows[(rows["status"] == "停工") & ~rows["period"].map(cal.in_winter).astype(bool)]
+        if not hit.empty:
+            r = hit.iloc[0]
+            out.append(_trigger(r["department"], pid, "stopped_after_start", "第十三条第三项",
+                                f"{start}开（复）工，{r['period']}期报表即报停工"))
+    return out
+
+
+def commendation(ranking: pd.DataFrame, triggers: list[dict]) -> list[dict]:
+    """Score ≥ the threshold and no accountability trigger in the year (Art. 14)."""
+    minimum = params.load("scoring")["commendation_min_score"]
+    blocked = {t["department"] for t in triggers}
+    return [{"department": r["department"], "score": r["score"]} for r in ranking.to_dict("records")
+            if r["score"] >= minimum and r["department"] not in blocked]
+
+
+def findings_provider(con) -> FindingsOf:
+    """Each period's validation findings, computed (or read when fresh) once per run."""
+    from .validate import period_findings
+    cache: dict[dt.date, pd.DataFrame] = {}
+
+    def findings_of(period: dt.date) -> pd.DataFrame:
+        if period not in cache:
+            cache[period] = period_findings(con, period)
+        return cache[period]
+    return findings_of
+
+
+# ---------------------------------------------------------------- JSON contracts
+def _r(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), nd)
+
+
+def score_json(data: YearData, q: int, findings_of: FindingsOf) -> dict[str, Any]:
+    projects, departments = score_quarter(data, q, findings_of)
+    return {
+        "quarter": f"{data.year}Q{q}",
+        "departments": [{"department": r["department"], "score": _r(r["score"]), "bonus": _r(r["bonus"]),
+                         "projects": int(r["projects"]), "components": {k: _r(v) for k, v in r["components"].items()}}
+                        for r in departments.to_dict("records")],
+        "projects": [{"project_id": r["project_id"], "department": r["department"], "class": r["class"],
+                      "score": _r(r["score"]), "components": {k: _r(v) for k, v in r["components"].items()}}
+                     for r in projects.to_dict("records")],
+    }
+
+
+def rank_json(data: YearData, findings_of: FindingsOf) -> dict[str, Any]:
+    quarterly = {q: score_quarter(data, q, findings_of)[1] for q in range(1, 5)}
+    ranking = rank(year_end(quarterly))
+    triggers = accountability(data, ranking)
+    return {
+        "year": data.year,
+        "weights": dict(params.load("scoring")["quarter_weights"]),
+        "ranking": [{"rank": int(r["rank"]), "department": r["department"], "score": r["score"],
+                     "quarters": {k: _r(v, 2) for k, v in r["quarters"].items()}} for r in ranking.to_dict("records")],
+        "accountability": triggers,
+        "commendation": commendation(ranking, triggers),
+    }
