@@ -16,7 +16,7 @@ from .state import project_state, started_ids
 from .problems import open_problems
 from .rules import SEVERITY_CN
 from .state import YearData
-from .xlsx_write import Column, TableSpec, new_workbook, write_table
+from .xlsx_write import write_tables
 
 NATURE_CN = {"new": "新建", "continuing": "续建"}
 LIGHT_CN = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
@@ -167,17 +167,5 @@ TABLE_TITLES = {
 
 def write_xlsx(brief: Brief, path) -> None:
     """The brief's tables, one sheet each, for forwarding (text as text, never formulas)."""
-    wb = new_workbook()
-    first = True
-    for key, title in TABLE_TITLES.items():
-        df = brief.tables.get(key)
-        if df is None:
-            continue
-        ws = wb.active if first else wb.create_sheet()
-        first = False
-        ws.title = title[:31]
-        cols = [Column(str(c), str(c)) for c in df.columns]
-        rows = [[None if (not isinstance(v, str) and pd.isna(v)) else v for v in r] for r in df.itertuples(index=False)]
-        write_table(ws, TableSpec(title_lines=[f"{brief.title} —— {title}"], columns=cols, rows=rows,
-                                  two_row_header=False))
-    wb.save(path)
+    write_tables(path, brief.title, [(title, brief.tables[key]) for key, title in TABLE_TITLES.items()
+                                     if key in brief.tables])

@@ -39,3 +39,34 @@ def investment_vs_time(inv: pd.DataFrame, time_progress: float, title: str):
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def components_by_department(components: pd.DataFrame, labels: dict[str, str], title: str):
+    """Stacked bars: each department's mean component points (they add up to its score before bonus)."""
+    df = components.set_index("department")
+    df = df.loc[df.sum(axis=1).sort_values().index]
+    fig, ax = plt.subplots(figsize=(8, max(3, 0.3 * len(df) + 1)))
+    left = pd.Series(0.0, index=df.index)
+    palette = sns.color_palette("Set2", len(df.columns))
+    for color, c in zip(palette, df.columns):
+        ax.barh(df.index, df[c], left=left, color=color, label=labels.get(c, c))
+        left += df[c]
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("得分")
+    ax.legend(loc="lower right", fontsize=8, ncol=3)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def quarter_trajectory(trajectory: pd.DataFrame, title: str):
+    """Each department's quarterly scores as a line (one line per department)."""
+    df = trajectory.set_index("department")
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for dept, row in df.iterrows():
+        ax.plot(list(df.columns), row.values, marker="o", linewidth=1, label=dept)
+    ax.set_ylabel("季度得分")
+    ax.legend(fontsize=7, ncol=2, bbox_to_anchor=(1.01, 1), loc="upper left")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -154,6 +154,14 @@ def cmd_report(a) -> int:
         if a.period is None:
             raise ValueError("半月通报需要 --period / the brief needs --period YYYY-MM-DD")
         done = reports.brief(a.period, a.db, a.out, formats)
+    elif a.kind == "quarter":
+        if not a.quarter:
+            raise ValueError("季度考评需要 --quarter / the quarterly evaluation needs --quarter 2025Q2")
+        done = reports.quarter(a.quarter, a.db, a.out, formats)
+    elif a.kind == "annual":
+        if not a.year:
+            raise ValueError("年终排名需要 --year / the annual ranking needs --year 2025")
+        done = reports.annual(a.year, a.db, a.out, formats)
     else:
         raise ValueError(f"未知报告 / unknown report: {a.kind}")
     for k, p in done.items():
@@ -218,8 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     rk.set_defaults(func=cmd_rank)
 
     r = sub.add_parser("report", help="生成报告 / render a report (HTML, PDF, xlsx)")
-    r.add_argument("kind", choices=["brief"])
+    r.add_argument("kind", choices=["brief", "quarter", "annual"])
     r.add_argument("--period", type=_date, default=None)
+    r.add_argument("--quarter", default=None)
+    r.add_argument("--year", type=int, default=None)
     r.add_argument("--db", default=None)
     r.add_argument("--format", default="html,pdf,xlsx")
     r.add_argument("--out", default="outputs")

@@ -50,4 +50,8 @@ def run_demo(data: Path, out: Path) -> int:
     for day in DEMO_BRIEFS:
         done = reports.brief(day, db, out)
         print(f"5/5 半月通报 brief {day} → {done['pdf'].parent}")
+    done = reports.quarter(f"{DEMO_YEAR}Q2", db, out)
+    print(f"5/5 季度考评 quarterly evaluation {DEMO_YEAR}Q2 → {done['pdf'].parent}")
+    done = reports.annual(DEMO_YEAR, db, out)
+    print(f"5/5 年终排名 annual ranking {DEMO_YEAR} → {done['pdf'].parent}")
     return 0

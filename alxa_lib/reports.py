@@ -21,6 +21,10 @@ class ReportKind:
 REPORTS: dict[str, ReportKind] = {
     "brief": ReportKind("01_period_brief.ipynb", "半月通报",
                         lambda key: f"阿拉善左旗重点建设项目半月进展通报 {key}"),
+    "quarter": ReportKind("02_quarterly_evaluation.ipynb", "季度考评",
+                          lambda key: f"阿拉善左旗重点建设项目季度考评 {key}"),
+    "annual": ReportKind("03_annual_ranking.ipynb", "年终排名",
+                         lambda key: f"阿拉善左旗重点建设项目年度考评排名 {key}"),
 }
 
 
@@ -52,3 +56,14 @@ def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, 
 
 def brief(period: dt.date, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
     return render_report("brief", period.isoformat(), {"period": period.isoformat()}, db, out, formats)
+
+
+def quarter(quarter_text: str, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
+    from .calendar import parse_quarter
+    year, q = parse_quarter(quarter_text)
+    key = f"{year}Q{q}"
+    return render_report("quarter", key, {"quarter": key}, db, out, formats)
+
+
+def annual(year: int, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
+    return render_report("annual", str(year), {"year": int(year)}, db, out, formats)

@@ -15,7 +15,8 @@ import pandas as pd
 from . import calendar as cal
 from . import params
 from .cells import parse_stage
-from .metrics import node_completion, schedule_in_force
+from .metrics import annual_completed, node_completion, schedule_in_force
+from .metrics import nodes as node_table
 from .state import YearData, project_state, started_ids
 from .vocab import PROCEDURES, STAGE_LADDERS
 
@@ -101,25 +102,32 @@ class ReportingIndex:
         self.completed = done.to_dict()
 
 
-def reporting_credit(index: ReportingIndex, project_id: str, department: str) -> float:
+def reporting_credit(index: ReportingIndex, project_id: str, department: str) -> tuple[float, list[str]]:
     """Mean over the quarter's due periods with the project in the plan in force (§5, §9.7):
     0 if the report is missing or the project absent from it; 0.5 if late or with an error finding
-    about the project in the first version; else 1. Periods after its completion are left out."""
+    about the project in the first version; else 1. Periods after its completion are left out.
+    Returns the mean and a note for each period that lost credit."""
     cfg = params.load("scoring")["reporting_credit"]
     done = index.completed.get(project_id)
-    credits = []
+    credits, notes = [], []
     for p in index.periods:
         if project_id not in index.plan_ids[p] or (done is not None and p > done):
             continue
         fid, received = index.first.get((department, p), (None, None))
-        if fid is None or received is None or received > cal.next_period(p) \
-                or project_id not in index.projects.get(fid, ()):
+        if fid is None or received is None or received > cal.next_period(p):
             credits.append(cfg["missing"])
+            notes.append(f"{p}期未报")
+            continue
+        if project_id not in index.projects.get(fid, ()):
+            credits.append(cfg["missing"])
+            notes.append(f"{p}期漏报本项目")
             continue
         late = received > p
         error = project_id in index.errors.get(fid, ())
+        if late or error:
+            notes.append(f"{p}期" + ("迟报" if late else "") + ("、" if late and error else "") + ("有错误" if error else ""))
         credits.append(cfg["late_or_error"] if (late or error) else cfg["ok"])
-    return sum(credits) / len(credits) if credits else 1.0
+    return (sum(credits) / len(credits) if credits else 1.0), notes
 
 
 def project_points(cls: str, ratios: dict[str, float]) -> dict[str, float]:
@@ -141,6 +149,8 @@ def project_scores(data: YearData, q: int, findings_of: FindingsOf) -> pd.DataFr
     state = project_state(data, qe)
     started = started_ids(data, qe, state)
     nodes = node_completion(data, q)
+    node_values = node_table(data, qe)[f"q{q}"]
+    actual = annual_completed(data, qe, state)
     sched = schedule_in_force(data, qe)
     index = ReportingIndex(data, quarter_periods(data.year, q), findings_of)
     problems = data.registers.get("problems", pd.DataFrame())
@@ -149,22 +159,38 @@ def project_scores(data: YearData, q: int, findings_of: FindingsOf) -> pd.DataFr
         pid, cls = p["project_id"], p["class"]
         row = state.loc[pid].to_dict() if pid in state.index else None
         ratios: dict[str, float] = {"procedures": procedures_completeness(row)}
+        evidence: dict[str, str] = {}
+        pending = [PROCEDURES[f] for f in PROCEDURES if _none((row or {}).get(f)) not in ("已办结", "不涉及")]
+        if pending:
+            evidence["procedures"] = "未办结：" + "、".join(pending)
         if cls == "KC":
             ps = _none(p.get("planned_start"))
             ratios["commencement"] = 1.0 if pid in started or ps is None or ps > qe else 0.0
+            if not ratios["commencement"]:
+                evidence["commencement"] = f"计划{ps}开（复）工，{qe}仍未开工"
             ratios["nodes"] = float(nodes.get(pid, 1.0))
+            if ratios["nodes"] < 1:
+                evidence["nodes"] = f"季度末完成年度投资{actual.get(pid, 0):,.2f}万元，节点{node_values.get(pid, 0):,.2f}万元"
         else:
             target = None
             if pid in sched.index:
                 target = _none(sched.loc[pid].get(f"q{q}_stage"))
             target = target or _none(p.get("target_stage"))
-            ratios["stage"] = stage_ratio(_none((row or {}).get("current_stage")), target, _none(p.get("invest_type")))
-        ratios["reporting"] = reporting_credit(index, pid, p["department"])
+            reached = _none((row or {}).get("current_stage"))
+            ratios["stage"] = stage_ratio(reached, target, _none(p.get("invest_type")))
+            if ratios["stage"] < 1:
+                evidence["stage"] = f"当前阶段“{reached or '未报'}”，季度目标“{target}”"
+        ratios["reporting"], notes = reporting_credit(index, pid, p["department"])
+        if notes:
+            evidence["reporting"] = "；".join(notes)
         ratios["problems"] = problems_share(problems, pid, qs, qe)
+        if ratios["problems"] < 1:
+            evidence["problems"] = f"本季度到期问题按期解决率{ratios['problems']:.0%}"
         points = project_points(cls, ratios)
         rows.append({"project_id": pid, "department": p["department"], "class": cls, "name": p["name"],
-                     "score": sum(points.values()), "components": points, "ratios": ratios})
-    return pd.DataFrame(rows, columns=["project_id", "department", "class", "name", "score", "components", "ratios"])
+                     "score": sum(points.values()), "components": points, "ratios": ratios, "evidence": evidence})
+    return pd.DataFrame(rows, columns=["project_id", "department", "class", "name", "score", "components", "ratios",
+                                       "evidence"])
 
 
 def parse_bonus_quarter(text) -> tuple[int, int] | None:

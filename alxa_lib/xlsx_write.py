@@ -163,3 +163,19 @@ def save_xls(path: Path, sheet_name: str, spec: TableSpec) -> TablePlacement:
 def new_workbook() -> Workbook:
     wb = Workbook()
     return wb
+
+
+def write_tables(path: Path | str, title: str, tables: list[tuple[str, "pd.DataFrame"]]) -> Path:
+    """One sheet per (sheet title, DataFrame): a title line, a header, the rows; text stays text."""
+    import pandas as pd
+
+    wb = new_workbook()
+    for i, (sheet, df) in enumerate(tables):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = sheet[:31]
+        cols = [Column(str(c), str(c)) for c in df.columns]
+        rows = [[None if (not isinstance(v, (str, dict, list)) and pd.isna(v)) else v for v in r]
+                for r in df.itertuples(index=False)]
+        write_table(ws, TableSpec(title_lines=[f"{title} —— {sheet}"], columns=cols, rows=rows, two_row_header=False))
+    wb.save(path)
+    return Path(path)

@@ -65,7 +65,52 @@ BRIEF = [
                   "    brief_xlsx(brief, target / f'半月通报_{day.isoformat()}.xlsx')"),
 ]
 
-NOTEBOOKS = {"01_period_brief.ipynb": BRIEF}
+SETUP = ("import datetime as dt\nfrom pathlib import Path\n\nimport duckdb\n\n"
+         "from alxa_lib import charts, render\nfrom alxa_lib.scoring import CN_COMPONENT, findings_provider\n"
+         "from alxa_lib.state import load_year\nfrom alxa_lib.xlsx_write import write_tables\n\n"
+         "render.setup_charts()\ncon = duckdb.connect(str(db), read_only=True)\n")
+
+QUARTER = [
+    params_cell('# 参数（papermill 注入）/ parameters\nquarter = "2025Q2"\ndb = "data/alxa.duckdb"\nout_dir = "outputs"\nwrite_xlsx = True'),
+    new_code_cell("# 季度考评：计算在 alxa_lib.scoring / alxa_lib.evaluation 中，这里只展示。\n" + SETUP +
+                  "from alxa_lib import calendar as cal\nfrom alxa_lib.evaluation import quarter_report\n"
+                  "year, q = cal.parse_quarter(str(quarter))\n"
+                  "report = quarter_report(load_year(con, year), q, findings_provider(con))\nT = report.tables\n"
+                  "render.show_title(report.title, '阿拉善左旗发展和改革委员会')"),
+    new_markdown_cell("## 一、考评结果"),
+    new_code_cell("render.show_text(report.text)\nrender.show_table(T['scores'], '各单位季度得分（分项为项目平均分）')"),
+    new_markdown_cell("## 二、得分构成"),
+    new_code_cell("render.show_figure(charts.components_by_department(T['_components'], CN_COMPONENT, '各单位得分构成'))"),
+    new_markdown_cell("## 三、扣分明细（各单位失分去向）"),
+    new_code_cell("for dept, lost in T['lost'].groupby('单位', sort=True):\n"
+                  "    render.show_table(lost.drop(columns='单位'), f'{dept}：共扣{lost[\"扣分\"].sum():.2f}分（按项目、分项）')"),
+    new_markdown_cell("## 附表 项目得分"),
+    new_code_cell("render.show_table(T['projects'], '各项目季度得分')\n"
+                  "if write_xlsx:\n    target = Path(out_dir) / str(quarter)\n    target.mkdir(parents=True, exist_ok=True)\n"
+                  "    write_tables(target / f'季度考评_{quarter}.xlsx', report.title, [('得分', T['scores']), "
+                  "('扣分明细', T['lost']), ('项目得分', T['projects'])])"),
+]
+
+ANNUAL = [
+    params_cell('# 参数（papermill 注入）/ parameters\nyear = 2025\ndb = "data/alxa.duckdb"\nout_dir = "outputs"\nwrite_xlsx = True'),
+    new_code_cell("# 年终排名：计算在 alxa_lib.scoring / alxa_lib.evaluation 中，这里只展示。\n" + SETUP +
+                  "from alxa_lib.evaluation import annual_report\n"
+                  "report = annual_report(load_year(con, int(year)), findings_provider(con))\nT = report.tables\n"
+                  "render.show_title(report.title, '阿拉善左旗发展和改革委员会')"),
+    new_markdown_cell("## 一、年终排名"),
+    new_code_cell("render.show_text(report.text)\nrender.show_table(T['ranking'], '各单位季度得分与年终加权得分')"),
+    new_markdown_cell("## 二、季度得分走势"),
+    new_code_cell("render.show_figure(charts.quarter_trajectory(T['_trajectory'], '各单位季度得分走势'))"),
+    new_markdown_cell("## 三、拟责任追究名单（第十三条）"),
+    new_code_cell("render.show_table(T['accountability'], '责任追究情形及事实依据')"),
+    new_markdown_cell("## 四、拟通报表扬名单（第十四条）"),
+    new_code_cell("render.show_table(T['commendation'], '年终得分90分以上且无追责情形的单位')\n"
+                  "if write_xlsx:\n    target = Path(out_dir) / str(year)\n    target.mkdir(parents=True, exist_ok=True)\n"
+                  "    write_tables(target / f'年终排名_{year}.xlsx', report.title + '（报旗政府绩效考核组）', "
+                  "[('年终排名', T['ranking']), ('责任追究', T['accountability']), ('通报表扬', T['commendation'])])"),
+]
+
+NOTEBOOKS = {"01_period_brief.ipynb": BRIEF, "02_quarterly_evaluation.ipynb": QUARTER, "03_annual_ranking.ipynb": ANNUAL}
 
 
 def main() -> int:

@@ -1,0 +1,74 @@
+"""Content of the quarterly evaluation and the annual ranking reports (Art. 11–14), built from scoring."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import params
+from .scoring import (ALL_COMPONENTS, CN_COMPONENT, FindingsOf, accountability, commendation, rank, score_quarter,
+                      year_end)
+from .state import YearData
+
+TRIGGER_CN = {"decision_overdue": "议定事项未按时完成", "shirking": "推诿拖延", "start_overdue": "迟迟不开工",
+              "stopped_after_start": "开工即停工", "slow_progress": "施工进度缓慢", "fund_misuse": "资金挪用",
+              "safety_accident": "安全事故", "bottom_ranking": "年终分值排序靠后"}
+
+
+@dataclass
+class Report:
+    title: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    text: str = ""
+
+
+def quarter_report(data: YearData, q: int, findings_of: FindingsOf) -> Report:
+    projects, depts = score_quarter(data, q, findings_of)
+    depts = depts.sort_values(["score", "department"], ascending=[False, True]).reset_index(drop=True)
+    table = pd.DataFrame({"名次": range(1, len(depts) + 1), "单位": depts["department"],
+                          "得分": depts["score"].round(2), "加分": depts["bonus"], "项目数": depts["projects"]})
+    for c in ALL_COMPONENTS:
+        table[CN_COMPONENT[c]] = [round(x.get(c, 0.0), 2) for x in depts["components"]]
+    components = pd.DataFrame([{"department": d, **comp} for d, comp in zip(depts["department"], depts["components"])])
+    lost = []
+    weights = params.load("scoring")["weights"]
+    for p in projects.to_dict("records"):
+        for c, pts in p["components"].items():
+            gone = weights[p["class"]][c] - pts
+            if gone > 0.005:
+                lost.append({"单位": p["department"], "项目编号": p["project_id"], "项目名称": p["name"],
+                             "类别": "重点建设" if p["class"] == "KC" else "重大前期", "扣分项": CN_COMPONENT[c],
+                             "扣分": round(gone, 2), "依据": p["evidence"].get(c, "")})
+    lost_df = pd.DataFrame(lost, columns=["单位", "项目编号", "项目名称", "类别", "扣分项", "扣分", "依据"]) \
+        .sort_values(["单位", "扣分"], ascending=[True, False]).reset_index(drop=True)
+    proj = pd.DataFrame({"单位": projects["department"], "项目编号": projects["project_id"], "项目名称": projects["name"],
+                         "类别": projects["class"].map({"KC": "重点建设", "MP": "重大前期"}), "得分": projects["score"].round(2)})
+    best, worst = table.iloc[0], table.iloc[-1]
+    text = (f"{data.year}年第{q}季度共考评{len(table)}个项目主管部门、{len(projects)}个项目。"
+            f"最高分{best['单位']}{best['得分']:.2f}分，最低分{worst['单位']}{worst['得分']:.2f}分，"
+            f"平均{table['得分'].mean():.2f}分。")
+    return Report(f"阿拉善左旗重点建设项目{data.year}年第{q}季度考评结果", {
+        "scores": table, "_components": components, "lost": lost_df, "projects": proj}, text)
+
+
+def annual_report(data: YearData, findings_of: FindingsOf) -> Report:
+    quarterly = {q: score_quarter(data, q, findings_of)[1] for q in range(1, 5)}
+    ranking = rank(year_end(quarterly))
+    triggers = accountability(data, ranking)
+    commended = commendation(ranking, triggers)
+    table = pd.DataFrame({"名次": ranking["rank"], "单位": ranking["department"],
+                          **{f"第{i}季度": [r.get(f"Q{i}") for r in ranking["quarters"]] for i in range(1, 5)},
+                          "年终得分": ranking["score"]})
+    for i in range(1, 5):
+        table[f"第{i}季度"] = table[f"第{i}季度"].map(lambda v: None if v is None else round(v, 2))
+    trajectory = pd.DataFrame([{"department": r["department"], **{k: v for k, v in r["quarters"].items()}}
+                               for r in ranking.to_dict("records")])
+    acc = pd.DataFrame([{"单位": t["department"], "项目编号": t["project_id"], "情形": TRIGGER_CN.get(t["trigger"], t["trigger"]),
+                         "依据条款": t["article"], "事实依据": t["evidence"]} for t in triggers],
+                       columns=["单位", "项目编号", "情形", "依据条款", "事实依据"])
+    com = pd.DataFrame([{"单位": c["department"], "年终得分": c["score"]} for c in commended], columns=["单位", "年终得分"])
+    text = (f"{data.year}年度共{len(table)}个项目主管部门参加考评，按各季度得分加权平均（权重："
+            + "、".join(f"{k}={v}" for k, v in params.load("scoring")["quarter_weights"].items())
+            + f"）。拟责任追究情形{len(acc)}条，拟通报表扬单位{len(com)}个。")
+    return Report(f"阿拉善左旗重点建设项目{data.year}年度考评排名", {
+        "ranking": table, "_trajectory": trajectory, "accountability": acc, "commendation": com}, text)

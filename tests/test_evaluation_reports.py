@@ -1,0 +1,57 @@
+"""Quarterly evaluation and annual ranking reports: rendered through papermill, checked against the scores."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from alxa_lib import reports
+
+
+@pytest.fixture(scope="module")
+def out(ledger_db, tmp_path_factory):
+    db, _ = ledger_db
+    folder = tmp_path_factory.mktemp("eval")
+    return db, reports.quarter("2025Q2", db, folder), reports.annual(2025, db, folder)
+
+
+def _json(db, *args):
+    return json.loads(subprocess.run([sys.executable, "-m", "alxa_lib.cli", *args, "--db", str(db), "--json"],
+                                     capture_output=True, text=True, check=True).stdout)
+
+
+def test_quarter_report_shows_scores_and_where_points_went(out):
+    db, quarter, _ = out
+    assert {k: p.name for k, p in quarter.items()} == {"ipynb": "季度考评_2025Q2.ipynb", "html": "季度考评_2025Q2.html",
+                                                       "pdf": "季度考评_2025Q2.pdf", "xlsx": "季度考评_2025Q2.xlsx"}
+    page = quarter["html"].read_text(encoding="utf-8")
+    scores = _json(db, "score", "--quarter", "2025Q2")
+    worst = min(scores["departments"], key=lambda d: d["score"])
+    assert f"<td>{worst['department']}</td><td>{worst['score']:.2f}</td>" in page
+    assert f"{worst['department']}：共扣" in page  # the department's lost points are itemised
+    assert "http://" not in page and "https://" not in page
+    wb = openpyxl.load_workbook(quarter["xlsx"])
+    assert wb.sheetnames == ["得分", "扣分明细", "项目得分"]
+
+
+def test_annual_report_ranking_accountability_commendation(out):
+    db, _, annual = out
+    page = annual["html"].read_text(encoding="utf-8")
+    rank = _json(db, "rank", "--year", "2025")
+    for r in rank["ranking"]:
+        assert f"<td>{r['rank']}</td><td>{r['department']}</td>" in page
+    for c in rank["commendation"]:
+        assert f"<td>{c['department']}</td><td>{c['score']:.2f}</td>" in page
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(str(annual["pdf"])).pages))
+    assert "拟责任追究名单" in text and "年终分值排序靠后" in text
+    wb = openpyxl.load_workbook(annual["xlsx"])
+    assert wb.sheetnames == ["年终排名", "责任追究", "通报表扬"]
+    ws = wb["年终排名"]
+    header = [c.value for c in ws[2]]
+    assert header == ["名次", "单位", "第1季度", "第2季度", "第3季度", "第4季度", "年终得分"]
+    assert ws.max_row - 2 == len(rank["ranking"])
