@@ -25,7 +25,7 @@ test: setup
 
 lab: setup
 	$(BIN)/python -m pip install -q -e '.[lab]'
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=.
 
 bench: setup
 	$(BIN)/python bench/run_bench.py

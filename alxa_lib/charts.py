@@ -70,3 +70,46 @@ def quarter_trajectory(trajectory: pd.DataFrame, title: str):
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def s_curve(curve: dict[str, pd.DataFrame], title: str):
+    """Actual annual completed investment by period against planned-to-date of each schedule version."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    actual = curve.get("actual")
+    for label, df in curve.items():
+        if label == "actual":
+            continue
+        ax.plot(pd.to_datetime(df["day"]), df["planned"], linestyle="--", marker=".", label=f"倒排计划（{label}）")
+    if actual is not None and not actual.empty:
+        ax.plot(pd.to_datetime(actual["period"]), actual["annual_completed"].astype(float), marker="o", color="#c0392b",
+                label="实际完成")
+    ax.set_ylabel("本年完成投资（万元）")
+    ax.legend(fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+PROCEDURE_COLORS = {"已办结": "#27ae60", "办理中": "#f1c40f", "未办理": "#c0392b", "不涉及": "#d5d8dc"}
+
+
+def procedure_strip(strip: pd.DataFrame, title: str):
+    """Procedure statuses over the periods as a coloured strip (green done, yellow in progress, red not started)."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    order = list(PROCEDURE_COLORS)
+    codes = strip.apply(lambda col: col.map(lambda v: order.index(v) if v in order else len(order)))
+    cmap = ListedColormap(list(PROCEDURE_COLORS.values()) + ["#ffffff"])
+    fig, ax = plt.subplots(figsize=(7, 2.8))
+    ax.imshow(codes.values.astype(float), aspect="auto", cmap=cmap, vmin=0, vmax=len(order))
+    ax.set_yticks(range(len(strip.index)), labels=list(strip.index), fontsize=8)
+    labels = [pd.Timestamp(c).strftime("%m-%d") for c in strip.columns]
+    ax.set_xticks(range(len(labels)), labels=labels, fontsize=7, rotation=90)
+    ax.legend(handles=[Patch(color=c, label=k) for k, c in PROCEDURE_COLORS.items()], fontsize=7, ncol=4,
+              loc="upper center", bbox_to_anchor=(0.5, -0.35))
+    ax.set_title(title, fontsize=10)
+    ax.grid(False)
+    fig.tight_layout()
+    return fig

@@ -162,6 +162,16 @@ def cmd_report(a) -> int:
         if not a.year:
             raise ValueError("年终排名需要 --year / the annual ranking needs --year 2025")
         done = reports.annual(a.year, a.db, a.out, formats)
+    elif a.kind == "investigate":
+        if not (a.project or a.department or a.red):
+            raise ValueError("请指定 --project、--department 或 --red / choose --project, --department or --red")
+        if a.as_of is None:
+            raise ValueError("调查需要 --as-of / the investigation needs --as-of YYYY-MM-DD")
+        done = reports.investigate(a.as_of, a.project, a.department, a.red, a.db, a.out, formats)
+    elif a.kind == "meeting":
+        if not a.month:
+            raise ValueError("联席会议材料需要 --month / the meeting pack needs --month 2025-06")
+        done = reports.meeting(a.month, a.db, a.out, formats)
     else:
         raise ValueError(f"未知报告 / unknown report: {a.kind}")
     for k, p in done.items():
@@ -226,7 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
     rk.set_defaults(func=cmd_rank)
 
     r = sub.add_parser("report", help="生成报告 / render a report (HTML, PDF, xlsx)")
-    r.add_argument("kind", choices=["brief", "quarter", "annual"])
+    r.add_argument("kind", choices=["brief", "quarter", "annual", "investigate", "meeting"])
+    r.add_argument("--project", nargs="+", default=None, help="项目编号 / project ids (investigate)")
+    r.add_argument("--department", default=None, help="主管部门 (investigate)")
+    r.add_argument("--red", action="store_true", help="红灯项目 / red projects (investigate)")
+    r.add_argument("--as-of", type=_date, default=None)
+    r.add_argument("--month", default=None, help="2025-06 (meeting)")
     r.add_argument("--period", type=_date, default=None)
     r.add_argument("--quarter", default=None)
     r.add_argument("--year", type=int, default=None)

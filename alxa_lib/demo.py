@@ -6,9 +6,8 @@ import shutil
 from pathlib import Path
 
 from . import calendar as cal
-from . import ledger
+from . import ledger, reports
 from .ingest import ingest
-from . import reports
 from .returns import write_return_lists
 from .validate import latest_only, store_findings, validate_period
 from .sample import write_sample
@@ -16,6 +15,16 @@ from .template import write_templates
 
 DEMO_YEAR, DEMO_SEED = 2025, 7
 DEMO_BRIEFS = (dt.date(2025, 6, 28), dt.date(2025, 9, 28))
+
+
+def demo_ledger(data: Path) -> Path:
+    """``data/alxa.duckdb`` (so notebooks run with their defaults) unless a real ledger is there already;
+    a real ledger is never touched, the demo then uses ``data/demo.duckdb``."""
+    main = data / "alxa.duckdb"
+    if not main.exists() or ledger.origin(main) == "sample":
+        return main
+    print(f"注意：{main} 是正式台账，演示改用 data/demo.duckdb / {main} holds real data; the demo uses data/demo.duckdb")
+    return data / "demo.duckdb"
 
 
 def run_demo(data: Path, out: Path) -> int:
@@ -28,10 +37,12 @@ def run_demo(data: Path, out: Path) -> int:
     tdir = out / period.isoformat() / "模板"
     paths = write_templates(sample / truth["plan_file"], period, tdir, sample / "registers" / f"{DEMO_YEAR}年重点项目登记簿.xlsx")
     print(f"2/5 填报模板 templates → {tdir} ({len(paths)} 份)")
-    db = data / "demo.duckdb"
+    db = demo_ledger(data)
     for f in (db, Path(str(db) + ".wal")):
         f.unlink(missing_ok=True)
-    shutil.rmtree(data / "archive", ignore_errors=True)
+    marker = ledger.connect(db)  # marked first, so an interrupted demo is still known as a sample ledger
+    marker.execute("INSERT INTO ledger_info VALUES ('origin', 'sample')")
+    marker.close()
     outcomes = ingest([sample], db)
     rejected = [o for o in outcomes if o.status == "rejected"]
     print(f"3/5 导入 ingest → {db}: {len(outcomes) - len(rejected)} 个文件入库，{len(rejected)} 个按设计拒收 "
@@ -54,4 +65,9 @@ def run_demo(data: Path, out: Path) -> int:
     print(f"5/5 季度考评 quarterly evaluation {DEMO_YEAR}Q2 → {done['pdf'].parent}")
     done = reports.annual(DEMO_YEAR, db, out)
     print(f"5/5 年终排名 annual ranking {DEMO_YEAR} → {done['pdf'].parent}")
+    done = reports.investigate(dt.date(DEMO_YEAR, 9, 28), red=True, db=db, out=out)
+    print(f"5/5 红灯项目调查 red-project investigation → {done['pdf'].parent}")
+    done = reports.meeting(f"{DEMO_YEAR}-06", db, out)
+    print(f"5/5 联席会议材料 June meeting pack → {done['pdf'].parent}")
+    print(f"台账 ledger: {db}（笔记本默认参数即可运行 / notebooks run with their defaults）")
     return 0

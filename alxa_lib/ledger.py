@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS reg_incidents (file_id BIGINT, row_no INTEGER, date D
     project_id VARCHAR, type VARCHAR, description VARCHAR, source VARCHAR);
 CREATE TABLE IF NOT EXISTS reg_liaisons (file_id BIGINT, row_no INTEGER, unit VARCHAR, name VARCHAR,
     title VARCHAR, phone VARCHAR, registered_date DATE);
+CREATE TABLE IF NOT EXISTS ledger_info (key VARCHAR, value VARCHAR);
 CREATE TABLE IF NOT EXISTS validation_runs (period DATE, max_file_id BIGINT, validated_at TIMESTAMP DEFAULT current_timestamp);
 CREATE TABLE IF NOT EXISTS findings (
     file_id BIGINT, stage VARCHAR, rule VARCHAR, severity VARCHAR, department VARCHAR, period DATE,
@@ -116,6 +117,21 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def origin(db: Path) -> str | None:
+    """What built the ledger: 'sample' for `alxa demo`'s; None for a real one (or no file)."""
+    if not Path(db).exists():
+        return None
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            row = con.execute("SELECT value FROM ledger_info WHERE key = 'origin'").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -145,7 +145,14 @@ def stalled_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None)
 
 
 def raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:
-    """The light of each KC project by the rules alone (without the catch-up step)."""
+    """The light of each KC project by the rules alone (without the catch-up step); memoised per date."""
+    key = ("raw_lights", day)
+    if key not in data.memo:
+        data.memo[key] = _raw_lights(data, day)
+    return data.memo[key].copy()
+
+
+def _raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:
     cfg = params.load("monitoring")["lights"]
     plan = _kc(data.plan_on(day)).set_index("project_id")
     state = project_state(data, day)

@@ -43,6 +43,12 @@ def setup_charts() -> None:
     matplotlib.rcParams["figure.dpi"] = 110
 
 
+def project_path(path) -> Path:
+    """A relative path as the project root sees it (a JupyterLab kernel starts in notebooks/)."""
+    p = Path(str(path))
+    return p if p.is_absolute() or p.exists() else NOTEBOOKS.parent / p
+
+
 # ---------------------------------------------------------------- notebook display (always escaped)
 def _cell(v: Any) -> str:
     if v is None or (not isinstance(v, str) and pd.isna(v)):
@@ -80,6 +86,13 @@ def show_figure(fig) -> None:
 def show_text(text: str, css_class: str = "alxa-headline") -> None:
     from IPython.display import HTML, display
     display(HTML(f"<p class='{css_class}'>{html.escape(text)}</p>"))
+
+
+def show_heading(text: str, page_break: bool = False) -> None:
+    """A section heading built from data (escaped); ``page_break`` starts it on a new printed page."""
+    from IPython.display import HTML, display
+    style = " style='break-before: page; page-break-before: always;'" if page_break else ""
+    display(HTML(f"<h3{style}>{html.escape(text)}</h3>"))
 
 
 def show_title(title: str, subtitle: str) -> None:

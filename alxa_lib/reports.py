@@ -25,6 +25,10 @@ REPORTS: dict[str, ReportKind] = {
                           lambda key: f"阿拉善左旗重点建设项目季度考评 {key}"),
     "annual": ReportKind("03_annual_ranking.ipynb", "年终排名",
                          lambda key: f"阿拉善左旗重点建设项目年度考评排名 {key}"),
+    "investigate": ReportKind("04_delayed_projects.ipynb", "延误项目调查",
+                              lambda key: f"阿拉善左旗重点建设项目延误情况调查 {key}"),
+    "meeting": ReportKind("05_joint_meeting.ipynb", "联席会议材料",
+                          lambda key: f"阿拉善左旗重点建设项目调度联席会议材料 {key}"),
 }
 
 
@@ -67,3 +71,17 @@ def quarter(quarter_text: str, db=None, out="outputs", formats=FORMATS) -> dict[
 
 def annual(year: int, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
     return render_report("annual", str(year), {"year": int(year)}, db, out, formats)
+
+
+def investigate(as_of: dt.date, project_ids=None, department: str | None = None, red: bool = False, db=None,
+                out="outputs", formats=FORMATS) -> dict[str, Path]:
+    return render_report("investigate", as_of.isoformat(),
+                         {"as_of": as_of.isoformat(), "project_ids": list(project_ids or []),
+                          "department": department or "", "lights": ["red"] if red else []}, db, out, formats)
+
+
+def meeting(month: str, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
+    from .meeting import parse_month
+    y, m = parse_month(month)
+    key = f"{y}-{m:02d}"
+    return render_report("meeting", key, {"month": key}, db, out, formats)

@@ -1110,7 +1110,10 @@ def write_sample(root: Path | str, year: int = 2025, seed: int = 7, progress: bo
                   "never_started": [p.pid for p in s.projects if p.cls == "KC" and not p.actual_start],
                   "stopped": [p.pid for p in s.projects if p.stop_on],
                   "stalled": [p.pid for p in s.projects if p.stall],
-                  "completed": [p.pid for p in s.projects if p.completed_on]},
+                  "completed": [p.pid for p in s.projects if p.completed_on],
+                  # started 30+ days after the planned date, or never: what an investigation should rank first
+                  "late": [p.pid for p in s.projects if p.cls == "KC" and s.in_plan(p, dt.date(year, 12, 31))
+                           and (p.actual_start is None or (p.actual_start - p.planned_start).days >= 30)]},
         "adjustments": [{k: _jsonable(v) for k, v in a.items()} for a in s.adjustments],
         "files": files,
         "rejected": rejected,

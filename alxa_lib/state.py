@@ -28,6 +28,7 @@ class YearData:
     findings: pd.DataFrame        # stored findings (ingest and validate stages)
     version_projects: pd.DataFrame = field(default_factory=pd.DataFrame)  # file_id, project_id of every version
     _plans: dict = field(default_factory=dict, repr=False)
+    memo: dict = field(default_factory=dict, repr=False)  # per-date results of pure functions (the data never change)
 
     def plan_on(self, day: dt.date) -> pd.DataFrame:
         """The plan in force on ``day`` (base plan + adjustments approved by then), with township."""

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,7 @@ BRIEF = [
         "from alxa_lib import charts, render\nfrom alxa_lib.brief import build_brief, write_xlsx as brief_xlsx\n"
         "from alxa_lib.state import load_year\nfrom alxa_lib.validate import latest_only, validate_period\n\n"
         "render.setup_charts()\nday = dt.date.fromisoformat(str(period))\n"
+        "db, out_dir = render.project_path(db), render.project_path(out_dir)\n"
         "con = duckdb.connect(str(db), read_only=True)\n"
         "findings = latest_only(validate_period(con, day), con)\n"
         "brief = build_brief(load_year(con, day.year), day, findings)\n"
@@ -68,7 +70,8 @@ BRIEF = [
 SETUP = ("import datetime as dt\nfrom pathlib import Path\n\nimport duckdb\n\n"
          "from alxa_lib import charts, render\nfrom alxa_lib.scoring import CN_COMPONENT, findings_provider\n"
          "from alxa_lib.state import load_year\nfrom alxa_lib.xlsx_write import write_tables\n\n"
-         "render.setup_charts()\ncon = duckdb.connect(str(db), read_only=True)\n")
+         "render.setup_charts()\ndb, out_dir = render.project_path(db), render.project_path(out_dir)\n"
+         "con = duckdb.connect(str(db), read_only=True)\n")
 
 QUARTER = [
     params_cell('# 参数（papermill 注入）/ parameters\nquarter = "2025Q2"\ndb = "data/alxa.duckdb"\nout_dir = "outputs"\nwrite_xlsx = True'),
@@ -110,7 +113,92 @@ ANNUAL = [
                   "[('年终排名', T['ranking']), ('责任追究', T['accountability']), ('通报表扬', T['commendation'])])"),
 ]
 
-NOTEBOOKS = {"01_period_brief.ipynb": BRIEF, "02_quarterly_evaluation.ipynb": QUARTER, "03_annual_ranking.ipynb": ANNUAL}
+SETUP_PLAIN = SETUP.replace("from alxa_lib.scoring import CN_COMPONENT, findings_provider\n", "")
+
+INVESTIGATE = [
+    params_cell('# 参数（papermill 注入）/ parameters\nas_of = "2025-09-28"\nproject_ids = []\ndepartment = ""\n'
+                'lights = ["red"]\ndb = "data/alxa.duckdb"\nout_dir = "outputs"\nwrite_xlsx = True'),
+    new_code_cell("# 延误项目调查：计算在 alxa_lib.investigate 中，这里只展示。\n" + SETUP_PLAIN + """\
+from alxa_lib.investigate import REASON_CN, investigate, select, selection_label
+day = dt.date.fromisoformat(str(as_of))
+data = load_year(con, day.year)
+ids = select(data, day, project_ids or None, department or None, lights or None)
+inv = investigate(data, con, day, ids, selection_label(project_ids, department, lights))
+render.show_title(inv.title, '阿拉善左旗发展和改革委员会')"""),
+    new_markdown_cell("## 一、延误程度排序"),
+    new_code_cell("""\
+render.show_table(inv.ranked_table(), f'所选{len(inv.ranked)}个项目按延误程度排序')"""),
+    new_markdown_cell("## 二、逐项目情况"),
+    new_code_cell("""\
+for d in inv.projects:
+    s = d['summary']
+    render.show_heading(f"{s['project_id']} {s['name']}（{s['department']}）")
+    render.show_text(d['sentence'], 'alxa-note')
+    render.show_figure(charts.s_curve(d['curve'], '投资完成与倒排计划'))
+    if not d['strip'].empty:
+        render.show_figure(charts.procedure_strip(d['strip'], '前期手续办理进度'))
+    render.show_table(d['history_table'], '历次报送（含更正版）')
+    if len(d['findings_table']):
+        render.show_table(d['findings_table'], '校验问题')
+    if len(d['problems_table']):
+        render.show_table(d['problems_table'], '问题清单')"""),
+    new_markdown_cell("## 附：用 SQL 直接查询台账\n分析人员可以在 JupyterLab 中直接用 DuckDB SQL 提出新问题。"
+                      "下例查询交通运输局连续三期累计投资没有变化的项目。"),
+    new_code_cell('''\
+# Ask the ledger a new question in SQL: latest version of each report, the last three periods.
+stalled = con.execute("""
+    WITH latest AS (
+        SELECT f.department, f.period, r.project_id, r.name, r.cumulative_completed
+        FROM report_rows r JOIN files f USING (file_id)
+        WHERE f.kind = 'report' AND f.period <= ? AND year(f.period) = ?
+        QUALIFY f.version = max(f.version) OVER (PARTITION BY f.department, f.period)),
+    last3 AS (
+        SELECT *, row_number() OVER (PARTITION BY project_id ORDER BY period DESC) AS k FROM latest)
+    SELECT project_id AS 项目编号, any_value(name) AS 项目名称, min(cumulative_completed) AS 累计完成投资
+    FROM last3 WHERE k <= 3 AND department = '交通运输局'
+    GROUP BY project_id HAVING count(*) = 3 AND min(cumulative_completed) = max(cumulative_completed)
+    ORDER BY 1""", [day, day.year]).df()
+render.show_table(stalled, '交通运输局连续三期累计投资未变化的项目')
+if write_xlsx:
+    target = Path(out_dir) / day.isoformat()
+    target.mkdir(parents=True, exist_ok=True)
+    write_tables(target / f'延误项目调查_{day.isoformat()}.xlsx', inv.title, [('延误排序', inv.ranked_table())])'''),
+]
+
+MEETING = [
+    params_cell('# 参数（papermill 注入）/ parameters\nmonth = "2025-06"\ndb = "data/alxa.duckdb"\nout_dir = "outputs"\nwrite_xlsx = True'),
+    new_code_cell("# 联席会议材料：计算在 alxa_lib.meeting 中，这里只展示。\n" + SETUP_PLAIN + """\
+from alxa_lib.meeting import meeting_pack, parse_month
+y, m = parse_month(month)
+pack = meeting_pack(load_year(con, y), y, m)
+T = pack.tables
+render.show_title(pack.title, f'阿拉善左旗发展和改革委员会　数据截至{pack.as_of}')"""),
+    new_markdown_cell("## 一、上次会议以来的进展"),
+    new_code_cell("render.show_table(T['progress'], '主要指标对比')\nrender.show_table(T['newly_started'], '本月新开复工项目')"),
+    new_markdown_cell("## 二、问题清单（按审批部门分列，各部门领取本部门一页）"),
+    new_code_cell("""\
+for i, (kind, owner, problems) in enumerate(pack.problem_sections, start=1):
+    render.show_heading(f'（{i}）{kind}类问题 —— 责任单位：{owner}（{len(problems)}个）', page_break=i > 1)
+    render.show_table(problems)
+if not pack.problem_sections:
+    render.show_text('本月无未解决问题。')"""),
+    new_markdown_cell("## 三、逾期未完成的议定事项"),
+    new_code_cell("render.show_table(T['decisions'], '联席会议议定事项逾期情况')"),
+    new_markdown_cell("## 四、提请旗政府研究的项目（第三条第二款第五项）"),
+    new_code_cell("render.show_table(T['escalations'], '进度缓慢、问题较多的重大项目')"),
+    new_code_cell("""\
+if 'adjustment' in T:
+    render.show_heading('五、年中集中调整候选项目（第五条）')
+    render.show_table(T['adjustment'], '确因客观原因无法开工建设的项目（建议调整替换）')
+if write_xlsx:
+    target = Path(out_dir) / str(month)
+    target.mkdir(parents=True, exist_ok=True)
+    write_tables(target / f'联席会议材料_{month}.xlsx', pack.title, pack.sheets())"""),
+]
+
+
+NOTEBOOKS = {"01_period_brief.ipynb": BRIEF, "02_quarterly_evaluation.ipynb": QUARTER, "03_annual_ranking.ipynb": ANNUAL,
+             "04_delayed_projects.ipynb": INVESTIGATE, "05_joint_meeting.ipynb": MEETING}
 
 
 def main() -> int:

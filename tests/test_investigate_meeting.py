@@ -1,0 +1,93 @@
+"""Delayed-project investigation and the joint-meeting pack, run through papermill on the sample."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import duckdb
+import pytest
+
+from alxa_lib import reports
+from alxa_lib.investigate import delay_table, reason_category, select
+from alxa_lib.reader import read_workbook
+from alxa_lib.state import load_year
+
+
+@pytest.fixture(scope="module")
+def rendered(ledger_db, tmp_path_factory):
+    db, _ = ledger_db
+    out = tmp_path_factory.mktemp("inv")
+    return (reports.investigate(dt.date(2025, 9, 28), red=True, db=db, out=out),
+            reports.meeting("2025-06", db, out), reports.meeting("2025-07", db, out, ("html",)))
+
+
+def test_most_delayed_are_the_ones_the_generator_made_late(ledger_db, truth):
+    db, _ = ledger_db
+    data = load_year(duckdb.connect(str(db), read_only=True), 2025)
+    day = dt.date(2025, 9, 28)
+    ranked = delay_table(data, day, select(data, day, light_colors=["red"]))
+    late = set(truth["story"]["late"])
+    top = ranked.head(8)
+    assert set(top["project_id"]) <= late, set(top["project_id"]) - late
+    never = [p for p in truth["story"]["never_started"] if p in set(ranked["project_id"])]
+    assert list(ranked["project_id"][:len(never)]) == sorted(never, key=lambda p: -int(
+        ranked.set_index("project_id").loc[p, "delay_days"]))  # never-started projects lead, by days overdue
+
+
+def test_investigation_report_content(rendered, ledger_db):
+    inv, _, _ = rendered
+    page = inv["html"].read_text(encoding="utf-8")
+    db, _ = ledger_db
+    data = load_year(duckdb.connect(str(db), read_only=True), 2025)
+    day = dt.date(2025, 9, 28)
+    ranked = delay_table(data, day, select(data, day, light_colors=["red"]))
+    positions = [page.index(f"<h3>{pid} ") for pid in ranked["project_id"]]
+    assert positions == sorted(positions)  # one section per project, in the ranked order
+    assert page.count("历次报送（含更正版）") == len(ranked)
+    assert page.count("<img") >= len(ranked)  # an S-curve (and a strip) per project
+    assert "交通运输局连续三期累计投资未变化的项目" in page  # the SQL example section
+    assert "http://" not in page and "https://" not in page
+
+
+def test_meeting_lists_every_open_problem_once_under_its_owner(rendered, sample_dir):
+    _, june, july = rendered
+    page = june["html"].read_text(encoding="utf-8")
+    registers = read_workbook(next((sample_dir / "registers").glob("*.xlsx"))).frames["problems"]
+    end = dt.date(2025, 6, 30)
+    open_ = [r for r in registers.to_dict("records")
+             if r["raised_date"] <= end and (r["solved_date"] is None or r["solved_date"] > end)]
+    assert open_
+    sections = re.split(r"<h3[^>]*>", page)
+    for p in open_:
+        holders = [s for s in sections if f"<td>{p['problem_id']}</td>" in s]
+        assert len(holders) == 1, p["problem_id"]
+        heading = holders[0].split("</h3>")[0]
+        assert f"责任单位：{p['owner']}" in heading, (p["problem_id"], heading)
+    assert "年中集中调整候选项目" in page  # June: Art. 5 candidates
+    assert "年中集中调整候选项目" not in july["html"].read_text(encoding="utf-8")
+
+
+def test_reason_categories():
+    assert reason_category(["用地手续未办结"], [], dt.date(2025, 6, 28)) == "land"
+    assert reason_category(["资金未落实"], [], dt.date(2025, 6, 28)) == "funding"
+    assert reason_category(["施工图设计未完成"], [], dt.date(2025, 6, 28)) == "design"
+    assert reason_category(["环评未批复"], [], dt.date(2025, 6, 28)) == "procedures"
+    assert reason_category(["冬休未复工"], [], dt.date(2025, 2, 14)) == "winter"
+    assert reason_category([], ["招标"], dt.date(2025, 6, 28)) == "procedures"
+    assert reason_category(["天气"], [], dt.date(2025, 6, 28)) == "other"
+
+
+@pytest.mark.parametrize("notebook", ["01_period_brief.ipynb", "02_quarterly_evaluation.ipynb",
+                                      "03_annual_ranking.ipynb", "04_delayed_projects.ipynb", "05_joint_meeting.ipynb"])
+def test_every_notebook_runs_with_its_defaults(notebook, ledger_db, tmp_path):
+    """Only the ledger and the output folder are given; every other parameter keeps its default."""
+    import json
+
+    from alxa_lib.render import run_notebook
+    db, _ = ledger_db
+    out = run_notebook(notebook, tmp_path / notebook, {"db": str(db), "out_dir": str(tmp_path)})
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("alxa-title" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+    assert list(tmp_path.rglob("*.xlsx"))  # each notebook also writes its tables for forwarding
