@@ -92,10 +92,12 @@ def archive(path: Path, digest: str, db: Path) -> Path:
 
 
 # ------------------------------------------------------------------ matching rows to the plan
-def match_projects(rows: pd.DataFrame, plan: pd.DataFrame, ctx: dict, sheet: str, col_refs: dict) -> list[dict]:
+def match_projects(rows: pd.DataFrame, plan: pd.DataFrame, ctx: dict, sheet: str, col_refs: dict,
+                   department: str | None = None) -> list[dict]:
     """Fill ``project_id`` of rows without one by normalised name; flag rows that match nothing.
 
-    The 项目编号 wins when it is in the plan. Adds ``matched_by`` ('id' | 'name' | None).
+    The 项目编号 wins when it is in the plan (any department's: the id is authoritative). A name is
+    matched among the department's own projects first, then the whole plan. Adds ``matched_by``.
     """
     findings: list[dict] = []
     if rows.empty:
@@ -103,18 +105,23 @@ def match_projects(rows: pd.DataFrame, plan: pd.DataFrame, ctx: dict, sheet: str
         return findings
     ids = set(plan["project_id"].dropna()) if not plan.empty else set()
     by_name: dict[str, list[str]] = {}
-    for pid, name in zip(plan.get("project_id", []), plan.get("name", [])):
+    own: dict[str, list[str]] = {}
+    for pid, name, dept in zip(plan.get("project_id", []), plan.get("name", []), plan.get("department", [])):
         by_name.setdefault(norm_name(name), []).append(pid)
+        if department is not None and dept == department:
+            own.setdefault(norm_name(name), []).append(pid)
     name_col = col_refs.get("name")
     matched_by, pids = [], []
     for r in rows.to_dict("records"):
         pid, name = r.get("project_id"), r.get("name")
+        pid = pid if isinstance(pid, str) and pid.strip() else None  # NaN/None from any frame dtype
+        name = name if isinstance(name, str) and name.strip() else None
         cell = f"{name_col}{r['_row']}" if name_col else None
         if pid and (pid in ids or not ids):
             matched_by.append("id")
             pids.append(pid)
             continue
-        candidates = by_name.get(norm_name(name), []) if name else []
+        candidates = (own.get(norm_name(name)) or by_name.get(norm_name(name), [])) if name else []
         if len(candidates) == 1 and not pid:
             matched_by.append("name")
             pids.append(candidates[0])
@@ -137,9 +144,10 @@ def match_projects(rows: pd.DataFrame, plan: pd.DataFrame, ctx: dict, sheet: str
         pids.append(pid if not ids else None)
         r["_unknown_id"] = pid
     raw_ids = rows["project_id"].tolist()
-    rows["project_id"] = pids
-    rows["matched_by"] = matched_by
-    rows["_given_id"] = raw_ids
+    # object columns keep None as None (a list would be inferred as a string column with NaN)
+    rows["project_id"] = pd.Series(pids, index=rows.index, dtype=object)
+    rows["matched_by"] = pd.Series(matched_by, index=rows.index, dtype=object)
+    rows["_given_id"] = pd.Series(raw_ids, index=rows.index, dtype=object)
     return findings
 
 
@@ -214,13 +222,11 @@ def store(con, res: ReadResult, digest: str, source: Path, archived: Path, recei
         day = res.period or res.meta.get("report_date") or received
         plans = plans or PlanCache(con)
         plan = plans.in_force(day)
-        plan = plan if res.kind != "report" else plan[plan["department"] == res.department].pipe(
-            lambda p: p if not p.empty else plan)
         name = {"report": "report_rows", "start_report": "start_rows", "schedule": "schedule_rows"}[res.kind]
         ctx = {"department": res.department, "period": res.period}
         all_plan = plans.all_rows(day.year)
         findings += match_projects(frames[name], all_plan if res.kind != "report" else plan, ctx,
-                                   res.meta.get("sheet"), res.col_refs.get(name, {}))
+                                   res.meta.get("sheet"), res.col_refs.get(name, {}), res.department)
         pid_of_row = dict(zip(frames[name]["_row"], frames[name]["project_id"]))
         for f in findings:  # cell findings of a row take the row's matched project
             if f.get("cell") and f.get("rule") == "UNPARSEABLE_VALUE":

@@ -331,8 +331,12 @@ def validate_period(con, period: dt.date) -> pd.DataFrame:
     start-report and schedule findings received in the period. Columns: file_id + FINDING_COLUMNS."""
     plan = plan_in_force(con, period)
     liaisons = latest_register(con, "reg_liaisons")
-    registered = {r["unit"]: r["name"] for r in liaisons.sort_values("registered_date").to_dict("records")} \
-        if not liaisons.empty else {}
+    registered = {}  # the liaison registered as of the period (a later registration does not reach back)
+    if not liaisons.empty:
+        for r in liaisons.sort_values("registered_date", na_position="first").to_dict("records"):
+            when = _none(r.get("registered_date"))
+            if when is None or when <= period:
+                registered[r["unit"]] = r["name"]
     files = con.execute("SELECT * FROM files WHERE kind='report' AND period=? ORDER BY department, version",
                         [period]).df()
     out: list[dict] = []
@@ -382,7 +386,7 @@ def _start_and_schedule_findings(con, period: dt.date) -> list[dict]:
                             FROM start_rows s JOIN files f USING (file_id) WHERE f.received > ? AND f.received <= ?""",
                          [lo, period]).df()
     for s in starts.to_dict("records"):
-        reported = _none(s["report_date"]) or _none(s["received"])
+        reported = _none(s["received"]) or _none(s["report_date"])  # §9.2: the received date, for every kind
         start = _none(s["start_date"])
         if start and reported and reported > start:
             col = json.loads(s["col_refs"] or "{}").get("start_rows", {}).get("start_date")

@@ -210,3 +210,23 @@ def test_received_date_sources(tmp_path):
     assert received_date(f, dt.date(2025, 7, 1)) == dt.date(2025, 7, 1)
     (tmp_path / "2025-06-28" / "_received.csv").unlink()
     assert received_date(f) == dt.date.fromtimestamp(f.stat().st_mtime)
+
+
+def test_name_matching_and_ids_against_the_plan(tmp_path):
+    """Rows without 项目编号 match by normalised name; an id of another department's project still wins."""
+    from alxa_lib.ingest import match_projects
+    import pandas as pd
+    plan = pd.DataFrame([{"project_id": "A1", "name": "吉兰泰镇供热管网改造项目", "department": "住建局"},
+                         {"project_id": "B1", "name": "巴彦浩特镇物流园区项目", "department": "交通运输局"}])
+    rows = pd.DataFrame([
+        {"_row": 5, "project_id": None, "name": "阿左旗 吉兰泰镇供热管网改造项目"},  # prefix and space folded
+        {"_row": 6, "project_id": "B1", "name": "物流园区"},                      # id wins over the name
+        {"_row": 7, "project_id": None, "name": "吉兰泰镇供热管网项目"},            # no match: suggest
+    ], dtype=object)  # as the reader builds its frames
+    found = match_projects(rows, plan, {"department": "住建局", "period": None}, "表", {"name": "C", "project_id": "B"},
+                           "住建局")
+    assert rows["project_id"].tolist() == ["A1", "B1", None]
+    assert rows["matched_by"].tolist() == ["name", "id", None]
+    assert [(f["rule"], f["cell"], f["project_id"]) for f in found] == [("NAME_MATCHED", "C5", "A1"),
+                                                                       ("PROJECT_UNKNOWN", "C7", None)]
+    assert "吉兰泰镇供热管网改造项目" in found[1]["message"]  # the closest plan name is suggested
