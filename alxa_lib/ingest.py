@@ -18,7 +18,7 @@ import pandas as pd
 from . import ledger
 from .cells import norm_name
 from .plan import plan_in_force, latest_plan_rows
-from .reader import KINDS, ReadResult, RejectedFile, read_workbook
+from .reader import ReadResult, RejectedFile, read_workbook
 from .rules import finding
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}

@@ -135,8 +135,8 @@ def origin(db: Path) -> str | None:
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [r[0] for r in con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                                      f"ORDER BY ordinal_position", [table]).fetchall()]
+    return [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                                      "ORDER BY ordinal_position", [table]).fetchall()]
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:

@@ -10,7 +10,6 @@ import pandas as pd
 from . import calendar as cal
 from . import params
 from .state import YearData, project_state, started_ids
-from .vocab import STARTED_STATUSES
 
 
 def _kc(plan: pd.DataFrame) -> pd.DataFrame:

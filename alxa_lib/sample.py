@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import calendar as cal
-from .vocab import (PLAN_FIELDS, PROBLEM_KINDS, PROCEDURES, QUARTER_CN, REGISTER_SHEET_NAMES, REGISTER_SHEETS,
+from .vocab import (PLAN_FIELDS, PROBLEM_KINDS, PROCEDURES, REGISTER_SHEET_NAMES, REGISTER_SHEETS,
                     REPORT_FIELDS, REPORT_GROUPS, SCHEDULE_FIELDS, STAGE_LADDERS, START_FIELDS,
                     STARTED_STATUSES, TOWNSHIPS)
 from .xlsx_write import Column, TableSpec, new_workbook, put, save_xls, write_table
@@ -370,7 +370,7 @@ class SampleYear:
 
     # ---------------------------------------------------------------- period reports
     def build_reports(self) -> None:
-        rng, y = self.rng, self.year
+        rng = self.rng
         completed_reported: set[str] = set()
         depts = [d for d, _, _ in DEPARTMENTS]
         for period in self.periods:
@@ -455,7 +455,7 @@ class SampleYear:
         raise LookupError(f"no row for a defect near {dept} {period}")
 
     def _apply_defects(self) -> None:
-        y, rng = self.year, self.rng
+        y = self.year
         P = lambda m, d: _d(y, m, d)  # noqa: E731
         started = lambda r: r["status"] in STARTED_STATUSES and r["status"] != "已完工"  # noqa: E731
         unstarted = lambda r: r["status"] == "未开工"  # noqa: E731

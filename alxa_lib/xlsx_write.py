@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -165,7 +168,7 @@ def new_workbook() -> Workbook:
     return wb
 
 
-def write_tables(path: Path | str, title: str, tables: list[tuple[str, "pd.DataFrame"]]) -> Path:
+def write_tables(path: Path | str, title: str, tables: list[tuple[str, pd.DataFrame]]) -> Path:
     """One sheet per (sheet title, DataFrame): a title line, a header, the rows; text stays text."""
     import pandas as pd
 

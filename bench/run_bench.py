@@ -8,7 +8,6 @@ Run: ``make bench`` (or ``.venv/bin/python bench/run_bench.py``).
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import subprocess
 import sys

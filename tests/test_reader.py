@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from alxa_lib.reader import RejectedFile, read_workbook
 from alxa_lib.xlsx_write import put
-from tests.helpers import OFFICIAL_SUB, OFFICIAL_TOP, report_row, write_report
+from tests.helpers import OFFICIAL_TOP, report_row, write_report
 
 
 def rows_of(res):
