@@ -184,6 +184,13 @@ def cmd_demo(a) -> int:
     return run_demo(Path(a.data), Path(a.out))
 
 
+def _ledger_options(parser: argparse.ArgumentParser, json_output: bool = True) -> None:
+    """--db (else ALXA_DB, else data/alxa.duckdb) and, for commands with a contract, --json."""
+    parser.add_argument("--db", default=None, help="台账 / ledger (default: $ALXA_DB or data/alxa.duckdb)")
+    if json_output:
+        parser.add_argument("--json", action="store_true", help="JSON输出 / print JSON")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="alxa", description="阿拉善左旗重点建设项目监控 / key project monitoring toolkit")
     sub = p.add_subparsers(dest="command", required=True)
@@ -203,36 +210,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("ingest", help="导入报表 / ingest workbooks into the ledger")
     i.add_argument("paths", nargs="+")
-    i.add_argument("--db", default=None)
+    _ledger_options(i)
     i.add_argument("--period", type=_date, default=None)
     i.add_argument("--received", type=_date, default=None)
-    i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_ingest)
 
     v = sub.add_parser("validate", help="校验一期报表 / validate one period")
     v.add_argument("--period", required=True, type=_date)
-    v.add_argument("--db", default=None)
-    v.add_argument("--json", action="store_true")
+    _ledger_options(v)
     v.add_argument("--xlsx", type=Path, default=None, help="退回修改清单输出目录 / folder for return lists")
     v.add_argument("--strict", action="store_true", help="有错误时退出码为1 / exit 1 on any error finding")
     v.set_defaults(func=cmd_validate)
 
     m = sub.add_parser("metrics", help="某日关键指标 / key figures as of a date")
     m.add_argument("--as-of", required=True, type=_date)
-    m.add_argument("--db", default=None)
-    m.add_argument("--json", action="store_true")
+    _ledger_options(m)
     m.set_defaults(func=cmd_metrics)
 
     sc = sub.add_parser("score", help="季度考评 / quarterly scores")
     sc.add_argument("--quarter", required=True)
-    sc.add_argument("--db", default=None)
-    sc.add_argument("--json", action="store_true")
+    _ledger_options(sc)
     sc.set_defaults(func=cmd_score)
 
     rk = sub.add_parser("rank", help="年终加权排名 / year-end ranking")
     rk.add_argument("--year", required=True, type=int)
-    rk.add_argument("--db", default=None)
-    rk.add_argument("--json", action="store_true")
+    _ledger_options(rk)
     rk.set_defaults(func=cmd_rank)
 
     r = sub.add_parser("report", help="生成报告 / render a report (HTML, PDF, xlsx)")
@@ -245,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--period", type=_date, default=None)
     r.add_argument("--quarter", default=None)
     r.add_argument("--year", type=int, default=None)
-    r.add_argument("--db", default=None)
+    _ledger_options(r, json_output=False)
     r.add_argument("--format", default="html,pdf,xlsx")
     r.add_argument("--out", default="outputs")
     r.set_defaults(func=cmd_report)
