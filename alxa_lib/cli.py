@@ -16,7 +16,7 @@ def _date(text: str) -> dt.date:
 
 
 def cmd_sample(a) -> int:
-    from .sample import write_sample
+    from alxa_lib.sample import write_sample
     truth = write_sample(Path(a.dir), a.year, a.seed, progress=sys.stderr.isatty())
     print(f"样本年度已写入 {a.dir}：{len(truth['files'])} 份半月报，{len(truth['defects'])} 处预置缺陷 / "
           f"sample year written to {a.dir}")
@@ -24,14 +24,14 @@ def cmd_sample(a) -> int:
 
 
 def cmd_template(a) -> int:
-    from .template import write_templates
+    from alxa_lib.workbooks.template import write_templates
     paths = write_templates(a.plan, a.period, a.out, a.registers)
     print(f"已生成 {len(paths)} 份填报模板 / wrote {len(paths)} templates to {a.out}")
     return 0
 
 
 def cmd_ingest(a) -> int:
-    from .ingest import ingest
+    from alxa_lib.ledger.ingest import ingest
     outcomes = ingest(a.paths, a.db, period=a.period, received=a.received)
     if a.json:
         print(json.dumps([o.as_dict() for o in outcomes], ensure_ascii=False, indent=1))
@@ -55,19 +55,19 @@ def _print_ingest_table(outcomes) -> None:
 
 
 def cmd_validate(a) -> int:
-    from . import ledger
-    from .rules import FINDING_COLUMNS, SEVERITY_CN
-    from .validate import latest_only, store_findings, validate_period
+    from alxa_lib import ledger
+    from alxa_lib.rules import FINDING_COLUMNS, SEVERITY_CN
+    from alxa_lib.checks.validate import latest_only, validate_period
     dbp = ledger.db_path(a.db)
     if not dbp.exists():
         raise FileNotFoundError(f"数据库不存在，请先导入报表 / no ledger at {dbp}: run `alxa ingest` first")
     with ledger.writer_lock(dbp):
         con = ledger.connect(dbp)
         findings = validate_period(con, a.period)
-        store_findings(con, a.period, findings)
+        ledger.store_findings(con, a.period, findings)
         shown = latest_only(findings, con)
         if a.xlsx:
-            from .returns import write_return_lists
+            from alxa_lib.checks.returns import write_return_lists
             write_return_lists(con, shown, a.period, a.xlsx)
         con.close()
     records = [{k: (None if not isinstance(v, str) and v != v else v) for k, v in r.items() if k in FINDING_COLUMNS}
@@ -89,9 +89,9 @@ def cmd_validate(a) -> int:
 
 
 def cmd_metrics(a) -> int:
-    from . import ledger
-    from .metrics import metrics
-    from .state import load_year
+    from alxa_lib import ledger
+    from alxa_lib.figures.metrics import metrics
+    from alxa_lib.figures.state import load_year
     con = ledger.connect(a.db, read_only=True)
     m = metrics(load_year(con, a.as_of.year), a.as_of)
     if a.json:
@@ -109,16 +109,16 @@ def cmd_metrics(a) -> int:
 
 
 def _year_and_findings(db, year: int):
-    from . import ledger
-    from .scoring import findings_provider
-    from .state import load_year
+    from alxa_lib import ledger
+    from alxa_lib.figures.scoring import findings_provider
+    from alxa_lib.figures.state import load_year
     con = ledger.connect(db, read_only=True)
     return load_year(con, year), findings_provider(con)
 
 
 def cmd_score(a) -> int:
-    from . import calendar as cal
-    from .scoring import CN_COMPONENT, score_json
+    from alxa_lib import periods as cal
+    from alxa_lib.figures.scoring import CN_COMPONENT, score_json
     year, q = cal.parse_quarter(a.quarter)
     data, findings_of = _year_and_findings(a.db, year)
     result = score_json(data, q, findings_of)
@@ -133,7 +133,7 @@ def cmd_score(a) -> int:
 
 
 def cmd_rank(a) -> int:
-    from .scoring import rank_json
+    from alxa_lib.figures.scoring import rank_json
     data, findings_of = _year_and_findings(a.db, a.year)
     result = rank_json(data, findings_of)
     if a.json:
@@ -148,7 +148,7 @@ def cmd_rank(a) -> int:
 
 
 def cmd_report(a) -> int:
-    from . import reports
+    from alxa_lib.reports import runner as reports
     formats = tuple(f.strip() for f in a.format.split(",") if f.strip())
     if a.kind == "brief":
         if a.period is None:
@@ -180,7 +180,7 @@ def cmd_report(a) -> int:
 
 
 def cmd_demo(a) -> int:
-    from .demo import run_demo
+    from alxa_lib.demo import run_demo
     return run_demo(Path(a.data), Path(a.out))
 
 

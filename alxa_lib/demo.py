@@ -5,13 +5,14 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from . import calendar as cal
-from . import ledger, reports
-from .ingest import ingest
-from .returns import write_return_lists
-from .validate import latest_only, store_findings, validate_period
-from .sample import write_sample
-from .template import write_templates
+from alxa_lib import periods as cal
+from alxa_lib import ledger
+from alxa_lib.reports import runner as reports
+from alxa_lib.ledger.ingest import ingest
+from alxa_lib.checks.returns import write_return_lists
+from alxa_lib.checks.validate import latest_only, validate_period
+from alxa_lib.sample import write_sample
+from alxa_lib.workbooks.template import write_templates
 
 DEMO_YEAR, DEMO_SEED = 2025, 7
 DEMO_BRIEFS = (dt.date(2025, 6, 28), dt.date(2025, 9, 28))
@@ -51,7 +52,7 @@ def run_demo(data: Path, out: Path) -> int:
     n_findings = 0
     for due in cal.periods(DEMO_YEAR):
         findings = validate_period(con, due)
-        store_findings(con, due, findings)
+        ledger.store_findings(con, due, findings)
         n_findings += len(findings)
     shown = latest_only(validate_period(con, period), con)
     returns = write_return_lists(con, shown, period, out / period.isoformat() / "退回修改清单")

@@ -1,6 +1,6 @@
 """The registry of finding codes (shared/domain.md §4): code → severity, article, message template.
 
-The codes are a contract. Checks live in ``alxa_lib.validate``; reader findings use the same codes.
+The codes are a contract. Checks live in ``alxa_lib.checks.validate``; reader findings use the same codes.
 """
 from __future__ import annotations
 

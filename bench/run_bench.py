@@ -17,15 +17,15 @@ from pathlib import Path
 
 CHILD_INGEST = """
 import sys, time, resource
-from alxa_lib.ingest import ingest
+from alxa_lib.ledger.ingest import ingest
 t = time.perf_counter()
 out = ingest([sys.argv[1]], sys.argv[2], progress=False)
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(out))
 """
 CHILD_VALIDATE = """
 import sys, time, datetime as dt, duckdb
-from alxa_lib import calendar as cal
-from alxa_lib.validate import validate_period
+from alxa_lib import periods as cal
+from alxa_lib.checks.validate import validate_period
 con = duckdb.connect(sys.argv[1], read_only=True)
 t = time.perf_counter(); validate_period(con, dt.date(2025, 6, 28)); one = time.perf_counter() - t
 t = time.perf_counter()
@@ -35,7 +35,7 @@ print(one, time.perf_counter() - t)
 """
 CHILD_BRIEF = """
 import sys, time, datetime as dt
-from alxa_lib import reports
+from alxa_lib.reports import runner as reports
 reports.brief(dt.date(2025, 6, 28), sys.argv[1], sys.argv[2])  # warm-up: imports, kernel, fonts
 t = time.perf_counter()
 reports.brief(dt.date(2025, 9, 28), sys.argv[1], sys.argv[2], ("html", "pdf"))
@@ -43,14 +43,15 @@ print(time.perf_counter() - t)
 """
 CHILD_SCORING = """
 import sys, time
-from alxa_lib import ledger, calendar as cal
-from alxa_lib.validate import store_findings, validate_period
+from alxa_lib import ledger
+from alxa_lib import periods as cal
+from alxa_lib.checks.validate import validate_period
 con = ledger.connect(sys.argv[1])
 for p in cal.periods(2025):  # as make demo does: each period validated once, findings stored
-    store_findings(con, p, validate_period(con, p))
+    ledger.store_findings(con, p, validate_period(con, p))
 con.close()
-from alxa_lib.state import load_year
-from alxa_lib.scoring import findings_provider, rank_json
+from alxa_lib.figures.state import load_year
+from alxa_lib.figures.scoring import findings_provider, rank_json
 con = ledger.connect(sys.argv[1], read_only=True)
 t = time.perf_counter()
 rank_json(load_year(con, 2025), findings_provider(con))  # four quarters + the ranking + accountability

@@ -28,10 +28,10 @@ def params_cell(src: str):
 BRIEF = [
     params_cell('# 参数（papermill 注入）/ parameters\nperiod = "2025-06-28"\ndb = "data/alxa.duckdb"\nout_dir = "outputs"\nwrite_xlsx = True'),
     new_code_cell(
-        "# 半月进展通报：本笔记本只负责展示，计算全部在 alxa_lib.brief 中。\n"
+        "# 半月进展通报：本笔记本只负责展示，计算全部在 alxa_lib.reports.brief 中。\n"
         "import datetime as dt\nfrom pathlib import Path\n\nimport duckdb\n\n"
-        "from alxa_lib import charts, render\nfrom alxa_lib.brief import build_brief, write_xlsx as brief_xlsx\n"
-        "from alxa_lib.state import load_year\nfrom alxa_lib.validate import latest_only, validate_period\n\n"
+        "from alxa_lib import charts, render\nfrom alxa_lib.reports.brief import build_brief, write_xlsx as brief_xlsx\n"
+        "from alxa_lib.figures.state import load_year\nfrom alxa_lib.checks.validate import latest_only, validate_period\n\n"
         "render.setup_charts()\nday = dt.date.fromisoformat(str(period))\n"
         "db, out_dir = render.project_path(db), render.project_path(out_dir)\n"
         "con = duckdb.connect(str(db), read_only=True)\n"
@@ -68,15 +68,15 @@ BRIEF = [
 ]
 
 SETUP = ("import datetime as dt\nfrom pathlib import Path\n\nimport duckdb\n\n"
-         "from alxa_lib import charts, render\nfrom alxa_lib.scoring import CN_COMPONENT, findings_provider\n"
-         "from alxa_lib.state import load_year\nfrom alxa_lib.xlsx_write import write_tables\n\n"
+         "from alxa_lib import charts, render\nfrom alxa_lib.figures.scoring import CN_COMPONENT, findings_provider\n"
+         "from alxa_lib.figures.state import load_year\nfrom alxa_lib.workbooks.xlsx_write import write_tables\n\n"
          "render.setup_charts()\ndb, out_dir = render.project_path(db), render.project_path(out_dir)\n"
          "con = duckdb.connect(str(db), read_only=True)\n")
 
 QUARTER = [
     params_cell('# 参数（papermill 注入）/ parameters\nquarter = "2025Q2"\ndb = "data/alxa.duckdb"\nout_dir = "outputs"\nwrite_xlsx = True'),
-    new_code_cell("# 季度考评：计算在 alxa_lib.scoring / alxa_lib.evaluation 中，这里只展示。\n" + SETUP +
-                  "from alxa_lib import calendar as cal\nfrom alxa_lib.evaluation import quarter_report\n"
+    new_code_cell("# 季度考评：计算在 alxa_lib.figures.scoring / alxa_lib.reports.evaluation 中，这里只展示。\n" + SETUP +
+                  "from alxa_lib import calendar as cal\nfrom alxa_lib.reports.evaluation import quarter_report\n"
                   "year, q = cal.parse_quarter(str(quarter))\n"
                   "report = quarter_report(load_year(con, year), q, findings_provider(con))\nT = report.tables\n"
                   "render.show_title(report.title, '阿拉善左旗发展和改革委员会')"),
@@ -96,8 +96,8 @@ QUARTER = [
 
 ANNUAL = [
     params_cell('# 参数（papermill 注入）/ parameters\nyear = 2025\ndb = "data/alxa.duckdb"\nout_dir = "outputs"\nwrite_xlsx = True'),
-    new_code_cell("# 年终排名：计算在 alxa_lib.scoring / alxa_lib.evaluation 中，这里只展示。\n" + SETUP +
-                  "from alxa_lib.evaluation import annual_report\n"
+    new_code_cell("# 年终排名：计算在 alxa_lib.figures.scoring / alxa_lib.reports.evaluation 中，这里只展示。\n" + SETUP +
+                  "from alxa_lib.reports.evaluation import annual_report\n"
                   "report = annual_report(load_year(con, int(year)), findings_provider(con))\nT = report.tables\n"
                   "render.show_title(report.title, '阿拉善左旗发展和改革委员会')"),
     new_markdown_cell("## 一、年终排名"),
@@ -113,13 +113,13 @@ ANNUAL = [
                   "[('年终排名', T['ranking']), ('责任追究', T['accountability']), ('通报表扬', T['commendation'])])"),
 ]
 
-SETUP_PLAIN = SETUP.replace("from alxa_lib.scoring import CN_COMPONENT, findings_provider\n", "")
+SETUP_PLAIN = SETUP.replace("from alxa_lib.figures.scoring import CN_COMPONENT, findings_provider\n", "")
 
 INVESTIGATE = [
     params_cell('# 参数（papermill 注入）/ parameters\nas_of = "2025-09-28"\nproject_ids = []\ndepartment = ""\n'
                 'lights = ["red"]\ndb = "data/alxa.duckdb"\nout_dir = "outputs"\nwrite_xlsx = True'),
-    new_code_cell("# 延误项目调查：计算在 alxa_lib.investigate 中，这里只展示。\n" + SETUP_PLAIN + """\
-from alxa_lib.investigate import REASON_CN, investigate, select, selection_label
+    new_code_cell("# 延误项目调查：计算在 alxa_lib.reports.investigate 中，这里只展示。\n" + SETUP_PLAIN + """\
+from alxa_lib.reports.investigate import REASON_CN, investigate, select, selection_label
 day = dt.date.fromisoformat(str(as_of))
 data = load_year(con, day.year)
 ids = select(data, day, project_ids or None, department or None, lights or None)
@@ -167,8 +167,8 @@ if write_xlsx:
 
 MEETING = [
     params_cell('# 参数（papermill 注入）/ parameters\nmonth = "2025-06"\ndb = "data/alxa.duckdb"\nout_dir = "outputs"\nwrite_xlsx = True'),
-    new_code_cell("# 联席会议材料：计算在 alxa_lib.meeting 中，这里只展示。\n" + SETUP_PLAIN + """\
-from alxa_lib.meeting import meeting_pack, parse_month
+    new_code_cell("# 联席会议材料：计算在 alxa_lib.reports.meeting 中，这里只展示。\n" + SETUP_PLAIN + """\
+from alxa_lib.reports.meeting import meeting_pack, parse_month
 y, m = parse_month(month)
 pack = meeting_pack(load_year(con, y), y, m)
 T = pack.tables

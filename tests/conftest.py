@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from alxa_lib.ingest import ingest
+from alxa_lib.ledger.ingest import ingest
 from alxa_lib.sample import write_sample
 
 
@@ -24,13 +24,14 @@ def truth(sample_dir) -> dict:
 @pytest.fixture(scope="session")
 def ledger_db(sample_dir, tmp_path_factory):
     """The whole sample year ingested once (read-only use in tests)."""
-    from alxa_lib import calendar, ledger
-    from alxa_lib.validate import store_findings, validate_period
+    from alxa_lib import periods as calendar
+    from alxa_lib import ledger
+    from alxa_lib.checks.validate import validate_period
 
     db = tmp_path_factory.mktemp("ledger") / "alxa.duckdb"
     outcomes = ingest([sample_dir], db, progress=False)
     con = ledger.connect(db)  # validated once, as `make demo` does; reports then read the stored findings
     for period in calendar.periods(2025):
-        store_findings(con, period, validate_period(con, period))
+        ledger.store_findings(con, period, validate_period(con, period))
     con.close()
     return db, outcomes

@@ -7,7 +7,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from alxa_lib.xlsx_write import put
+from alxa_lib.workbooks.xlsx_write import put
 
 OFFICIAL_TOP = ["序号", "项目编号", "项目名称", "项目类别", "建设性质", "总投资（万元）", "年度计划投资（万元）", "建设年限",
                 "投资完成情况（万元）", None, "开（复）工情况", None, None, None, "形象进度", "形象进度占比（%）", "存在问题",

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from hypothesis import given, strategies as st
 
-from alxa_lib.cells import (a1, norm_header, norm_name, parse_date, parse_number, parse_percent, parse_procedure,
+from alxa_lib.workbooks.cells import (a1, norm_header, norm_name, parse_date, parse_number, parse_percent, parse_procedure,
                             parse_stage, parse_status, parse_years)
 
 

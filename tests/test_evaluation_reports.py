@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from alxa_lib import reports
+from alxa_lib.reports import runner as reports
 
 
 @pytest.fixture(scope="module")

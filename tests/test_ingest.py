@@ -15,8 +15,8 @@ import duckdb
 import pytest
 
 from alxa_lib import ledger
-from alxa_lib.ingest import ingest
-from alxa_lib.plan import plan_in_force
+from alxa_lib.ledger.ingest import ingest
+from alxa_lib.ledger.queries import latest_files, plan_in_force, version_changes
 from tests.helpers import report_row, write_report
 
 TABLE_OF_KIND = {"plan": ["plan_rows"], "report": ["report_rows"], "schedule": ["schedule_rows"],
@@ -102,9 +102,9 @@ def test_new_version_keeps_the_old_and_records_changed_cells(tmp_path):
     assert (o1[0].status, o1[0].version, o2[0].status, o2[0].version) == ("ingested", 1, "new_version", 2)
     con = ledger.connect(db)
     assert con.execute("SELECT count(*) FROM report_rows").fetchone()[0] == 2  # the old version stays
-    latest = ledger.latest_files(con, "report")
+    latest = latest_files(con, "report")
     assert latest.version.tolist() == [2]
-    changes = ledger.version_changes(con, int(latest.file_id[0]))
+    changes = version_changes(con, int(latest.file_id[0]))
     assert changes[["project_id", "field", "previous", "value", "cell"]].values.tolist() == \
         [["2025-ZD-001", "annual_completed", 100.0, 150.0, "I5"]]
 
@@ -143,7 +143,7 @@ def small_year(sample_dir, tmp_path):
 CHILD = textwrap.dedent("""
     import sys, time
     from alxa_lib import ledger
-    from alxa_lib.ingest import ingest
+    from alxa_lib.ledger.ingest import ingest
     real = ledger.insert_frame
     def slow(con, table, df):
         print("STORING", flush=True)
@@ -203,7 +203,7 @@ def test_cli_json_contract_and_exit_code(tmp_path):
 
 
 def test_received_date_sources(tmp_path):
-    from alxa_lib.ingest import received_date
+    from alxa_lib.ledger.ingest import received_date
     f = write_report(tmp_path / "2025-06-28" / "住建局.xlsx", [report_row()])
     (tmp_path / "2025-06-28" / "_received.csv").write_text("file,received\n住建局.xlsx,2025-06-30\n", encoding="utf-8")
     assert received_date(f) == dt.date(2025, 6, 30)
@@ -214,7 +214,7 @@ def test_received_date_sources(tmp_path):
 
 def test_name_matching_and_ids_against_the_plan(tmp_path):
     """Rows without 项目编号 match by normalised name; an id of another department's project still wins."""
-    from alxa_lib.ingest import match_projects
+    from alxa_lib.ledger.ingest import match_projects
     import pandas as pd
     plan = pd.DataFrame([{"project_id": "A1", "name": "吉兰泰镇供热管网改造项目", "department": "住建局"},
                          {"project_id": "B1", "name": "巴彦浩特镇物流园区项目", "department": "交通运输局"}])

@@ -7,10 +7,10 @@ import re
 import duckdb
 import pytest
 
-from alxa_lib import reports
-from alxa_lib.investigate import delay_table, reason_category, select
-from alxa_lib.reader import read_workbook
-from alxa_lib.state import load_year
+from alxa_lib.reports import runner as reports
+from alxa_lib.reports.investigate import delay_table, reason_category, select
+from alxa_lib.workbooks.reader import read_workbook
+from alxa_lib.figures.state import load_year
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_every_notebook_runs_with_its_defaults(notebook, ledger_db, tmp_path):
     """Only the ledger and the output folder are given; every other parameter keeps its default."""
     import json
 
-    from alxa_lib.render import run_notebook
+    from alxa_lib.reports.render import run_notebook
     db, _ = ledger_db
     out = run_notebook(notebook, tmp_path / notebook, {"db": str(db), "out_dir": str(tmp_path)})
     nb = json.loads(out.read_text(encoding="utf-8"))

@@ -6,8 +6,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from alxa_lib.metrics import lights, node_completion, raw_lights, spi
-from alxa_lib.state import YearData
+from alxa_lib.figures.metrics import lights, node_completion, raw_lights, spi
+from alxa_lib.figures.state import YearData
 
 D = dt.date
 P1, P2, P3 = D(2025, 5, 28), D(2025, 6, 14), D(2025, 6, 28)

@@ -10,9 +10,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from alxa_lib import calendar as cal
-from alxa_lib.metrics import metrics, next_target, planned_to_date, time_progress
-from alxa_lib.state import load_year, township_of
+from alxa_lib import periods as cal
+from alxa_lib.figures.metrics import metrics, next_target, planned_to_date, time_progress
+from alxa_lib.figures.state import load_year, township_of
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from openpyxl import Workbook
 
-from alxa_lib.reader import RejectedFile, read_workbook
-from alxa_lib.xlsx_write import put
+from alxa_lib.workbooks.reader import RejectedFile, read_workbook
+from alxa_lib.workbooks.xlsx_write import put
 from tests.helpers import OFFICIAL_TOP, report_row, write_report
 
 

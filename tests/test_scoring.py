@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from alxa_lib import params
-from alxa_lib.scoring import (bottom, department_scores, procedures_completeness, project_points, rank,
+from alxa_lib.figures.scoring import (bottom, department_scores, procedures_completeness, project_points, rank,
                               score_quarter, stage_ratio, year_end)
-from alxa_lib.state import YearData
+from alxa_lib.figures.state import YearData
 from alxa_lib.vocab import PROCEDURES
 
 D = dt.date

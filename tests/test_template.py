@@ -5,9 +5,9 @@ import datetime as dt
 
 import openpyxl
 
-from alxa_lib.reader import read_workbook
-from alxa_lib.template import write_templates
-from alxa_lib.xlsx_write import put
+from alxa_lib.workbooks.reader import read_workbook
+from alxa_lib.workbooks.template import write_templates
+from alxa_lib.workbooks.xlsx_write import put
 
 
 def test_template_round_trip(sample_dir, truth, tmp_path):

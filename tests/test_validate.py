@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from alxa_lib import calendar as cal
+from alxa_lib import periods as cal
 from alxa_lib.rules import RULES
-from alxa_lib.validate import PeriodContext, check_report, timeliness, validate_period
+from alxa_lib.checks.validate import PeriodContext, check_report, timeliness, validate_period
 
 P = dt.date(2025, 6, 28)
 PLAN = pd.DataFrame([
@@ -199,7 +199,7 @@ def test_cli_validate_json_and_return_lists(ledger_db, tmp_path):
 
 
 def test_department_text_never_becomes_a_formula(tmp_path):
-    from alxa_lib.returns import write_return_lists
+    from alxa_lib.checks.returns import write_return_lists
     con = duckdb.connect()
     con.execute("CREATE TABLE report_rows (file_id BIGINT, project_id VARCHAR, raw VARCHAR, problems VARCHAR)")
     findings = pd.DataFrame([{"file_id": None, "rule": "REQUIRED_MISSING", "severity": "error", "department": "住建局",

@@ -12,10 +12,10 @@ import pandas as pd
 from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .plan import apply_adjustments
-from .reader import read_workbook
-from .vocab import CLASS, NATURE, PROCEDURE_STATUS, REPORT_FIELDS, REPORT_GROUPS, STAGE_LADDERS, STATUS
-from .xlsx_write import Column, TableSpec, new_workbook, write_table
+from alxa_lib.workbooks.plan import apply_adjustments
+from alxa_lib.workbooks.reader import read_workbook
+from alxa_lib.vocab import CLASS, NATURE, PROCEDURE_STATUS, REPORT_FIELDS, REPORT_GROUPS, STAGE_LADDERS, STATUS
+from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, write_table
 
 LOCKED = ("seq", "project_id", "name", "class", "nature", "total_investment", "annual_planned", "years")
 AMOUNT_FORMAT = "#,##0.00"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import params
+from alxa_lib import params
 
 
 def _mmdd(year: int, mmdd: str) -> dt.date:

@@ -16,12 +16,12 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from . import calendar as cal
-from . import params
-from .cells import (a1, fold, header_unit, is_empty, norm_header, parse_date, parse_number, parse_percent,
+from alxa_lib import periods as cal
+from alxa_lib import params
+from alxa_lib.workbooks.cells import (a1, fold, header_unit, is_empty, norm_header, parse_date, parse_number, parse_percent,
                     parse_procedure, parse_stage, parse_status, parse_years, UNIT_SCALE)
-from .rules import finding
-from .vocab import (AMOUNT_FIELDS, CLASS, DATE_FIELDS, INVEST_TYPE, NATURE, PLAN_FIELDS, PROCEDURES,
+from alxa_lib.rules import finding
+from alxa_lib.vocab import (AMOUNT_FIELDS, CLASS, DATE_FIELDS, INVEST_TYPE, NATURE, PLAN_FIELDS, PROCEDURES,
                     REGISTER_SHEET_NAMES, REGISTER_SHEETS, REPORT_FIELDS, SCHEDULE_FIELDS, START_FIELDS)
 
 KINDS = ("plan", "schedule", "report", "start_report", "registers")

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CJK_SANS = ["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei", "WenQuanYi Micro Hei"]
 FONT_GLOBS = ["/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc", "/usr/share/fonts/opentype/noto/NotoSerifCJK-*.ttc",
               "/usr/share/fonts/truetype/wqy/*.ttc"]

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from .vocab import PROBLEM_KINDS
+from alxa_lib.vocab import PROBLEM_KINDS
 
 KIND_ORDER = [k for k, _, _ in PROBLEM_KINDS]
 

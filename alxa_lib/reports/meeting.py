@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import calendar as cal
-from . import params
-from .metrics import lights, metrics
-from .problems import KIND_ORDER, open_problems
-from .state import YearData, project_state, started_ids
+from alxa_lib import periods as cal
+from alxa_lib import params
+from alxa_lib.figures.metrics import lights, metrics
+from alxa_lib.figures.problems import KIND_ORDER, open_problems
+from alxa_lib.figures.state import YearData, project_state, started_ids
+from alxa_lib.values import clean
 
 
-def _none(v):
-    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -74,7 +73,7 @@ def overdue_decisions(decisions: pd.DataFrame, month_end: dt.date) -> pd.DataFra
     """Decisions due by the month end and not completed by their due date."""
     rows = []
     for d in (decisions.to_dict("records") if decisions is not None and not decisions.empty else []):
-        due, done = _none(d.get("due_date")), _none(d.get("done_date"))
+        due, done = clean(d.get("due_date")), clean(d.get("done_date"))
         if due is None or due > month_end or (done is not None and done <= due):
             continue
         state = f"{done}逾期完成" if done is not None and done <= month_end else "未完成"
@@ -108,9 +107,9 @@ def escalations(data: YearData, as_of: dt.date, open_probs: pd.DataFrame) -> pd.
 def _unstarted_reason(row) -> str:
     if row is None:
         return "未报送"
-    if _none(row["status"]) and row["status"] != "未开工":
+    if clean(row["status"]) and row["status"] != "未开工":
         return f"报表状态为“{row['status']}”但无有效开（复）工日期"
-    return _none(row["unstarted_reason"]) or "未说明"
+    return clean(row["unstarted_reason"]) or "未说明"
 
 
 def adjustment_candidates(data: YearData, as_of: dt.date) -> pd.DataFrame:
@@ -123,11 +122,11 @@ def adjustment_candidates(data: YearData, as_of: dt.date) -> pd.DataFrame:
     started = started_ids(data, as_of, state)
     rows = []
     for p in plan[plan["class"] == "KC"].to_dict("records"):
-        pid, ps = p["project_id"], _none(p.get("planned_start"))
+        pid, ps = p["project_id"], clean(p.get("planned_start"))
         if pid in started:
             continue
         row = state.loc[pid] if pid in state.index else None
-        expected = _none(row["expected_start"]) if row is not None else None
+        expected = clean(row["expected_start"]) if row is not None else None
         overdue = (as_of - ps).days if ps else 0
         if overdue >= cfg["adjustment_overdue_days"] or expected is None or expected > last_target:
             rows.append({"项目编号": pid, "项目名称": p["name"], "单位": p["department"], "计划开（复）工日期": ps,

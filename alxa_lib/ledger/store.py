@@ -6,7 +6,6 @@ in within one transaction. Nothing is ever updated in place: a resubmission is a
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from pathlib import Path
 from typing import Iterator
@@ -15,7 +14,7 @@ import duckdb
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from .vocab import PROCEDURES
+from alxa_lib.vocab import PROCEDURES
 
 DEFAULT_DB = Path("data/alxa.duckdb")
 LOCK_WAIT_SECONDS = 300
@@ -156,53 +155,13 @@ def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT nextval('file_ids')").fetchone()[0])
 
 
-def latest_files(con: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
-    """The latest version of each (department, period) — or of each schedule version label."""
-    return con.execute("""
-        SELECT * FROM files WHERE kind = ? QUALIFY row_number() OVER (
-            PARTITION BY department, period, version_label ORDER BY version DESC, file_id DESC) = 1
-        ORDER BY department, period""", [kind]).df()
-
-
-def version_changes(con: duckdb.DuckDBPyConnection, file_id: int) -> pd.DataFrame:
-    """Cells of a report version that differ from the previous version of the same department and period."""
-    cur = con.execute("SELECT * FROM files WHERE file_id = ?", [file_id]).df()
-    if cur.empty or cur.kind[0] != "report":
-        return pd.DataFrame(columns=["project_id", "field", "previous", "value", "cell"])
-    prev = con.execute("""SELECT file_id FROM files WHERE kind='report' AND department=? AND period=? AND version < ?
-                          ORDER BY version DESC LIMIT 1""",
-                       [cur.department[0], cur.period[0], int(cur.version[0])]).fetchone()
-    if prev is None:
-        return pd.DataFrame(columns=["project_id", "field", "previous", "value", "cell"])
-    refs = json.loads(cur.col_refs[0] or "{}").get("report_rows", {})
-    new = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id IS NOT NULL", [file_id]).df()
-    old = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id IS NOT NULL", [prev[0]]).df()
-    skip = {"file_id", "row_no", "raw", "matched_by"}
-    fields = [c for c in new.columns if c not in skip and c != "project_id"]
-    old_by = {r["project_id"]: r for r in old.to_dict("records")}
-    out = []
-    for r in new.to_dict("records"):
-        o = old_by.get(r["project_id"])
-        if o is None:
-            continue
-        for f in fields:
-            a, b = o.get(f), r.get(f)
-            if _same(a, b):
-                continue
-            col = refs.get(f) or refs.get({"start_year": "years", "end_year": "years"}.get(f, f))
-            out.append({"project_id": r["project_id"], "field": f, "previous": a, "value": b,
-                        "cell": f"{col}{r['row_no']}" if col else None, "previous_file_id": int(prev[0])})
-    return pd.DataFrame(out, columns=["project_id", "field", "previous", "value", "cell", "previous_file_id"])
-
-
-def _same(a, b) -> bool:
-    na = a is None or (isinstance(a, float) and pd.isna(a)) or a is pd.NaT
-    nb = b is None or (isinstance(b, float) and pd.isna(b)) or b is pd.NaT
-    if na or nb:
-        return na and nb
-    if isinstance(a, float) or isinstance(b, float):
-        try:
-            return round(float(a), 2) == round(float(b), 2)
-        except (TypeError, ValueError):
-            return False
-    return a == b
+def store_findings(con: duckdb.DuckDBPyConnection, period, findings: pd.DataFrame) -> None:
+    """Replace the stored validation findings of ``period`` (derived data; ingested rows are untouched)."""
+    with transaction(con):
+        con.execute("DELETE FROM findings WHERE stage='validate' AND period=?", [period])
+        df = findings[findings["rule"].notna()].copy()
+        df["stage"] = "validate"
+        insert_frame(con, "findings", df)
+        con.execute("DELETE FROM validation_runs WHERE period=?", [period])
+        con.execute("INSERT INTO validation_runs (period, max_file_id) SELECT ?, coalesce(max(file_id), 0) FROM files",
+                    [period])

@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from . import calendar as cal
-from . import params
-from .state import YearData, project_state, started_ids
+from alxa_lib import periods as cal
+from alxa_lib import params
+from alxa_lib.figures.state import YearData, project_state, started_ids
 
 
 def _kc(plan: pd.DataFrame) -> pd.DataFrame:

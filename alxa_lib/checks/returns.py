@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .rules import RULES, SEVERITY_CN
-from .xlsx_write import Column, TableSpec, new_workbook, write_table
+from alxa_lib.ledger import queries
+from alxa_lib.rules import RULES, SEVERITY_CN
+from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, write_table
 
 COLUMNS = [("department", "单位"), ("severity", "级别"), ("rule", "规则代码"), ("project_id", "项目编号"),
            ("field", "字段"), ("sheet", "工作表"), ("cell", "单元格"), ("value", "填报值"), ("message", "问题说明"),
@@ -19,15 +20,13 @@ def _value_seen(con, f: dict) -> str | None:
     """The value the department wrote in the finding's cell, from the ledger's raw or typed row."""
     if not f.get("file_id") or not f.get("project_id") or not f.get("field"):
         return None
-    row = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id=? LIMIT 1",
-                      [int(f["file_id"]), f["project_id"]]).df()
-    if row.empty:
+    r = queries.report_row(con, int(f["file_id"]), f["project_id"])
+    if r is None:
         return None
-    r = row.iloc[0]
     raw = json.loads(r["raw"]) if r.get("raw") else {}
     if f["field"] in raw:
         return raw[f["field"]]
-    v = r.get(f["field"]) if f["field"] in row.columns else None
+    v = r.get(f["field"])
     return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
 
 

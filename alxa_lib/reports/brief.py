@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import calendar as cal
-from .metrics import commencement_table, lights, metrics, submissions
-from .state import project_state, started_ids
-from .problems import open_problems
-from .rules import SEVERITY_CN
-from .state import YearData
-from .xlsx_write import write_tables
+from alxa_lib import periods as cal
+from alxa_lib.figures.metrics import commencement_table, lights, metrics, submissions
+from alxa_lib.figures.state import project_state, started_ids
+from alxa_lib.figures.problems import open_problems
+from alxa_lib.rules import SEVERITY_CN
+from alxa_lib.figures.state import YearData
+from alxa_lib.workbooks.xlsx_write import write_tables
 
 NATURE_CN = {"new": "新建", "continuing": "续建"}
 LIGHT_CN = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}

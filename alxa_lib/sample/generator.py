@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import calendar as cal
-from .vocab import (PLAN_FIELDS, PROBLEM_KINDS, PROCEDURES, REGISTER_SHEET_NAMES, REGISTER_SHEETS,
+from alxa_lib import periods as cal
+from alxa_lib.vocab import (PLAN_FIELDS, PROBLEM_KINDS, PROCEDURES, REGISTER_SHEET_NAMES, REGISTER_SHEETS,
                     REPORT_FIELDS, REPORT_GROUPS, SCHEDULE_FIELDS, STAGE_LADDERS, START_FIELDS,
                     STARTED_STATUSES, TOWNSHIPS)
-from .xlsx_write import Column, TableSpec, new_workbook, put, save_xls, write_table
+from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, put, save_xls, write_table
 
 D = dt.date
 DEPARTMENTS = [  # (name, KC count, MP count)

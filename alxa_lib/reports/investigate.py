@@ -4,14 +4,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 
-from . import calendar as cal
-from .metrics import lights, nodes, planned_to_date, spi
-from .problems import classify, normalise_kind
-from .state import YearData, project_state, started_ids
-from .vocab import PROCEDURES
+from alxa_lib import periods as cal
+from alxa_lib.figures.metrics import lights, nodes, planned_to_date, spi
+from alxa_lib.figures.problems import classify, normalise_kind
+from alxa_lib.figures.state import YearData, project_state, started_ids
+from alxa_lib.ledger import queries
+from alxa_lib.ledger.queries import Connection
+from alxa_lib.vocab import PROCEDURES
+from alxa_lib.values import clean
 
 REASON_CN = {"procedures": "前期手续", "land": "用地", "funding": "资金", "design": "设计", "winter": "冬休", "other": "其他"}
 KIND_TO_REASON = {"规划": "procedures", "环评": "procedures", "能评": "procedures", "立项": "procedures",
@@ -19,8 +21,6 @@ KIND_TO_REASON = {"规划": "procedures", "环评": "procedures", "能评": "pro
                   "设计": "design", "其他": "other"}
 
 
-def _none(v):
-    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
 
 def select(data: YearData, as_of: dt.date, project_ids=None, department: str | None = None,
@@ -64,25 +64,25 @@ def delay_table(data: YearData, as_of: dt.date, ids: list[str]) -> pd.DataFrame:
     rows = []
     for pid in ids:
         p = plan.loc[pid]
-        ps = _none(p.get("planned_start"))
+        ps = clean(p.get("planned_start"))
         row = state.loc[pid] if pid in state.index else None
-        start = _none(row["start_date"]) if row is not None else None
+        start = clean(row["start_date"]) if row is not None else None
         if pid in started:
             delay = max(0, (start - ps).days) if start and ps else 0
         else:
             delay = max(0, (as_of - ps).days) if ps else 0
         earlier = data.reports[(data.reports["project_id"] == pid) & (data.reports["period"] <= as_of)] \
             .sort_values("period", ascending=False)
-        texts = [_none(t) for k in ("unstarted_reason", "problems") for t in earlier[k]]  # most recent first
+        texts = [clean(t) for k in ("unstarted_reason", "problems") for t in earlier[k]]  # most recent first
         mine = problems[problems["project_id"] == pid] if not problems.empty else problems
         kinds = [normalise_kind(k, d) for k, d in zip(mine.get("kind", []), mine.get("description", []))]
         rows.append({"project_id": pid, "name": p["name"], "department": p["department"], "class": p["class"],
                      "planned_start": ps, "start_date": start, "started": pid in started,
                      "delay_days": delay, "days_since_planned_start": (as_of - ps).days if ps else None,
-                     "spi": _none(s.get(pid)), "light": light.loc[pid, "light"] if pid in light.index else None,
+                     "spi": clean(s.get(pid)), "light": light.loc[pid, "light"] if pid in light.index else None,
                      "light_reasons": light.loc[pid, "reasons"] if pid in light.index else "",
                      "reason": reason_category([t for t in texts if t], kinds, as_of),
-                     "status": _none(row["status"]) if row is not None else None})
+                     "status": clean(row["status"]) if row is not None else None})
     df = pd.DataFrame(rows)
     if df.empty:
         return df
@@ -91,22 +91,12 @@ def delay_table(data: YearData, as_of: dt.date, ids: list[str]) -> pd.DataFrame:
         .drop(columns="_spi").reset_index(drop=True)
 
 
-def history(con: duckdb.DuckDBPyConnection, project_id: str, year: int) -> pd.DataFrame:
-    """Every report version that mentions the project: period, version, received, status, investment,
-    image-progress text, problems, liaison, procedures."""
-    cols = ", ".join(["r." + c for c in ("status", "start_date", "annual_completed", "cumulative_completed",
-                                          "progress_text", "progress_pct", "problems", "unstarted_reason",
-                                          "expected_start", "liaison", "current_stage", *PROCEDURES)])
-    out = con.execute(f"""SELECT f.period, f.version, f.received, f.department, f.original_name, {cols}
-                           FROM report_rows r JOIN files f USING (file_id)
-                           WHERE r.project_id = ? AND year(f.period) = ? ORDER BY f.period, f.version""",
-                       [project_id, year]).df()
-    for c in ("period", "received", "start_date", "expected_start"):  # dates, not timestamps, in the tables
-        out[c] = pd.to_datetime(out[c]).dt.date
-    return out
+def history(con, project_id: str, year: int) -> pd.DataFrame:
+    """Every report version that mentions the project (see ``ledger.queries.project_history``)."""
+    return queries.project_history(con, project_id, year)
 
 
-def s_curve(data: YearData, con: duckdb.DuckDBPyConnection, project_id: str, as_of: dt.date) -> dict[str, pd.DataFrame]:
+def s_curve(data: YearData, con: Connection, project_id: str, as_of: dt.date) -> dict[str, pd.DataFrame]:
     """Actual annual completed by period (latest versions) and planned-to-date from each schedule version."""
     actual = data.reports[(data.reports["project_id"] == project_id) & (data.reports["period"] <= as_of)] \
         .sort_values(["period", "version"]).drop_duplicates("period", keep="last")[["period", "annual_completed"]]
@@ -173,7 +163,7 @@ class Investigation:
         return _pick(df, RANKED_COLUMNS)
 
 
-def investigate(data: YearData, con: duckdb.DuckDBPyConnection, as_of: dt.date, ids: list[str],
+def investigate(data: YearData, con: Connection, as_of: dt.date, ids: list[str],
                 selection_label: str) -> Investigation:
     ranked = delay_table(data, as_of, ids)
     findings = data.findings[data.findings["stage"] == "validate"] if not data.findings.empty else data.findings

@@ -12,13 +12,14 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from . import calendar as cal
-from . import params
-from .cells import parse_stage
-from .metrics import annual_completed, node_completion, schedule_in_force
-from .metrics import nodes as node_table
-from .state import YearData, project_state, started_ids
-from .vocab import PROCEDURES, STAGE_LADDERS
+from alxa_lib import periods as cal
+from alxa_lib import params
+from alxa_lib.workbooks.cells import parse_stage
+from alxa_lib.figures.metrics import annual_completed, node_completion, schedule_in_force
+from alxa_lib.figures.metrics import nodes as node_table
+from alxa_lib.figures.state import YearData, project_state, started_ids
+from alxa_lib.vocab import PROCEDURES, STAGE_LADDERS
+from alxa_lib.values import clean
 
 KC_COMPONENTS = ("procedures", "commencement", "nodes", "reporting", "problems")
 MP_COMPONENTS = ("procedures", "stage", "reporting", "problems")
@@ -28,14 +29,12 @@ CN_COMPONENT = {"procedures": "前期手续完备", "commencement": "开工", "s
 FindingsOf = Callable[[dt.date], pd.DataFrame]
 
 
-def _none(v):
-    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
 
 # ---------------------------------------------------------------- component ratios (0..1)
 def procedures_completeness(row: dict | None) -> float:
     """已办结 / required; 不涉及 is not required; a blank cell is required and not done (§9.14)."""
-    statuses = [_none((row or {}).get(f)) for f in PROCEDURES]
+    statuses = [clean((row or {}).get(f)) for f in PROCEDURES]
     required = [s for s in statuses if s != "不涉及"]
     if not required:
         return 1.0
@@ -160,11 +159,11 @@ def project_scores(data: YearData, q: int, findings_of: FindingsOf) -> pd.DataFr
         row = state.loc[pid].to_dict() if pid in state.index else None
         ratios: dict[str, float] = {"procedures": procedures_completeness(row)}
         evidence: dict[str, str] = {}
-        pending = [PROCEDURES[f] for f in PROCEDURES if _none((row or {}).get(f)) not in ("已办结", "不涉及")]
+        pending = [PROCEDURES[f] for f in PROCEDURES if clean((row or {}).get(f)) not in ("已办结", "不涉及")]
         if pending:
             evidence["procedures"] = "未办结：" + "、".join(pending)
         if cls == "KC":
-            ps = _none(p.get("planned_start"))
+            ps = clean(p.get("planned_start"))
             ratios["commencement"] = 1.0 if pid in started or ps is None or ps > qe else 0.0
             if not ratios["commencement"]:
                 evidence["commencement"] = f"计划{ps}开（复）工，{qe}仍未开工"
@@ -174,10 +173,10 @@ def project_scores(data: YearData, q: int, findings_of: FindingsOf) -> pd.DataFr
         else:
             target = None
             if pid in sched.index:
-                target = _none(sched.loc[pid].get(f"q{q}_stage"))
-            target = target or _none(p.get("target_stage"))
-            reached = _none((row or {}).get("current_stage"))
-            ratios["stage"] = stage_ratio(reached, target, _none(p.get("invest_type")))
+                target = clean(sched.loc[pid].get(f"q{q}_stage"))
+            target = target or clean(p.get("target_stage"))
+            reached = clean((row or {}).get("current_stage"))
+            ratios["stage"] = stage_ratio(reached, target, clean(p.get("invest_type")))
             if ratios["stage"] < 1:
                 evidence["stage"] = f"当前阶段“{reached or '未报'}”，季度目标“{target}”"
         ratios["reporting"], notes = reporting_credit(index, pid, p["department"])
@@ -286,26 +285,26 @@ def accountability(data: YearData, ranking: pd.DataFrame) -> list[dict]:
     for q in range(1, 5):
         qe = cal.quarter_end(year, q)
         for i, d in enumerate(decisions.to_dict("records") if not decisions.empty else []):
-            due, done = _none(d.get("due_date")), _none(d.get("done_date"))
+            due, done = clean(d.get("due_date")), clean(d.get("done_date"))
             if due is None or due > qe or (done is not None and done <= due):
                 continue
             late = f"{done}完成" if done is not None and done <= qe else f"截至{qe}未完成"
             add(("decision", i), _trigger(d.get("owner"), None, "decision_overdue", "第十三条第一项",
                                           f"联席会议议定事项“{d.get('item')}”完成时限{due}，{late}"))
         for i, e in enumerate(incidents.to_dict("records") if not incidents.empty else []):
-            day = _none(e.get("date"))
+            day = clean(e.get("date"))
             kind = {"推诿拖延": ("shirking", "第十三条第二项"), "资金挪用": ("fund_misuse", "第十三条第三项"),
                     "安全事故": ("safety_accident", "第十三条第三项")}.get(str(e.get("type") or "").strip())
             if kind is None or day is None or day.year != year or day > qe:
                 continue
-            add(("incident", i), _trigger(e.get("unit"), _none(e.get("project_id")) or None, kind[0], kind[1],
+            add(("incident", i), _trigger(e.get("unit"), clean(e.get("project_id")) or None, kind[0], kind[1],
                                           f"{day} {e.get('type')}：{e.get('description')}（来源：{e.get('source')}）"))
         plan = data.plan_on(qe)
         kc = plan[plan["class"] == "KC"]
         started = started_ids(data, qe)
         nodes = node_completion(data, q)
         for p in kc.to_dict("records"):
-            pid, ps = p["project_id"], _none(p.get("planned_start"))
+            pid, ps = p["project_id"], clean(p.get("planned_start"))
             if pid not in started and ps is not None and (qe - ps).days >= cfg["overdue_start_days"]:
                 add(("start", pid), _trigger(p["department"], pid, "start_overdue", "第十三条第三项",
                                              f"计划{ps}开（复）工，截至{qe}仍未开工，滞后{(qe - ps).days}天"))
@@ -328,7 +327,7 @@ def stopped_after_start(data: YearData, until: dt.date) -> list[dict]:
     out = []
     state = project_state(data, until)
     for pid in started_ids(data, until, state):
-        start = _none(state.loc[pid, "start_date"]) if pid in state.index else None
+        start = clean(state.loc[pid, "start_date"]) if pid in state.index else None
         if start is None:
             s = data.starts[data.starts["project_id"] == pid]["start_date"]
             start = min(s) if len(s) else None
@@ -354,7 +353,7 @@ def commendation(ranking: pd.DataFrame, triggers: list[dict]) -> list[dict]:
 
 def findings_provider(con) -> FindingsOf:
     """Each period's validation findings, computed (or read when fresh) once per run."""
-    from .validate import period_findings
+    from alxa_lib.checks.validate import period_findings
     cache: dict[dt.date, pd.DataFrame] = {}
 
     def findings_of(period: dt.date) -> pd.DataFrame:

@@ -15,11 +15,11 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import ledger
-from .cells import norm_name
-from .plan import plan_in_force, latest_plan_rows
-from .reader import ReadResult, RejectedFile, read_workbook
-from .rules import finding
+from alxa_lib import ledger
+from alxa_lib.workbooks.cells import norm_name
+from alxa_lib.ledger import queries
+from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
+from alxa_lib.rules import finding
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 KIND_ORDER = {"plan": 0, "registers": 1, "schedule": 2, "report": 3, "start_report": 4}
@@ -177,19 +177,18 @@ class PlanCache:
         self._cache: dict = {}
 
     def key(self) -> tuple:
-        return self.con.execute("SELECT max(file_id) FILTER (WHERE kind='plan'), "
-                                "max(file_id) FILTER (WHERE kind='registers') FROM files").fetchone()
+        return queries.plan_key(self.con)
 
     def in_force(self, day: dt.date) -> pd.DataFrame:
         k = (self.key(), day)
         if k not in self._cache:
-            self._cache[k] = plan_in_force(self.con, day)
+            self._cache[k] = queries.plan_in_force(self.con, day)
         return self._cache[k]
 
     def all_rows(self, year: int | None) -> pd.DataFrame:
         k = (self.key(), "all", year)
         if k not in self._cache:
-            self._cache[k] = latest_plan_rows(self.con, year)
+            self._cache[k] = queries.latest_plan_rows(self.con, year)
         return self._cache[k]
 
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from .vocab import PROCEDURE_STATUS, STAGE_LADDERS, STAGE_SHORT_FORMS, STATUS
+from alxa_lib.vocab import PROCEDURE_STATUS, STAGE_LADDERS, STAGE_SHORT_FORMS, STATUS
 
 EMPTY_MARKS = {"", "—", "——", "-", "--", "/", "无", "－", "暂无", "n/a", "N/A"}
 UNIT_SCALE = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}

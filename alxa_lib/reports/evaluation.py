@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import params
-from .scoring import (ALL_COMPONENTS, CN_COMPONENT, FindingsOf, accountability, commendation, rank, score_quarter,
+from alxa_lib import params
+from alxa_lib.figures.scoring import (ALL_COMPONENTS, CN_COMPONENT, FindingsOf, accountability, commendation, rank, score_quarter,
                       year_end)
-from .state import YearData
+from alxa_lib.figures.state import YearData
 
 TRIGGER_CN = {"decision_overdue": "议定事项未按时完成", "shirking": "推诿拖延", "start_overdue": "迟迟不开工",
               "stopped_after_start": "开工即停工", "slow_progress": "施工进度缓慢", "fund_misuse": "资金挪用",

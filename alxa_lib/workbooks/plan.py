@@ -1,37 +1,17 @@
-"""The plan in force on a date: the base plan plus approved adjustments effective by then (Art. 5)."""
+"""The plan in force on a date: the base plan plus approved adjustments effective by then (Art. 5).
+
+Pure: the ledger's ``queries.plan_in_force`` feeds it the stored plan and register rows."""
 from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pandas as pd
 
-from .cells import parse_date, parse_number, parse_years
+from alxa_lib.workbooks.cells import parse_date, parse_number, parse_years
 
 INDICATOR_FIELDS = {"总投资": "total_investment", "年度计划投资": "annual_planned", "建设年限": "years",
                     "计划开（复）工日期": "planned_start", "计划开(复)工日期": "planned_start",
                     "计划开复工日期": "planned_start", "计划开工日期": "planned_start"}
-
-
-def latest_plan_rows(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:
-    """All rows (base and 调整调入) of the latest ingested plan version (of ``year`` when given)."""
-    args: list = []
-    where = "kind = 'plan'"
-    if year is not None:
-        where += " AND (plan_year = ? OR plan_year IS NULL)"
-        args.append(year)
-    row = con.execute(f"SELECT file_id FROM files WHERE {where} ORDER BY version DESC, file_id DESC LIMIT 1",
-                      args).fetchone()
-    if row is None:
-        return pd.DataFrame(columns=[c[0] for c in con.execute("DESCRIBE plan_rows").fetchall()])
-    return con.execute("SELECT * FROM plan_rows WHERE file_id = ? ORDER BY row_no", [row[0]]).df()
-
-
-def latest_register(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
-    row = con.execute("SELECT file_id FROM files WHERE kind='registers' ORDER BY version DESC, file_id DESC LIMIT 1").fetchone()
-    if row is None:
-        return pd.DataFrame(columns=[c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()])
-    return con.execute(f"SELECT * FROM {table} WHERE file_id = ? ORDER BY row_no", [row[0]]).df()
 
 
 def apply_adjustments(plan_rows: pd.DataFrame, adjustments: pd.DataFrame, day: dt.date) -> pd.DataFrame:
@@ -70,8 +50,3 @@ def apply_adjustments(plan_rows: pd.DataFrame, adjustments: pd.DataFrame, day: d
                 if v is not None:
                     base.loc[mask, f] = v
     return base.reset_index(drop=True)
-
-
-def plan_in_force(con: duckdb.DuckDBPyConnection, day: dt.date) -> pd.DataFrame:
-    """The plan in force on ``day`` from the ledger (latest plan and register versions)."""
-    return apply_adjustments(latest_plan_rows(con, day.year), latest_register(con, "reg_adjustments"), day)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 
-from .plan import apply_adjustments, latest_plan_rows, latest_register
-from .vocab import TOWNSHIPS
+from alxa_lib.ledger import queries
+from alxa_lib.workbooks.plan import apply_adjustments
+from alxa_lib.vocab import TOWNSHIPS
 
 
 @dataclass
@@ -53,34 +53,19 @@ def _dates(df: pd.DataFrame, cols) -> pd.DataFrame:
     return df
 
 
-def load_year(con: duckdb.DuckDBPyConnection, year: int) -> YearData:
-    plan_rows = _dates(latest_plan_rows(con, year), ["planned_start"])
-    adjustments = _dates(latest_register(con, "reg_adjustments"), ["approval_date"])
-    versions = _dates(con.execute("""SELECT file_id, department, period, version, received, signed FROM files
-                                     WHERE kind='report' AND year(period)=? ORDER BY department, period, version""",
-                                  [year]).df(), ["period", "received"])
-    reports = _dates(con.execute("""
-        SELECT f.department, f.period, f.version, f.received, r.* FROM report_rows r JOIN files f USING (file_id)
-        WHERE f.kind='report' AND year(f.period)=?
-        QUALIFY f.version = max(f.version) OVER (PARTITION BY f.department, f.period)
-        ORDER BY f.department, f.period, r.row_no""", [year]).df(), ["period", "received", "start_date", "expected_start"])
-    starts = _dates(con.execute("""SELECT f.department, f.report_date, f.received, s.* FROM start_rows s
-                                   JOIN files f USING (file_id) WHERE year(s.start_date)=?""", [year]).df(),
-                    ["report_date", "received", "start_date"])
-    schedules = _dates(con.execute("""SELECT f.department, f.received, f.version_label, f.version AS file_version, s.*
-                                      FROM schedule_rows s JOIN files f USING (file_id)
-                                      WHERE f.plan_year = ? OR f.plan_year IS NULL""", [year]).df(),
-                       ["received", "planned_start", "planned_end"])
-    registers = {t: latest_register(con, f"reg_{t}") for t in ("decisions", "problems", "bonuses", "incidents", "liaisons")}
+def load_year(con, year: int) -> YearData:
+    """A year of the ledger in memory (one round of queries, then every figure is pure)."""
+    f = queries.year_frames(con, year)
+    registers = {t: f[f"reg_{t}"] for t in ("decisions", "problems", "bonuses", "incidents", "liaisons")}
     for name, cols in {"decisions": ["meeting_date", "due_date", "done_date"],
                        "problems": ["raised_date", "due_date", "solved_date"], "incidents": ["date"]}.items():
         registers[name] = _dates(registers[name], cols)
-    findings = con.execute("SELECT * FROM findings").df()
-    version_projects = con.execute("""SELECT r.file_id, r.project_id FROM report_rows r JOIN files f USING (file_id)
-                                      WHERE f.kind='report' AND year(f.period)=? AND r.project_id IS NOT NULL""",
-                                   [year]).df()
-    return YearData(year, plan_rows, adjustments, reports, versions, starts, schedules, registers, findings,
-                    version_projects)
+    return YearData(year, _dates(f["plan_rows"], ["planned_start"]), _dates(f["adjustments"], ["approval_date"]),
+                    _dates(f["reports"], ["period", "received", "start_date", "expected_start"]),
+                    _dates(f["versions"], ["period", "received"]),
+                    _dates(f["starts"], ["report_date", "received", "start_date"]),
+                    _dates(f["schedules"], ["received", "planned_start", "planned_end"]),
+                    registers, f["findings"], f["version_projects"])
 
 
 def project_state(data: YearData, day: dt.date) -> pd.DataFrame:
@@ -94,7 +79,7 @@ def project_state(data: YearData, day: dt.date) -> pd.DataFrame:
 def started_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None) -> set[str]:
     """Projects started as of ``day`` (§3, §9.3): a started status with a valid date in the year ≤ day,
     or a start report dated ≤ day."""
-    from .vocab import STARTED_STATUSES
+    from alxa_lib.vocab import STARTED_STATUSES
     state = project_state(data, day) if state is None else state
     ok = state["status"].isin(STARTED_STATUSES) & state["start_date"].map(
         lambda d: d is not None and d.year == data.year and d <= day).astype(bool)

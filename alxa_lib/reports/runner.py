@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import ledger, render
+from alxa_lib import ledger
+from alxa_lib.reports import render
 
 FORMATS = ("html", "pdf", "xlsx")
 
@@ -63,7 +64,7 @@ def brief(period: dt.date, db=None, out="outputs", formats=FORMATS) -> dict[str,
 
 
 def quarter(quarter_text: str, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
-    from .calendar import parse_quarter
+    from alxa_lib.periods import parse_quarter
     year, q = parse_quarter(quarter_text)
     key = f"{year}Q{q}"
     return render_report("quarter", key, {"quarter": key}, db, out, formats)
@@ -81,7 +82,7 @@ def investigate(as_of: dt.date, project_ids=None, department: str | None = None,
 
 
 def meeting(month: str, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
-    from .meeting import parse_month
+    from alxa_lib.reports.meeting import parse_month
     y, m = parse_month(month)
     key = f"{y}-{m:02d}"
     return render_report("meeting", key, {"month": key}, db, out, formats)

@@ -1,0 +1,9 @@
+"""Stage 2, the ledger: the only package that talks to DuckDB (see docs/architecture.md).
+
+``store`` keeps the schema, connections, locks and transactions; ``ingest`` puts workbooks in;
+``queries`` holds every SELECT the higher stages need. The store's API is re-exported here so that
+callers write ``ledger.connect(...)``.
+"""
+from alxa_lib.ledger.store import (DEFAULT_DB, REGISTER_TABLES, archive_dir, columns_of, connect, db_path,  # noqa: F401
+                                   insert_frame, next_file_id, origin, store_findings, transaction,
+                                   writer_lock)

@@ -1,0 +1,235 @@
+"""Every question the higher stages ask the ledger, as one function each (docs/architecture.md §3).
+
+Checks, figures and reports never write SQL: they call these and work on the DataFrames returned.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pandas as pd
+
+from alxa_lib.rules import FINDING_COLUMNS
+from alxa_lib.values import clean, same_value
+from alxa_lib.vocab import PROCEDURES
+from alxa_lib.workbooks.plan import apply_adjustments
+
+Connection = duckdb.DuckDBPyConnection
+
+
+def _empty_like(con: Connection, table: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=[c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()])
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [{k: clean(v) for k, v in r.items()} for r in df.to_dict("records")]
+
+
+# ---------------------------------------------------------------- plan and registers
+def latest_plan_rows(con: Connection, year: int | None = None) -> pd.DataFrame:
+    """All rows (base and 调整调入) of the latest ingested plan version (of ``year`` when given)."""
+    args: list = []
+    where = "kind = 'plan'"
+    if year is not None:
+        where += " AND (plan_year = ? OR plan_year IS NULL)"
+        args.append(year)
+    row = con.execute(f"SELECT file_id FROM files WHERE {where} ORDER BY version DESC, file_id DESC LIMIT 1",
+                      args).fetchone()
+    if row is None:
+        return _empty_like(con, "plan_rows")
+    return con.execute("SELECT * FROM plan_rows WHERE file_id = ? ORDER BY row_no", [row[0]]).df()
+
+
+def latest_register(con: Connection, table: str) -> pd.DataFrame:
+    """The rows of ``table`` (a ``reg_*`` table) from the latest registers workbook."""
+    row = con.execute("SELECT file_id FROM files WHERE kind='registers' "
+                      "ORDER BY version DESC, file_id DESC LIMIT 1").fetchone()
+    if row is None:
+        return _empty_like(con, table)
+    return con.execute(f"SELECT * FROM {table} WHERE file_id = ? ORDER BY row_no", [row[0]]).df()
+
+
+def plan_in_force(con: Connection, day: dt.date) -> pd.DataFrame:
+    """The plan in force on ``day`` (docs/measures.md §3): latest plan and register versions."""
+    return apply_adjustments(latest_plan_rows(con, day.year), latest_register(con, "reg_adjustments"), day)
+
+
+def plan_key(con: Connection) -> tuple:
+    """Changes whenever a plan or a registers workbook is stored (for caching the plan in force)."""
+    return con.execute("SELECT max(file_id) FILTER (WHERE kind='plan'), "
+                       "max(file_id) FILTER (WHERE kind='registers') FROM files").fetchone()
+
+
+def years_with_data(con: Connection) -> set[int]:
+    """Years that have a plan or a period report in the ledger."""
+    rows = con.execute("""SELECT DISTINCT plan_year FROM files WHERE kind='plan' AND plan_year IS NOT NULL
+                          UNION SELECT DISTINCT year(period) FROM files WHERE kind='report'""").fetchall()
+    return {int(r[0]) for r in rows if r[0] is not None}
+
+
+# ---------------------------------------------------------------- a year, for the figures
+def year_frames(con: Connection, year: int) -> dict[str, pd.DataFrame]:
+    """The raw frames a year of figures is computed from (see ``figures.state.load_year``)."""
+    frames = {
+        "plan_rows": latest_plan_rows(con, year),
+        "adjustments": latest_register(con, "reg_adjustments"),
+        "versions": con.execute("""SELECT file_id, department, period, version, received, signed FROM files
+                                   WHERE kind='report' AND year(period)=? ORDER BY department, period, version""",
+                                [year]).df(),
+        "reports": con.execute("""
+            SELECT f.department, f.period, f.version, f.received, r.* FROM report_rows r JOIN files f USING (file_id)
+            WHERE f.kind='report' AND year(f.period)=?
+            QUALIFY f.version = max(f.version) OVER (PARTITION BY f.department, f.period)
+            ORDER BY f.department, f.period, r.row_no""", [year]).df(),
+        "starts": con.execute("""SELECT f.department, f.report_date, f.received, s.* FROM start_rows s
+                                 JOIN files f USING (file_id) WHERE year(s.start_date)=?""", [year]).df(),
+        "schedules": con.execute("""SELECT f.department, f.received, f.version_label, f.version AS file_version, s.*
+                                    FROM schedule_rows s JOIN files f USING (file_id)
+                                    WHERE f.plan_year = ? OR f.plan_year IS NULL""", [year]).df(),
+        "findings": con.execute("SELECT * FROM findings").df(),
+        "version_projects": con.execute("""SELECT r.file_id, r.project_id FROM report_rows r JOIN files f USING (file_id)
+                                           WHERE f.kind='report' AND year(f.period)=? AND r.project_id IS NOT NULL""",
+                                        [year]).df(),
+    }
+    for t in ("decisions", "problems", "bonuses", "incidents", "liaisons"):
+        frames[f"reg_{t}"] = latest_register(con, f"reg_{t}")
+    return frames
+
+
+def project_history(con: Connection, project_id: str, year: int) -> pd.DataFrame:
+    """Every report version that mentions the project: period, version, received, status, investment,
+    image-progress text, problems, liaison, procedures."""
+    cols = ", ".join(["r." + c for c in ("status", "start_date", "annual_completed", "cumulative_completed",
+                                          "progress_text", "progress_pct", "problems", "unstarted_reason",
+                                          "expected_start", "liaison", "current_stage", *PROCEDURES)])
+    out = con.execute(f"""SELECT f.period, f.version, f.received, f.department, f.original_name, {cols}
+                           FROM report_rows r JOIN files f USING (file_id)
+                           WHERE r.project_id = ? AND year(f.period) = ? ORDER BY f.period, f.version""",
+                      [project_id, year]).df()
+    for c in ("period", "received", "start_date", "expected_start"):  # dates, not timestamps, in the tables
+        out[c] = pd.to_datetime(out[c]).dt.date
+    return out
+
+
+# ---------------------------------------------------------------- one period, for the checks
+def report_files(con: Connection, period: dt.date) -> pd.DataFrame:
+    """Every version of every period report filed under ``period``."""
+    return con.execute("SELECT * FROM files WHERE kind='report' AND period=? ORDER BY department, version",
+                       [period]).df()
+
+
+def report_rows(con: Connection, file_id: int) -> list[dict]:
+    """The rows of one stored report version, missing values as None."""
+    return _records(con.execute("SELECT * FROM report_rows WHERE file_id = ? ORDER BY row_no", [file_id]).df())
+
+
+def report_row(con: Connection, file_id: int, project_id: str) -> dict | None:
+    """One project's row of a stored report version."""
+    df = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id=? LIMIT 1", [file_id, project_id]).df()
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def latest_rows_before(con: Connection, department: str, period: dt.date) -> dict[str, dict]:
+    """Project → row of the department's latest report of the year before ``period`` (§9.17)."""
+    row = con.execute("""SELECT file_id FROM files WHERE kind='report' AND department=? AND period < ?
+                         AND year(period) = ? ORDER BY period DESC, version DESC LIMIT 1""",
+                      [department, period, period.year]).fetchone()
+    return {r["project_id"]: r for r in report_rows(con, row[0]) if r.get("project_id")} if row else {}
+
+
+def completed_before(con: Connection, department: str, period: dt.date) -> dict[str, dt.date]:
+    """Project → the first period of the year in which the department reported it 已完工 (§9.6)."""
+    df = con.execute("""SELECT r.project_id, min(f.period) AS p FROM report_rows r JOIN files f USING (file_id)
+                        WHERE f.kind='report' AND f.department=? AND f.period < ? AND year(f.period) = ?
+                        AND r.status='已完工' AND r.project_id IS NOT NULL GROUP BY 1""",
+                     [department, period, period.year]).df()
+    return {r["project_id"]: clean(r["p"]) for r in df.to_dict("records")}
+
+
+def error_cells(con: Connection, file_id: int) -> set[str]:
+    """Cells that an error finding of ``file_id`` named (a change to them is a correction, §9.18)."""
+    return {c for (c,) in con.execute("SELECT cell FROM findings WHERE file_id=? AND severity='error' "
+                                      "AND cell IS NOT NULL", [file_id]).fetchall()}
+
+
+def reader_findings(con: Connection, file_id: int) -> list[dict]:
+    """The findings the reader stored for ``file_id`` at ingest."""
+    return con.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM findings WHERE file_id=? AND stage='ingest'",
+                       [file_id]).df().to_dict("records")
+
+
+def start_rows_received(con: Connection, after: dt.date, until: dt.date) -> pd.DataFrame:
+    """Start-report rows whose file was received in (after, until]."""
+    return con.execute("""SELECT f.file_id, f.department, f.received, f.report_date, f.col_refs, f.meta, s.*
+                          FROM start_rows s JOIN files f USING (file_id) WHERE f.received > ? AND f.received <= ?""",
+                       [after, until]).df()
+
+
+def schedule_files_received(con: Connection, after: dt.date, until: dt.date) -> pd.DataFrame:
+    """Schedule files received in (after, until]."""
+    return con.execute("SELECT * FROM files WHERE kind='schedule' AND received > ? AND received <= ?",
+                       [after, until]).df()
+
+
+def file_versions(con: Connection, file_ids: list[int]) -> pd.DataFrame:
+    """kind, department, period and version of the given files."""
+    return con.execute("SELECT file_id, kind, department, period, version FROM files "
+                       "WHERE list_contains(?, file_id)", [[int(i) for i in file_ids]]).df()
+
+
+def latest_files(con: Connection, kind: str) -> pd.DataFrame:
+    """The latest version of each (department, period) — or of each schedule version label."""
+    return con.execute("""
+        SELECT * FROM files WHERE kind = ? QUALIFY row_number() OVER (
+            PARTITION BY department, period, version_label ORDER BY version DESC, file_id DESC) = 1
+        ORDER BY department, period""", [kind]).df()
+
+
+def version_changes(con: Connection, file_id: int) -> pd.DataFrame:
+    """Cells of a report version that differ from the previous version of the same department and period."""
+    empty = pd.DataFrame(columns=["project_id", "field", "previous", "value", "cell", "previous_file_id"])
+    cur = con.execute("SELECT * FROM files WHERE file_id = ?", [file_id]).df()
+    if cur.empty or cur.kind[0] != "report":
+        return empty
+    prev = con.execute("""SELECT file_id FROM files WHERE kind='report' AND department=? AND period=? AND version < ?
+                          ORDER BY version DESC LIMIT 1""",
+                       [cur.department[0], cur.period[0], int(cur.version[0])]).fetchone()
+    if prev is None:
+        return empty
+    refs = json.loads(cur.col_refs[0] or "{}").get("report_rows", {})
+    new = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id IS NOT NULL", [file_id]).df()
+    old = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id IS NOT NULL", [prev[0]]).df()
+    skip = {"file_id", "row_no", "raw", "matched_by"}
+    fields = [c for c in new.columns if c not in skip and c != "project_id"]
+    old_by = {r["project_id"]: r for r in old.to_dict("records")}
+    out = []
+    for r in new.to_dict("records"):
+        o = old_by.get(r["project_id"])
+        if o is None:
+            continue
+        for f in fields:
+            a, b = o.get(f), r.get(f)
+            if same_value(a, b):
+                continue
+            col = refs.get(f) or refs.get({"start_year": "years", "end_year": "years"}.get(f, f))
+            out.append({"project_id": r["project_id"], "field": f, "previous": a, "value": b,
+                        "cell": f"{col}{r['row_no']}" if col else None, "previous_file_id": int(prev[0])})
+    return pd.DataFrame(out, columns=empty.columns) if out else empty
+
+
+# ---------------------------------------------------------------- stored findings
+def stored_findings(con: Connection, period: dt.date) -> pd.DataFrame | None:
+    """The stored validation findings of ``period`` when no file was ingested since they were computed;
+    None when they are stale or were never computed."""
+    try:
+        fresh = con.execute("""SELECT 1 FROM validation_runs v WHERE v.period = ? AND v.max_file_id =
+                               (SELECT coalesce(max(file_id), 0) FROM files)""", [period]).fetchone()
+    except duckdb.CatalogException:  # a ledger from before validation_runs existed
+        fresh = None
+    if not fresh:
+        return None
+    df = con.execute(f"SELECT file_id, {', '.join(FINDING_COLUMNS)} FROM findings WHERE stage='validate' "
+                     f"AND period = ?", [period]).df()
+    df["period"] = period.isoformat()
+    return df
