@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import sys
 from pathlib import Path
 
 from alxa_lib import periods as cal
@@ -10,7 +12,7 @@ from alxa_lib import ledger
 from alxa_lib.reports import runner as reports
 from alxa_lib.ledger.ingest import ingest
 from alxa_lib.checks.returns import write_return_lists
-from alxa_lib.checks.validate import latest_only, validate_period
+from alxa_lib.checks.validate import latest_only, period_findings, validate_year
 from alxa_lib.sample import write_sample
 from alxa_lib.workbooks.template import write_templates
 
@@ -28,6 +30,10 @@ def demo_ledger(data: Path) -> Path:
     return data / "demo.duckdb"
 
 
+def _quiet() -> bool:
+    return not sys.stderr.isatty() or bool(os.environ.get("CI"))
+
+
 def run_demo(data: Path, out: Path) -> int:
     sample = data / "sample"
     if sample.exists():
@@ -41,34 +47,28 @@ def run_demo(data: Path, out: Path) -> int:
     db = demo_ledger(data)
     for f in (db, Path(str(db) + ".wal")):
         f.unlink(missing_ok=True)
-    marker = ledger.connect(db)  # marked first, so an interrupted demo is still known as a sample ledger
-    marker.execute("INSERT INTO ledger_info VALUES ('origin', 'sample')")
-    marker.close()
-    outcomes = ingest([sample], db)
+    ledger.mark_origin(db, "sample")  # marked first, so an interrupted demo is still known as a sample ledger
+    outcomes = ingest([sample], db, progress=not _quiet())
     rejected = [o for o in outcomes if o.status == "rejected"]
     print(f"3/5 导入 ingest → {db}: {len(outcomes) - len(rejected)} 个文件入库，{len(rejected)} 个按设计拒收 "
           f"(files stored; rejected by design)")
     con = ledger.connect(db)
-    n_findings = 0
-    for due in cal.periods(DEMO_YEAR):
-        findings = validate_period(con, due)
-        ledger.store_findings(con, due, findings)
-        n_findings += len(findings)
-    shown = latest_only(validate_period(con, period), con)
-    returns = write_return_lists(con, shown, period, out / period.isoformat() / "退回修改清单")
-    con.close()
+    try:
+        n_findings = validate_year(con, DEMO_YEAR, progress=not _quiet())
+        shown = latest_only(period_findings(con, period), con)
+        returns = write_return_lists(con, shown, period, out / period.isoformat() / "退回修改清单")
+    finally:
+        con.close()
     print(f"4/5 校验 validate: 全年 {n_findings} 条问题已入库；{period} 期退回修改清单 {len(returns)} 份 → "
           f"{out / period.isoformat() / '退回修改清单'}")
-    for day in DEMO_BRIEFS:
-        done = reports.brief(day, db, out)
-        print(f"5/5 半月通报 brief {day} → {done['pdf'].parent}")
-    done = reports.quarter(f"{DEMO_YEAR}Q2", db, out)
-    print(f"5/5 季度考评 quarterly evaluation {DEMO_YEAR}Q2 → {done['pdf'].parent}")
-    done = reports.annual(DEMO_YEAR, db, out)
-    print(f"5/5 年终排名 annual ranking {DEMO_YEAR} → {done['pdf'].parent}")
-    done = reports.investigate(dt.date(DEMO_YEAR, 9, 28), red=True, db=db, out=out)
-    print(f"5/5 红灯项目调查 red-project investigation → {done['pdf'].parent}")
-    done = reports.meeting(f"{DEMO_YEAR}-06", db, out)
-    print(f"5/5 联席会议材料 June meeting pack → {done['pdf'].parent}")
+    runs = [(f"半月通报 brief {day}", lambda day=day: reports.brief(day, db, out)) for day in DEMO_BRIEFS] + [
+        (f"季度考评 quarterly evaluation {DEMO_YEAR}Q2", lambda: reports.quarter(f"{DEMO_YEAR}Q2", db, out)),
+        (f"年终排名 annual ranking {DEMO_YEAR}", lambda: reports.annual(DEMO_YEAR, db, out)),
+        ("红灯项目调查 red-project investigation", lambda: reports.investigate(dt.date(DEMO_YEAR, 9, 28), red=True, db=db, out=out)),
+        ("联席会议材料 June meeting pack", lambda: reports.meeting(f"{DEMO_YEAR}-06", db, out)),
+    ]
+    for label, run in runs:
+        done = run()
+        print(f"5/5 {label} → {done['pdf'].parent}")
     print(f"台账 ledger: {db}（笔记本默认参数即可运行 / notebooks run with their defaults）")
     return 0

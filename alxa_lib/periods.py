@@ -1,9 +1,10 @@
-"""The reporting calendar: half-monthly periods, quarters, targets (shared/domain.md §2)."""
+"""The reporting calendar: half-monthly periods, quarters, targets (docs/measures.md §2)."""
 from __future__ import annotations
 
 import datetime as dt
 
 from alxa_lib import params
+from alxa_lib.errors import BadParameter
 
 
 def _mmdd(year: int, mmdd: str) -> dt.date:
@@ -45,8 +46,28 @@ def parse_quarter(text: str) -> tuple[int, int]:
     """``2025Q2`` → (2025, 2)."""
     t = text.strip().upper()
     if len(t) != 6 or t[4] != "Q" or t[5] not in "1234" or not t[:4].isdigit():
-        raise ValueError(f"季度格式应为 2025Q2 / quarter must look like 2025Q2: {text!r}")
+        raise BadParameter(f"季度格式应为 2025Q2：{text!r}", f"a quarter looks like 2025Q2: {text!r}")
     return int(t[:4]), int(t[5])
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """``2025-06`` → (2025, 6)."""
+    try:
+        y, m = (int(x) for x in str(text).strip().split("-")[:2])
+        dt.date(y, m, 1)
+        return y, m
+    except (ValueError, TypeError):
+        raise BadParameter(f"月份格式应为 2025-06：{text!r}", f"a month looks like 2025-06: {text!r}") from None
+
+
+def reporting_date(day: dt.date) -> dt.date:
+    """``day`` itself when it is a due date (the 14th or the 28th); else a BadParameter naming the nearest."""
+    if day in periods(day.year):
+        return day
+    around = sorted(periods(day.year - 1) + periods(day.year) + periods(day.year + 1), key=lambda d: abs(d - day))[:2]
+    near = "、".join(d.isoformat() for d in sorted(around))
+    raise BadParameter(f"{day} 不是报送日期（每月14日、28日），最近的是 {near}",
+                       f"{day} is not a reporting date (the 14th and the 28th); nearest: {near.replace('、', ', ')}")
 
 
 def commencement_targets(year: int) -> list[tuple[dt.date, float]]:

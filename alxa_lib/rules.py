@@ -1,4 +1,4 @@
-"""The registry of finding codes (shared/domain.md §4): code → severity, article, message template.
+"""The registry of finding codes (docs/measures.md §4): code → severity, article, message template.
 
 The codes are a contract. Checks live in ``alxa_lib.checks.validate``; reader findings use the same codes.
 """

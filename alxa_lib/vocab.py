@@ -1,4 +1,4 @@
-"""Vocabularies and header spellings of the official workbooks (shared/workbooks.md), as data.
+"""Vocabularies and header spellings of the official workbooks (docs/workbooks.md), as data.
 
 Each table maps a canonical English field to the header spellings offices use. The first spelling
 is the official template's and is what the generator and the templates write.
@@ -166,7 +166,7 @@ TOWNSHIPS = ["巴彦浩特镇", "嘉尔嘎勒赛汉镇", "吉兰泰镇", "宗别
              "巴彦诺日公苏木", "额尔克哈什哈苏木"]
 SECTORS = ["清洁能源", "煤化工/盐化工", "基础设施", "生态环境", "文化旅游", "社会事业和民生", "城镇化建设", "农牧林水"]
 
-# Art. 10 / domain §7: problem kinds in classification order, keywords, owner department.
+# Art. 10 / docs/measures.md §7: problem kinds in classification order, keywords, owner department.
 PROBLEM_KINDS: list[tuple[str, list[str], str]] = [
     ("规划", ["规划"], "自然资源局"),
     ("土地", ["土地", "用地", "林地", "草原征占"], "自然资源局"),

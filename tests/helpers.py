@@ -62,3 +62,11 @@ def write_report(path: Path, rows: list[list[Any]], *, title="阿拉善左旗202
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def bilingual(message: str, *, cn: str, en: str) -> bool:
+    """True when ``message`` is "中文 / English" and each half says what it should (``cn``, ``en`` are
+    words that half must contain)."""
+    import re
+    head, sep, tail = message.partition(" / ")
+    return bool(sep) and bool(re.search(r"[\u4e00-\u9fff]", head)) and cn in head and en.lower() in tail.lower()

@@ -1,4 +1,4 @@
-"""Cell parsers: the tolerance cases of shared/workbooks.md, plus invariants."""
+"""Cell parsers: the tolerance cases of docs/workbooks.md, plus invariants."""
 from __future__ import annotations
 
 import datetime as dt

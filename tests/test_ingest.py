@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,8 @@ import pytest
 from alxa_lib import ledger
 from alxa_lib.ledger.ingest import ingest
 from alxa_lib.ledger.queries import latest_files, plan_in_force, version_changes
-from tests.helpers import report_row, write_report
+from tests.helpers import bilingual, report_row, write_report
+from tests.test_reader import WHAT_IT_SAYS
 
 TABLE_OF_KIND = {"plan": ["plan_rows"], "report": ["report_rows"], "schedule": ["schedule_rows"],
                  "start_report": ["start_rows"], "registers": list(ledger.REGISTER_TABLES.values())}
@@ -38,9 +40,11 @@ def test_sample_year_ingests_and_reads_back_exactly(ledger_db, truth, sample_dir
     by_status = {}
     for o in outcomes:
         by_status.setdefault(o.status, []).append(o)
-    rejected = {Path(o.file).relative_to(sample_dir).as_posix() for o in by_status["rejected"]}
-    assert rejected == {r["file"] for r in truth["rejected"]}
-    assert all("/" in o.error for o in by_status["rejected"])
+    rejected = {Path(o.file).relative_to(sample_dir).as_posix(): o for o in by_status["rejected"]}
+    assert {f: o.reason for f, o in rejected.items()} == {r["file"]: r["reason"] for r in truth["rejected"]}
+    for o in rejected.values():  # the same words a department reads, in both languages
+        cn, en = WHAT_IT_SAYS[o.reason]
+        assert bilingual(o.error, cn=cn, en=en), o.error
     assert len(by_status["new_version"]) == 1
     con = duckdb.connect(str(db), read_only=True)
     stored_names = {r[0] for r in con.execute("SELECT source_path FROM files").fetchall()}
@@ -168,8 +172,11 @@ def test_kill_9_mid_ingest_leaves_a_consistent_ledger(small_year, tmp_path):
     assert 0 < stored < total  # killed mid-way, and what is there is whole
     rest = ingest([small_year], db, progress=False)  # the next ingest completes the job
     con = duckdb.connect(str(db), read_only=True)
-    assert _row_counts_consistent(con) == con.execute("SELECT count(DISTINCT sha256) FROM files").fetchone()[0]
-    assert {o.status for o in rest} <= {"ingested", "unchanged", "rejected", "new_version"}
+    n_files = con.execute("SELECT count(DISTINCT sha256) FROM files").fetchone()[0]
+    assert _row_counts_consistent(con) == n_files == con.execute("SELECT count(*) FROM files").fetchone()[0]
+    statuses = Counter(o.status for o in rest)
+    assert statuses["unchanged"] == stored  # what was whole before the kill is kept, and not stored twice
+    assert statuses["ingested"] + statuses["new_version"] == n_files - stored  # the rest went in now
 
 
 def test_two_ingests_at_once_wait_for_each_other(small_year, tmp_path):
@@ -196,9 +203,12 @@ def test_cli_json_contract_and_exit_code(tmp_path):
                            str(tmp_path / "l.duckdb"), "--json"], capture_output=True, text=True)
     assert proc.returncode == 2
     out = {Path(o["file"]).name: o for o in json.loads(proc.stdout)}
-    assert set(out["住建局.xlsx"]) == {"file", "kind", "department", "period", "status", "version", "rows", "findings", "error"}
+    assert set(out["住建局.xlsx"]) == {"file", "kind", "department", "period", "status", "version", "rows", "findings", "error",
+                                      "reason"}
     assert (out["住建局.xlsx"]["kind"], out["住建局.xlsx"]["status"], out["住建局.xlsx"]["period"]) == ("report", "ingested", "2025-06-28")
-    assert out["坏.xlsx"]["status"] == "rejected" and out["坏.xlsx"]["error"]
+    assert out["住建局.xlsx"]["reason"] is None
+    assert (out["坏.xlsx"]["status"], out["坏.xlsx"]["reason"]) == ("rejected", "corrupt")
+    assert bilingual(out["坏.xlsx"]["error"], cn="损坏", en="corrupt")
     assert good.exists()
 
 

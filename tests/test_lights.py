@@ -1,4 +1,4 @@
-"""Traffic lights (domain §3) on a hand-built year: one project per rule, figures computed by hand."""
+"""Traffic lights (docs/measures.md §3) on a hand-built year: one project per rule, figures computed by hand."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Figures (domain §3): agreement with truth.json for every period, and hand-computed edges."""
+"""Figures (docs/measures.md §3): agreement with truth.json for every period, and hand-computed edges."""
 from __future__ import annotations
 
 import datetime as dt

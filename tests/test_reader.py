@@ -1,4 +1,4 @@
-"""One small workbook per tolerance case and per rejection reason (shared/workbooks.md)."""
+"""One small workbook per tolerance case and per rejection reason (docs/workbooks.md)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from alxa_lib.workbooks.reader import RejectedFile, read_workbook
 from alxa_lib.workbooks.xlsx_write import put
-from tests.helpers import OFFICIAL_TOP, report_row, write_report
+from tests.helpers import bilingual, OFFICIAL_TOP, report_row, write_report
 
 
 def rows_of(res):
@@ -132,10 +132,17 @@ def test_formula_without_cached_value_is_unparseable(tmp_path):
 
 
 # ---------------------------------------------------------------- rejected whole
+WHAT_IT_SAYS = {  # reason → (a word the Chinese half must say, a word the English half must say)
+    "corrupt": ("损坏", "corrupt"), "no_table": ("未找到", "table"), "unknown_department": ("单位", "unknown department"),
+    "no_period": ("期次", "no period"), "password": ("密码", "password"), "oversized": ("超过", "split"),
+}
+
+
 def _reason(path, **kw):
     with pytest.raises(RejectedFile) as exc:
         read_workbook(path, **kw)
-    assert "/" in str(exc.value)  # Chinese / English
+    cn, en = WHAT_IT_SAYS[exc.value.reason]
+    assert bilingual(str(exc.value), cn=cn, en=en), str(exc.value)
     return exc.value.reason
 
 

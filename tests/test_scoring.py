@@ -1,4 +1,4 @@
-"""Scoring (Art. 11–14, domain §5): a hand-computed quarter, weight changes, ranking, properties."""
+"""Scoring (Art. 11–14, docs/measures.md §5): a hand-computed quarter, weight changes, ranking, properties."""
 from __future__ import annotations
 
 import datetime as dt
@@ -139,7 +139,8 @@ def test_year_end_weights_renormalise_and_ties_share_a_rank():
     q = {1: pd.DataFrame({"department": ["A", "B"], "score": [80.0, 90.0]}),
          2: pd.DataFrame({"department": ["A", "B", "C"], "score": [90.0, 80.0, 85.0]})}
     ye = year_end(q).set_index("department")["score"]
-    assert ye["A"] == pytest.approx((0.2 * 80 + 0.3 * 90) / 0.5)
+    w = params.load("scoring")["quarter_weights"]
+    assert ye["A"] == pytest.approx((w["Q1"] * 80 + w["Q2"] * 90) / (w["Q1"] + w["Q2"]))
     assert ye["C"] == pytest.approx(85.0)  # scored in one quarter only
     r = rank(pd.DataFrame({"department": list("WXYZ"), "score": [90.0, 85.004, 84.996, 70.0]}))
     assert r.set_index("department")["rank"].to_dict() == {"W": 1, "X": 2, "Y": 2, "Z": 4}
@@ -212,14 +213,15 @@ def test_cli_score_and_rank_contracts(ledger_db):
     r = json.loads(subprocess.run([sys.executable, "-m", "alxa_lib.cli", "rank", "--year", "2025", "--db", str(db),
                                    "--json"], capture_output=True, text=True, check=True).stdout)
     assert set(r) == {"year", "weights", "ranking", "accountability", "commendation"}
-    assert r["weights"] == {"Q1": 0.2, "Q2": 0.3, "Q3": 0.3, "Q4": 0.2}
+    assert r["weights"] == params.load("scoring")["quarter_weights"]
     assert set(r["ranking"][0]) == {"rank", "department", "score", "quarters"}
     assert set(r["accountability"][0]) == {"department", "project_id", "trigger", "article", "evidence"}
     triggers = {a["trigger"] for a in r["accountability"]}
     assert {"safety_accident", "shirking", "stopped_after_start", "start_overdue", "bottom_ranking",
             "decision_overdue"} <= triggers
     blocked = {a["department"] for a in r["accountability"]}
-    assert all(c["score"] >= 90 and c["department"] not in blocked for c in r["commendation"])
+    minimum = params.load("scoring")["commendation_min_score"]
+    assert all(c["score"] >= minimum and c["department"] not in blocked for c in r["commendation"])
 
 
 def test_sample_bottom_three_are_the_lagging_departments(ledger_db, truth):

@@ -5,7 +5,9 @@ from typing import Callable
 
 from alxa_lib.checks.context import PeriodContext
 from alxa_lib.checks.row_rules import ROW_CHECKS, check_required
+from alxa_lib.rules import finding
 from alxa_lib.values import clean
+from alxa_lib.vocab import REPORT_FIELDS
 
 # ---------------------------------------------------------------- report-level checks
 def check_project_missing(ctx: PeriodContext) -> list[dict]:

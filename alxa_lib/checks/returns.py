@@ -9,7 +9,7 @@ import pandas as pd
 
 from alxa_lib.ledger import queries
 from alxa_lib.rules import RULES, SEVERITY_CN
-from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, write_table
+from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, save_workbook, write_table
 
 COLUMNS = [("department", "单位"), ("severity", "级别"), ("rule", "规则代码"), ("project_id", "项目编号"),
            ("field", "字段"), ("sheet", "工作表"), ("cell", "单元格"), ("value", "填报值"), ("message", "问题说明"),
@@ -57,7 +57,7 @@ def write_return_lists(con, findings: pd.DataFrame, period: dt.date, out_dir: Pa
                                                "请按“修改要求”更正后，经主要领导签字重新报送。"],
                                   columns=cols, rows=_table(con, mine), two_row_header=False))
         p = out / f"退回修改清单_{dept}_{period.isoformat()}.xlsx"
-        wb.save(p)
+        save_workbook(wb, p)
         paths.append(p)
     wb = new_workbook()
     ws = wb.active
@@ -72,6 +72,6 @@ def write_return_lists(con, findings: pd.DataFrame, period: dt.date, out_dir: Pa
     write_table(ws2, TableSpec(title_lines=[f"全部校验问题（{period.isoformat()}期）"], columns=cols,
                                rows=_table(con, findings), two_row_header=False))
     p = out / f"校验汇总_{period.isoformat()}.xlsx"
-    wb.save(p)
+    save_workbook(wb, p)
     paths.append(p)
     return paths

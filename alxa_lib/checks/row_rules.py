@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from alxa_lib.checks.context import ACTIVE_STARTED, LOCKED, PeriodContext
+from alxa_lib.checks.context import ACTIVE_STARTED, PeriodContext
+from alxa_lib import params
 from alxa_lib.values import clean, round2
 from alxa_lib.vocab import REPORT_FIELDS, STARTED_STATUSES
 

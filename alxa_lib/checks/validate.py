@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from typing import Iterable
 
 import pandas as pd
@@ -23,7 +24,7 @@ from alxa_lib.values import clean
 
 # ---------------------------------------------------------------- timeliness
 def timeliness(files: pd.DataFrame, due_departments: Iterable[str], period: dt.date) -> list[dict]:
-    """LATE_REPORT / MISSING_REPORT from the first version's received date (domain §9.2)."""
+    """LATE_REPORT / MISSING_REPORT from the first version's received date (docs/measures.md §9.2)."""
     nxt = cal.next_period(period)
     out = []
     for dept in sorted(due_departments):
@@ -129,6 +130,21 @@ def latest_only(findings: pd.DataFrame, con) -> pd.DataFrame:
     latest = set(rep.sort_values("version").drop_duplicates(["department", "period"], keep="last").file_id)
     keep = findings["file_id"].isna() | ~findings["file_id"].isin(rep.file_id) | findings["file_id"].isin(latest)
     return findings[keep].reset_index(drop=True)
+
+
+def validate_year(con, year: int, progress: bool = False) -> int:
+    """Validate and store every period of ``year`` (one process, one connection); returns the finding count."""
+    from alxa_lib import ledger
+    days = cal.periods(year)
+    if progress:
+        from tqdm import tqdm
+        days = tqdm(days, desc="校验 validating", unit="期", file=sys.stderr)
+    total = 0
+    for due in days:
+        findings = validate_period(con, due)
+        ledger.store_findings(con, due, findings)
+        total += len(findings)
+    return total
 
 
 def period_findings(con, period: dt.date) -> pd.DataFrame:

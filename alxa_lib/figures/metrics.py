@@ -1,4 +1,4 @@
-"""The figures of shared/domain.md §3 as pure functions of a :class:`YearData` and a date."""
+"""The figures of docs/measures.md §3 as pure functions of a :class:`YearData` and a date."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,7 +1,7 @@
 """Quarterly scoring, the year-end weighted ranking, accountability and commendation (Art. 11–14).
 
 Pure functions of a :class:`YearData`, the findings of each period, and ``params/scoring.yaml``
-(domain §5, §6, §9.7, §9.14, §9.15, §9.23). Every component is kept, so every lost point can be explained.
+(docs/measures.md §5, §6, §9.7, §9.14, §9.15, §9.23). Every component is kept, so every lost point can be explained.
 """
 from __future__ import annotations
 

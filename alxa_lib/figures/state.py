@@ -40,7 +40,7 @@ class YearData:
 
 
 def township_of(location) -> str:
-    """The §8 township named in 建设地点, else 其他 (domain §9.21)."""
+    """The §8 township named in 建设地点, else 其他 (docs/measures.md §9.21)."""
     text = location if isinstance(location, str) else ""
     return next((t for t in TOWNSHIPS if t in text), "其他")
 

@@ -5,5 +5,5 @@
 callers write ``ledger.connect(...)``.
 """
 from alxa_lib.ledger.store import (DEFAULT_DB, REGISTER_TABLES, archive_dir, columns_of, connect, db_path,  # noqa: F401
-                                   insert_frame, next_file_id, origin, store_findings, transaction,
+                                   insert_frame, mark_origin, next_file_id, origin, store_findings, transaction,
                                    writer_lock)

@@ -36,11 +36,12 @@ class Outcome:
     rows: int = 0
     findings: int = 0
     error: str | None = None
+    reason: str | None = None  # the rejection code (docs/workbooks.md §7) when status is "rejected"
 
     def as_dict(self) -> dict:
         return {"file": self.file, "kind": self.kind, "department": self.department, "period": self.period,
                 "status": self.status, "version": self.version, "rows": self.rows, "findings": self.findings,
-                "error": self.error}
+                "error": self.error, "reason": self.reason}
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -282,9 +283,10 @@ def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period:
             res = read_workbook(path, period=period)
             read.append((path, res, sha256_of(path)))
         except RejectedFile as exc:
-            outcomes[path] = Outcome(file=str(path), error=str(exc))
+            outcomes[path] = Outcome(file=str(path), error=str(exc), reason=exc.reason)
         except Exception as exc:  # noqa: BLE001 - a reader bug must not abort the other files
-            outcomes[path] = Outcome(file=str(path), error=f"读取失败 / could not read the file: {type(exc).__name__}: {exc}")
+            outcomes[path] = Outcome(file=str(path), reason="unreadable",
+                                     error=f"读取失败 / could not read the file: {type(exc).__name__}: {exc}")
     read.sort(key=lambda t: (KIND_ORDER[t[1].kind], t[1].period or dt.date.min, received_date(t[0], received), str(t[0])))
     with ledger.writer_lock(dbp):
         con = ledger.connect(dbp)
@@ -300,7 +302,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period:
                     outcomes[path] = store(con, res, digest, path, archived, received_date(path, received), plans)
                 except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; go on
                     outcomes[path] = Outcome(file=str(path), kind=res.kind, department=res.department,
-                                             error=f"入库失败，未保存任何数据 / not stored, nothing kept: "
+                                             reason="not_stored", error=f"入库失败，未保存任何数据 / not stored, nothing kept: "
                                                    f"{type(exc).__name__}: {exc}")
         finally:
             con.close()

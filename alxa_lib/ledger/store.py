@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 from filelock import FileLock, Timeout
 
+from alxa_lib.errors import LedgerBroken, LedgerBusy, NoLedger
 from alxa_lib.vocab import PROCEDURES
 
 DEFAULT_DB = Path("data/alxa.duckdb")
@@ -79,15 +80,28 @@ def archive_dir(db: Path) -> Path:
 
 
 def connect(db: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the ledger. Reading needs an existing ledger; writing creates it (and its schema)."""
     path = db_path(db)
-    if read_only:
-        if not path.exists():
-            raise FileNotFoundError(f"数据库不存在，请先导入报表 / no ledger at {path}: run `alxa ingest` first")
-        return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    con.execute(SCHEMA)
-    return con
+    if read_only and not path.exists():
+        raise NoLedger(f"台账不存在：{path}，请先导入报表", f"no ledger at {path}: run `alxa ingest` first")
+    try:
+        if read_only:
+            return duckdb.connect(str(path), read_only=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        con.execute(SCHEMA)
+        return con
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise LedgerBusy(f"台账 {path} 正被另一个程序占用，请关闭后重试",
+                             f"the ledger {path} is in use by another program: {_first_line(exc)}") from None
+        raise LedgerBroken(f"无法打开台账 {path}", f"cannot open the ledger {path}: {_first_line(exc)}") from None
+    except duckdb.Error as exc:
+        raise LedgerBroken(f"无法打开台账 {path}", f"cannot open the ledger {path}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 @contextlib.contextmanager
@@ -98,8 +112,8 @@ def writer_lock(db: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     try:
         lock.acquire(timeout=wait)
     except Timeout:
-        raise RuntimeError(f"另一个导入正在使用数据库 {db}，请稍后再试 / another ingest is writing to {db}; "
-                           f"try again when it has finished") from None
+        raise LedgerBusy(f"另一个导入正在写入台账 {db}，请稍后再试",
+                         f"another ingest is writing to {db}: try again when it has finished") from None
     try:
         yield
     finally:
@@ -116,6 +130,16 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def mark_origin(db: Path, value: str) -> None:
+    """Record what built the ledger ('sample' for the demo's), before anything else goes in."""
+    con = connect(db)
+    try:
+        con.execute("DELETE FROM ledger_info WHERE key = 'origin'")
+        con.execute("INSERT INTO ledger_info VALUES ('origin', ?)", [value])
+    finally:
+        con.close()
 
 
 def origin(db: Path) -> str | None:

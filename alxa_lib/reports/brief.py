@@ -16,18 +16,9 @@ from alxa_lib.figures.state import project_state, started_ids
 from alxa_lib.figures.problems import open_problems
 from alxa_lib.rules import SEVERITY_CN
 from alxa_lib.figures.state import YearData
+from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL, NATURE_CN, cn_date, pct  # noqa: F401
 from alxa_lib.workbooks.xlsx_write import write_tables
 
-NATURE_CN = {"new": "新建", "continuing": "续建"}
-LIGHT_CN = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
-
-
-def cn_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def pct(x) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x * 100:.1f}%"
 
 
 @dataclass
@@ -67,94 +58,139 @@ def _rate_table(df: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
     return out.drop(columns="rate")
 
 
-def build_brief(data: YearData, period: dt.date, findings: pd.DataFrame | None = None) -> Brief:
-    m = metrics(data, period)
-    plan = data.plan_on(period)
-    kc = plan[plan["class"] == "KC"].set_index("project_id")
-    state = project_state(data, period)
-    started = started_ids(data, period, state)
-    prev = [p for p in cal.periods(period.year) if p < period]
-    started_before = started_ids(data, prev[-1]) if prev else set()
-    light = lights(data, period).set_index("project_id")
-    t: dict[str, pd.DataFrame] = {}
+@dataclass
+class BriefView:
+    """What every table of the brief reads, computed once per brief."""
+    data: YearData
+    period: dt.date
+    m: dict
+    plan: pd.DataFrame
+    kc: pd.DataFrame  # KC projects of the plan in force, by project_id
+    state: pd.DataFrame
+    started: set
+    light: pd.DataFrame
 
-    c, inv = m["commencement"], m["investment"]
-    t["key_figures"] = pd.DataFrame([
+
+def brief_view(data: YearData, period: dt.date) -> BriefView:
+    plan = data.plan_on(period)
+    state = project_state(data, period)
+    return BriefView(data, period, metrics(data, period), plan, plan[plan["class"] == "KC"].set_index("project_id"),
+                     state, started_ids(data, period, state), lights(data, period).set_index("project_id"))
+
+
+def key_figures_table(v: BriefView) -> pd.DataFrame:
+    c, inv, lt = v.m["commencement"], v.m["investment"], v.m["lights"]
+    return pd.DataFrame([
         ("重点建设项目（个）", c["total"]), ("已开复工（个）", c["started"]), ("开复工率", pct(c["rate"])),
         ("下一目标", "—" if c["next_target"] is None else f"{c['next_target_date']} 达到 {c['next_target'] * 100:.0f}%"),
         ("距目标尚差（个）", c["needed"]), ("年度计划投资（万元）", f"{inv['annual_planned']:,.2f}"),
         ("年度完成投资（万元）", f"{inv['annual_completed']:,.2f}"), ("投资完成率", pct(inv["rate"])),
-        ("时间进度", pct(inv["time_progress"])), ("红/黄/绿灯（个）", f"{m['lights']['red']}/{m['lights']['yellow']}/{m['lights']['green']}"),
+        ("时间进度", pct(inv["time_progress"])), ("红/黄/绿灯（个）", f"{lt['red']}/{lt['yellow']}/{lt['green']}"),
     ], columns=["指标", "数值"])
-    by_dept = commencement_table(data, period, "department")
-    t["by_department"] = _rate_table(by_dept[by_dept["total"] > 0].sort_values("rate"), "department", "单位")
-    t["_by_department"] = by_dept  # raw, for the chart (tables starting with _ are not exported)
-    t["by_township"] = _rate_table(commencement_table(data, period, "township"), "township", "苏木镇")
-    t["by_sector"] = _rate_table(commencement_table(data, period, "sector"), "sector", "行业领域")
-    nature = commencement_table(data, period, "nature")
+
+
+def commencement_tables(v: BriefView) -> dict[str, pd.DataFrame]:
+    by_dept = commencement_table(v.data, v.period, "department")
+    nature = commencement_table(v.data, v.period, "nature")
     nature["nature"] = nature["nature"].map(NATURE_CN)
-    t["by_nature"] = _rate_table(nature, "nature", "建设性质")
+    return {"by_department": _rate_table(by_dept[by_dept["total"] > 0].sort_values("rate"), "department", "单位"),
+            "_by_department": by_dept,  # raw, for the chart (tables starting with _ are not exported)
+            "by_township": _rate_table(commencement_table(v.data, v.period, "township"), "township", "苏木镇"),
+            "by_sector": _rate_table(commencement_table(v.data, v.period, "sector"), "sector", "行业领域"),
+            "by_nature": _rate_table(nature, "nature", "建设性质")}
 
-    inv_rows = []
-    for dept, g in kc.groupby("department"):
-        done = sum(float(state.loc[p, "annual_completed"]) if p in state.index and pd.notna(state.loc[p, "annual_completed"]) else 0.0
-                   for p in g.index)
+
+def investment_table(v: BriefView) -> pd.DataFrame:
+    time_progress = v.m["investment"]["time_progress"]
+    done_by_project = pd.to_numeric(v.state["annual_completed"], errors="coerce").fillna(0.0) \
+        if not v.state.empty else pd.Series(dtype=float)
+    rows = []
+    for dept, g in v.kc.groupby("department"):
+        done = float(done_by_project.reindex(g.index).fillna(0.0).sum())
         planned = float(g["annual_planned"].fillna(0).sum())
-        inv_rows.append({"单位": dept, "年度计划投资（万元）": round(planned, 2), "年度完成投资（万元）": round(done, 2),
-                         "完成率": pct(done / planned if planned else None),
-                         "与时间进度比较（百分点）": round(((done / planned if planned else 0) - inv["time_progress"]) * 100, 1)})
-    t["investment"] = pd.DataFrame(inv_rows)
+        rate = done / planned if planned else None
+        rows.append({"单位": dept, "年度计划投资（万元）": round(planned, 2), "年度完成投资（万元）": round(done, 2),
+                     "完成率": pct(rate), "与时间进度比较（百分点）": round(((rate or 0) - time_progress) * 100, 1)})
+    return pd.DataFrame(rows)
 
-    rl = light[light["light"].isin(["red", "yellow"])].copy()
+
+def lights_table(v: BriefView) -> pd.DataFrame:
+    rl = v.light[v.light["light"].isin(["red", "yellow"])].copy()
     rl["_o"] = rl["light"].map({"red": 0, "yellow": 1})
-    t["lights"] = pd.DataFrame({"亮灯": rl["light"].map(LIGHT_CN), "项目编号": rl.index, "项目名称": rl["name"],
-                                "单位": rl["department"], "原因": rl["reasons"], "_o": rl["_o"]}) \
+    return pd.DataFrame({"亮灯": [f"{LIGHT_SYMBOL[x]} {LIGHT_CN[x]}" for x in rl["light"]], "项目编号": rl.index,
+                         "项目名称": rl["name"], "单位": rl["department"], "原因": rl["reasons"], "_o": rl["_o"]}) \
         .sort_values(["_o", "单位", "项目编号"]).drop(columns="_o").reset_index(drop=True)
 
-    new = sorted(started - started_before)
-    t["started_this_period"] = pd.DataFrame([{
-        "项目编号": p, "项目名称": kc.loc[p, "name"] if p in kc.index else "", "单位": kc.loc[p, "department"] if p in kc.index else "",
-        "建设性质": NATURE_CN.get(kc.loc[p, "nature"], "") if p in kc.index else "",
-        "开（复）工日期": state.loc[p, "start_date"] if p in state.index else None} for p in new if p in kc.index],
+
+def started_this_period_table(v: BriefView) -> pd.DataFrame:
+    prev = cal.previous_periods(v.period)
+    started_before = started_ids(v.data, prev[-1]) if prev else set()
+    kc, state = v.kc, v.state
+    return pd.DataFrame([{
+        "项目编号": p, "项目名称": kc.loc[p, "name"], "单位": kc.loc[p, "department"],
+        "建设性质": NATURE_CN.get(kc.loc[p, "nature"], ""),
+        "开（复）工日期": state.loc[p, "start_date"] if p in state.index else None}
+        for p in sorted(v.started - started_before) if p in kc.index],
         columns=["项目编号", "项目名称", "单位", "建设性质", "开（复）工日期"])
 
-    unstarted = [p for p in kc.index if p not in started]
-    t["unstarted"] = pd.DataFrame([{
+
+def unstarted_table(v: BriefView) -> pd.DataFrame:
+    kc, state = v.kc, v.state
+    return pd.DataFrame([{
         "项目编号": p, "项目名称": kc.loc[p, "name"], "单位": kc.loc[p, "department"],
         "计划开（复）工日期": kc.loc[p, "planned_start"],
         "预计开（复）工日期": state.loc[p, "expected_start"] if p in state.index else None,
-        "未开（复）工原因": state.loc[p, "unstarted_reason"] if p in state.index else "未报送"} for p in unstarted],
+        "未开（复）工原因": state.loc[p, "unstarted_reason"] if p in state.index else "未报送"}
+        for p in kc.index if p not in v.started],
         columns=["项目编号", "项目名称", "单位", "计划开（复）工日期", "预计开（复）工日期", "未开（复）工原因"])
 
-    probs = open_problems(data.registers["problems"], plan, period)
-    t["problems"] = pd.DataFrame({"问题类型": probs["kind"], "责任单位": probs["owner"], "项目编号": probs["project_id"],
-                                  "项目名称": probs["name"], "问题描述": probs["description"], "解决时限": probs["due_date"],
-                                  "超期天数": probs["overdue_days"]})
-    detail = submissions(data, period)
-    t["submissions"] = pd.DataFrame([{"单位": d, "情况": "迟报"} for d in detail["late_departments"]] +
-                                    [{"单位": d, "情况": "未报"} for d in detail["missing_departments"]],
-                                    columns=["单位", "情况"])
-    if findings is not None and not findings.empty:
-        f = findings.copy()
-        f["级别"] = f["severity"].map(SEVERITY_CN)
-        summary = f.pivot_table(index="department", columns="级别", values="rule", aggfunc="count", fill_value=0)
-        t["validation"] = summary.reset_index().rename(columns={"department": "单位"})
-    else:
-        t["validation"] = pd.DataFrame(columns=["单位", "错误", "警告", "提示"])
 
-    app = []
-    for p, r in kc.iterrows():
-        s = state.loc[p] if p in state.index else None
-        app.append({"项目编号": p, "项目名称": r["name"], "单位": r["department"], "建设性质": NATURE_CN.get(r["nature"], ""),
-                    "总投资（万元）": r["total_investment"], "年度计划投资（万元）": r["annual_planned"],
-                    "本年完成投资（万元）": None if s is None else s["annual_completed"],
-                    "开复工状态": None if s is None else s["status"],
-                    "开（复）工日期": None if s is None else s["start_date"],
-                    "亮灯": LIGHT_CN.get(light.loc[p, "light"]) if p in light.index else "",
-                    "形象进度": None if s is None else s["progress_text"],
-                    "存在问题": None if s is None else s["problems"]})
-    t["appendix"] = pd.DataFrame(app)
-    return Brief(period, m, headline(m, period), t)
+def problems_table(v: BriefView) -> pd.DataFrame:
+    probs = open_problems(v.data.registers["problems"], v.plan, v.period)
+    return pd.DataFrame({"问题类型": probs["kind"], "责任单位": probs["owner"], "项目编号": probs["project_id"],
+                         "项目名称": probs["name"], "问题描述": probs["description"], "解决时限": probs["due_date"],
+                         "超期天数": probs["overdue_days"]})
+
+
+def submissions_table(v: BriefView) -> pd.DataFrame:
+    detail = submissions(v.data, v.period)
+    return pd.DataFrame([{"单位": d, "情况": "迟报"} for d in detail["late_departments"]] +
+                        [{"单位": d, "情况": "未报"} for d in detail["missing_departments"]], columns=["单位", "情况"])
+
+
+def validation_table(findings: pd.DataFrame | None) -> pd.DataFrame:
+    if findings is None or findings.empty:
+        return pd.DataFrame(columns=["单位", "错误", "警告", "提示"])
+    f = findings.copy()
+    f["级别"] = f["severity"].map(SEVERITY_CN)
+    summary = f.pivot_table(index="department", columns="级别", values="rule", aggfunc="count", fill_value=0)
+    return summary.reset_index().rename(columns={"department": "单位"})
+
+
+def appendix_table(v: BriefView) -> pd.DataFrame:
+    rows = []
+    for p, r in v.kc.iterrows():
+        s = v.state.loc[p] if p in v.state.index else None
+        light = v.light.loc[p, "light"] if p in v.light.index else None
+        rows.append({"项目编号": p, "项目名称": r["name"], "单位": r["department"], "建设性质": NATURE_CN.get(r["nature"], ""),
+                     "总投资（万元）": r["total_investment"], "年度计划投资（万元）": r["annual_planned"],
+                     "本年完成投资（万元）": None if s is None else s["annual_completed"],
+                     "开复工状态": None if s is None else s["status"],
+                     "开（复）工日期": None if s is None else s["start_date"],
+                     "亮灯": f"{LIGHT_SYMBOL[light]} {LIGHT_CN[light]}" if light else "",
+                     "形象进度": None if s is None else s["progress_text"],
+                     "存在问题": None if s is None else s["problems"]})
+    return pd.DataFrame(rows)
+
+
+def build_brief(data: YearData, period: dt.date, findings: pd.DataFrame | None = None) -> Brief:
+    """Every table of the brief, one function each, from one :class:`BriefView`."""
+    v = brief_view(data, period)
+    t = {"key_figures": key_figures_table(v), **commencement_tables(v), "investment": investment_table(v),
+         "lights": lights_table(v), "started_this_period": started_this_period_table(v),
+         "unstarted": unstarted_table(v), "problems": problems_table(v), "submissions": submissions_table(v),
+         "validation": validation_table(findings), "appendix": appendix_table(v)}
+    return Brief(period, v.m, headline(v.m, period), t)
 
 
 TABLE_TITLES = {

@@ -9,6 +9,7 @@ from alxa_lib import params
 from alxa_lib.figures.scoring import (ALL_COMPONENTS, CN_COMPONENT, FindingsOf, accountability, commendation, rank, score_quarter,
                       year_end)
 from alxa_lib.figures.state import YearData
+from alxa_lib.workbooks.xlsx_write import write_tables
 
 TRIGGER_CN = {"decision_overdue": "议定事项未按时完成", "shirking": "推诿拖延", "start_overdue": "迟迟不开工",
               "stopped_after_start": "开工即停工", "slow_progress": "施工进度缓慢", "fund_misuse": "资金挪用",
@@ -20,6 +21,20 @@ class Report:
     title: str
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     text: str = ""
+    sheet_names: dict[str, str] = field(default_factory=dict)  # table key → xlsx sheet, in sheet order
+
+    def sheets(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(name, self.tables[key]) for key, name in self.sheet_names.items()]
+
+
+def write_xlsx(report, path) -> None:
+    """A report's tables (anything with ``title`` and ``sheets()``), one sheet each, text as text."""
+    write_tables(path, report.title, report.sheets())
+
+
+def commendation_caption() -> str:
+    """The commendation list's caption, with the threshold from params/scoring.yaml (Art. 14)."""
+    return f"年终得分{params.load('scoring')['commendation_min_score']:g}分以上且无追责情形的单位"
 
 
 def quarter_report(data: YearData, q: int, findings_of: FindingsOf) -> Report:
@@ -48,7 +63,8 @@ def quarter_report(data: YearData, q: int, findings_of: FindingsOf) -> Report:
             f"最高分{best['单位']}{best['得分']:.2f}分，最低分{worst['单位']}{worst['得分']:.2f}分，"
             f"平均{table['得分'].mean():.2f}分。")
     return Report(f"阿拉善左旗重点建设项目{data.year}年第{q}季度考评结果", {
-        "scores": table, "_components": components, "lost": lost_df, "projects": proj}, text)
+        "scores": table, "_components": components, "lost": lost_df, "projects": proj}, text,
+        {"scores": "得分", "lost": "扣分明细", "projects": "项目得分"})
 
 
 def annual_report(data: YearData, findings_of: FindingsOf) -> Report:
@@ -71,4 +87,5 @@ def annual_report(data: YearData, findings_of: FindingsOf) -> Report:
             + "、".join(f"{k}={v}" for k, v in params.load("scoring")["quarter_weights"].items())
             + f"）。拟责任追究情形{len(acc)}条，拟通报表扬单位{len(com)}个。")
     return Report(f"阿拉善左旗重点建设项目{data.year}年度考评排名", {
-        "ranking": table, "_trajectory": trajectory, "accountability": acc, "commendation": com}, text)
+        "ranking": table, "_trajectory": trajectory, "accountability": acc, "commendation": com}, text,
+        {"ranking": "年终排名", "accountability": "责任追究", "commendation": "通报表扬"})

@@ -12,6 +12,7 @@ from alxa_lib.figures.problems import classify, normalise_kind
 from alxa_lib.figures.state import YearData, project_state, started_ids
 from alxa_lib.ledger import queries
 from alxa_lib.ledger.queries import Connection
+from alxa_lib.reports.labels import LIGHT_CN, SCHEDULE_VERSION_CN
 from alxa_lib.vocab import PROCEDURES
 from alxa_lib.values import clean
 
@@ -106,7 +107,7 @@ def s_curve(data: YearData, con: Connection, project_id: str, as_of: dt.date) ->
     for label, g in sched.groupby("version_label"):
         r = g.sort_values("received").iloc[-1]
         n = pd.Series({f"q{i}": float(r.get(f"q{i}_node") or 0.0) for i in range(1, 5)})
-        curves[{"original": "初报", "calibrated": "校准"}.get(label, label)] = pd.DataFrame(
+        curves[SCHEDULE_VERSION_CN.get(label, label)] = pd.DataFrame(
             {"day": days, "planned": [planned_to_date(n, d) if d.month > 1 or d.day > 1 else 0.0 for d in days]})
     if not curves:
         n = nodes(data, as_of)
@@ -125,7 +126,6 @@ def procedure_strip(hist: pd.DataFrame) -> pd.DataFrame:
     return strip
 
 
-LIGHT_CN = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 RANKED_COLUMNS = {"project_id": "项目编号", "name": "项目名称", "department": "单位", "planned_start": "计划开（复）工",
                   "start_date": "实际开（复）工", "delay_days": "滞后天数", "spi": "投资进度指数",
                   "light_reasons": "亮灯原因", "reason_cn": "原因类别"}
@@ -161,6 +161,15 @@ class Investigation:
         if len(df):
             df["spi"] = df["spi"].map(lambda v: None if v is None or pd.isna(v) else round(float(v), 2))
         return _pick(df, RANKED_COLUMNS)
+
+    def sheets(self) -> list[tuple[str, pd.DataFrame]]:
+        """Every table of the report: the ranking, then each project's history, findings and problems."""
+        out = [("延误排序", self.ranked_table())]
+        for d in self.projects:
+            pid = d["summary"]["project_id"]
+            out += [(f"{pid} 历次报送", d["history_table"]), (f"{pid} 校验问题", d["findings_table"]),
+                    (f"{pid} 问题清单", d["problems_table"])]
+        return out
 
 
 def investigate(data: YearData, con: Connection, as_of: dt.date, ids: list[str],

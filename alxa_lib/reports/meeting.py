@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from alxa_lib import periods as cal
+from alxa_lib.periods import parse_month  # noqa: F401 - notebooks import it from here
 from alxa_lib import params
 from alxa_lib.figures.metrics import lights, metrics
 from alxa_lib.figures.problems import KIND_ORDER, open_problems
@@ -16,15 +17,6 @@ from alxa_lib.figures.state import YearData, project_state, started_ids
 from alxa_lib.values import clean
 
 
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    try:
-        y, m = (int(x) for x in str(text).strip().split("-")[:2])
-        dt.date(y, m, 1)
-        return y, m
-    except (ValueError, TypeError):
-        raise ValueError(f"月份格式应为 2025-06 / the month looks like 2025-06: {text!r}") from None
 
 
 @dataclass

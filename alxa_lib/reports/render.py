@@ -1,6 +1,6 @@
 """Rendering: fonts for charts, display helpers for notebooks, notebook → HTML → A4 PDF.
 
-Measured facts behind the choices are in shared/notes/rendering.md: nbconvert's lab template with its
+Measured facts behind the choices are in docs/rendering.md: nbconvert's lab template with its
 script blocks emptied (no CDN link), WeasyPrint for the PDF (honours @page), Noto CJK fonts registered
 with matplotlib's font manager explicitly.
 """
@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from alxa_lib.errors import ReportFailed
+from alxa_lib.files import atomic_path, write_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -103,17 +106,35 @@ def show_title(title: str, subtitle: str) -> None:
 
 # ---------------------------------------------------------------- notebook → files
 def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
-    """Execute ``notebooks/<name>`` with papermill in-process; returns the executed notebook path."""
-    import papermill as pm
+    """Execute ``notebooks/<name>`` with papermill in-process; returns the executed notebook path.
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(NOTEBOOKS / name), str(output), parameters=parameters, kernel_name="python3",
-                        progress_bar=False, cwd=str(NOTEBOOKS.parent))
+    A failing cell becomes :class:`ReportFailed` with the notebook's own error line (a library
+    error raised inside the kernel keeps its bilingual message)."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    quiet_kernel_warnings()
+    try:
+        with atomic_path(output) as tmp:
+            pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters, kernel_name="python3",
+                                progress_bar=False, cwd=str(NOTEBOOKS.parent))
+    except PapermillExecutionError as exc:
+        evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename
+        raise ReportFailed(f"报告 {name} 运行失败：{evalue}", f"the report notebook {name} failed: "
+                           f"{exc.ename}: {evalue}") from None
     return output
 
 
-def to_html(notebook: Path, html_path: Path) -> Path:
-    """Executed notebook → self-contained HTML: inputs hidden, lang="zh", no external resource."""
+def quiet_kernel_warnings() -> None:
+    """Kernels on this machine talk over local TCP; jupyter_client warns about it on every start."""
+    import warnings
+    warnings.filterwarnings("ignore", message=".*running over TCP without encryption.*")
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+
+
+def to_html(notebook: Path, html_path: Path, title: str) -> Path:
+    """Executed notebook → self-contained HTML titled ``title``: inputs hidden, lang="zh", no external resource."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -124,9 +145,9 @@ def to_html(notebook: Path, html_path: Path) -> Path:
     exporter.exclude_output_prompt = True
     exporter.language_code = "zh"
     nb = nbformat.read(str(notebook), as_version=4)
+    nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb, resources={"alxa_css": (TEMPLATES / "report.css").read_text("utf-8")})
-    html_path.write_text(strip_style_comments(body), encoding="utf-8")
-    return html_path
+    return write_text(html_path, strip_style_comments(body))
 
 
 _STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
@@ -154,5 +175,13 @@ def to_pdf(html_path: Path, pdf_path: Path, running_title: str) -> Path:
         tr, img {{ page-break-inside: avoid; break-inside: avoid; }}
         .jp-Notebook, .jp-Cell, .jp-OutputArea, .jp-OutputArea-output {{ padding: 0 !important; margin: 0 !important; overflow: visible !important; }}
     """)
-    HTML(filename=str(html_path)).write_pdf(str(pdf_path), stylesheets=[page_css])
+    with atomic_path(pdf_path) as tmp:
+        HTML(filename=str(html_path)).write_pdf(str(tmp), stylesheets=[page_css])
     return pdf_path
+
+
+def output_path(given: str, out_dir: str, key: str, name: str) -> Path:
+    """The path the runner passed in (``given``), else ``out_dir/key/name`` as the project root sees it."""
+    if given:
+        return Path(given)
+    return project_path(out_dir) / key / name

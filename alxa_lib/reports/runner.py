@@ -1,13 +1,21 @@
-"""Report runs: one registry entry per report (notebook, file stem, title), rendered to ipynb/html/pdf/xlsx."""
+"""Report runs: one registry entry per report (notebook, file stem, title), rendered to ipynb/html/pdf/xlsx.
+
+How a report runs (docs/architecture.md §4): the CLI calls one of the functions below; its parameters
+are checked against the ledger here (``preflight``), before any kernel starts; papermill then runs the
+notebook, which calls the library; ``render`` turns the executed notebook into HTML and PDF.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from alxa_lib import ledger
-from alxa_lib.reports import render
+from alxa_lib import periods as cal
+from alxa_lib.errors import BadParameter
+from alxa_lib.reports import preflight, render
 
 FORMATS = ("html", "pdf", "xlsx")
 
@@ -33,56 +41,86 @@ REPORTS: dict[str, ReportKind] = {
 }
 
 
+def check_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        shown = ", ".join(bad) or "（空）"
+        raise BadParameter(f"未知格式：{shown}，可用：{'、'.join(FORMATS)}",
+                           f"unknown format(s): {shown}; use {', '.join(FORMATS)}")
+    return formats
+
+
 def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, out: Path | str,
-                  formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
+                  formats: tuple[str, ...] = FORMATS, label: str = "") -> dict[str, Path]:
     """Run the report's notebook with papermill and render what ``formats`` asks for.
 
-    ``key`` names the outputs (a period, a quarter, a year); files go to ``out/<key>/<stem>_<key>.*``.
+    ``key`` names the outputs (a period, a quarter, a year); files go to ``out/<key>/<stem>[_label]_<key>.*``.
     """
-    bad = set(formats) - set(FORMATS)
-    if bad:
-        raise ValueError(f"未知格式 / unknown format(s): {', '.join(sorted(bad))}; use {', '.join(FORMATS)}")
     spec = REPORTS[kind]
     dbp = ledger.db_path(db).resolve()
-    if not dbp.exists():
-        raise FileNotFoundError(f"数据库不存在，请先导入报表 / no ledger at {dbp}: run `alxa ingest` first")
-    folder = Path(out).resolve() / key
-    stem = f"{spec.stem}_{key}"
-    params = {**parameters, "db": str(dbp), "out_dir": str(Path(out).resolve()), "write_xlsx": "xlsx" in formats}
+    folder = preflight.output_folder(Path(out).resolve() / key)
+    stem = "_".join(x for x in (spec.stem, label, key) if x)
+    title = spec.title(key if not label else f"{label} {key}")
+    params = {**parameters, "db": str(dbp), "out_dir": str(Path(out).resolve()), "write_xlsx": "xlsx" in formats,
+              "xlsx_path": str(folder / f"{stem}.xlsx")}
     done = {"ipynb": render.run_notebook(spec.notebook, folder / f"{stem}.ipynb", params)}
     if "html" in formats or "pdf" in formats:
-        done["html"] = render.to_html(done["ipynb"], folder / f"{stem}.html")
+        done["html"] = render.to_html(done["ipynb"], folder / f"{stem}.html", title)
     if "pdf" in formats:
-        done["pdf"] = render.to_pdf(done["html"], folder / f"{stem}.pdf", spec.title(key))
+        done["pdf"] = render.to_pdf(done["html"], folder / f"{stem}.pdf", title)
     if "xlsx" in formats:
         done["xlsx"] = folder / f"{stem}.xlsx"
     return done
 
 
 def brief(period: dt.date, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
+    check_formats(formats)
+    period = cal.reporting_date(period)
+    preflight.require_year(db, period.year)
     return render_report("brief", period.isoformat(), {"period": period.isoformat()}, db, out, formats)
 
 
 def quarter(quarter_text: str, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
-    from alxa_lib.periods import parse_quarter
-    year, q = parse_quarter(quarter_text)
+    check_formats(formats)
+    year, q = cal.parse_quarter(quarter_text)
+    preflight.require_year(db, year)
     key = f"{year}Q{q}"
     return render_report("quarter", key, {"quarter": key}, db, out, formats)
 
 
 def annual(year: int, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
+    check_formats(formats)
+    preflight.require_year(db, int(year))
     return render_report("annual", str(year), {"year": int(year)}, db, out, formats)
+
+
+def selection_slug(project_ids=None, department: str | None = None, red: bool = False) -> str:
+    """What an investigation looked at, for its file names: 红灯, the department, the project ids."""
+    parts = (["红灯"] if red else []) + ([department] if department else []) + list(project_ids or [])[:5]
+    if project_ids and len(project_ids) > 5:
+        parts.append(f"等{len(project_ids)}个项目")
+    return re.sub(r'[\\/:*?"<>|\s]+', "-", "_".join(parts))
 
 
 def investigate(as_of: dt.date, project_ids=None, department: str | None = None, red: bool = False, db=None,
                 out="outputs", formats=FORMATS) -> dict[str, Path]:
+    check_formats(formats)
+    if not (project_ids or department or red):
+        raise BadParameter("请指定 --project、--department 或 --red", "choose --project, --department or --red")
+    preflight.require_year(db, as_of.year)
+    if department:
+        department = preflight.department(db, department, as_of)
+    if project_ids:
+        project_ids = preflight.projects(db, list(project_ids), as_of)
     return render_report("investigate", as_of.isoformat(),
                          {"as_of": as_of.isoformat(), "project_ids": list(project_ids or []),
-                          "department": department or "", "lights": ["red"] if red else []}, db, out, formats)
+                          "department": department or "", "lights": ["red"] if red else []}, db, out, formats,
+                         label=selection_slug(project_ids, department, red))
 
 
 def meeting(month: str, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
-    from alxa_lib.reports.meeting import parse_month
-    y, m = parse_month(month)
+    check_formats(formats)
+    y, m = cal.parse_month(month)
+    preflight.require_year(db, y)
     key = f"{y}-{m:02d}"
     return render_report("meeting", key, {"month": key}, db, out, formats)

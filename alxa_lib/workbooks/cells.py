@@ -1,4 +1,4 @@
-"""Reading one cell as offices write it: numbers as text, Chinese dates, synonyms (shared/workbooks.md).
+"""Reading one cell as offices write it: numbers as text, Chinese dates, synonyms (docs/workbooks.md).
 
 Each parser returns ``(value, ok)``: ``value`` is None for an empty cell; ``ok`` is False when the
 cell holds something that cannot be read (the caller turns that into ``UNPARSEABLE_VALUE``).
@@ -170,7 +170,7 @@ def parse_procedure(value: Any) -> tuple[str | None, bool]:
 
 
 def parse_stage(value: Any, invest_type: str | None = None) -> tuple[str | None, bool]:
-    """Match a 当前阶段 to its ladder by name or common short form (domain §9.15)."""
+    """Match a 当前阶段 to its ladder by name or common short form (docs/measures.md §9.15)."""
     if value is None or (isinstance(value, str) and not fold(value)):
         return None, True
     s = re.sub(r"\s+", "", fold(value)).replace("（", "(").replace("）", ")")

@@ -1,4 +1,4 @@
-"""Pre-filled period-report templates, one per department, in the official format (workbooks.md §3).
+"""Pre-filled period-report templates, one per department, in the official format (docs/workbooks.md §3).
 
 Locked indicators come from the plan in force and are protected; dropdowns prevent bad status,
 procedure and stage words at the source.
@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from alxa_lib.workbooks.plan import apply_adjustments
 from alxa_lib.workbooks.reader import read_workbook
 from alxa_lib.vocab import CLASS, NATURE, PROCEDURE_STATUS, REPORT_FIELDS, REPORT_GROUPS, STAGE_LADDERS, STATUS
-from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, write_table
+from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, save_workbook, write_table
 
 LOCKED = ("seq", "project_id", "name", "class", "nature", "total_investment", "annual_planned", "years")
 AMOUNT_FORMAT = "#,##0.00"
@@ -97,7 +97,7 @@ def _write_one(dept: str, rows: pd.DataFrame, period: dt.date, out: Path) -> Pat
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{place.header_row}:{place.header_row + 1}"
     path = out / f"{dept}_{period.isoformat()}.xlsx"
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 

@@ -1,4 +1,4 @@
-"""Write workbooks in the official layouts (shared/workbooks.md).
+"""Write workbooks in the official layouts (docs/workbooks.md).
 
 Department text is untrusted: every string goes in as a text cell, never as a formula.
 """
@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+
+from alxa_lib.files import atomic_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,7 +160,8 @@ def save_xls(path: Path, sheet_name: str, spec: TableSpec) -> TablePlacement:
     for line in spec.footer_lines:
         sheet.write(r, 0, line)
         r += 1
-    book.save(str(path))
+    with atomic_path(path) as tmp:
+        book.save(str(tmp))
     col_of = {col.field: get_column_letter(c) for c, col in enumerate(spec.columns, start=1)}
     return TablePlacement(header_row=header_row, data_rows=data_rows, col_of=col_of)
 
@@ -180,5 +183,11 @@ def write_tables(path: Path | str, title: str, tables: list[tuple[str, pd.DataFr
         rows = [[None if (not isinstance(v, (str, dict, list)) and pd.isna(v)) else v for v in r]
                 for r in df.itertuples(index=False)]
         write_table(ws, TableSpec(title_lines=[f"{title} —— {sheet}"], columns=cols, rows=rows, two_row_header=False))
-    wb.save(path)
+    return save_workbook(wb, path)
+
+
+def save_workbook(wb: Workbook, path: Path | str) -> Path:
+    """Save an openpyxl workbook whole or not at all."""
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
     return Path(path)

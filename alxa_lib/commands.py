@@ -1,0 +1,201 @@
+"""What each ``alxa`` command does; ``cli`` parses the arguments and turns failures into one line.
+
+Every command checks its input before it writes anything (a wrong date, quarter or year is refused
+with the nearest valid values); reading commands never create a ledger.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from alxa_lib.errors import BadParameter
+
+STATUS_CN = {"ingested": "已导入", "new_version": "新版本", "unchanged": "未变化", "rejected": "已拒收"}
+
+
+def _dump(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=1, default=str, allow_nan=False))
+
+
+def _progress(a) -> bool:
+    """Progress bars on a terminal only: never in --json mode, never under CI."""
+    import os
+    return sys.stderr.isatty() and not getattr(a, "json", False) and not os.environ.get("CI")
+
+
+def cmd_sample(a) -> int:
+    from alxa_lib.sample import write_sample
+    truth = write_sample(Path(a.dir), a.year, a.seed, progress=_progress(a))
+    print(f"样本年度已写入 {a.dir}：{len(truth['files'])} 份半月报，{len(truth['defects'])} 处预置缺陷 / "
+          f"sample year written to {a.dir}")
+    return 0
+
+
+def cmd_template(a) -> int:
+    from alxa_lib.workbooks.template import write_templates
+    if not a.plan.is_file():
+        raise BadParameter(f"计划文件不存在：{a.plan}", f"no plan file at {a.plan}")
+    paths = write_templates(a.plan, a.period, a.out, a.registers)
+    print(f"已生成 {len(paths)} 份填报模板 / wrote {len(paths)} templates to {a.out}")
+    return 0
+
+
+def cmd_ingest(a) -> int:
+    from alxa_lib.ledger.ingest import ingest
+    missing = [p for p in a.paths if not Path(p).exists()]
+    if missing and len(missing) == len(a.paths):
+        raise BadParameter(f"路径不存在：{'、'.join(missing)}", f"no such file or folder: {', '.join(missing)}")
+    outcomes = ingest(a.paths, a.db, period=a.period, received=a.received, progress=_progress(a))
+    if a.json:
+        _dump([o.as_dict() for o in outcomes])
+    else:
+        for o in outcomes:
+            if o.status == "rejected":
+                print(f"✗ {o.file}\n    {o.error}")
+        counts = Counter(o.status for o in outcomes)
+        print("  ".join(f"{STATUS_CN[k]} {k}: {counts.get(k, 0)}" for k in STATUS_CN))
+        rows, found = sum(o.rows for o in outcomes), sum(o.findings for o in outcomes)
+        print(f"共 {len(outcomes)} 个文件，{rows} 行，{found} 条读取提示 / "
+              f"{len(outcomes)} files, {rows} rows, {found} reader findings")
+    return 2 if any(o.status == "rejected" for o in outcomes) else 0
+
+
+def _require_year(db, year: int) -> None:
+    from alxa_lib.reports.preflight import require_year
+    require_year(db, year)
+
+
+def cmd_validate(a) -> int:
+    from alxa_lib import ledger
+    from alxa_lib import periods as cal
+    from alxa_lib.checks.validate import latest_only, validate_period
+    from alxa_lib.rules import FINDING_COLUMNS, SEVERITY_CN
+    period = cal.reporting_date(a.period)
+    _require_year(a.db, period.year)
+    dbp = ledger.db_path(a.db)
+    with ledger.writer_lock(dbp):
+        con = ledger.connect(dbp)
+        try:
+            findings = validate_period(con, period)
+            ledger.store_findings(con, period, findings)
+            shown = latest_only(findings, con)
+            if a.xlsx:
+                from alxa_lib.checks.returns import write_return_lists
+                from alxa_lib.reports.preflight import output_folder
+                write_return_lists(con, shown, period, output_folder(a.xlsx))
+        finally:
+            con.close()
+    records = [{k: (None if not isinstance(v, str) and v != v else v) for k, v in r.items() if k in FINDING_COLUMNS}
+               for r in shown.to_dict("records")]
+    if a.json:
+        _dump(records)
+    else:
+        for dept in sorted({r["department"] for r in records if r["department"]}):
+            mine = [r for r in records if r["department"] == dept]
+            print(f"\n【{dept}】 {len(mine)} 条")
+            for r in mine:
+                where = " ".join(x for x in (r["project_id"], r["cell"]) if x)
+                print(f"  [{SEVERITY_CN[r['severity']]}] {r['rule']:<28} {where:<22} {r['message']}")
+        n_err = sum(r["severity"] == "error" for r in records)
+        print(f"\n共 {len(records)} 条，其中错误 {n_err} 条 / {len(records)} findings, {n_err} errors")
+    return 1 if a.strict and any(r["severity"] == "error" for r in records) else 0
+
+
+def _load_year(db, year: int):
+    from alxa_lib import ledger
+    from alxa_lib.figures.state import load_year
+    _require_year(db, year)
+    con = ledger.connect(db, read_only=True)
+    try:
+        return load_year(con, year)
+    finally:
+        con.close()
+
+
+def cmd_metrics(a) -> int:
+    from alxa_lib.figures.metrics import metrics
+    m = metrics(_load_year(a.db, a.as_of.year), a.as_of)
+    if a.json:
+        _dump(m)
+        return 0
+    c, inv = m["commencement"], m["investment"]
+    target = (f"，距{c['next_target_date']}目标{c['next_target']:.0%}尚差{c['needed']}个"
+              if c["next_target"] is not None else "")
+    print(f"截至{a.as_of}：重点建设项目{c['total']}个，已开复工{c['started']}个，开复工率{(c['rate'] or 0):.1%}{target}")
+    print(f"年度完成投资{inv['annual_completed']:,.2f}万元，占年度计划{(inv['rate'] or 0):.1%}，"
+          f"时间进度{inv['time_progress']:.1%}")
+    print(f"红灯{m['lights']['red']}个 黄灯{m['lights']['yellow']}个 绿灯{m['lights']['green']}个；"
+          f"应报{m['submissions']['due']} 按时{m['submissions']['on_time']} 迟报{m['submissions']['late']} "
+          f"未报{m['submissions']['missing']}")
+    return 0
+
+
+def _year_and_findings(db, year: int):
+    from alxa_lib import ledger
+    from alxa_lib.figures.scoring import findings_provider
+    data = _load_year(db, year)
+    con = ledger.connect(db, read_only=True)
+    return data, findings_provider(con)
+
+
+def cmd_score(a) -> int:
+    from alxa_lib import periods as cal
+    from alxa_lib.figures.scoring import CN_COMPONENT, score_json
+    year, q = cal.parse_quarter(a.quarter)
+    data, findings_of = _year_and_findings(a.db, year)
+    result = score_json(data, q, findings_of)
+    if a.json:
+        _dump(result)
+        return 0
+    print(f"{result['quarter']} 季度考评 / quarterly evaluation")
+    for d in sorted(result["departments"], key=lambda d: -d["score"]):
+        parts = "  ".join(f"{CN_COMPONENT[k]}{v:.1f}" for k, v in d["components"].items() if v)
+        print(f"  {pad(d['department'], 14)} {d['score']:6.2f}（加分{d['bonus']:.1f}，{d['projects']}个项目）  {parts}")
+    return 0
+
+
+def cmd_rank(a) -> int:
+    from alxa_lib.figures.scoring import rank_json
+    data, findings_of = _year_and_findings(a.db, a.year)
+    result = rank_json(data, findings_of)
+    if a.json:
+        _dump(result)
+        return 0
+    print(f"{a.year}年度考评排名 / year-end ranking")
+    for r in result["ranking"]:
+        print(f"  {r['rank']:>2}. {pad(r['department'], 14)} {r['score']:6.2f}")
+    print(f"\n责任追究 accountability: {len(result['accountability'])} 条；通报表扬 commendation: "
+          f"{'、'.join(c['department'] for c in result['commendation']) or '无'}")
+    return 0
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align by display width (a Chinese character is two columns)."""
+    import unicodedata
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - shown)
+
+
+def cmd_report(a) -> int:
+    from alxa_lib.reports import runner
+    formats = tuple(f.strip() for f in a.format.split(",") if f.strip())
+    if a.kind == "brief":
+        done = runner.brief(a.period, a.db, a.out, formats)
+    elif a.kind == "quarter":
+        done = runner.quarter(a.quarter, a.db, a.out, formats)
+    elif a.kind == "annual":
+        done = runner.annual(a.year, a.db, a.out, formats)
+    elif a.kind == "investigate":
+        done = runner.investigate(a.as_of, a.project, a.department, a.red, a.db, a.out, formats)
+    else:
+        done = runner.meeting(a.month, a.db, a.out, formats)
+    for k, p in done.items():
+        print(f"{k:>5}: {p}")
+    return 0
+
+
+def cmd_demo(a) -> int:
+    from alxa_lib.demo import run_demo
+    return run_demo(Path(a.data), Path(a.out))

@@ -1,0 +1,89 @@
+"""Checks of report parameters against the ledger, before any kernel starts (one clear line each)."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+
+from alxa_lib import ledger
+from alxa_lib import periods as cal
+from alxa_lib.errors import NoData, OutputError, UnknownDepartment, UnknownProject
+from alxa_lib.ledger import queries
+from alxa_lib.workbooks.meta import resolve_department
+
+
+def require_year(db, year: int) -> None:
+    """NoData unless the ledger holds a plan or a report of ``year``."""
+    con = ledger.connect(db, read_only=True)
+    try:
+        years = queries.years_with_data(con)
+    finally:
+        con.close()
+    if year not in years:
+        have = "、".join(str(y) for y in sorted(years)) or "无"
+        raise NoData(f"台账中没有{year}年的数据（已有：{have}）",
+                     f"the ledger holds no data for {year} (it has: {have.replace('、', ', ')})")
+
+
+def _plan(db, day: dt.date):
+    con = ledger.connect(db, read_only=True)
+    try:
+        return queries.plan_in_force(con, day)
+    finally:
+        con.close()
+
+
+def _close(word: str, choices: list[str]) -> str:
+    near = difflib.get_close_matches(word, choices, n=3, cutoff=0.3)
+    return "、".join(near)
+
+
+def department(db, name: str, day: dt.date) -> str:
+    """The canonical department for ``name`` (alias table first), which must have projects in the plan."""
+    plan = _plan(db, day)
+    known = sorted(set(plan["department"].dropna()))
+    canon = resolve_department(name) or name.strip()
+    if canon in known:
+        return canon
+    hint = _close(canon, known)
+    raise UnknownDepartment(f"计划中没有单位“{name}”" + (f"，是否指：{hint}" if hint else ""),
+                            f"no department {name!r} in the plan" + (f"; did you mean {hint.replace('、', ', ')}?"
+                                                                        if hint else ""))
+
+
+def projects(db, ids: list[str], day: dt.date) -> list[str]:
+    """``ids`` unchanged when every one is in the plan in force on ``day``; else UnknownProject with close ids."""
+    plan = _plan(db, day)
+    known = set(plan["project_id"].dropna())
+    unknown = [i for i in ids if i not in known]
+    if not unknown:
+        return list(ids)
+    names = dict(zip(plan["project_id"], plan["name"]))
+    hints = []
+    for i in unknown:
+        near = difflib.get_close_matches(i, sorted(known), n=2, cutoff=0.5)
+        near += [pid for pid, n in names.items() if isinstance(n, str) and i in n][:2]
+        shown = "、".join(f"{p} {names.get(p) or ''}".strip() for p in near) or "无相近项目"
+        hints.append(f"{i}（{shown}）")
+    raise UnknownProject(f"{day}的计划中没有这些项目：{'；'.join(hints)}",
+                         f"not in the plan in force on {day}: {', '.join(unknown)}")
+
+
+def output_folder(out: Path | str) -> Path:
+    """``out`` as a folder that can be written (created when missing)."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"输出路径 {path} 是文件，应为文件夹", f"the output path {path} is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".alxa-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"无法写入输出文件夹 {path}：{exc.strerror or exc}",
+                          f"cannot write to the output folder {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def period(day: dt.date) -> dt.date:
+    return cal.reporting_date(day)

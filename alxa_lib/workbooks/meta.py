@@ -1,0 +1,97 @@
+"""What the lines above a table say: department (填报单位), title date (截至), fill date, signature."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+
+from alxa_lib import periods as cal
+from alxa_lib import params
+from alxa_lib.workbooks.cells import (fold, is_empty, parse_date)
+from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
+
+
+def _strip_dept(text: str) -> str:
+    s = re.sub(r"\s+", "", fold(text))
+    s = re.sub(r"[（(]盖章[)）]|盖章", "", s)
+    for prefix in ("阿拉善左旗", "阿左旗", "旗"):
+        if s.startswith(prefix) and len(s) > len(prefix) + 1:
+            s = s[len(prefix):]
+    return s
+
+
+def resolve_department(text: Any) -> str | None:
+    """Canonical department for a 填报单位 or file name, through the alias table in params."""
+    if is_empty(text):
+        return None
+    table = params.load("ingest")["departments"]
+    s = _strip_dept(str(text))
+    for canon, aliases in table.items():
+        if s == _strip_dept(canon) or s in {_strip_dept(a) for a in aliases or []}:
+            return canon
+    return None
+
+
+def department_from_filename(path: Path) -> str | None:
+    stem = path.stem
+    for part in [stem, *re.split(r"[_\-\s（(]", stem)]:
+        d = resolve_department(part)
+        if d:
+            return d
+    return None
+
+
+def meta_value(lines: list[str], key: str) -> str | None:
+    for line in lines:
+        m = re.search(key + r"\s*[:：]\s*([^\s：:]*?)(?=\s|$|填报|主要|版本|报送|审核)", line)
+        if m:
+            return m.group(1)
+    return None
+
+
+def meta_date(lines: list[str], key: str) -> dt.date | None:
+    for line in lines:
+        m = re.search(key + r"\s*[:：]\s*(\d{4}\s*[年./\-]\s*\d{1,2}\s*[月./\-]\s*\d{1,2}\s*日?)", line)
+        if m:
+            d, ok, _ = parse_date(m.group(1))
+            if ok:
+                return d
+    return None
+
+
+def title_asof(lines: list[str]) -> dt.date | None:
+    for line in lines:
+        m = re.search(r"截[至止]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", fold(line))
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def title_year(lines: list[str]) -> int | None:
+    for line in lines:
+        m = re.search(r"(\d{4})\s*年", line)
+        if m:
+            return int(m[1])
+    return None
+
+
+def folder_period(path: Path) -> dt.date | None:
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", path.parent.name)
+    if not m:
+        return None
+    try:
+        return cal.period_on_or_after(dt.date(int(m[1]), int(m[2]), int(m[3])))
+    except ValueError:
+        return None
+
+
+def text_lines(rows: list[list[Any]], upto: int) -> list[str]:
+    return ["  ".join(fold(v) for v in r if not is_empty(v)) for r in rows[:upto]]
+
+
+# ------------------------------------------------------------------ kind detection

@@ -1,0 +1,87 @@
+"""Opening a workbook file: its sheets as rows of cell values, encryption, formulas without cached values."""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+
+from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
+
+
+def load_rows(path: Path) -> dict[str, list[list[Any]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        out = {}
+        for name in wb.sheet_names:
+            try:
+                out[name] = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception:  # noqa: BLE001 - a chart sheet or similar: no cells to read
+                out[name] = []
+        return out
+    except Exception as exc:  # noqa: BLE001
+        text = str(exc).lower()
+        if _is_encrypted(path) or "password" in text or "encrypt" in text:
+            raise RejectedFile("password", f"文件有密码保护，无法读取，请去除密码后重新报送 / "
+                                           f"password-protected workbook: remove the password and resend ({path.name})") from exc
+        raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / "
+                                      f"not a valid or a corrupt spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from exc
+
+
+def _is_encrypted(path: Path) -> bool:
+    """An encrypted OOXML file is an OLE container holding an 'EncryptedPackage' stream."""
+    try:
+        head = path.read_bytes()[:1 << 16]
+    except OSError:
+        return False
+    return head.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in head
+
+
+_FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?>(?:(?!</c>).)*?<f[ >/](?:(?!</c>).)*?</c>', re.S)
+
+
+_CACHED = re.compile(rb"<v>[^<]*\S[^<]*</v>|<is>")
+
+
+def formula_cells_without_value(path: Path) -> dict[str, set[str]]:
+    """Cells holding a formula but no cached value, per sheet (formulas are never evaluated)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return {}
+    out: dict[str, set[str]] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")]
+            if not names:
+                return {}
+            sheet_names = _sheet_names_by_part(z)
+            for n in names:
+                data = z.read(n)
+                if b"<f" not in data:
+                    continue
+                for m in _FORMULA.finditer(data):
+                    if not _CACHED.search(m.group(0)):
+                        out.setdefault(sheet_names.get(n, n), set()).add(m.group(1).decode())
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    return out
+
+
+def _sheet_names_by_part(z: zipfile.ZipFile) -> dict[str, str]:
+    try:
+        wb = z.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    target = {m[0]: m[1] for m in re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels)}
+    target.update({m[1]: m[0] for m in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+    out = {}
+    for name, rid in re.findall(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', wb):
+        t = target.get(rid, "")
+        out["xl/" + t.lstrip("/").removeprefix("xl/")] = name
+    return out
+
+
+# ------------------------------------------------------------------ departments and periods

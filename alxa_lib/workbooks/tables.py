@@ -1,0 +1,146 @@
+"""Finding a table by its headers, and telling the five workbook kinds apart (docs/workbooks.md §6)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+from alxa_lib.workbooks.cells import (a1, fold, header_unit, is_empty, norm_header, UNIT_SCALE)
+from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
+from alxa_lib.vocab import (PLAN_FIELDS, REGISTER_SHEET_NAMES, REPORT_FIELDS, SCHEDULE_FIELDS, START_FIELDS)
+
+
+KINDS = ("plan", "schedule", "report", "start_report", "registers")
+KIND_CN = {"plan": "年度计划", "schedule": "倒排工期计划", "report": "重点建设项目表", "start_report": "开复工报送表",
+           "registers": "登记簿"}
+
+
+_LOOKUPS: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+
+
+@dataclass
+class Table:
+    """One table found in a sheet."""
+    sheet: str
+    header_row: int  # 0-based row of the (first) header row
+    data_start: int
+    columns: dict[str, int]  # field -> 0-based column
+    units: dict[str, float]  # field -> scale to 万元
+    extra: list[tuple[int, str]] = field(default_factory=list)
+
+    def cell(self, field_name: str, row: int) -> str | None:
+        return a1(self.columns[field_name], row) if field_name in self.columns else None
+
+    def letters(self) -> dict[str, str]:
+        """Field → column letter, stored with the rows so later findings can name their cell."""
+        return {f: re.sub(r"\d+", "", a1(c, 0)) for f, c in self.columns.items()}
+
+
+def _lookup(fields: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, str]]:
+    if id(fields) in _LOOKUPS:
+        return _LOOKUPS[id(fields)]
+    exact, loose = {}, {}
+    for f, names in fields.items():
+        for n in names:
+            h = norm_header(n)
+            exact.setdefault(h, f)
+            loose.setdefault(re.sub(r"\(.*?\)", "", h), f)
+    _LOOKUPS[id(fields)] = (exact, loose)
+    return exact, loose
+
+
+def _match(text: Any, lookups: tuple[dict[str, str], dict[str, str]]) -> str | None:
+    h = norm_header(text)
+    if not h:
+        return None
+    exact, loose = lookups
+    return exact.get(h) or loose.get(re.sub(r"\(.*?\)", "", h))
+
+
+def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, scan: int,
+               min_fields: int = 3) -> Table | None:
+    """Find the header (one or two rows, merged group cells) by its spellings, never by position."""
+    lookups = _lookup(fields)
+    best: tuple[int, Table] | None = None
+    for i in range(min(scan, len(rows))):
+        top = rows[i]
+        if sum(1 for v in top if not is_empty(v)) < 2:
+            continue
+        sub = rows[i + 1] if i + 1 < len(rows) else []
+        for two in (False, True):
+            cols: dict[str, int] = {}
+            units: dict[str, float] = {}
+            extra: list[tuple[int, str]] = []
+            group = None
+            for c in range(max(len(top), len(sub) if two else 0)):
+                t = top[c] if c < len(top) else None
+                s = sub[c] if two and c < len(sub) else None
+                if not is_empty(t):
+                    group = t
+                elif is_empty(s):
+                    group = None
+                label = s if two and not is_empty(s) else t
+                if is_empty(label):
+                    continue
+                f = _match(label, lookups)
+                if f is None and two and not is_empty(s) and group is not None:
+                    f = _match(f"{fold(group)}{fold(s)}", lookups)
+                if f is None:
+                    if not (two and not is_empty(t) and c + 1 < len(sub) and not is_empty(sub[c])):
+                        extra.append((c, fold(label)))
+                    continue
+                if f in cols:
+                    continue
+                cols[f] = c
+                unit = header_unit(label) or (header_unit(group) if two and group is not None else None)
+                units[f] = UNIT_SCALE.get(unit or "万元", 1.0)
+            if two and not any(not is_empty(v) for v in sub):
+                continue
+            score = len(cols)
+            if score >= min_fields and ("name" in cols or "project_id" in cols or "unit" in cols
+                                        or "meeting_date" in cols or "date" in cols):
+                table = Table(sheet, i, i + (2 if two else 1), cols, units, extra)
+                if best is None or score > best[0]:
+                    best = (score, table)
+    return best[1] if best else None
+
+
+# ------------------------------------------------------------------ workbook access
+
+
+_KIND_FIELDS = {"plan": PLAN_FIELDS, "schedule": SCHEDULE_FIELDS, "report": REPORT_FIELDS, "start_report": START_FIELDS}
+
+
+def detect_kind(sheets: dict[str, list[list[Any]]], scan: int) -> tuple[str, dict[str, Table]]:
+    reg_hits = [n for n in sheets if any(key in fold(n) for key in REGISTER_SHEET_NAMES.values())]
+    if len(reg_hits) >= 2 or (reg_hits and len(sheets) == 1):
+        return "registers", {}
+    found: dict[str, tuple[int, str, Table]] = {}
+    for name, rows in sheets.items():
+        for kind, fields in _KIND_FIELDS.items():
+            t = find_table(rows, fields, name, scan)
+            if t is None:
+                continue
+            cols = set(t.columns)
+            if kind == "schedule" and not any(c.startswith("q") for c in cols):
+                continue
+            if kind == "report" and not cols & {"status", "annual_completed", "cumulative_completed"}:
+                continue
+            if kind == "start_report" and ("start_type" not in cols or cols & {"status", "annual_completed"}):
+                continue
+            if kind == "plan" and ("department" not in cols or cols & {"status", "annual_completed"}):
+                continue
+            score = len(cols)
+            if kind not in found or score > found[kind][0]:
+                found[kind] = (score, name, t)
+    for kind in ("schedule", "start_report", "report", "plan"):
+        if kind in found:
+            if kind == "plan":
+                return kind, {n: t for n, rows in sheets.items() if (t := find_table(rows, PLAN_FIELDS, n, scan))}
+            return kind, {found[kind][1]: found[kind][2]}
+    raise RejectedFile("no_table", "未找到可识别的报表（表头与模板不符），请使用发改委下发的模板 / "
+                                   "no recognisable table: the headers match no known template; use the DRC template")
+
+
+# ------------------------------------------------------------------ row conversion
