@@ -107,3 +107,10 @@ def test_defect_cells_point_at_the_right_column(sample_dir, truth):
         names = [n.replace("（", "(").replace("）", ")") for n in REPORT_FIELDS[d["field"]]]
         norm = headers.replace("（", "(").replace("）", ")").replace("\n", "").replace(" ", "")
         assert any(n.replace("(万元)", "").replace("(%)", "") in norm for n in names), (d, headers)
+
+
+def test_defect_registry_mirrors_the_rule_registry():
+    """Every rule code but EXTRA_COLUMN is injected, by the registry or in one named other place."""
+    from alxa_lib.sample.defects import DEFECTS, INJECTED_ELSEWHERE
+    assert not set(DEFECTS) & set(INJECTED_ELSEWHERE)
+    assert set(DEFECTS) | set(INJECTED_ELSEWHERE) == {c for c in RULES if c != "EXTRA_COLUMN"}

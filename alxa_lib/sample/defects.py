@@ -1,0 +1,318 @@
+"""The injected defects, as a registry mirroring the rule registry (:mod:`alxa_lib.rules`).
+
+``DEFECTS`` maps a rule code to a small function that spoils the clean period reports of a
+:class:`SampleYear` so that the rule must fire, and records where (``ReportFile.defects``, resolved to a
+cell by the writer; ``SampleYear.defects`` for a report that is never written). The registry's order is
+the order of injection and must not change: a defect's target is the first row no earlier defect took
+(:func:`_pick`), so reordering moves defects to other rows. No injector draws a random number.
+
+A few codes are injected elsewhere (``INJECTED_ELSEWHERE``); ``EXTRA_COLUMN`` is an info finding on a
+tolerated layout (:func:`apply_tolerances`), not a defect.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable
+
+from alxa_lib import periods as cal
+from alxa_lib.sample.story import SampleYear, row_at, start_report_rows
+from alxa_lib.sample.world import DEPARTMENT_NAMES, SAFE_TEXT, SCRIPT_TEXT, Layout, ReportFile
+from alxa_lib.vocab import STARTED_STATUSES
+
+INJECTED_ELSEWHERE = {
+    "TOTAL_ROW_MISMATCH": "apply_tolerances (total_row='wrong'), recorded by writers_reports.write_report",
+    "START_REPORT_LATE": "story.start_report_rows, recorded by writers_registers.write_start_reports",
+    "SCHEDULE_LATE": "writers_registers.write_schedules",
+    "CALIBRATION_OUTSIDE_WINDOW": "writers_registers.write_schedules",
+}
+
+
+# ---------------------------------------------------------------- tolerances (not defects)
+def apply_tolerances(s: SampleYear) -> None:
+    """Layout drift a reader must absorb without a finding."""
+    P = s.day
+    tweaks: list[tuple[str, dt.date, dict]] = [
+        ("住建局", P(3, 28), dict(title_lines_extra=2, notes=True)),
+        ("交通运输局", P(4, 14), dict(two_row_header=False)),
+        ("水务局", P(4, 28), dict(header_drift=True)),
+        ("工信局", P(5, 14), dict(unit="亿元")),
+        ("能源局", P(5, 28), dict(unit="元")),
+        ("文化旅游体育局", P(6, 14), dict(shuffle=True)),
+        ("教育局", P(6, 28), dict(extra_column=True, drop_optional=True)),
+        ("卫生健康委员会", P(7, 14), dict(numbers_as_text=True)),
+        ("住建局", P(7, 28), dict(date_style="cn", pct_style="str")),
+        ("交通运输局", P(8, 14), dict(date_style="dot", pct_style="frac")),
+        ("水务局", P(8, 28), dict(date_style="slash")),
+        ("工信局", P(9, 14), dict(date_style="md")),
+        ("能源局", P(9, 28), dict(date_style="iso", blank_rows=True, total_row="ok")),
+        ("住建局", P(10, 14), dict(total_row="wrong")),
+        ("乌斯太镇", P(6, 28), dict(no_id=("*",))),
+        ("巴彦浩特镇", P(7, 14), dict(name_variant=True, no_id=("*",))),
+        ("农牧局", P(5, 28), dict(extra_sheet=True)),
+        ("林业和草原局", P(6, 14), dict(ext="xls", two_row_header=False)),
+        ("商务局", P(6, 28), dict(ext="xlsm")),
+        ("民政局", P(8, 14), dict(dept_in_meta="")),
+        ("自然资源局", P(8, 28), dict(period_in_title=False)),
+        ("住建局", P(9, 14), dict(dept_in_meta="阿拉善左旗住房和城乡建设局")),
+        ("交通运输局", P(10, 28), dict(years_drift=True, header_drift=True, numbers_as_text=True)),
+    ]
+    for dept, period, kw in tweaks:
+        rf = s.report(dept, period)
+        for k, v in kw.items():
+            setattr(rf.layout, k, v)
+
+
+# ---------------------------------------------------------------- choosing a target
+def _add(rf: ReportFile, rule: str, pid: str | None, fld: str | None) -> None:
+    rf.defects.append({"rule": rule, "project_id": pid, "field": fld})
+
+
+def _kc_rows(rf: ReportFile, pred) -> list[dict]:
+    return [r for r in rf.rows if r["class"] == "KC" and pred(r)]
+
+
+def _pick(s: SampleYear, dept: str, period: dt.date, pred, *, last: bool = False) -> tuple[ReportFile, dict]:
+    """A report and a KC row satisfying ``pred``: the preferred department and period first, then
+    other departments, then later and earlier periods (so that any seed finds a target)."""
+    used = {(id(f), d["project_id"]) for f in s.reports for d in f.defects}
+    depts = [dept] + [d for d in DEPARTMENT_NAMES if d != dept]
+    i = s.periods.index(period)
+    order = [period] + [p for k in range(1, 24) for p in (s.periods[i + k] if i + k < 24 else None,
+                                                          s.periods[i - k] if i - k >= 0 else None) if p]
+    for per in order:
+        for d in depts:
+            try:
+                rf = s.report(d, per)
+            except KeyError:
+                continue
+            rows = [r for r in _kc_rows(rf, pred) if (id(rf), r["project_id"]) not in used
+                    and not any(x["project_id"] == r["project_id"] for x in rf.defects)]
+            if rows:
+                return rf, rows[-1] if last else rows[0]
+    raise LookupError(f"no row for a defect near {dept} {period}")
+
+
+def _started(r: dict) -> bool:
+    return r["status"] in STARTED_STATUSES and r["status"] != "已完工"
+
+
+def _unstarted(r: dict) -> bool:
+    return r["status"] == "未开工"
+
+
+def _with_start_report(s: SampleYear) -> set[str]:
+    return {r["project_id"] for r in start_report_rows(s)}
+
+
+# ---------------------------------------------------------------- row defects
+def unparseable_value(s: SampleYear) -> None:
+    """A percent written in words."""
+    rf, r = _pick(s, "交通运输局", s.day(5, 28), lambda x: _started(x) and x["progress_text"])
+    r["progress_pct"] = "过半"
+    _add(rf, "UNPARSEABLE_VALUE", r["project_id"], "progress_pct")
+
+
+def required_missing(s: SampleYear) -> None:
+    """Status left blank on an unstarted row."""
+    rf, r = _pick(s, "水务局", s.day(4, 14), _unstarted)
+    r["status"] = None
+    _add(rf, "REQUIRED_MISSING", r["project_id"], "status")
+
+
+def unstarted_no_reason(s: SampleYear) -> None:
+    rf, r = _pick(s, "农牧局", s.day(7, 14), _unstarted)
+    r["unstarted_reason"] = None
+    _add(rf, "UNSTARTED_NO_REASON", r["project_id"], "unstarted_reason")
+
+
+def started_no_date(s: SampleYear) -> None:
+    """On a project without a start report, so it is not started that period."""
+    with_start_report = _with_start_report(s)
+    rf, r = _pick(s, "工信局", s.day(6, 28), lambda x: _started(x) and x["project_id"] not in with_start_report)
+    r["start_date"] = None
+    _add(rf, "STARTED_NO_DATE", r["project_id"], "start_date")
+
+
+def no_progress_text(s: SampleYear) -> None:
+    rf, r = _pick(s, "能源局", s.day(7, 14), _started)
+    r["progress_text"] = None
+    r["progress_pct"] = None
+    _add(rf, "NO_PROGRESS_TEXT", r["project_id"], "progress_text")
+
+
+def cumulative_lt_annual(s: SampleYear) -> None:
+    """On the last period (no later period to disturb)."""
+    rf, r = _pick(s, "住建局", s.day(12, 28), lambda x: x["status"] in STARTED_STATUSES and x["nature"] == "新建")
+    r["annual_completed"] = r["cumulative_completed"] + 50
+    _add(rf, "CUMULATIVE_LT_ANNUAL", r["project_id"], "cumulative_completed")
+
+
+def cumulative_gt_total(s: SampleYear) -> None:
+    """On the last period (no later period to disturb)."""
+    rf, r = _pick(s, "交通运输局", s.day(12, 28), lambda x: x["status"] in STARTED_STATUSES and x["nature"] == "续建")
+    r["cumulative_completed"] = r["total_investment"] + 100
+    _add(rf, "CUMULATIVE_GT_TOTAL", r["project_id"], "cumulative_completed")
+
+
+def percent_out_of_range(s: SampleYear) -> None:
+    rf, r = _pick(s, "水务局", s.day(7, 14), lambda x: _started(x) and x["progress_text"])
+    r["progress_pct"] = 120
+    _add(rf, "PERCENT_OUT_OF_RANGE", r["project_id"], "progress_pct")
+
+
+def date_out_of_range(s: SampleYear) -> None:
+    """Last year's date on a resumed project."""
+    with_start_report = _with_start_report(s)
+    rf, r = _pick(s, "卫生健康委员会", s.day(8, 28), lambda x: _started(x) and x["project_id"] not in with_start_report)
+    r["start_date"] = r["start_date"].replace(year=s.year - 1)
+    _add(rf, "DATE_OUT_OF_RANGE", r["project_id"], "start_date")
+
+
+def investment_decreased(s: SampleYear) -> None:
+    """This year's investment lower than the previous period's."""
+    rf, r = _pick(s, "能源局", s.day(8, 14), lambda x: _started(x) and (x["annual_completed"] or 0) > 200)
+    prev_rf = s.report(rf.department, s.periods[s.periods.index(rf.period) - 1])
+    prev = {x["project_id"]: x for x in prev_rf.rows}
+    r["annual_completed"] = (prev.get(r["project_id"], {}).get("annual_completed") or r["annual_completed"]) - 30
+    _add(rf, "INVESTMENT_DECREASED", r["project_id"], "annual_completed")
+
+
+def status_regressed(s: SampleYear) -> None:
+    """A started project reported 未开工 again."""
+    with_start_report = _with_start_report(s)
+    rf, r = _pick(s, "城市管理综合执法局", s.day(7, 28), lambda x: _started(x) and x["project_id"] not in with_start_report)
+    r.update(status="未开工", start_date=None, unstarted_reason="施工单位尚未进场",
+             expected_start=rf.period + dt.timedelta(days=12), progress_text=None, progress_pct=None)
+    _add(rf, "STATUS_REGRESSED", r["project_id"], "status")
+
+
+def completed_still_reported(s: SampleYear) -> None:
+    """A completed project reported once more, in the next period."""
+    done = next(r for f in s.reports for r in f.rows if r["status"] == "已完工")
+    first = next(f for f in s.reports if done in f.rows)
+    nxt = s.report(first.department, cal.next_period(first.period))
+    again = copy.deepcopy(done)
+    nxt.rows.append(again)
+    _add(nxt, "COMPLETED_STILL_REPORTED", again["project_id"], "status")
+
+
+def locked_indicator_changed(s: SampleYear) -> None:
+    rf, r = _pick(s, "吉兰泰镇", s.day(5, 14), lambda x: True)
+    r["total_investment"] = r["total_investment"] + 1000
+    _add(rf, "LOCKED_INDICATOR_CHANGED", r["project_id"], "total_investment")
+
+
+def project_missing(s: SampleYear) -> None:
+    """An unstarted project left out."""
+    rf, r = _pick(s, "腾格里额里斯镇", s.day(4, 28), lambda x: _unstarted(x) and not x["annual_completed"], last=True)
+    rf.rows.remove(r)
+    _add(rf, "PROJECT_MISSING", r["project_id"], None)
+
+
+def project_unknown(s: SampleYear) -> None:
+    """A row that is not in the plan."""
+    rf = s.report("巴润别立镇", s.day(6, 14))
+    unknown = row_at(s, s.project(rf.rows[0]["project_id"]), s.day(6, 14))
+    unknown.update(project_id=None, name="巴润别立镇牧民定居点配套项目", status="未开工",
+                   unstarted_reason="前期工作", expected_start=s.day(9, 1), annual_completed=0.0,
+                   cumulative_completed=0.0, start_date=None, progress_text=None, progress_pct=None)
+    unknown["_unknown"] = True
+    rf.rows.append(unknown)
+    _add(rf, "PROJECT_UNKNOWN", None, "name")
+
+
+def name_matched(s: SampleYear) -> None:
+    """Every row of the files written without 项目编号 (layout ``no_id``)."""
+    for f in s.reports:
+        if f.layout.no_id:
+            for x in f.rows:
+                _add(f, "NAME_MATCHED", x["project_id"], "name")
+
+
+def untrusted_text(s: SampleYear) -> None:
+    """Not a finding: text a report must show as text, never run."""
+    rf = s.report("住建局", s.day(6, 28))
+    rf.rows[0]["problems"] = SCRIPT_TEXT
+    rf.rows[0]["measures"] = SAFE_TEXT
+
+
+# ---------------------------------------------------------------- report defects
+def modified_after_submission(s: SampleYear) -> None:
+    """A resubmission that changes a reported value."""
+    rf, _ = _pick(s, "交通运输局", s.day(6, 28), _started)
+    v2 = ReportFile(rf.department, rf.period, rf.received + dt.timedelta(days=2), copy.deepcopy(rf.rows),
+                    Layout(), version=2, liaison=rf.liaison)
+    # (text, not investment: a raised figure would make the next period look like a decrease)
+    r = _kc_rows(v2, _started)[0]
+    r["progress_text"] = (r["progress_text"] or "") + "（更正）"
+    _add(v2, "MODIFIED_AFTER_SUBMISSION", r["project_id"], "progress_text")
+    s.reports.append(v2)
+
+
+def late_report(s: SampleYear) -> None:
+    for dept, period, days in [("民政局", s.day(5, 14), 3), ("教育局", s.day(7, 28), 2), ("宗别立镇", s.day(9, 14), 5)]:
+        rf = s.report(dept, period)
+        rf.received = period + dt.timedelta(days=days)
+        _add(rf, "LATE_REPORT", None, None)
+
+
+def missing_report(s: SampleYear) -> None:
+    """One never arrives, one arrives after the next due date."""
+    rf = s.report("宗别立镇", s.day(8, 14))
+    s.reports.remove(rf)
+    s.defects.append({"rule": "MISSING_REPORT", "file": None, "sheet": None, "cell": None,
+                      "department": rf.department, "period": rf.period.isoformat(),
+                      "project_id": None, "field": None})
+    rf = s.report("教育局", s.day(10, 14))
+    rf.received = s.day(10, 30)
+    _add(rf, "MISSING_REPORT", None, None)
+
+
+def not_signed(s: SampleYear) -> None:
+    rf = s.report("商务局", s.day(9, 28))
+    rf.layout.signed = "否"
+    _add(rf, "NOT_SIGNED", None, "signed")
+
+
+def liaison_changed(s: SampleYear) -> None:
+    """A deputy filled in one period."""
+    rf = s.report("水务局", s.day(9, 28))
+    rf.liaison = "临时填报人"
+    for x in rf.rows:
+        x["liaison"] = "临时填报人"
+    _add(rf, "LIAISON_CHANGED", None, "liaison")
+
+
+# ---------------------------------------------------------------- the registry, in order of injection
+DEFECTS: dict[str, Callable[[SampleYear], None]] = {
+    "UNPARSEABLE_VALUE": unparseable_value,
+    "REQUIRED_MISSING": required_missing,
+    "UNSTARTED_NO_REASON": unstarted_no_reason,
+    "STARTED_NO_DATE": started_no_date,
+    "NO_PROGRESS_TEXT": no_progress_text,
+    "CUMULATIVE_LT_ANNUAL": cumulative_lt_annual,
+    "CUMULATIVE_GT_TOTAL": cumulative_gt_total,
+    "PERCENT_OUT_OF_RANGE": percent_out_of_range,
+    "DATE_OUT_OF_RANGE": date_out_of_range,
+    "INVESTMENT_DECREASED": investment_decreased,
+    "STATUS_REGRESSED": status_regressed,
+    "COMPLETED_STILL_REPORTED": completed_still_reported,
+    "LOCKED_INDICATOR_CHANGED": locked_indicator_changed,
+    "PROJECT_MISSING": project_missing,
+    "PROJECT_UNKNOWN": project_unknown,
+    "NAME_MATCHED": name_matched,
+    "MODIFIED_AFTER_SUBMISSION": modified_after_submission,
+    "LATE_REPORT": late_report,
+    "MISSING_REPORT": missing_report,
+    "NOT_SIGNED": not_signed,
+    "LIAISON_CHANGED": liaison_changed,
+}
+
+
+def apply_defects(s: SampleYear) -> None:
+    """Inject every registered defect, in the registry's order."""
+    for code, inject in DEFECTS.items():
+        if code == "MODIFIED_AFTER_SUBMISSION":
+            untrusted_text(s)  # not a defect; placed before the resubmission, which may copy its rows
+        inject(s)
