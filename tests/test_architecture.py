@@ -16,7 +16,7 @@ RANK = {"errors": 0, "params": 0, "vocab": 0, "periods": 0, "rules": 0, "values"
         "workbooks": 1, "ledger": 2, "sample": 2, "checks": 3, "figures": 4, "reports": 5,
         "commands": 6, "cli": 6, "demo": 6}
 SQL = re.compile(r"\b(SELECT\b[\s\S]*\bFROM|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET|CREATE\s+(TABLE|SEQUENCE))\b")
-CITATION = re.compile(r"(docs/(\w+)\.md)|§(\d+(?:\.\d+)?)")
+CITATION = re.compile(r"((docs/)?\b(\w+)\.md)|§(\d+(?:\.\d+)?)")
 
 
 def _modules() -> list[Path]:
@@ -104,7 +104,7 @@ def test_nothing_points_outside_the_repository():
 
 
 def test_every_cited_document_and_section_exists():
-    """A line citing docs/X.md sets the document for the § numbers after it; a bare § is docs/measures.md
+    """A line citing a document under docs/ sets the document for the § numbers after it; a bare § is docs/measures.md
     (inside docs/, the document itself)."""
     sections = {p.stem: _headings(p) for p in (ROOT / "docs").glob("*.md")}
     missing = []
@@ -115,12 +115,13 @@ def test_every_cited_document_and_section_exists():
         for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             doc = own
             for m in CITATION.finditer(line):
-                if m.group(2):
-                    doc = m.group(2)
-                    if doc not in sections:
-                        missing.append(f"{path.relative_to(ROOT)}:{n}: docs/{doc}.md")
-                elif doc in sections and m.group(3) not in sections[doc]:
-                    missing.append(f"{path.relative_to(ROOT)}:{n}: docs/{doc}.md §{m.group(3)}")
+                if m.group(1):
+                    if m.group(3) in sections:
+                        doc = m.group(3)
+                    elif m.group(2):
+                        missing.append(f"{path.relative_to(ROOT)}:{n}: docs/{m.group(3)}.md")
+                elif doc in sections and m.group(4) not in sections[doc]:
+                    missing.append(f"{path.relative_to(ROOT)}:{n}: docs/{doc}.md §{m.group(4)}")
     assert missing == []
 
 

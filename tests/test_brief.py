@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from alxa_lib.reports.brief import build_brief, headline
 from alxa_lib.figures.problems import classify, open_problems
+from alxa_lib.figures.state import load_year
+from alxa_lib.reports.brief import build_brief, headline
 from alxa_lib.reports.runner import brief as render_brief
 from alxa_lib.sample import SCRIPT_TEXT
-from alxa_lib.figures.state import load_year
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,21 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from alxa_lib.workbooks.cells import (a1, norm_header, norm_name, parse_date, parse_number, parse_percent, parse_procedure,
-                            parse_stage, parse_status, parse_years)
+from alxa_lib.workbooks.cells import (
+    a1,
+    norm_header,
+    norm_name,
+    parse_date,
+    parse_number,
+    parse_percent,
+    parse_procedure,
+    parse_stage,
+    parse_status,
+    parse_years,
+)
 
 
 @pytest.mark.parametrize("raw,expected", [

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -224,8 +224,9 @@ def test_received_date_sources(tmp_path):
 
 def test_name_matching_and_ids_against_the_plan(tmp_path):
     """Rows without 项目编号 match by normalised name; an id of another department's project still wins."""
-    from alxa_lib.ledger.ingest import match_projects
     import pandas as pd
+
+    from alxa_lib.ledger.ingest import match_projects
     plan = pd.DataFrame([{"project_id": "A1", "name": "吉兰泰镇供热管网改造项目", "department": "住建局"},
                          {"project_id": "B1", "name": "巴彦浩特镇物流园区项目", "department": "交通运输局"}])
     rows = pd.DataFrame([

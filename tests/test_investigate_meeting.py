@@ -7,10 +7,10 @@ import re
 import duckdb
 import pytest
 
+from alxa_lib.figures.state import load_year
 from alxa_lib.reports import runner as reports
 from alxa_lib.reports.investigate import delay_table, reason_category, select
 from alxa_lib.workbooks.reader import read_workbook
-from alxa_lib.figures.state import load_year
 
 
 @pytest.fixture(scope="module")

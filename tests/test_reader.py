@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from alxa_lib.workbooks.reader import RejectedFile, read_workbook
 from alxa_lib.workbooks.xlsx_write import put
-from tests.helpers import bilingual, OFFICIAL_TOP, report_row, write_report
+from tests.helpers import OFFICIAL_TOP, bilingual, report_row, write_report
 
 
 def rows_of(res):

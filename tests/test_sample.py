@@ -7,10 +7,10 @@ import json
 import openpyxl
 from python_calamine import CalamineWorkbook
 
-from alxa_lib.workbooks.reader import read_workbook
 from alxa_lib.rules import RULES
 from alxa_lib.sample import write_sample
 from alxa_lib.vocab import REPORT_FIELDS
+from alxa_lib.workbooks.reader import read_workbook
 
 
 def _all_cells(root):

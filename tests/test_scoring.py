@@ -8,11 +8,20 @@ import sys
 
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from alxa_lib import params
-from alxa_lib.figures.scoring import (bottom, department_scores, procedures_completeness, project_points, rank,
-                              score_quarter, stage_ratio, year_end)
+from alxa_lib.figures.scoring import (
+    bottom,
+    department_scores,
+    procedures_completeness,
+    project_points,
+    rank,
+    score_quarter,
+    stage_ratio,
+    year_end,
+)
 from alxa_lib.figures.state import YearData
 from alxa_lib.vocab import PROCEDURES
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from alxa_lib import periods as cal
-from alxa_lib.rules import RULES
 from alxa_lib.checks.validate import PeriodContext, check_report, timeliness, validate_period
+from alxa_lib.rules import RULES
 
 P = dt.date(2025, 6, 28)
 PLAN = pd.DataFrame([

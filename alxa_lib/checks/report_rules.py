@@ -9,6 +9,7 @@ from alxa_lib.rules import finding
 from alxa_lib.values import clean
 from alxa_lib.vocab import REPORT_FIELDS
 
+
 # ---------------------------------------------------------------- report-level checks
 def check_project_missing(ctx: PeriodContext) -> list[dict]:
     reported = {r.get("project_id") for r in ctx.rows}

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from alxa_lib.checks.context import ACTIVE_STARTED, PeriodContext
 from alxa_lib import params
+from alxa_lib.checks.context import ACTIVE_STARTED, PeriodContext
 from alxa_lib.values import clean, round2
 from alxa_lib.vocab import REPORT_FIELDS, STARTED_STATUSES
+
 
 # ---------------------------------------------------------------- row checks
 def check_required(ctx: PeriodContext, row: dict) -> list[dict]:

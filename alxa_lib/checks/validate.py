@@ -22,6 +22,7 @@ from alxa_lib.ledger import queries
 from alxa_lib.rules import FINDING_COLUMNS, finding
 from alxa_lib.values import clean
 
+
 # ---------------------------------------------------------------- timeliness
 def timeliness(files: pd.DataFrame, due_departments: Iterable[str], period: dt.date) -> list[dict]:
     """LATE_REPORT / MISSING_REPORT from the first version's received date (docs/measures.md §9.2)."""

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from alxa_lib import periods as cal
 from alxa_lib import params
+from alxa_lib import periods as cal
 from alxa_lib.figures.state import YearData, project_state, started_ids
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from alxa_lib.ledger import queries
-from alxa_lib.workbooks.plan import apply_adjustments
 from alxa_lib.vocab import TOWNSHIPS
+from alxa_lib.workbooks.plan import apply_adjustments
 
 
 @dataclass

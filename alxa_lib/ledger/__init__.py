@@ -4,6 +4,18 @@
 ``queries`` holds every SELECT the higher stages need. The store's API is re-exported here so that
 callers write ``ledger.connect(...)``.
 """
-from alxa_lib.ledger.store import (DEFAULT_DB, REGISTER_TABLES, archive_dir, columns_of, connect, db_path,  # noqa: F401
-                                   insert_frame, mark_origin, next_file_id, origin, store_findings, transaction,
-                                   writer_lock)
+from alxa_lib.ledger.store import (  # noqa: F401
+                                   DEFAULT_DB,
+                                   REGISTER_TABLES,
+                                   archive_dir,
+                                   columns_of,
+                                   connect,
+                                   db_path,
+                                   insert_frame,
+                                   mark_origin,
+                                   next_file_id,
+                                   origin,
+                                   store_findings,
+                                   transaction,
+                                   writer_lock,
+)

@@ -16,10 +16,10 @@ from typing import Iterable
 import pandas as pd
 
 from alxa_lib import ledger
-from alxa_lib.workbooks.cells import norm_name
 from alxa_lib.ledger import queries
-from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
 from alxa_lib.rules import finding
+from alxa_lib.workbooks.cells import norm_name
+from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 KIND_ORDER = {"plan": 0, "registers": 1, "schedule": 2, "report": 3, "start_report": 4}

@@ -12,13 +12,11 @@ import pandas as pd
 
 from alxa_lib import periods as cal
 from alxa_lib.figures.metrics import commencement_table, lights, metrics, submissions
-from alxa_lib.figures.state import project_state, started_ids
 from alxa_lib.figures.problems import open_problems
-from alxa_lib.rules import SEVERITY_CN
-from alxa_lib.figures.state import YearData
+from alxa_lib.figures.state import YearData, project_state, started_ids
 from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL, NATURE_CN, cn_date, pct  # noqa: F401
+from alxa_lib.rules import SEVERITY_CN
 from alxa_lib.workbooks.xlsx_write import write_tables
-
 
 
 @dataclass

@@ -6,8 +6,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from alxa_lib import params
-from alxa_lib.figures.scoring import (ALL_COMPONENTS, CN_COMPONENT, FindingsOf, accountability, commendation, rank, score_quarter,
-                      year_end)
+from alxa_lib.figures.scoring import (
+    ALL_COMPONENTS,
+    CN_COMPONENT,
+    FindingsOf,
+    accountability,
+    commendation,
+    rank,
+    score_quarter,
+    year_end,
+)
 from alxa_lib.figures.state import YearData
 from alxa_lib.workbooks.xlsx_write import write_tables
 

@@ -13,8 +13,8 @@ from alxa_lib.figures.state import YearData, project_state, started_ids
 from alxa_lib.ledger import queries
 from alxa_lib.ledger.queries import Connection
 from alxa_lib.reports.labels import LIGHT_CN, SCHEDULE_VERSION_CN
-from alxa_lib.vocab import PROCEDURES
 from alxa_lib.values import clean
+from alxa_lib.vocab import PROCEDURES
 
 REASON_CN = {"procedures": "前期手续", "land": "用地", "funding": "资金", "design": "设计", "winter": "冬休", "other": "其他"}
 KIND_TO_REASON = {"规划": "procedures", "环评": "procedures", "能评": "procedures", "立项": "procedures",

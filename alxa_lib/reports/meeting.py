@@ -8,15 +8,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from alxa_lib import periods as cal
-from alxa_lib.periods import parse_month  # noqa: F401 - notebooks import it from here
 from alxa_lib import params
+from alxa_lib import periods as cal
 from alxa_lib.figures.metrics import lights, metrics
 from alxa_lib.figures.problems import KIND_ORDER, open_problems
 from alxa_lib.figures.state import YearData, project_state, started_ids
+from alxa_lib.periods import parse_month  # noqa: F401 - notebooks import it from here
 from alxa_lib.values import clean
-
-
 
 
 @dataclass

@@ -14,8 +14,17 @@ import random
 from typing import Any
 
 from alxa_lib import periods as cal
-from alxa_lib.sample.world import (DELAY_REASONS, DEPARTMENT_NAMES, DEPARTMENTS, LAGGING, LIAISONS, Layout,
-                                   Project, ReportFile, build_plan)
+from alxa_lib.sample.world import (
+    DELAY_REASONS,
+    DEPARTMENT_NAMES,
+    DEPARTMENTS,
+    LAGGING,
+    LIAISONS,
+    Layout,
+    Project,
+    ReportFile,
+    build_plan,
+)
 from alxa_lib.vocab import PROCEDURES
 
 

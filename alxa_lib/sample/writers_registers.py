@@ -10,8 +10,14 @@ from alxa_lib import periods as cal
 from alxa_lib.sample.story import SampleYear, start_report_rows
 from alxa_lib.sample.world import DEPARTMENT_NAMES, LAGGING, PROBLEM_TEXTS, Project
 from alxa_lib.sample.writers_reports import write_manifest
-from alxa_lib.vocab import (PLAN_FIELDS, PROBLEM_KINDS, REGISTER_SHEET_NAMES, REGISTER_SHEETS, SCHEDULE_FIELDS,
-                            START_FIELDS)
+from alxa_lib.vocab import (
+    PLAN_FIELDS,
+    PROBLEM_KINDS,
+    REGISTER_SHEET_NAMES,
+    REGISTER_SHEETS,
+    SCHEDULE_FIELDS,
+    START_FIELDS,
+)
 from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, write_table
 
 

@@ -6,11 +6,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-
-from alxa_lib import periods as cal
 from alxa_lib import params
-from alxa_lib.workbooks.cells import (fold, is_empty, parse_date)
+from alxa_lib import periods as cal
 from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
+from alxa_lib.workbooks.cells import fold, is_empty, parse_date
 
 
 def _strip_dept(text: str) -> str:

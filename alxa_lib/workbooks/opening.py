@@ -6,7 +6,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-
 from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
 
 

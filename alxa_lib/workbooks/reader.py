@@ -6,6 +6,7 @@ every cell (amounts to 万元, dates to dates, synonyms to canonical words) and 
 raises :class:`RejectedFile` with a bilingual one-line reason.
 """
 from __future__ import annotations
+
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,17 +14,32 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from alxa_lib import periods as cal
 from alxa_lib import params
-from alxa_lib.workbooks.cells import (a1, fold, parse_number)
+from alxa_lib import periods as cal
 from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
 from alxa_lib.rules import finding
-from alxa_lib.workbooks.meta import (department_from_filename, folder_period, meta_date, meta_value,
-                                     resolve_department, text_lines, title_asof, title_year)
+from alxa_lib.vocab import (
+    PLAN_FIELDS,
+    REGISTER_SHEET_NAMES,
+    REGISTER_SHEETS,
+    REPORT_FIELDS,
+    SCHEDULE_FIELDS,
+    START_FIELDS,
+)
+from alxa_lib.workbooks.cells import a1, fold, parse_number
+from alxa_lib.workbooks.meta import (
+    department_from_filename,
+    folder_period,
+    meta_date,
+    meta_value,
+    resolve_department,
+    text_lines,
+    title_asof,
+    title_year,
+)
 from alxa_lib.workbooks.opening import formula_cells_without_value, load_rows
 from alxa_lib.workbooks.rows import frame, read_rows
 from alxa_lib.workbooks.tables import KIND_CN, KINDS, Table, detect_kind, find_table  # noqa: F401 - KIND_CN, KINDS re-exported
-from alxa_lib.vocab import (PLAN_FIELDS, REGISTER_SHEET_NAMES, REGISTER_SHEETS, REPORT_FIELDS, SCHEDULE_FIELDS, START_FIELDS)
 
 
 @dataclass

@@ -8,13 +8,22 @@ from typing import Any
 import pandas as pd
 
 from alxa_lib import params
-from alxa_lib.workbooks.cells import (a1, fold, is_empty, parse_date, parse_number, parse_percent,
-                    parse_procedure, parse_stage, parse_status, parse_years)
 from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
 from alxa_lib.rules import finding
+from alxa_lib.vocab import AMOUNT_FIELDS, CLASS, DATE_FIELDS, INVEST_TYPE, NATURE, PROCEDURES
+from alxa_lib.workbooks.cells import (
+    a1,
+    fold,
+    is_empty,
+    parse_date,
+    parse_number,
+    parse_percent,
+    parse_procedure,
+    parse_stage,
+    parse_status,
+    parse_years,
+)
 from alxa_lib.workbooks.tables import Table
-from alxa_lib.vocab import (AMOUNT_FIELDS, CLASS, DATE_FIELDS, INVEST_TYPE, NATURE, PROCEDURES)
-
 
 _TEXT_FIELDS = {"name", "project_unit", "leader", "location", "sector", "scale_content", "unstarted_reason",
                 "progress_text", "problems", "measures", "liaison", "phone", "note", "item", "owner",

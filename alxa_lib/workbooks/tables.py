@@ -5,11 +5,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-
-from alxa_lib.workbooks.cells import (a1, fold, header_unit, is_empty, norm_header, UNIT_SCALE)
 from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
-from alxa_lib.vocab import (PLAN_FIELDS, REGISTER_SHEET_NAMES, REPORT_FIELDS, SCHEDULE_FIELDS, START_FIELDS)
-
+from alxa_lib.vocab import PLAN_FIELDS, REGISTER_SHEET_NAMES, REPORT_FIELDS, SCHEDULE_FIELDS, START_FIELDS
+from alxa_lib.workbooks.cells import UNIT_SCALE, a1, fold, header_unit, is_empty, norm_header
 
 KINDS = ("plan", "schedule", "report", "start_report", "registers")
 KIND_CN = {"plan": "年度计划", "schedule": "倒排工期计划", "report": "重点建设项目表", "start_report": "开复工报送表",

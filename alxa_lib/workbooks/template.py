@@ -12,9 +12,9 @@ import pandas as pd
 from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from alxa_lib.vocab import CLASS, NATURE, PROCEDURE_STATUS, REPORT_FIELDS, REPORT_GROUPS, STAGE_LADDERS, STATUS
 from alxa_lib.workbooks.plan import apply_adjustments
 from alxa_lib.workbooks.reader import read_workbook
-from alxa_lib.vocab import CLASS, NATURE, PROCEDURE_STATUS, REPORT_FIELDS, REPORT_GROUPS, STAGE_LADDERS, STATUS
 from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, save_workbook, write_table
 
 LOCKED = ("seq", "project_id", "name", "class", "nature", "total_investment", "annual_planned", "years")
