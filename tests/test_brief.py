@@ -107,3 +107,19 @@ def test_problem_kinds_and_open_list():
     ])
     got = open_problems(problems, plan, dt.date(2025, 6, 28))
     assert got[["problem_id", "kind", "owner", "overdue_days"]].values.tolist() == [[1, "征地拆迁", "吉兰泰镇", 27]]
+
+
+def test_a_report_run_prints_no_kernel_chatter(tmp_path, monkeypatch, capfd):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from alxa_lib.reports import render
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]}), new_code_cell("print(x + 1)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(tmp_path / "tiny.ipynb"))
+    monkeypatch.setattr(render, "NOTEBOOKS", tmp_path)
+    out = render.run_notebook("tiny.ipynb", tmp_path / "out" / "tiny.ipynb", {"x": 41})
+    ran = nbformat.read(str(out), as_version=4)
+    assert ran.cells[-1].outputs[0]["text"] == "42\n"  # the parameter reached the kernel
+    err = capfd.readouterr().err
+    assert "without encryption" not in err and "WARNING" not in err, err

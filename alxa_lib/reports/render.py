@@ -117,7 +117,7 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
     try:
         with atomic_path(output) as tmp:
             pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters, kernel_name="python3",
-                                progress_bar=False, cwd=str(NOTEBOOKS.parent))
+                                progress_bar=False, cwd=str(NOTEBOOKS.parent), extra_arguments=KERNEL_QUIET)
     except PapermillExecutionError as exc:
         evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename
         raise ReportFailed(f"报告 {name} 运行失败：{evalue}", f"the report notebook {name} failed: "
@@ -125,8 +125,13 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
     return output
 
 
+# The kernel itself logs "running over TCP without encryption" on every start (local TCP is what
+# papermill uses here); only its errors are worth showing.
+KERNEL_QUIET = ["--IPKernelApp.log_level=ERROR"]
+
+
 def quiet_kernel_warnings() -> None:
-    """Kernels on this machine talk over local TCP; jupyter_client warns about it on every start."""
+    """Quiet the parent side too: jupyter_client and papermill log routine kernel chatter."""
     import warnings
     warnings.filterwarnings("ignore", message=".*running over TCP without encryption.*")
     logging.getLogger("papermill").setLevel(logging.WARNING)
