@@ -6,10 +6,10 @@ with the nearest valid values); reading commands never create a ledger.
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
+from alxa_lib.console import interactive
 from alxa_lib.errors import BadParameter
 
 STATUS_CN = {"ingested": "已导入", "new_version": "新版本", "unchanged": "未变化", "rejected": "已拒收"}
@@ -21,8 +21,7 @@ def _dump(obj) -> None:
 
 def _progress(a) -> bool:
     """Progress bars on a terminal only: never in --json mode, never under CI."""
-    import os
-    return sys.stderr.isatty() and not getattr(a, "json", False) and not os.environ.get("CI")
+    return interactive() and not getattr(a, "json", False)
 
 
 def cmd_sample(a) -> int:

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import sys
 from pathlib import Path
 
 from alxa_lib import ledger
+from alxa_lib.console import interactive
 from alxa_lib import periods as cal
 from alxa_lib.checks.returns import write_return_lists
 from alxa_lib.checks.validate import latest_only, period_findings, validate_year
@@ -30,10 +29,6 @@ def demo_ledger(data: Path) -> Path:
     return data / "demo.duckdb"
 
 
-def _quiet() -> bool:
-    return not sys.stderr.isatty() or bool(os.environ.get("CI"))
-
-
 def run_demo(data: Path, out: Path) -> int:
     sample = data / "sample"
     if sample.exists():
@@ -48,13 +43,13 @@ def run_demo(data: Path, out: Path) -> int:
     for f in (db, Path(str(db) + ".wal")):
         f.unlink(missing_ok=True)
     ledger.mark_origin(db, "sample")  # marked first, so an interrupted demo is still known as a sample ledger
-    outcomes = ingest([sample], db, progress=not _quiet())
+    outcomes = ingest([sample], db, progress=interactive())
     rejected = [o for o in outcomes if o.status == "rejected"]
     print(f"3/5 导入 ingest → {db}: {len(outcomes) - len(rejected)} 个文件入库，{len(rejected)} 个按设计拒收 "
           f"(files stored; rejected by design)")
     con = ledger.connect(db)
     try:
-        n_findings = validate_year(con, DEMO_YEAR, progress=not _quiet())
+        n_findings = validate_year(con, DEMO_YEAR, progress=interactive())
         shown = latest_only(period_findings(con, period), con)
         returns = write_return_lists(con, shown, period, out / period.isoformat() / "退回修改清单")
     finally:

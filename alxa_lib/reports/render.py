@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from alxa_lib.console import interactive
 from alxa_lib.errors import ReportFailed
 from alxa_lib.files import atomic_path, write_text
 
@@ -117,7 +118,7 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
     try:
         with atomic_path(output) as tmp:
             pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters, kernel_name="python3",
-                                progress_bar=False, cwd=str(NOTEBOOKS.parent), extra_arguments=KERNEL_QUIET)
+                                progress_bar=interactive(), cwd=str(NOTEBOOKS.parent), extra_arguments=KERNEL_QUIET)
     except PapermillExecutionError as exc:
         evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename
         raise ReportFailed(f"报告 {name} 运行失败：{evalue}", f"the report notebook {name} failed: "
