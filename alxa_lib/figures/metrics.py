@@ -83,45 +83,54 @@ def nodes(data: YearData, day: dt.date) -> pd.DataFrame:
     Projects without a schedule row take annual planned × the default shares of params (§9.11)."""
     kc = _kc(data.plan_on(day)).set_index("project_id")
     sched = schedule_in_force(data, day)
+    cols = [f"q{i}_node" for i in range(1, 5)]
+    given = sched.reindex(kc.index)[cols].apply(pd.to_numeric, errors="coerce") if len(sched) else \
+        pd.DataFrame(index=kc.index, columns=cols, dtype=float)
+    has_schedule = given.notna().any(axis=1)
+    planned = pd.to_numeric(kc["annual_planned"], errors="coerce").fillna(0.0)
     shares = params.load("monitoring")["default_node_shares"]
-    out = pd.DataFrame(index=kc.index, columns=["q1", "q2", "q3", "q4"], dtype=float)
-    for pid, p in kc.iterrows():
-        row = sched.loc[pid] if pid in sched.index else None
-        if row is not None and any(pd.notna(row.get(f"q{i}_node")) for i in range(1, 5)):
-            out.loc[pid] = [float(row.get(f"q{i}_node")) if pd.notna(row.get(f"q{i}_node")) else 0.0 for i in range(1, 5)]
-        else:
-            planned = float(p["annual_planned"]) if pd.notna(p["annual_planned"]) else 0.0
-            out.loc[pid] = [planned * s for s in shares]
-    return out
+    default = pd.DataFrame({f"q{i + 1}": planned * s for i, s in enumerate(shares)}, index=kc.index)
+    scheduled = given.fillna(0.0).set_axis(["q1", "q2", "q3", "q4"], axis=1)
+    return scheduled.where(has_schedule, default, axis=0).astype(float)
+
+
+def _segment(day: dt.date) -> tuple[int, float]:
+    """Which quarter's segment ``day`` falls in (0 = before Q1's node) and how far along it is (§9.12)."""
+    y = day.year
+    ends = [dt.date(y - 1, 12, 31)] + [cal.quarter_end(y, q) for q in range(1, 5)]
+    for q, (d0, d1) in enumerate(zip(ends, ends[1:]), start=1):
+        if d0 <= day <= d1:
+            return q, (day - d0).days / (d1 - d0).days
+    return 4, 1.0
 
 
 def planned_to_date(node_row, day: dt.date) -> float:
     """Linear by day between (12-31 of the previous year, 0) and the quarter-end nodes (§9.12)."""
-    y = day.year
-    points = [(dt.date(y - 1, 12, 31), 0.0)] + [(cal.quarter_end(y, q), float(node_row[f"q{q}"])) for q in range(1, 5)]
-    for (d0, v0), (d1, v1) in zip(points, points[1:]):
-        if d0 <= day <= d1:
-            return v0 + (v1 - v0) * (day - d0).days / (d1 - d0).days
-    return points[-1][1]
+    q, f = _segment(day)
+    v0 = float(node_row[f"q{q - 1}"]) if q > 1 else 0.0
+    return v0 + (float(node_row[f"q{q}"]) - v0) * f
+
+
+def planned_to_date_all(node_table: pd.DataFrame, day: dt.date) -> pd.Series:
+    """``planned_to_date`` for every row of a node table at once."""
+    q, f = _segment(day)
+    v0 = node_table[f"q{q - 1}"] if q > 1 else 0.0
+    return v0 + (node_table[f"q{q}"] - v0) * f
 
 
 def spi(data: YearData, day: dt.date, state: pd.DataFrame | None = None) -> pd.Series:
     """Actual annual completed / planned-to-date per KC project; NaN where planned-to-date is 0 (on track)."""
     actual = annual_completed(data, day, state)
-    n = nodes(data, day)
-    out = {}
-    for pid in actual.index:
-        ptd = planned_to_date(n.loc[pid], day)
-        out[pid] = actual[pid] / ptd if ptd > 0 else float("nan")
-    return pd.Series(out, dtype=float)
+    ptd = planned_to_date_all(nodes(data, day), day).reindex(actual.index)
+    return (actual / ptd).where(ptd > 0).astype(float)
 
 
 def node_completion(data: YearData, quarter: int) -> pd.Series:
     """min(1, actual annual completed / the quarter's node) at the quarter end; a node of 0 is met."""
     qe = cal.quarter_end(data.year, quarter)
     actual = annual_completed(data, qe)
-    n = nodes(data, qe)[f"q{quarter}"]
-    return pd.Series({pid: 1.0 if n[pid] <= 0 else min(1.0, actual[pid] / n[pid]) for pid in actual.index}, dtype=float)
+    n = nodes(data, qe)[f"q{quarter}"].reindex(actual.index)
+    return (actual / n).clip(upper=1.0).where(n > 0, 1.0).astype(float)
 
 
 # ---------------------------------------------------------------- lights
@@ -131,16 +140,16 @@ def stalled_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None)
     n = params.load("monitoring")["lights"]["stall_periods"]
     state = project_state(data, day) if state is None else state
     started = started_ids(data, day, state)
-    rows = data.reports[(data.reports["period"] <= day) & data.reports["project_id"].isin(started)]
-    rows = rows.loc[~rows["period"].map(cal.in_winter).astype(bool)]
-    out = set()
-    for pid, g in rows.sort_values("period").groupby("project_id"):
-        if state.loc[pid, "status"] == "已完工" if pid in state.index else False:
-            continue
-        last = g.drop_duplicates("period", keep="last")["cumulative_completed"].tail(n)
-        if len(last) == n and last.notna().all() and last.round(2).nunique() == 1:
-            out.add(pid)
-    return out
+    completed = set(state.index[state["status"] == "已完工"])
+    rows = data.reports[(data.reports["period"] <= day) & data.reports["project_id"].isin(started - completed)]
+    winter = {p: cal.in_winter(p) for p in rows["period"].unique()}
+    rows = rows[~rows["period"].map(winter).astype(bool)]
+    last = rows.sort_values("period", kind="stable").drop_duplicates(["project_id", "period"], keep="last") \
+        .groupby("project_id").tail(n)
+    values = pd.to_numeric(last["cumulative_completed"], errors="coerce").round(2)
+    g = values.groupby(last["project_id"])
+    summary = pd.DataFrame({"size": g.size(), "count": g.count(), "distinct": g.nunique()})
+    return set(summary.index[(summary["size"] == n) & (summary["count"] == n) & (summary["distinct"] == 1)])
 
 
 def raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:
@@ -153,36 +162,38 @@ def raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:
 
 def _raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:
     cfg = params.load("monitoring")["lights"]
-    plan = _kc(data.plan_on(day)).set_index("project_id")
+    plan = _kc(data.plan_on(day))
     state = project_state(data, day)
     started = started_ids(data, day, state)
     stalled = stalled_ids(data, day, state)
-    spis = spi(data, day, state)
+    spis = spi(data, day, state).to_dict()
+    status_of = state["status"].to_dict()
+    stopped_counts = not cal.in_winter(day)  # 停工 in the winter stop is the winter stop (§9.5)
     rows = []
-    for pid, p in plan.iterrows():
+    for pid, department, name, planned_start in zip(plan["project_id"], plan["department"], plan["name"],
+                                                     plan["planned_start"]):
         red, yellow = [], []
-        status = state.loc[pid, "status"] if pid in state.index else None
+        status = status_of.get(pid)
+        s = spis.get(pid)
         if pid not in started:
-            ps = p["planned_start"]
-            overdue = (day - ps).days if ps is not None and not pd.isna(ps) else 0
+            overdue = (day - planned_start).days if planned_start is not None and not pd.isna(planned_start) else 0
             if overdue >= cfg["red_overdue_days"]:
                 red.append(f"开工滞后{overdue}天")
             elif overdue >= 1:
                 yellow.append(f"开工滞后{overdue}天")
         else:
-            s = spis.get(pid)
             if s is not None and not math.isnan(s):
                 if s < cfg["red_spi"]:
                     red.append(f"投资进度指数{s:.2f}")
                 elif s < cfg["yellow_spi"]:
                     yellow.append(f"投资进度指数{s:.2f}")
-            if status == "停工" and not cal.in_winter(day):
+            if status == "停工" and stopped_counts:
                 red.append("停工")
             if pid in stalled:
                 red.append(f"连续{cfg['stall_periods']}期投资无变化")
         light = "red" if red else "yellow" if yellow else "green"
-        rows.append({"project_id": pid, "department": p["department"], "name": p["name"], "light": light,
-                     "reasons": "；".join(red or yellow), "spi": spis.get(pid), "status": status,
+        rows.append({"project_id": pid, "department": department, "name": name, "light": light,
+                     "reasons": "；".join(red or yellow), "spi": s, "status": status,
                      "started": pid in started, "stalled": pid in stalled})
     return pd.DataFrame(rows, columns=["project_id", "department", "name", "light", "reasons", "spi", "status",
                                        "started", "stalled"])
