@@ -129,3 +129,11 @@ def test_the_architecture_doc_names_every_stage():
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     for package in ("workbooks", "ledger", "checks", "figures", "reports", "sample"):
         assert f"alxa_lib/{package}/" in text, package
+
+
+def test_paths_named_in_the_docs_exist():
+    named = set()
+    for doc in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
+        named |= {(doc.name, m) for m in re.findall(r"alxa_lib/[\w/]+(?:\.py|\.j2|\.css|/)", doc.read_text("utf-8"))}
+    missing = sorted(f"{doc}: {path}" for doc, path in named if not (ROOT / path).exists())
+    assert missing == []
