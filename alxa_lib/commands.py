@@ -71,9 +71,12 @@ def cmd_validate(a) -> int:
     from alxa_lib import ledger
     from alxa_lib import periods as cal
     from alxa_lib.checks.validate import latest_only, validate_period
-    from alxa_lib.rules import FINDING_COLUMNS, SEVERITY_CN
+    from alxa_lib.rules import FINDING_COLUMNS, SEVERITY_CN, rule_cn
     period = cal.reporting_date(a.period)
     _require_year(a.db, period.year)
+    if a.xlsx:  # refuse a bad output folder before anything is stored
+        from alxa_lib.reports.preflight import output_folder
+        output_folder(a.xlsx)
     dbp = ledger.db_path(a.db)
     with ledger.writer_lock(dbp):
         con = ledger.connect(dbp)
@@ -83,8 +86,7 @@ def cmd_validate(a) -> int:
             shown = latest_only(findings, con)
             if a.xlsx:
                 from alxa_lib.checks.returns import write_return_lists
-                from alxa_lib.reports.preflight import output_folder
-                write_return_lists(con, shown, period, output_folder(a.xlsx))
+                write_return_lists(con, shown, period, a.xlsx)
         finally:
             con.close()
     records = [{k: (None if not isinstance(v, str) and v != v else v) for k, v in r.items() if k in FINDING_COLUMNS}
@@ -97,7 +99,7 @@ def cmd_validate(a) -> int:
             print(f"\n【{dept}】 {len(mine)} 条")
             for r in mine:
                 where = " ".join(x for x in (r["project_id"], r["cell"]) if x)
-                print(f"  [{SEVERITY_CN[r['severity']]}] {r['rule']:<28} {where:<22} {r['message']}")
+                print(f"  [{SEVERITY_CN[r['severity']]}] {pad(rule_cn(r['rule']), 22)} {pad(where, 22)} {r['message']}")
         n_err = sum(r["severity"] == "error" for r in records)
         print(f"\n共 {len(records)} 条，其中错误 {n_err} 条 / {len(records)} findings, {n_err} errors")
     return 1 if a.strict and any(r["severity"] == "error" for r in records) else 0
@@ -143,7 +145,9 @@ def _year_and_findings(db, year: int):
 def cmd_score(a) -> int:
     from alxa_lib import periods as cal
     from alxa_lib.figures.scoring import CN_COMPONENT, score_json
+    from alxa_lib.reports.preflight import require_quarter
     year, q = cal.parse_quarter(a.quarter)
+    require_quarter(a.db, year, q)
     data, findings_of = _year_and_findings(a.db, year)
     result = score_json(data, q, findings_of)
     if a.json:
