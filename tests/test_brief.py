@@ -110,3 +110,26 @@ def test_problem_kinds_and_open_list():
     ])
     got = open_problems(problems, plan, dt.date(2025, 6, 28))
     assert got[["problem_id", "kind", "owner", "overdue_days"]].values.tolist() == [[1, "征地拆迁", "吉兰泰镇", 27]]
+
+
+def test_lights_are_coloured_and_marked(rendered):
+    """Red/yellow/green in colour (a CSS class per light) and with a symbol for black-and-white print."""
+    page = rendered["html"].read_text(encoding="utf-8")
+    assert re.search(r"<td class=[\"']light-red[\"']>● 红灯</td>", page)
+    assert re.search(r"<td class=[\"']light-yellow[\"']>▲ 黄灯</td>", page)
+    assert "td.light-red" in page  # the colours travel with the offline page
+
+
+def test_light_class_comes_from_a_fixed_list_not_the_text():
+    import pandas as pd
+
+    from alxa_lib.reports.render import table_html
+    out = table_html(pd.DataFrame({"x": ["● 红灯", "● 红灯' onclick='x", "<b>○ 绿灯</b>"]}))
+    assert out.count("class='light-red'") == 1 and "onclick='x" not in out and "<b>" not in out
+
+
+def test_pdf_title_is_the_report_title(rendered):
+    from alxa_lib.reports.runner import REPORTS
+    title = PdfReader(str(rendered["pdf"])).metadata.title
+    assert title and title != "Notebook" and "半月进展通报" in title
+    assert f"<title>{REPORTS['brief'].title('2025-06-28')}</title>" in rendered["html"].read_text(encoding="utf-8")
