@@ -199,3 +199,17 @@ def test_new_commands_are_listed_in_help(capsys):
     out = capsys.readouterr().out
     for command in ("status", "diff", "withdraw", "summary"):
         assert command in out
+
+
+@pytest.mark.parametrize("kind", ["a file", "under a file"])
+def test_report_out_that_cannot_be_a_folder_is_refused(kind, db, tmp_path, capsys):
+    """--out pointing at a file, or at a folder that cannot be created (its parent is a file)."""
+    blocker = tmp_path / "占位.txt"
+    blocker.write_text("x", encoding="utf-8")
+    out = blocker if kind == "a file" else blocker / "reports"
+    before = _digest(db)
+    code, _, err = run(["report", "brief", "--period", "2025-06-28", "--db", db, "--out", str(out)], capsys)
+    line = one_bilingual_line(err)
+    assert code == 2 and ("is a file" in line or "cannot write" in line), line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["占位.txt"] and blocker.read_text(encoding="utf-8") == "x"
+    assert _digest(db) == before

@@ -110,7 +110,10 @@ def test_diff_contract_and_hand_checked_figures(db, capsys):
         assert r["added"] == pytest.approx(r["current"] - r["previous"], abs=0.005)
     red_ids = {r["project_id"] for r in d["newly_red"]}
     assert red_ids == {r["project_id"] for r in d["lights_changed"] if r["to"] == "red"}
-    # light counts move by exactly the changes listed
+    # light counts move by exactly the changes listed (the June replacement: 006 leaves, T01 comes in)
+    left = [r for r in d["lights_changed"] if r["to"] is None]
+    assert [r["project_id"] for r in left] == ["2025-ZD-006"]
+    assert "2025-ZD-T01" in {r["project_id"] for r in d["lights_changed"] if r["from"] is None}
     for light in ("red", "yellow", "green"):
         moved = sum(r["to"] == light for r in d["lights_changed"]) - sum(r["from"] == light for r in d["lights_changed"])
         assert now["lights"][light] - before["lights"][light] == moved

@@ -108,6 +108,10 @@ def diff(data: YearData, period: dt.date) -> dict[str, Any]:
                         "reasons": clean(r.get("reasons"))})
         if r["light"] == "red":
             newly_red.append({"project_id": p, "name": name(p), "department": dept(p), "reasons": clean(r.get("reasons"))})
+    for p, r in prev_l.iterrows():  # projects that left the plan (a replacement, a removal)
+        if p not in now_l.index:
+            changed.append({"project_id": p, "name": clean(r.get("name")), "department": clean(r.get("department")),
+                            "from": r["light"], "to": None, "reasons": "已调出计划"})
     done_now = annual_completed(data, period)
     done_prev = annual_completed(data, prev) if prev else pd.Series(dtype=float)
     by_dept = []
