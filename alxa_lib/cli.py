@@ -130,8 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--received", type=_date, default=None, help="收到日期 / received date, e.g. 2025-06-27")
     i.set_defaults(func=commands.cmd_ingest)
 
-    v = sub.add_parser("validate", help="校验一期报表 / validate one period: alxa validate --period 2025-06-28")
-    v.add_argument("--period", required=True, type=_date, help="报送日期 / reporting date, e.g. 2025-06-28")
+    v = sub.add_parser("validate", help="校验报表 / validate a period or a year: alxa validate --period 2025-06-28")
+    which = v.add_mutually_exclusive_group(required=True)
+    which.add_argument("--period", type=_date, help="报送日期 / reporting date, e.g. 2025-06-28")
+    which.add_argument("--year", type=_year, help="全年各期（只重算有变化的期次）/ every period of a year, "
+                                                  "recomputing only periods with new files, e.g. 2025")
     _db(v)
     v.add_argument("--xlsx", type=Path, default=None, help="退回修改清单输出文件夹 / folder for return lists, e.g. --xlsx outputs/2025-06-28/退回修改清单")
     v.add_argument("--strict", action="store_true", help="有错误时退出码为1 / exit 1 on any error finding")

@@ -70,10 +70,9 @@ def _require_year(db, year: int) -> None:
 def cmd_validate(a) -> int:
     from alxa_lib import ledger
     from alxa_lib import periods as cal
-    from alxa_lib.checks.validate import latest_only, validate_period
-    from alxa_lib.rules import FINDING_COLUMNS, SEVERITY_CN, rule_cn
-    period = cal.reporting_date(a.period)
-    _require_year(a.db, period.year)
+    from alxa_lib.checks.validate import latest_only, period_findings, validate_period, validate_year
+    days = cal.periods(a.year) if a.year else [cal.reporting_date(a.period)]
+    _require_year(a.db, days[0].year)
     if a.xlsx:  # refuse a bad output folder before anything is stored
         from alxa_lib.reports.preflight import output_folder
         output_folder(a.xlsx)
@@ -81,14 +80,32 @@ def cmd_validate(a) -> int:
     with ledger.writer_lock(dbp):
         con = ledger.connect(dbp)
         try:
-            findings = validate_period(con, period)
-            ledger.store_findings(con, period, findings)
-            shown = latest_only(findings, con)
+            if a.year:
+                validate_year(con, a.year, progress=_progress(a))
+                shown = pd_concat([latest_only(period_findings(con, d), con) for d in days])
+            else:
+                findings = validate_period(con, days[0])
+                ledger.store_findings(con, days[0], findings)
+                shown = latest_only(findings, con)
             if a.xlsx:
                 from alxa_lib.checks.returns import write_return_lists
-                write_return_lists(con, shown, period, a.xlsx)
+                for d in days:
+                    mine = shown[shown["period"].astype(str) == d.isoformat()]
+                    if len(mine) or not a.year:
+                        write_return_lists(con, mine, d, Path(a.xlsx) / d.isoformat() if a.year else a.xlsx)
         finally:
             con.close()
+    return _print_findings(a, shown)
+
+
+def pd_concat(frames):
+    import pandas as pd
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["period", "severity"])
+
+
+def _print_findings(a, shown) -> int:
+    from alxa_lib.rules import FINDING_COLUMNS, SEVERITY_CN, rule_cn
     records = [{k: (None if not isinstance(v, str) and v != v else v) for k, v in r.items() if k in FINDING_COLUMNS}
                for r in shown.to_dict("records")]
     if a.json:
@@ -98,7 +115,7 @@ def cmd_validate(a) -> int:
             mine = [r for r in records if r["department"] == dept]
             print(f"\n【{dept}】 {len(mine)} 条")
             for r in mine:
-                where = " ".join(x for x in (r["project_id"], r["cell"]) if x)
+                where = " ".join(str(x) for x in (r["period"] if a.year else None, r["project_id"], r["cell"]) if x)
                 print(f"  [{SEVERITY_CN[r['severity']]}] {pad(rule_cn(r['rule']), 22)} {pad(where, 22)} {r['message']}")
         n_err = sum(r["severity"] == "error" for r in records)
         print(f"\n共 {len(records)} 条，其中错误 {n_err} 条 / {len(records)} findings, {n_err} errors")

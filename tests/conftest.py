@@ -33,3 +33,20 @@ def ledger_db(sample_dir, tmp_path_factory):
     validate_year(con, 2025)
     con.close()
     return db, outcomes
+
+
+@pytest.fixture(scope="session")
+def reports_out(ledger_db, tmp_path_factory) -> dict:
+    """Every report of the sample year rendered once per session, with the notebooks' default parameters
+    (so each notebook runs once: these runs are also the "runs with its defaults" check)."""
+    import datetime as dt
+
+    from alxa_lib.reports import runner
+    db, _ = ledger_db
+    out = tmp_path_factory.mktemp("reports")
+    return {"out": out,
+            "brief": runner.brief(dt.date(2025, 6, 28), db, out),
+            "quarter": runner.quarter("2025Q2", db, out),
+            "annual": runner.annual(2025, db, out),
+            "investigate": runner.investigate(dt.date(2025, 9, 28), red=True, db=db, out=out),
+            "meeting": runner.meeting("2025-06", db, out)}

@@ -13,15 +13,12 @@ from pypdf import PdfReader
 from alxa_lib.figures.problems import classify, open_problems
 from alxa_lib.figures.state import load_year
 from alxa_lib.reports.brief import build_brief, headline
-from alxa_lib.reports.runner import brief as render_brief
 from alxa_lib.sample import SCRIPT_TEXT
 
 
 @pytest.fixture(scope="module")
-def rendered(ledger_db, tmp_path_factory):
-    db, _ = ledger_db
-    out = tmp_path_factory.mktemp("out")
-    return render_brief(dt.date(2025, 6, 28), db, out)
+def rendered(reports_out):
+    return reports_out["brief"]
 
 
 def test_outputs_are_named_for_the_period(rendered):

@@ -10,14 +10,11 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from alxa_lib.reports import runner as reports
 
 
 @pytest.fixture(scope="module")
-def out(ledger_db, tmp_path_factory):
-    db, _ = ledger_db
-    folder = tmp_path_factory.mktemp("eval")
-    return db, reports.quarter("2025Q2", db, folder), reports.annual(2025, db, folder)
+def out(ledger_db, reports_out):
+    return ledger_db[0], reports_out["quarter"], reports_out["annual"]
 
 
 def _json(db, *args):

@@ -8,17 +8,13 @@ import duckdb
 import pytest
 
 from alxa_lib.figures.state import load_year
-from alxa_lib.reports import runner as reports
 from alxa_lib.reports.investigate import delay_table, reason_category, select
 from alxa_lib.workbooks.reader import read_workbook
 
 
 @pytest.fixture(scope="module")
-def rendered(ledger_db, tmp_path_factory):
-    db, _ = ledger_db
-    out = tmp_path_factory.mktemp("inv")
-    return (reports.investigate(dt.date(2025, 9, 28), red=True, db=db, out=out),
-            reports.meeting("2025-06", db, out), reports.meeting("2025-07", db, out, ("html",)))
+def rendered(reports_out):
+    return reports_out["investigate"], reports_out["meeting"]
 
 
 def test_most_delayed_are_the_ones_the_generator_made_late(ledger_db, truth):
@@ -35,7 +31,7 @@ def test_most_delayed_are_the_ones_the_generator_made_late(ledger_db, truth):
 
 
 def test_investigation_report_content(rendered, ledger_db):
-    inv, _, _ = rendered
+    inv, _ = rendered
     page = inv["html"].read_text(encoding="utf-8")
     db, _ = ledger_db
     data = load_year(duckdb.connect(str(db), read_only=True), 2025)
@@ -50,7 +46,7 @@ def test_investigation_report_content(rendered, ledger_db):
 
 
 def test_meeting_lists_every_open_problem_once_under_its_owner(rendered, sample_dir):
-    _, june, july = rendered
+    _, june = rendered
     page = june["html"].read_text(encoding="utf-8")
     registers = read_workbook(next((sample_dir / "registers").glob("*.xlsx"))).frames["problems"]
     end = dt.date(2025, 6, 30)
@@ -64,7 +60,14 @@ def test_meeting_lists_every_open_problem_once_under_its_owner(rendered, sample_
         heading = holders[0].split("</h3>")[0]
         assert f"责任单位：{p['owner']}" in heading, (p["problem_id"], heading)
     assert "年中集中调整候选项目" in page  # June: Art. 5 candidates
-    assert "年中集中调整候选项目" not in july["html"].read_text(encoding="utf-8")
+
+
+def test_adjustment_candidates_only_in_june(ledger_db):
+    from alxa_lib.reports.meeting import meeting_pack
+    from alxa_lib.reports.sources import year
+    data = year(ledger_db[0], 2025)
+    june, july = meeting_pack(data, 2025, 6), meeting_pack(data, 2025, 7)
+    assert len(june.tables["adjustment"]) > 0 and "adjustment" not in july.tables
 
 
 def test_reason_categories():
@@ -77,17 +80,34 @@ def test_reason_categories():
     assert reason_category(["天气"], [], dt.date(2025, 6, 28)) == "other"
 
 
-@pytest.mark.parametrize("notebook", ["01_period_brief.ipynb", "02_quarterly_evaluation.ipynb",
-                                      "03_annual_ranking.ipynb", "04_delayed_projects.ipynb", "05_joint_meeting.ipynb"])
-def test_every_notebook_runs_with_its_defaults(notebook, ledger_db, tmp_path):
-    """Only the ledger and the output folder are given; every other parameter keeps its default."""
+NOTEBOOK_OF = {"brief": "01_period_brief.ipynb", "quarter": "02_quarterly_evaluation.ipynb",
+               "annual": "03_annual_ranking.ipynb", "investigate": "04_delayed_projects.ipynb",
+               "meeting": "05_joint_meeting.ipynb"}
+RUN_SETTINGS = {"db", "out_dir", "write_xlsx", "xlsx_path"}  # where a run writes, not what it shows
+
+
+@pytest.mark.parametrize("kind", list(NOTEBOOK_OF))
+def test_every_notebook_runs_with_its_defaults(kind, reports_out):
+    """Each notebook ran once in this session (``reports_out``) with its own default values for everything
+    but where to read and write; it ran top to bottom, showed its title and wrote its tables."""
+    import ast
     import json
 
-    from alxa_lib.reports.render import run_notebook
-    db, _ = ledger_db
-    out = run_notebook(notebook, tmp_path / notebook, {"db": str(db), "out_dir": str(tmp_path)})
-    nb = json.loads(out.read_text(encoding="utf-8"))
-    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    from alxa_lib.reports.render import NOTEBOOKS
+    source = json.loads((NOTEBOOKS / NOTEBOOK_OF[kind]).read_text(encoding="utf-8"))
+    defaults = {}
+    for c in source["cells"]:
+        if "parameters" in c.get("metadata", {}).get("tags", []):
+            exec("".join(c["source"]), {}, defaults)  # noqa: S102 - the notebook's own parameter cell
+    ran = json.loads(reports_out[kind]["ipynb"].read_text(encoding="utf-8"))
+    injected = {}
+    for c in ran["cells"]:
+        if "injected-parameters" in c.get("metadata", {}).get("tags", []):
+            for node in ast.parse("".join(c["source"])).body:
+                injected[node.targets[0].id] = ast.literal_eval(node.value)
+    assert {k: v for k, v in injected.items() if k not in RUN_SETTINGS} == \
+        {k: v for k, v in defaults.items() if k not in RUN_SETTINGS}
+    outputs = [o for c in ran["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any("alxa-title" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
-    assert list(tmp_path.rglob("*.xlsx"))  # each notebook also writes its tables for forwarding
+    assert reports_out[kind]["xlsx"].exists()  # each notebook also writes its tables for forwarding

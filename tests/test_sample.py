@@ -25,10 +25,9 @@ def _all_cells(root):
     return out
 
 
-def test_same_seed_same_cells_other_seed_differs(tmp_path):
-    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    write_sample(a, 2025, 11)
-    write_sample(b, 2025, 11)
+def test_same_seed_same_cells_other_seed_differs(tmp_path, sample_dir):
+    a, b, c = sample_dir, tmp_path / "b", tmp_path / "c"  # the session's seed-7 year, written again, and seed 12
+    write_sample(b, 2025, 7)
     write_sample(c, 2025, 12)
     ca, cb = _all_cells(a), _all_cells(b)
     assert ca.keys() == cb.keys()

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from alxa_lib import periods as cal
-from alxa_lib.checks.validate import PeriodContext, check_report, timeliness, validate_period
+from alxa_lib.checks.validate import PeriodContext, check_report, period_findings, timeliness
 from alxa_lib.rules import RULE_CN, RULES
 
 P = dt.date(2025, 6, 28)
@@ -160,7 +160,8 @@ def _key(d):
 def test_sample_year_recall_and_precision(ledger_db, truth):
     db, _ = ledger_db
     con = duckdb.connect(str(db), read_only=True)
-    found = pd.concat([validate_period(con, p) for p in cal.periods(2025)])
+    # the fixture validated every period once (validate_year) and stored the findings; read them back
+    found = pd.concat([period_findings(con, p) for p in cal.periods(2025)])
     found = found.astype(object).where(found.notna(), None).to_dict("records")
     got = {_key(f): f for f in found if f["rule"] != "EXTRA_COLUMN"}
     expected = {_key(d): d for d in truth["defects"]}
@@ -210,3 +211,40 @@ def test_department_text_never_becomes_a_formula(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "退回修改清单_住建局_2025-06-28.xlsx").active
     cell = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPER"))
     assert cell.data_type == "s"
+
+
+def test_stored_findings_stay_fresh_until_a_file_that_matters_arrives(ledger_db, sample_dir, tmp_path):
+    """A new version of a December report makes December's findings stale and leaves earlier periods
+    fresh; a new plan makes every period stale; validate --year then recomputes only the stale ones."""
+    import shutil
+
+    from alxa_lib import ledger
+    from alxa_lib.checks.validate import validate_year
+    from alxa_lib.ledger import queries
+    from alxa_lib.ledger.ingest import ingest
+    db = tmp_path / "fresh.duckdb"
+    shutil.copy(ledger_db[0], db)
+    dec = next((sample_dir / "reports" / "2025-12-28").glob("*.xlsx"))
+    changed = tmp_path / "2025-12-28" / dec.name
+    changed.parent.mkdir()
+    wb = openpyxl.load_workbook(dec)
+    wb.active.cell(wb.active.max_row + 2, 1).value = "注：更正版"  # a note below the table: a new version
+    wb.save(changed)
+    assert [o.status for o in ingest([changed], db, progress=False)] == ["new_version"]
+    con = ledger.connect(db)
+    fresh = {p: queries.stored_findings(con, p) is not None for p in cal.periods(2025)}
+    assert fresh[dt.date(2025, 12, 28)] is False
+    assert all(fresh[p] for p in cal.periods(2025) if p < dt.date(2025, 12, 28))
+    validate_year(con, 2025)
+    assert all(queries.stored_findings(con, p) is not None for p in cal.periods(2025))
+    con.close()
+    plan = next((sample_dir / "plan").glob("*.xlsx"))
+    new_plan = tmp_path / "plan" / plan.name
+    new_plan.parent.mkdir()
+    wb = openpyxl.load_workbook(plan)
+    wb.active.cell(wb.active.max_row + 2, 1).value = "注：重新印发"
+    wb.save(new_plan)
+    assert [o.status for o in ingest([new_plan], db, progress=False)] == ["new_version"]
+    con = ledger.connect(db, read_only=True)
+    assert not any(queries.stored_findings(con, p) is not None for p in cal.periods(2025))
+    con.close()

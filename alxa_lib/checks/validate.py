@@ -133,8 +133,9 @@ def latest_only(findings: pd.DataFrame, con) -> pd.DataFrame:
     return findings[keep].reset_index(drop=True)
 
 
-def validate_year(con, year: int, progress: bool = False) -> int:
-    """Validate and store every period of ``year`` (one process, one connection); returns the finding count."""
+def validate_year(con, year: int, progress: bool = False, force: bool = False) -> int:
+    """Validate and store every period of ``year`` whose stored findings are stale (all of them with
+    ``force``), in one process and one connection; returns the number of findings of the year."""
     from alxa_lib import ledger
     days = cal.periods(year)
     if progress:
@@ -142,8 +143,10 @@ def validate_year(con, year: int, progress: bool = False) -> int:
         days = tqdm(days, desc="校验 validating", unit="期", file=sys.stderr)
     total = 0
     for due in days:
-        findings = validate_period(con, due)
-        ledger.store_findings(con, due, findings)
+        findings = None if force else queries.stored_findings(con, due)
+        if findings is None:
+            findings = validate_period(con, due)
+            ledger.store_findings(con, due, findings)
         total += len(findings)
     return total
 

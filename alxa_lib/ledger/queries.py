@@ -225,14 +225,24 @@ def version_changes(con: Connection, file_id: int) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- stored findings
 def stored_findings(con: Connection, period: dt.date) -> pd.DataFrame | None:
-    """The stored validation findings of ``period`` when no file was ingested since they were computed;
-    None when they are stale or were never computed."""
+    """The stored validation findings of ``period`` while they are still fresh, else None.
+
+    They go stale only when a file that can change them arrived after they were computed: a plan or
+    registers workbook, a period report of this period or an earlier one (the previous report is
+    compared), or a start report or schedule received by the period's due date. Files for later
+    periods leave them fresh, so validating a new period does not redo the year."""
     try:
-        fresh = con.execute("""SELECT 1 FROM validation_runs v WHERE v.period = ? AND v.max_file_id =
-                               (SELECT coalesce(max(file_id), 0) FROM files)""", [period]).fetchone()
+        run = con.execute("SELECT max_file_id FROM validation_runs WHERE period = ?", [period]).fetchone()
     except duckdb.CatalogException:  # a ledger from before validation_runs existed
-        fresh = None
-    if not fresh:
+        run = None
+    if run is None:
+        return None
+    newer = con.execute("""SELECT count(*) FROM files WHERE file_id > ? AND (
+                               kind IN ('plan', 'registers')
+                               OR (kind = 'report' AND period <= ?)
+                               OR (kind IN ('start_report', 'schedule') AND received <= ?))""",
+                        [run[0], period, period]).fetchone()[0]
+    if newer:
         return None
     df = con.execute(f"SELECT file_id, {', '.join(FINDING_COLUMNS)} FROM findings WHERE stage='validate' "
                      f"AND period = ?", [period]).df()
