@@ -13,11 +13,6 @@ from openpyxl import load_workbook
 from alxa_lib import ledger
 from alxa_lib.checks.returns import write_return_lists
 from alxa_lib.checks.validate import latest_only, period_findings
-from alxa_lib.reports import sources
-from alxa_lib.reports.brief import build_brief
-from alxa_lib.reports.brief import write_xlsx as brief_xlsx
-from alxa_lib.reports.evaluation import annual_report, quarter_report, write_xlsx
-from alxa_lib.reports.meeting import meeting_pack
 from alxa_lib.rules import RULES
 from alxa_lib.vocab import REPORT_FIELDS, SCHEDULE_FIELDS
 from alxa_lib.workbooks.xlsx_write import display_width, typed, write_tables
@@ -26,25 +21,18 @@ PERIOD = dt.date(2025, 6, 28)
 
 
 @pytest.fixture(scope="module")
-def written(ledger_db, tmp_path_factory):
-    """Every kind of report workbook, written from the sample ledger by the library's own writers."""
+def written(ledger_db, reports_out, tmp_path_factory):
+    """Every kind of workbook the toolkit writes: each report's xlsx (rendered once per session by
+    ``alxa report``), and the return lists and DRC summary of ``alxa validate --xlsx``."""
     db = ledger_db[0]
     out = tmp_path_factory.mktemp("xlsx")
-    data, findings = sources.brief_inputs(db, PERIOD)
-    brief_xlsx(build_brief(data, PERIOD, findings), out / "brief.xlsx")
-    data, findings_of = sources.year_with_findings(db, 2025)
-    write_xlsx(quarter_report(data, 2, findings_of), out / "quarter.xlsx")
-    write_xlsx(annual_report(data, findings_of), out / "annual.xlsx")
-    write_xlsx(meeting_pack(data, 2025, 6), out / "meeting.xlsx")
-    write_xlsx(sources.investigation(db, dt.date(2025, 9, 28), None, "", ["red"]), out / "investigate.xlsx")
     con = ledger.connect(db, read_only=True)
     try:
         shown = latest_only(period_findings(con, PERIOD), con)
         returns = write_return_lists(con, shown, PERIOD, out / "returns")
     finally:
         con.close()
-    return {"brief": out / "brief.xlsx", "quarter": out / "quarter.xlsx", "annual": out / "annual.xlsx",
-            "meeting": out / "meeting.xlsx", "investigate": out / "investigate.xlsx",
+    return {**{kind: reports_out[kind]["xlsx"] for kind in ("brief", "quarter", "annual", "investigate", "meeting")},
             **{p.stem: p for p in returns}}
 
 
