@@ -1,8 +1,14 @@
 # Two commands: `make demo` and `make test`. Both set everything up first.
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+LAB_STAMP := $(VENV)/.lab-stamp
+# make lab PORT=8890 NOTEBOOK_DIR=notebooks LAB_IP=0.0.0.0
+PORT         ?= 8888
+NOTEBOOK_DIR ?= .
+LAB_IP       ?= 127.0.0.1
+ROOT_FLAG    := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup sysdeps demo test lab bench clean
 
@@ -23,9 +29,14 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-lab: setup
-	$(BIN)/python -m pip install -q -e '.[lab]'
-	$(BIN)/jupyter lab --notebook-dir=.
+# JupyterLab is installed once (the stamp), and the notebooks' kernel "alxa-monitor" is registered in the venv.
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install -q -e '.[lab]'
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name alxa-monitor --display-name alxa-monitor
+	touch $(LAB_STAMP)
+
+lab: setup $(LAB_STAMP)
+	$(BIN)/python -m jupyterlab --no-browser --ip=$(LAB_IP) --port=$(PORT) --notebook-dir=$(NOTEBOOK_DIR) $(ROOT_FLAG)
 
 bench: setup
 	$(BIN)/python bench/run_bench.py

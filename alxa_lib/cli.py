@@ -75,6 +75,34 @@ def _report_parsers(sub) -> None:
         "--month", required=True, help="月份 / month, e.g. 2025-06")
 
 
+def _daily_parsers(sub) -> None:
+    from alxa_lib import daily
+    period_help = "报送日期（14日或28日）/ reporting date, e.g. 2025-06-28"
+    st = sub.add_parser("status", help="本期谁已报、迟报、未报 / who has reported: alxa status --period 2025-06-28")
+    st.add_argument("--period", required=True, type=_date, help=period_help)
+    st.add_argument("--today", type=_date, default=None,
+                    help="按哪天判断待报/未报 / judge pending vs missing as of this day, e.g. --today 2025-06-27 "
+                         "(default: today)")
+    _db(st)
+    st.set_defaults(func=daily.cmd_status)
+    df = sub.add_parser("diff", help="较上期变化 / changes since the previous period: alxa diff --period 2025-06-28")
+    df.add_argument("--period", required=True, type=_date, help=period_help)
+    _db(df)
+    df.set_defaults(func=daily.cmd_diff)
+    sm = sub.add_parser("summary", help="通报要点（≤500字）/ the brief in a few sentences: alxa summary --period 2025-06-28")
+    sm.add_argument("--period", required=True, type=_date, help=period_help)
+    _db(sm)
+    sm.set_defaults(func=daily.cmd_summary)
+    w = sub.add_parser("withdraw", help="撤回误导入的文件（不删除）/ withdraw a wrongly ingested file: "
+                                        "alxa withdraw 收件/交通运输局.xlsx --why 重复报送")
+    w.add_argument("target", metavar="FILE|SHA", help="文件或其SHA-256（至少8位）/ the file or its SHA-256 "
+                                                      "(8+ hex digits), e.g. 3fa2c9d1")
+    w.add_argument("--why", default=None, help="撤回原因 / reason, e.g. --why 误将6月14日报表作为6月28日导入")
+    w.add_argument("--by", default=None, help="操作人（默认当前用户）/ who withdraws it (default: the login), e.g. --by 张三")
+    _db(w)
+    w.set_defaults(func=daily.cmd_withdraw)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from alxa_lib import __version__
     p = Parser(prog="alxa", description="阿拉善左旗重点建设项目监控 / key project monitoring toolkit")
@@ -96,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=commands.cmd_template)
 
     i = sub.add_parser("ingest", help="导入报表 / ingest workbooks: alxa ingest data/inbox/2025-06-28")
-    i.add_argument("paths", nargs="+", help="文件或文件夹 / files or folders")
+    i.add_argument("paths", nargs="+", help="文件或文件夹 / files or folders, e.g. data/inbox/2025-06-28")
     _db(i)
     i.add_argument("--period", type=_date, default=None, help="报送日期 / reporting date, e.g. 2025-06-28")
     i.add_argument("--received", type=_date, default=None, help="收到日期 / received date, e.g. 2025-06-27")
@@ -108,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--year", type=_year, help="全年各期（只重算有变化的期次）/ every period of a year, "
                                                   "recomputing only periods with new files, e.g. 2025")
     _db(v)
-    v.add_argument("--xlsx", type=Path, default=None, help="退回修改清单输出文件夹 / folder for return lists")
+    v.add_argument("--xlsx", type=Path, default=None, help="退回修改清单输出文件夹 / folder for return lists, e.g. --xlsx outputs/2025-06-28/退回修改清单")
     v.add_argument("--strict", action="store_true", help="有错误时退出码为1 / exit 1 on any error finding")
     v.set_defaults(func=commands.cmd_validate)
 
@@ -128,10 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     rk.set_defaults(func=commands.cmd_rank)
 
     _report_parsers(sub)
+    _daily_parsers(sub)
 
     d = sub.add_parser("demo", help="样本年度全部报告 / every report of the sample year")
-    d.add_argument("--data", default="data", help="数据文件夹 / data folder")
-    d.add_argument("--out", default="outputs", help="输出文件夹 / output folder")
+    d.add_argument("--data", default="data", help="数据文件夹 / data folder, e.g. --data data")
+    d.add_argument("--out", default="outputs", help="输出文件夹 / output folder, e.g. --out outputs")
     d.set_defaults(func=commands.cmd_demo)
     return p
 

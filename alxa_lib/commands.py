@@ -72,7 +72,7 @@ def cmd_validate(a) -> int:
     from alxa_lib.checks.validate import latest_only, period_findings, validate_period, validate_year
     days = cal.periods(a.year) if a.year else [cal.reporting_date(a.period)]
     _require_year(a.db, days[0].year)
-    if a.xlsx:
+    if a.xlsx:  # refuse a bad output folder before anything is stored
         from alxa_lib.reports.preflight import output_folder
         output_folder(a.xlsx)
     dbp = ledger.db_path(a.db)
@@ -104,7 +104,7 @@ def pd_concat(frames):
 
 
 def _print_findings(a, shown) -> int:
-    from alxa_lib.rules import FINDING_COLUMNS, SEVERITY_CN
+    from alxa_lib.rules import FINDING_COLUMNS, SEVERITY_CN, rule_cn
     records = [{k: (None if not isinstance(v, str) and v != v else v) for k, v in r.items() if k in FINDING_COLUMNS}
                for r in shown.to_dict("records")]
     if a.json:
@@ -115,7 +115,7 @@ def _print_findings(a, shown) -> int:
             print(f"\n【{dept}】 {len(mine)} 条")
             for r in mine:
                 where = " ".join(str(x) for x in (r["period"] if a.year else None, r["project_id"], r["cell"]) if x)
-                print(f"  [{SEVERITY_CN[r['severity']]}] {pad(r['rule'], 28)} {pad(where, 22)} {r['message']}")
+                print(f"  [{SEVERITY_CN[r['severity']]}] {pad(rule_cn(r['rule']), 22)} {pad(where, 22)} {r['message']}")
         n_err = sum(r["severity"] == "error" for r in records)
         print(f"\n共 {len(records)} 条，其中错误 {n_err} 条 / {len(records)} findings, {n_err} errors")
     return 1 if a.strict and any(r["severity"] == "error" for r in records) else 0
@@ -161,7 +161,9 @@ def _year_and_findings(db, year: int):
 def cmd_score(a) -> int:
     from alxa_lib import periods as cal
     from alxa_lib.figures.scoring import CN_COMPONENT, score_json
+    from alxa_lib.reports.preflight import require_quarter
     year, q = cal.parse_quarter(a.quarter)
+    require_quarter(a.db, year, q)
     data, findings_of = _year_and_findings(a.db, year)
     result = score_json(data, q, findings_of)
     if a.json:

@@ -46,6 +46,24 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("EXTRA_COLUMN", "info", "—", "表中有模板以外的列“{label}”，已忽略", ""),
 ]}
 
+RULE_CN: dict[str, str] = {  # what a department reads in a return list instead of the code
+    "UNPARSEABLE_VALUE": "内容无法识别", "REQUIRED_MISSING": "必填项为空", "UNSTARTED_NO_REASON": "未开工缺原因或预计日期",
+    "STARTED_NO_DATE": "已开工缺开工日期", "NO_PROGRESS_TEXT": "缺形象进度", "CUMULATIVE_LT_ANNUAL": "累计投资小于本年投资",
+    "CUMULATIVE_GT_TOTAL": "累计投资超过总投资", "PERCENT_OUT_OF_RANGE": "形象进度占比超范围", "DATE_OUT_OF_RANGE": "日期不合理",
+    "TOTAL_ROW_MISMATCH": "合计行不符", "INVESTMENT_DECREASED": "投资减少", "STATUS_REGRESSED": "开复工状态倒退",
+    "COMPLETED_STILL_REPORTED": "已完工项目仍在报送", "LOCKED_INDICATOR_CHANGED": "计划指标被改动",
+    "PROJECT_MISSING": "计划内项目漏报", "PROJECT_UNKNOWN": "项目不在计划中", "NAME_MATCHED": "未填项目编号",
+    "MODIFIED_AFTER_SUBMISSION": "更正版改动已报数据", "LATE_REPORT": "迟报", "MISSING_REPORT": "未报",
+    "START_REPORT_LATE": "开工报告迟报", "NOT_SIGNED": "未经领导签字", "LIAISON_CHANGED": "联络员变动",
+    "SCHEDULE_LATE": "倒排工期计划迟报", "CALIBRATION_OUTSIDE_WINDOW": "校准不在校准期内", "EXTRA_COLUMN": "模板外的列",
+}
+
+
+def rule_cn(code) -> str | None:
+    """The Chinese name of a finding code (the code itself when it has none)."""
+    return RULE_CN.get(code, code) if code else None
+
+
 SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 FINDING_COLUMNS = ["rule", "severity", "department", "period", "project_id", "field", "sheet", "cell", "message"]
 

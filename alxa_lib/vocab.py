@@ -180,3 +180,22 @@ PROBLEM_KINDS: list[tuple[str, list[str], str]] = [
     ("征地拆迁", ["征地", "拆迁", "搬迁"], "属地苏木镇"),
     ("其他", [], "主管部门"),
 ]
+
+
+# Chinese names of the fields a finding can name, as the template's headers say them (return lists).
+_FIELD_EXTRA_CN = {"signed": "主要领导签字", "received": "收到日期", "report_date": "填报日期", "period": "报送期次",
+                   "start_type": "开工类型", "note": "备注"}
+
+
+def field_cn(field) -> str | None:
+    """The template's header for a field code (``annual_completed`` → 本年完成投资); never an English code."""
+    if not field:
+        return None
+    for table in (REPORT_FIELDS, SCHEDULE_FIELDS):
+        if field in table:
+            return table[field][0]
+    return _FIELD_EXTRA_CN.get(field, "其他")
+
+
+# Categories offered in the template's 未开（复）工原因 dropdown (other text stays allowed).
+UNSTARTED_REASONS = ["前期手续未办结", "用地未落实", "资金未到位", "设计未完成", "招标未完成", "冬休停工", "其他"]

@@ -14,7 +14,7 @@ LIB = ROOT / "alxa_lib"
 # Rank of each top-level name under alxa_lib: a module may import its own package and lower ranks only.
 RANK = {"errors": 0, "params": 0, "vocab": 0, "periods": 0, "rules": 0, "values": 0, "files": 0, "console": 0,
         "workbooks": 1, "ledger": 2, "sample": 2, "checks": 3, "figures": 4, "reports": 5,
-        "commands": 6, "cli": 6, "demo": 6}
+        "commands": 6, "cli": 6, "demo": 6, "daily": 6}
 SQL = re.compile(r"\b(SELECT\b[\s\S]*\bFROM|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET|CREATE\s+(TABLE|SEQUENCE))\b")
 CITATION = re.compile(r"((docs/)?\b(\w+)\.md)|§(\d+(?:\.\d+)?)")
 

@@ -123,3 +123,26 @@ def test_a_report_run_prints_no_kernel_chatter(tmp_path, monkeypatch, capfd):
     assert ran.cells[-1].outputs[0]["text"] == "42\n"  # the parameter reached the kernel
     err = capfd.readouterr().err
     assert "without encryption" not in err and "WARNING" not in err, err
+
+
+def test_lights_are_coloured_and_marked(rendered):
+    """Red/yellow/green in colour (a CSS class per light) and with a symbol for black-and-white print."""
+    page = rendered["html"].read_text(encoding="utf-8")
+    assert re.search(r"<td class=[\"']light-red[\"']>● 红灯</td>", page)
+    assert re.search(r"<td class=[\"']light-yellow[\"']>▲ 黄灯</td>", page)
+    assert "td.light-red" in page  # the colours travel with the offline page
+
+
+def test_light_class_comes_from_a_fixed_list_not_the_text():
+    import pandas as pd
+
+    from alxa_lib.reports.render import table_html
+    out = table_html(pd.DataFrame({"x": ["● 红灯", "● 红灯' onclick='x", "<b>○ 绿灯</b>"]}))
+    assert out.count("class='light-red'") == 1 and "onclick='x" not in out and "<b>" not in out
+
+
+def test_pdf_title_is_the_report_title(rendered):
+    from alxa_lib.reports.runner import REPORTS
+    title = PdfReader(str(rendered["pdf"])).metadata.title
+    assert title and title != "Notebook" and "半月进展通报" in title
+    assert f"<title>{REPORTS['brief'].title('2025-06-28')}</title>" in rendered["html"].read_text(encoding="utf-8")

@@ -52,3 +52,32 @@ def test_template_round_trip(sample_dir, truth, tmp_path):
         assert (r["annual_completed"], r["cumulative_completed"], r["status"], r["start_date"]) == (annual, cum, status, start)
         assert r["progress_text"] == "=1+1 不是公式"
     assert res.findings == []
+
+
+def test_template_validates_numbers_dates_and_reasons(sample_dir, truth, tmp_path):
+    """Investment ≥ 0 (万元), 0–100 for the percentage, dates within the year, a reason list, input messages."""
+    paths = write_templates(sample_dir / truth["plan_file"], dt.date(2025, 6, 28), tmp_path)
+    ws = openpyxl.load_workbook(next(p for p in paths if p.name.startswith("住建局_"))).active
+    header = {ws.cell(4, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(4, c).value}
+    header.update({ws.cell(3, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(3, c).value})
+    col = {name: openpyxl.utils.get_column_letter(c) for name, c in header.items()}
+
+    def rule_for(name):
+        found = [dv for dv in ws.data_validations.dataValidation if f"{col[name]}5" in dv.sqref]
+        assert len(found) == 1, name
+        return found[0]
+    for name in ("本年完成投资", "累计完成投资"):
+        dv = rule_for(name)
+        assert (dv.type, dv.operator, dv.formula1) == ("decimal", "greaterThanOrEqual", "0") and dv.showErrorMessage
+        assert "万元" in dv.prompt
+    pct = rule_for("形象进度占比（%）")
+    assert (pct.type, pct.formula1, pct.formula2) == ("decimal", "0", "100")
+    base = dt.date(1899, 12, 30)
+    for name in ("开（复）工日期", "预计开（复）工日期"):
+        dv = rule_for(name)
+        assert dv.type == "date" and dv.operator == "between"
+        assert base + dt.timedelta(days=int(dv.formula1)) == dt.date(2025, 1, 1)
+        assert base + dt.timedelta(days=int(dv.formula2)) == dt.date(2025, 12, 31)
+        assert "2025-05-01" in dv.prompt
+    reason = rule_for("未开（复）工原因")
+    assert reason.type == "list" and "资金未到位" in reason.formula1 and not reason.showErrorMessage

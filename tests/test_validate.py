@@ -13,7 +13,7 @@ import pytest
 
 from alxa_lib import periods as cal
 from alxa_lib.checks.validate import PeriodContext, check_report, period_findings, timeliness
-from alxa_lib.rules import RULES
+from alxa_lib.rules import RULE_CN, RULES
 
 P = dt.date(2025, 6, 28)
 PLAN = pd.DataFrame([
@@ -191,7 +191,8 @@ def test_cli_validate_json_and_return_lists(ledger_db, tmp_path):
     dept = next(r["department"] for r in records if r["rule"] == "STARTED_NO_DATE")
     wb = openpyxl.load_workbook(tmp_path / "ret" / f"退回修改清单_{dept}_2025-06-28.xlsx")
     cells = [c for row in wb.active.iter_rows() for c in row if c.value is not None]
-    assert any("STARTED_NO_DATE" == c.value for c in cells)
+    assert any(RULE_CN["STARTED_NO_DATE"] == c.value for c in cells)  # the rule's Chinese name, never its code
+    assert not any(c.value == "STARTED_NO_DATE" for c in cells)
     assert all(c.data_type != "f" for c in cells)
     assert (tmp_path / "ret" / "校验汇总_2025-06-28.xlsx").exists()
     stored = duckdb.connect(str(copy), read_only=True).execute(

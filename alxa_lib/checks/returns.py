@@ -8,11 +8,14 @@ from pathlib import Path
 import pandas as pd
 
 from alxa_lib.ledger import queries
-from alxa_lib.rules import RULES, SEVERITY_CN
-from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, save_workbook, write_table
+from alxa_lib.rules import RULES, SEVERITY_CN, rule_cn
+from alxa_lib.vocab import field_cn
+from alxa_lib.workbooks.xlsx_write import Column, TableSpec, finish_sheet, new_workbook, save_workbook, write_table
 
-COLUMNS = [("department", "单位"), ("severity", "级别"), ("rule", "规则代码"), ("project_id", "项目编号"),
-           ("field", "字段"), ("sheet", "工作表"), ("cell", "单元格"), ("value", "填报值"), ("message", "问题说明"),
+# One row per problem, in Chinese only: the rule's name (never its code), the field as the template's header,
+# and the cell the department must fix.
+COLUMNS = [("department", "单位"), ("severity", "级别"), ("rule", "问题类型"), ("project_id", "项目编号"),
+           ("field", "栏目"), ("sheet", "工作表"), ("cell", "单元格"), ("value", "填报值"), ("message", "问题说明"),
            ("fix", "修改要求")]
 
 
@@ -35,6 +38,7 @@ def _table(con, findings: pd.DataFrame) -> list[list]:
     for f in findings.to_dict("records"):
         f = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in f.items()}
         vals = {**f, "severity": SEVERITY_CN.get(f["severity"], f["severity"]), "value": _value_seen(con, f),
+                "rule": rule_cn(f["rule"]), "field": field_cn(f.get("field")),
                 "fix": RULES[f["rule"]].fix if f["rule"] in RULES else ""}
         rows.append([vals.get(k) for k, _ in COLUMNS])
     return rows
@@ -53,9 +57,10 @@ def write_return_lists(con, findings: pd.DataFrame, period: dt.date, out_dir: Pa
         wb = new_workbook()
         ws = wb.active
         ws.title = "退回修改清单"
-        write_table(ws, TableSpec(title_lines=[f"{dept} 重点建设项目表退回修改清单（{period.isoformat()}期）",
-                                               "请按“修改要求”更正后，经主要领导签字重新报送。"],
-                                  columns=cols, rows=_table(con, mine), two_row_header=False))
+        place = write_table(ws, TableSpec(title_lines=[f"{dept} 重点建设项目表退回修改清单（{period.isoformat()}期）",
+                                                       "请按“修改要求”更正后，经主要领导签字重新报送。"],
+                                          columns=cols, rows=_table(con, mine), two_row_header=False))
+        finish_sheet(ws, place.header_row, place.header_row + 1, len(cols))
         p = out / f"退回修改清单_{dept}_{period.isoformat()}.xlsx"
         save_workbook(wb, p)
         paths.append(p)
@@ -65,12 +70,18 @@ def write_return_lists(con, findings: pd.DataFrame, period: dt.date, out_dir: Pa
     summary = findings.pivot_table(index="department", columns="severity", values="rule", aggfunc="count",
                                    fill_value=0).reset_index()
     scols = [Column("department", "单位")] + [Column(s, SEVERITY_CN[s]) for s in ("error", "warning", "info")]
-    write_table(ws, TableSpec(title_lines=[f"校验汇总（{period.isoformat()}期）"], columns=scols,
-                              rows=[[r.get(c.field, 0) for c in scols] for r in summary.to_dict("records")],
-                              two_row_header=False))
+    place = write_table(ws, TableSpec(title_lines=[f"校验汇总（{period.isoformat()}期）"], columns=scols,
+                                      rows=[[int(r.get(c.field, 0)) if c.field != "department" else r[c.field]
+                                             for c in scols] for r in summary.to_dict("records")],
+                                      two_row_header=False))
+    for row in ws.iter_rows(min_row=place.header_row + 1, min_col=2):
+        for cell in row:
+            cell.number_format = "0"
+    finish_sheet(ws, place.header_row, place.header_row + 1, len(scols))
     ws2 = wb.create_sheet("全部问题")
-    write_table(ws2, TableSpec(title_lines=[f"全部校验问题（{period.isoformat()}期）"], columns=cols,
-                               rows=_table(con, findings), two_row_header=False))
+    place = write_table(ws2, TableSpec(title_lines=[f"全部校验问题（{period.isoformat()}期）"], columns=cols,
+                                       rows=_table(con, findings), two_row_header=False))
+    finish_sheet(ws2, place.header_row, place.header_row + 1, len(cols))
     p = out / f"校验汇总_{period.isoformat()}.xlsx"
     save_workbook(wb, p)
     paths.append(p)

@@ -12,10 +12,12 @@ from alxa_lib.ledger.store import (  # noqa: F401
                                    connect,
                                    db_path,
                                    insert_frame,
+                                   live,
                                    mark_origin,
                                    next_file_id,
                                    origin,
                                    store_findings,
                                    transaction,
+                                   withdraw,
                                    writer_lock,
 )

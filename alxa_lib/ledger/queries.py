@@ -10,6 +10,7 @@ import json
 import duckdb
 import pandas as pd
 
+from alxa_lib.ledger.store import live
 from alxa_lib.rules import FINDING_COLUMNS
 from alxa_lib.values import clean, same_value
 from alxa_lib.vocab import PROCEDURES
@@ -30,7 +31,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def latest_plan_rows(con: Connection, year: int | None = None) -> pd.DataFrame:
     """All rows (base and 调整调入) of the latest ingested plan version (of ``year`` when given)."""
     args: list = []
-    where = "kind = 'plan'"
+    where = f"kind = 'plan' AND {live()}"
     if year is not None:
         where += " AND (plan_year = ? OR plan_year IS NULL)"
         args.append(year)
@@ -43,7 +44,7 @@ def latest_plan_rows(con: Connection, year: int | None = None) -> pd.DataFrame:
 
 def latest_register(con: Connection, table: str) -> pd.DataFrame:
     """The rows of ``table`` (a ``reg_*`` table) from the latest registers workbook."""
-    row = con.execute("SELECT file_id FROM files WHERE kind='registers' "
+    row = con.execute(f"SELECT file_id FROM files WHERE kind='registers' AND {live()} "
                       "ORDER BY version DESC, file_id DESC LIMIT 1").fetchone()
     if row is None:
         return _empty_like(con, table)
@@ -57,14 +58,15 @@ def plan_in_force(con: Connection, day: dt.date) -> pd.DataFrame:
 
 def plan_key(con: Connection) -> tuple:
     """Changes whenever a plan or a registers workbook is stored (for caching the plan in force)."""
-    return con.execute("SELECT max(file_id) FILTER (WHERE kind='plan'), "
-                       "max(file_id) FILTER (WHERE kind='registers') FROM files").fetchone()
+    return con.execute(f"SELECT max(file_id) FILTER (WHERE kind='plan'), "
+                       f"max(file_id) FILTER (WHERE kind='registers'), (SELECT count(*) FROM withdrawals) "
+                       f"FROM files WHERE {live()}").fetchone()
 
 
 def years_with_data(con: Connection) -> set[int]:
     """Years that have a plan or a period report in the ledger."""
-    rows = con.execute("""SELECT DISTINCT plan_year FROM files WHERE kind='plan' AND plan_year IS NOT NULL
-                          UNION SELECT DISTINCT year(period) FROM files WHERE kind='report'""").fetchall()
+    rows = con.execute(f"""SELECT DISTINCT plan_year FROM files WHERE kind='plan' AND plan_year IS NOT NULL AND {live()}
+                           UNION SELECT DISTINCT year(period) FROM files WHERE kind='report' AND {live()}""").fetchall()
     return {int(r[0]) for r in rows if r[0] is not None}
 
 
@@ -74,22 +76,24 @@ def year_frames(con: Connection, year: int) -> dict[str, pd.DataFrame]:
     frames = {
         "plan_rows": latest_plan_rows(con, year),
         "adjustments": latest_register(con, "reg_adjustments"),
-        "versions": con.execute("""SELECT file_id, department, period, version, received, signed FROM files
-                                   WHERE kind='report' AND year(period)=? ORDER BY department, period, version""",
+        "versions": con.execute(f"""SELECT file_id, department, period, version, received, signed FROM files
+                                   WHERE kind='report' AND year(period)=? AND {live()} ORDER BY department, period, version""",
                                 [year]).df(),
-        "reports": con.execute("""
+        "reports": con.execute(f"""
             SELECT f.department, f.period, f.version, f.received, r.* FROM report_rows r JOIN files f USING (file_id)
-            WHERE f.kind='report' AND year(f.period)=?
+            WHERE f.kind='report' AND year(f.period)=? AND {live('f')}
             QUALIFY f.version = max(f.version) OVER (PARTITION BY f.department, f.period)
             ORDER BY f.department, f.period, r.row_no""", [year]).df(),
-        "starts": con.execute("""SELECT f.department, f.report_date, f.received, s.* FROM start_rows s
-                                 JOIN files f USING (file_id) WHERE year(s.start_date)=?""", [year]).df(),
-        "schedules": con.execute("""SELECT f.department, f.received, f.version_label, f.version AS file_version, s.*
+        "starts": con.execute(f"""SELECT f.department, f.report_date, f.received, s.* FROM start_rows s
+                                 JOIN files f USING (file_id) WHERE year(s.start_date)=? AND {live('f')}""",
+                              [year]).df(),
+        "schedules": con.execute(f"""SELECT f.department, f.received, f.version_label, f.version AS file_version, s.*
                                     FROM schedule_rows s JOIN files f USING (file_id)
-                                    WHERE f.plan_year = ? OR f.plan_year IS NULL""", [year]).df(),
-        "findings": con.execute("SELECT * FROM findings").df(),
-        "version_projects": con.execute("""SELECT r.file_id, r.project_id FROM report_rows r JOIN files f USING (file_id)
-                                           WHERE f.kind='report' AND year(f.period)=? AND r.project_id IS NOT NULL""",
+                                    WHERE (f.plan_year = ? OR f.plan_year IS NULL) AND {live('f')}""", [year]).df(),
+        "findings": con.execute(f"SELECT * FROM findings WHERE file_id IS NULL OR {live()}").df(),
+        "version_projects": con.execute(f"""SELECT r.file_id, r.project_id FROM report_rows r JOIN files f USING (file_id)
+                                           WHERE f.kind='report' AND year(f.period)=? AND r.project_id IS NOT NULL
+                                           AND {live('f')}""",
                                         [year]).df(),
     }
     for t in ("decisions", "problems", "bonuses", "incidents", "liaisons"):
@@ -105,7 +109,7 @@ def project_history(con: Connection, project_id: str, year: int) -> pd.DataFrame
                                           "expected_start", "liaison", "current_stage", *PROCEDURES)])
     out = con.execute(f"""SELECT f.period, f.version, f.received, f.department, f.original_name, {cols}
                            FROM report_rows r JOIN files f USING (file_id)
-                           WHERE r.project_id = ? AND year(f.period) = ? ORDER BY f.period, f.version""",
+                           WHERE r.project_id = ? AND year(f.period) = ? AND {live('f')} ORDER BY f.period, f.version""",
                       [project_id, year]).df()
     for c in ("period", "received", "start_date", "expected_start"):  # dates, not timestamps, in the tables
         out[c] = pd.to_datetime(out[c]).dt.date
@@ -115,7 +119,7 @@ def project_history(con: Connection, project_id: str, year: int) -> pd.DataFrame
 # ---------------------------------------------------------------- one period, for the checks
 def report_files(con: Connection, period: dt.date) -> pd.DataFrame:
     """Every version of every period report filed under ``period``."""
-    return con.execute("SELECT * FROM files WHERE kind='report' AND period=? ORDER BY department, version",
+    return con.execute(f"SELECT * FROM files WHERE kind='report' AND period=? AND {live()} ORDER BY department, version",
                        [period]).df()
 
 
@@ -132,16 +136,16 @@ def report_row(con: Connection, file_id: int, project_id: str) -> dict | None:
 
 def latest_rows_before(con: Connection, department: str, period: dt.date) -> dict[str, dict]:
     """Project → row of the department's latest report of the year before ``period`` (§9.17)."""
-    row = con.execute("""SELECT file_id FROM files WHERE kind='report' AND department=? AND period < ?
-                         AND year(period) = ? ORDER BY period DESC, version DESC LIMIT 1""",
+    row = con.execute(f"""SELECT file_id FROM files WHERE kind='report' AND department=? AND period < ?
+                         AND year(period) = ? AND {live()} ORDER BY period DESC, version DESC LIMIT 1""",
                       [department, period, period.year]).fetchone()
     return {r["project_id"]: r for r in report_rows(con, row[0]) if r.get("project_id")} if row else {}
 
 
 def completed_before(con: Connection, department: str, period: dt.date) -> dict[str, dt.date]:
     """Project → the first period of the year in which the department reported it 已完工 (§9.6)."""
-    df = con.execute("""SELECT r.project_id, min(f.period) AS p FROM report_rows r JOIN files f USING (file_id)
-                        WHERE f.kind='report' AND f.department=? AND f.period < ? AND year(f.period) = ?
+    df = con.execute(f"""SELECT r.project_id, min(f.period) AS p FROM report_rows r JOIN files f USING (file_id)
+                        WHERE f.kind='report' AND f.department=? AND f.period < ? AND year(f.period) = ? AND {live('f')}
                         AND r.status='已完工' AND r.project_id IS NOT NULL GROUP BY 1""",
                      [department, period, period.year]).df()
     return {r["project_id"]: clean(r["p"]) for r in df.to_dict("records")}
@@ -161,14 +165,15 @@ def reader_findings(con: Connection, file_id: int) -> list[dict]:
 
 def start_rows_received(con: Connection, after: dt.date, until: dt.date) -> pd.DataFrame:
     """Start-report rows whose file was received in (after, until]."""
-    return con.execute("""SELECT f.file_id, f.department, f.received, f.report_date, f.col_refs, f.meta, s.*
-                          FROM start_rows s JOIN files f USING (file_id) WHERE f.received > ? AND f.received <= ?""",
+    return con.execute(f"""SELECT f.file_id, f.department, f.received, f.report_date, f.col_refs, f.meta, s.*
+                          FROM start_rows s JOIN files f USING (file_id) WHERE f.received > ? AND f.received <= ?
+                          AND {live('f')}""",
                        [after, until]).df()
 
 
 def schedule_files_received(con: Connection, after: dt.date, until: dt.date) -> pd.DataFrame:
     """Schedule files received in (after, until]."""
-    return con.execute("SELECT * FROM files WHERE kind='schedule' AND received > ? AND received <= ?",
+    return con.execute(f"SELECT * FROM files WHERE kind='schedule' AND received > ? AND received <= ? AND {live()}",
                        [after, until]).df()
 
 
@@ -180,8 +185,8 @@ def file_versions(con: Connection, file_ids: list[int]) -> pd.DataFrame:
 
 def latest_files(con: Connection, kind: str) -> pd.DataFrame:
     """The latest version of each (department, period) — or of each schedule version label."""
-    return con.execute("""
-        SELECT * FROM files WHERE kind = ? QUALIFY row_number() OVER (
+    return con.execute(f"""
+        SELECT * FROM files WHERE kind = ? AND {live()} QUALIFY row_number() OVER (
             PARTITION BY department, period, version_label ORDER BY version DESC, file_id DESC) = 1
         ORDER BY department, period""", [kind]).df()
 
@@ -192,8 +197,8 @@ def version_changes(con: Connection, file_id: int) -> pd.DataFrame:
     cur = con.execute("SELECT * FROM files WHERE file_id = ?", [file_id]).df()
     if cur.empty or cur.kind[0] != "report":
         return empty
-    prev = con.execute("""SELECT file_id FROM files WHERE kind='report' AND department=? AND period=? AND version < ?
-                          ORDER BY version DESC LIMIT 1""",
+    prev = con.execute(f"""SELECT file_id FROM files WHERE kind='report' AND department=? AND period=? AND version < ?
+                          AND {live()} ORDER BY version DESC LIMIT 1""",
                        [cur.department[0], cur.period[0], int(cur.version[0])]).fetchone()
     if prev is None:
         return empty
@@ -243,3 +248,31 @@ def stored_findings(con: Connection, period: dt.date) -> pd.DataFrame | None:
                      f"AND period = ?", [period]).df()
     df["period"] = period.isoformat()
     return df
+
+
+# ---------------------------------------------------------------- withdrawals and the daily commands
+def period_report_files(con: Connection, period: dt.date) -> pd.DataFrame:
+    """Every version of every report filed under ``period``, withdrawn ones flagged (for ``alxa status``)."""
+    return con.execute("""SELECT f.file_id, f.department, f.version, f.received, f.original_name, f.sha256,
+                                 w.file_id IS NOT NULL AS withdrawn
+                          FROM files f LEFT JOIN withdrawals w USING (file_id)
+                          WHERE f.kind='report' AND f.period=? ORDER BY f.department, f.version""", [period]).df()
+
+
+def files_with_sha(con: Connection, sha256_prefix: str) -> pd.DataFrame:
+    """Stored files whose SHA-256 starts with ``sha256_prefix``, withdrawn ones flagged."""
+    return con.execute("""SELECT f.file_id, f.sha256, f.original_name, f.kind, f.department, f.period, f.version,
+                                 w.file_id IS NOT NULL AS withdrawn
+                          FROM files f LEFT JOIN withdrawals w USING (file_id)
+                          WHERE starts_with(f.sha256, ?) ORDER BY f.file_id""", [sha256_prefix.lower()]).df()
+
+
+def withdrawals(con: Connection) -> pd.DataFrame:
+    """Every withdrawal: file, SHA-256, who, when, why (a rebuild re-applies them by SHA-256)."""
+    return con.execute("SELECT * FROM withdrawals ORDER BY withdrawn_at, file_id").df()
+
+
+def report_periods(con: Connection) -> list[dt.date]:
+    """Reporting dates that have at least one (not withdrawn) period report."""
+    return [r[0] for r in con.execute(f"SELECT DISTINCT period FROM files WHERE kind='report' AND period IS NOT NULL "
+                                      f"AND {live()} ORDER BY 1").fetchall()]

@@ -61,11 +61,24 @@ CREATE TABLE IF NOT EXISTS reg_incidents (file_id BIGINT, row_no INTEGER, date D
 CREATE TABLE IF NOT EXISTS reg_liaisons (file_id BIGINT, row_no INTEGER, unit VARCHAR, name VARCHAR,
     title VARCHAR, phone VARCHAR, registered_date DATE);
 CREATE TABLE IF NOT EXISTS ledger_info (key VARCHAR, value VARCHAR);
+CREATE TABLE IF NOT EXISTS withdrawals (file_id BIGINT, sha256 VARCHAR NOT NULL, withdrawn_at TIMESTAMP,
+    withdrawn_by VARCHAR, why VARCHAR);
 CREATE TABLE IF NOT EXISTS validation_runs (period DATE, max_file_id BIGINT, validated_at TIMESTAMP DEFAULT current_timestamp);
 CREATE TABLE IF NOT EXISTS findings (
     file_id BIGINT, stage VARCHAR, rule VARCHAR, severity VARCHAR, department VARCHAR, period DATE,
     project_id VARCHAR, field VARCHAR, sheet VARCHAR, cell VARCHAR, message VARCHAR);
 """
+WITHDRAWALS_DDL = ("CREATE {temp} TABLE IF NOT EXISTS withdrawals (file_id BIGINT, sha256 VARCHAR, "
+                   "withdrawn_at TIMESTAMP, withdrawn_by VARCHAR, why VARCHAR)")
+
+
+def live(alias: str = "") -> str:
+    """The one SQL condition that keeps withdrawn files out of every figure and check (a file is withdrawn,
+    never deleted: its rows stay in the ledger and its bytes in the archive)."""
+    col = f"{alias}.file_id" if alias else "file_id"
+    return f"{col} NOT IN (SELECT file_id FROM withdrawals)"
+
+
 REGISTER_TABLES = {"adjustments": "reg_adjustments", "decisions": "reg_decisions", "problems": "reg_problems",
                    "bonuses": "reg_bonuses", "incidents": "reg_incidents", "liaisons": "reg_liaisons"}
 
@@ -86,7 +99,10 @@ def connect(db: str | Path | None = None, read_only: bool = False) -> duckdb.Duc
         raise NoLedger(f"台账不存在：{path}，请先导入报表", f"no ledger at {path}: run `alxa ingest` first")
     try:
         if read_only:
-            return duckdb.connect(str(path), read_only=True)
+            con = duckdb.connect(str(path), read_only=True)
+            if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'withdrawals'").fetchone():
+                con.execute(WITHDRAWALS_DDL.format(temp="TEMP"))  # a ledger from before withdrawals existed
+            return con
         path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path))
         con.execute(SCHEMA)
@@ -189,3 +205,18 @@ def store_findings(con: duckdb.DuckDBPyConnection, period, findings: pd.DataFram
         con.execute("DELETE FROM validation_runs WHERE period=?", [period])
         con.execute("INSERT INTO validation_runs (period, max_file_id) SELECT ?, coalesce(max(file_id), 0) FROM files",
                     [period])
+
+
+def withdraw(con: duckdb.DuckDBPyConnection, sha256: str, by: str, why: str | None) -> list[int]:
+    """Mark every stored file with this SHA-256 withdrawn (who, when, why); nothing is deleted.
+
+    The SHA-256 is kept so that a ledger rebuilt from the archive can apply the withdrawal again.
+    Stored validation runs become stale, so findings are recomputed without the file.
+    """
+    ids = [int(r[0]) for r in con.execute("SELECT file_id FROM files WHERE sha256 = ? AND file_id NOT IN "
+                                          "(SELECT file_id FROM withdrawals)", [sha256]).fetchall()]
+    with transaction(con):
+        for i in ids:
+            con.execute("INSERT INTO withdrawals VALUES (?, ?, current_timestamp, ?, ?)", [i, sha256, by, why])
+        con.execute("DELETE FROM validation_runs")
+    return ids

@@ -13,6 +13,7 @@ from alxa_lib.figures.state import YearData, project_state, started_ids
 from alxa_lib.ledger import queries
 from alxa_lib.ledger.queries import Connection
 from alxa_lib.reports.labels import LIGHT_CN, SCHEDULE_VERSION_CN
+from alxa_lib.rules import SEVERITY_CN, rule_cn
 from alxa_lib.values import clean
 from alxa_lib.vocab import PROCEDURES
 
@@ -130,7 +131,7 @@ RANKED_COLUMNS = {"project_id": "项目编号", "name": "项目名称", "departm
                   "start_date": "实际开（复）工", "delay_days": "滞后天数", "spi": "投资进度指数",
                   "light_reasons": "亮灯原因", "reason_cn": "原因类别"}
 HISTORY_COLUMNS = {"period": "期次", "version": "版本", "received": "收到日期", "status": "状态",
-                   "annual_completed": "本年完成投资", "cumulative_completed": "累计完成投资", "progress_text": "形象进度",
+                   "annual_completed": "本年完成投资（万元）", "cumulative_completed": "累计完成投资（万元）", "progress_text": "形象进度",
                    "problems": "存在问题", "liaison": "填报人"}
 FINDING_COLUMNS = {"period": "期次", "rule": "规则", "severity": "级别", "cell": "单元格", "message": "说明"}
 PROBLEM_COLUMNS = {"problem_id": "问题编号", "kind": "类型", "description": "问题描述", "owner": "责任单位",
@@ -142,6 +143,13 @@ def selection_label(project_ids=None, department: str | None = None, light_color
     if light_colors:
         parts.append("、".join(LIGHT_CN.get(c, c) for c in light_colors) + "项目")
     return "，".join(p for p in parts if p) or "全部项目"
+
+
+def _findings_cn(f: pd.DataFrame) -> pd.DataFrame:
+    """Findings as a reader sees them: the rule's Chinese name and the severity in Chinese, never codes."""
+    if f.empty:
+        return f
+    return f.assign(rule=f["rule"].map(rule_cn), severity=f["severity"].map(lambda s: SEVERITY_CN.get(s, s)))
 
 
 def _pick(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -190,7 +198,7 @@ def investigate(data: YearData, con: Connection, as_of: dt.date, ids: list[str],
                     + f"亮灯：{r['light_reasons'] or '无'}；原因类别：{REASON_CN[r['reason']]}。")
         details.append({"summary": r, "sentence": sentence, "history": hist, "curve": s_curve(data, con, pid, as_of),
                         "strip": procedure_strip(hist), "findings": f, "problems": probs,
-                        "history_table": _pick(hist, HISTORY_COLUMNS), "findings_table": _pick(f, FINDING_COLUMNS),
+                        "history_table": _pick(hist, HISTORY_COLUMNS), "findings_table": _pick(_findings_cn(f), FINDING_COLUMNS),
                         "problems_table": _pick(probs, PROBLEM_COLUMNS)})
     title = f"重点建设项目延误情况调查（{selection_label}，截至{as_of.year}年{as_of.month}月{as_of.day}日）"
     return Investigation(as_of, title, ranked, details)

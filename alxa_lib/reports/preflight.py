@@ -25,6 +25,32 @@ def require_year(db, year: int) -> None:
                      f"the ledger holds no data for {year} (it has: {have.replace('、', ', ')})")
 
 
+def require_reports(db, first: dt.date, last: dt.date, what_cn: str, what_en: str) -> None:
+    """NoData unless a period report dated ``first``..``last`` is in the ledger (withdrawn ones do not count)."""
+    con = ledger.connect(db, read_only=True)
+    try:
+        have = queries.report_periods(con)
+    finally:
+        con.close()
+    if not any(first <= p <= last for p in have):
+        near = "、".join(p.isoformat() for p in sorted(have, key=lambda p: abs(p - last))[:2]) or "无"
+        raise NoData(f"台账中没有{what_cn}的报表（最近的报表期：{near}）",
+                     f"the ledger holds no report for {what_en} (nearest periods: {near.replace('、', ', ')})")
+
+
+def require_quarter(db, year: int, q: int) -> None:
+    require_year(db, year)
+    first = dt.date(year, 3 * q - 2, 1)
+    require_reports(db, first, cal.quarter_end(year, q), f"{year}年第{q}季度", f"{year}Q{q}")
+
+
+def require_month(db, year: int, month: int) -> None:
+    require_year(db, year)
+    first = dt.date(year, month, 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    require_reports(db, first, last, f"{year}年{month}月", f"{year}-{month:02d}")
+
+
 def _plan(db, day: dt.date):
     con = ledger.connect(db, read_only=True)
     try:
@@ -61,7 +87,9 @@ def projects(db, ids: list[str], day: dt.date) -> list[str]:
     names = dict(zip(plan["project_id"], plan["name"]))
     hints = []
     for i in unknown:
-        near = difflib.get_close_matches(i, sorted(known), n=2, cutoff=0.5)
+        typo = i.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")  # 0/O, 1/l/I mix-ups
+        near = [typo] if typo in known else []
+        near += [p for p in difflib.get_close_matches(i, sorted(known), n=2, cutoff=0.5) if p not in near]
         near += [pid for pid, n in names.items() if isinstance(n, str) and i in n][:2]
         shown = "、".join(f"{p} {names.get(p) or ''}".strip() for p in near) or "无相近项目"
         hints.append(f"{i}（{shown}）")

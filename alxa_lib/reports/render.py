@@ -62,12 +62,24 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+def _light_classes() -> dict[str, str]:
+    from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL
+    return {f"{LIGHT_SYMBOL[k]} {LIGHT_CN[k]}": f"light-{k}" for k in LIGHT_CN}
+
+
+def _td(value) -> str:
+    """One escaped cell; a light label (● 红灯 …) gets its colour class, chosen from a fixed list (never
+    from the cell's text), so a department cannot inject a class or a style."""
+    text = _cell(value)
+    css = _light_classes().get(text.strip())
+    return f"<td class='{css}'>{html.escape(text)}</td>" if css else f"<td>{html.escape(text)}</td>"
+
+
 def table_html(df: pd.DataFrame, caption: str | None = None, max_rows: int | None = None) -> str:
     """A DataFrame as an HTML table; every cell is escaped (department text is untrusted)."""
     rows = df if max_rows is None else df.head(max_rows)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in rows.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in r) + "</tr>"
-                   for r in rows.itertuples(index=False))
+    body = "".join("<tr>" + "".join(_td(v) for v in r) + "</tr>" for r in rows.itertuples(index=False))
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     if rows.empty:
         body = f"<tr><td colspan='{max(1, len(rows.columns))}'>无</td></tr>"

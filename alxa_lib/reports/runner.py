@@ -77,13 +77,14 @@ def brief(period: dt.date, db=None, out="outputs", formats=FORMATS) -> dict[str,
     check_formats(formats)
     period = cal.reporting_date(period)
     preflight.require_year(db, period.year)
+    preflight.require_reports(db, period, period, f"{period}期", f"the period {period}")
     return render_report("brief", period.isoformat(), {"period": period.isoformat()}, db, out, formats)
 
 
 def quarter(quarter_text: str, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
     check_formats(formats)
     year, q = cal.parse_quarter(quarter_text)
-    preflight.require_year(db, year)
+    preflight.require_quarter(db, year, q)
     key = f"{year}Q{q}"
     return render_report("quarter", key, {"quarter": key}, db, out, formats)
 
@@ -121,6 +122,6 @@ def investigate(as_of: dt.date, project_ids=None, department: str | None = None,
 def meeting(month: str, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
     check_formats(formats)
     y, m = cal.parse_month(month)
-    preflight.require_year(db, y)
+    preflight.require_month(db, y, m)
     key = f"{y}-{m:02d}"
     return render_report("meeting", key, {"month": key}, db, out, formats)

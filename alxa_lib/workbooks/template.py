@@ -12,11 +12,14 @@ import pandas as pd
 from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from alxa_lib.vocab import CLASS, NATURE, PROCEDURE_STATUS, REPORT_FIELDS, REPORT_GROUPS, STAGE_LADDERS, STATUS
+from alxa_lib.errors import BadParameter
+from alxa_lib.vocab import (CLASS, NATURE, PROCEDURE_STATUS, REPORT_FIELDS, REPORT_GROUPS, STAGE_LADDERS, STATUS,
+                            UNSTARTED_REASONS)
 from alxa_lib.workbooks.plan import apply_adjustments
 from alxa_lib.workbooks.reader import read_workbook
 from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, save_workbook, write_table
 
+KIND_CN = {"report": "半月报表", "schedule": "倒排工期计划", "start_report": "开（复）工报告", "registers": "登记簿"}
 LOCKED = ("seq", "project_id", "name", "class", "nature", "total_investment", "annual_planned", "years")
 AMOUNT_FORMAT = "#,##0.00"
 SHEET = "重点建设项目表"
@@ -28,7 +31,11 @@ def report_columns() -> list[Column]:
 
 
 def load_plan(plan_path: Path, registers_path: Path | None, day: dt.date) -> pd.DataFrame:
-    plan = read_workbook(plan_path).frames["plan_rows"].rename(columns={"_sheet": "sheet"})
+    res = read_workbook(plan_path)
+    if res.kind != "plan":
+        raise BadParameter(f"{plan_path.name} 不是年度计划表（识别为：{KIND_CN.get(res.kind, res.kind)}）",
+                           f"{plan_path.name} is not a plan workbook (it reads as: {res.kind})")
+    plan = res.frames["plan_rows"].rename(columns={"_sheet": "sheet"})
     plan["start_year"] = [y[0] if isinstance(y, tuple) else None for y in plan["years"]]
     plan["end_year"] = [y[1] if isinstance(y, tuple) else None for y in plan["years"]]
     adjustments = read_workbook(registers_path).frames["adjustments"] if registers_path else None
@@ -75,6 +82,17 @@ def _write_one(dept: str, rows: pd.DataFrame, period: dt.date, out: Path) -> Pat
         _dropdown(ws, place.col_of[f], first, last, list(PROCEDURE_STATUS))
     stages = list(dict.fromkeys(STAGE_LADDERS["gov"] + STAGE_LADDERS["nongov"]))
     _dropdown(ws, place.col_of["current_stage"], first, last, stages)
+    _dropdown(ws, place.col_of["unstarted_reason"], first, last, UNSTARTED_REASONS, strict=False,
+              prompt="可从下拉列表选择原因类别，再补充说明")
+    for f in ("annual_completed", "cumulative_completed"):
+        _validate(ws, place.col_of[f], first, last, "decimal", "greaterThanOrEqual", "0", None,
+                  "单位：万元，保留两位小数，不小于0；不要填“万元”二字", "请填写不小于0的数字（万元）")
+    _validate(ws, place.col_of["progress_pct"], first, last, "decimal", "between", "0", "100",
+              "填写0–100之间的数字（不带%），如 45", "形象进度占比应为0–100之间的数字")
+    year_first, year_last = dt.date(period.year, 1, 1), dt.date(period.year, 12, 31)
+    for f in ("start_date", "expected_start"):
+        _validate(ws, place.col_of[f], first, last, "date", "between", _serial(year_first), _serial(year_last),
+                  f"日期格式：{period.year}-05-01（在{period.year}年内）", f"请填写{period.year}年内的日期，格式如 {period.year}-05-01")
     for row in range(first, last + 1):
         for c in cols:
             cell = ws[f"{place.col_of[c.field]}{row}"]
@@ -101,8 +119,26 @@ def _write_one(dept: str, rows: pd.DataFrame, period: dt.date, out: Path) -> Pat
     return path
 
 
-def _dropdown(ws, col: str, first: int, last: int, options: list[str]) -> None:
+def _dropdown(ws, col: str, first: int, last: int, options: list[str], strict: bool = True,
+              prompt: str = "请从下拉列表中选择") -> None:
+    """A dropdown; ``strict`` refuses anything else, otherwise the list only suggests."""
     dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
-                        showErrorMessage=True, errorTitle="输入有误", error="请从下拉列表中选择")
+                        showErrorMessage=strict, errorTitle="输入有误", error="请从下拉列表中选择",
+                        showInputMessage=True, promptTitle="填写说明", prompt=prompt)
+    dv.add(f"{col}{first}:{col}{last}")
+    ws.add_data_validation(dv)
+
+
+def _serial(day: dt.date) -> str:
+    """An Excel date serial (what a date validation's bounds are written as)."""
+    return str((day - dt.date(1899, 12, 30)).days)
+
+
+def _validate(ws, col: str, first: int, last: int, kind: str, operator: str, low: str, high: str | None,
+              prompt: str, error: str) -> None:
+    """A number or date validation with an input message saying the unit and the format."""
+    dv = DataValidation(type=kind, operator=operator, formula1=low, formula2=high, allow_blank=True,
+                        showErrorMessage=True, errorTitle="输入有误", error=error,
+                        showInputMessage=True, promptTitle="填写说明", prompt=prompt)
     dv.add(f"{col}{first}:{col}{last}")
     ws.add_data_validation(dv)

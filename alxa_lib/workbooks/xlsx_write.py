@@ -5,6 +5,8 @@ Department text is untrusted: every string goes in as a text cell, never as a fo
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -171,18 +173,121 @@ def new_workbook() -> Workbook:
     return wb
 
 
+AMOUNT_FORMAT = "#,##0.00"  # 万元 with two decimals
+PERCENT_FORMAT = "0.0%"
+DATE_FORMAT = "yyyy-mm-dd"
+_PERCENT = re.compile(r"^-?\d+(?:\.\d+)?%$")
+_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# Headers of free text: a value there stays text even when it looks like a number (department text, codes).
+FREE_TEXT = ("名称", "形象进度", "问题", "原因", "说明", "描述", "措施", "联络员", "填报人", "单位", "编号", "单元格",
+             "填报值", "要求", "目标", "联系", "电话", "情况", "类型", "指标", "期次", "版本")
+WRAP_AT = 40  # display columns; longer text wraps
+MAX_WIDTH = 48
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on screen and paper: a Chinese (wide) character counts double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def typed(value: Any, header: str) -> tuple[Any, str | None]:
+    """A table value as Excel should store it, and its display format: numbers and dates as such
+    (万元 with two decimals, rates as percentages); free text stays text."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None or isinstance(value, bool):
+        return value, None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.date(), DATE_FORMAT
+    if isinstance(value, dt.date):
+        return value, DATE_FORMAT
+    amount = "万元" in header
+    if isinstance(value, (int, np.integer)):
+        return int(value), AMOUNT_FORMAT if amount else "0"
+    if isinstance(value, (float, np.floating)):
+        return float(value), AMOUNT_FORMAT if amount else "0.00"
+    if isinstance(value, str) and not any(w in header for w in FREE_TEXT):
+        t = value.strip()
+        if _PERCENT.match(t):
+            return round(float(t[:-1]) / 100, 6), PERCENT_FORMAT
+        if _NUMBER.match(t) and ("," in t or "." in t or amount):
+            return float(t.replace(",", "")), AMOUNT_FORMAT
+    return value, None
+
+
+def _shown(value: Any, fmt: str | None) -> str:
+    if isinstance(value, float) and fmt == PERCENT_FORMAT:
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return "" if value is None else str(value)
+
+
+def finish_sheet(ws, header_row: int, data_row: int, ncol: int) -> None:
+    """Make a written table printable and reusable: widths by content (Chinese counted double), long
+    text wrapped, header frozen and filtered, A4 with the header repeated on every page, landscape when wide."""
+    last = max(ws.max_row, data_row - 1)
+    total = 0
+    for c in range(1, ncol + 1):
+        letter = get_column_letter(c)
+        widest = 4
+        for r in range(header_row, last + 1):
+            cell = ws.cell(r, c)
+            text = _shown(cell.value, cell.number_format if cell.number_format != "General" else None)
+            w = max((display_width(line) for line in text.splitlines()), default=0)
+            if w > WRAP_AT:
+                cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                           horizontal=cell.alignment.horizontal if r < data_row else None)
+            widest = max(widest, min(w, MAX_WIDTH if r < data_row else WRAP_AT))
+        width = min(MAX_WIDTH, widest + 2)
+        ws.column_dimensions[letter].width = width
+        total += width
+    ws.freeze_panes = f"A{data_row}"
+    ws.auto_filter.ref = f"A{data_row - 1}:{get_column_letter(ncol)}{last}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if total > 100 else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{data_row - 1}"
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[\\/*?:\[\]]", "-", name)[:31] or "Sheet"
+    out, k = base, 2
+    while out in taken:
+        out = f"{base[:28]}({k})"
+        k += 1
+    taken.add(out)
+    return out
+
+
 def write_tables(path: Path | str, title: str, tables: list[tuple[str, pd.DataFrame]]) -> Path:
-    """One sheet per (sheet title, DataFrame): a title line, a header, the rows; text stays text."""
+    """One sheet per (sheet title, DataFrame): a title line, a header, the rows. Numbers and dates are
+    stored as such with a display format (``typed``); text stays text; each sheet is finished for print."""
     import pandas as pd
 
     wb = new_workbook()
+    taken: set[str] = set()
     for i, (sheet, df) in enumerate(tables):
         ws = wb.active if i == 0 else wb.create_sheet()
-        ws.title = sheet[:31]
-        cols = [Column(str(c), str(c)) for c in df.columns]
-        rows = [[None if (not isinstance(v, (str, dict, list)) and pd.isna(v)) else v for v in r]
-                for r in df.itertuples(index=False)]
-        write_table(ws, TableSpec(title_lines=[f"{title} —— {sheet}"], columns=cols, rows=rows, two_row_header=False))
+        ws.title = _sheet_name(sheet, taken)
+        headers = [str(c) for c in df.columns]
+        cols = [Column(h, h) for h in headers]
+        rows, formats = [], []
+        for r in df.itertuples(index=False):
+            vals = [None if (not isinstance(v, (str, dict, list)) and pd.isna(v)) else v for v in r]
+            pairs = [typed(v, h) for v, h in zip(vals, headers)]
+            rows.append([v for v, _ in pairs])
+            formats.append([f for _, f in pairs])
+        place = write_table(ws, TableSpec(title_lines=[f"{title} —— {sheet}"], columns=cols, rows=rows,
+                                          two_row_header=False))
+        for excel_row, fmts in zip(place.data_rows, formats):
+            for c, fmt in enumerate(fmts, start=1):
+                if fmt:
+                    ws.cell(excel_row, c).number_format = fmt
+        finish_sheet(ws, place.header_row, place.header_row + 1, max(1, len(cols)))
     return save_workbook(wb, path)
 
 

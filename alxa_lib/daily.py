@@ -1,0 +1,168 @@
+"""The small commands an analyst reaches for every day: ``alxa status``, ``diff``, ``withdraw``, ``summary``.
+
+The content is in ``reports.daily`` (pure) and ``ledger`` (the withdrawal); here the arguments are
+checked, the ledger is opened and closed, and the answer is printed as a table or as JSON.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+from pathlib import Path
+
+from alxa_lib.commands import _dump, pad
+from alxa_lib.errors import BadParameter, NoData
+
+LIGHT_SHOWN = {"red": "● 红灯", "yellow": "▲ 黄灯", "green": "○ 绿灯", None: "—"}
+
+
+def _width(text: str) -> int:
+    from alxa_lib.workbooks.xlsx_write import display_width
+    return display_width(text)
+
+
+def _year(db, period: dt.date):
+    from alxa_lib.commands import _load_year
+    return _load_year(db, period.year)
+
+
+def _require_reports(db, period: dt.date) -> None:
+    """NoData unless some department's report for ``period`` is in the ledger (withdrawn ones do not count)."""
+    from alxa_lib import ledger
+    from alxa_lib.ledger import queries
+    con = ledger.connect(db, read_only=True)
+    try:
+        files = queries.period_report_files(con, period)
+    finally:
+        con.close()
+    if not (~files["withdrawn"].astype(bool)).any():
+        raise NoData(f"台账中没有{period}期的报表", f"the ledger holds no report for the period {period}")
+
+
+def cmd_status(a) -> int:
+    from alxa_lib import ledger
+    from alxa_lib import periods as cal
+    from alxa_lib.checks.validate import latest_only, period_findings
+    from alxa_lib.ledger import queries
+    from alxa_lib.reports.daily import STATE_CN, status
+    period = cal.reporting_date(a.period)
+    data = _year(a.db, period)
+    con = ledger.connect(a.db, read_only=True)
+    try:
+        files = queries.period_report_files(con, period)
+        findings = latest_only(period_findings(con, period), con) if len(files) else None
+    finally:
+        con.close()
+    import pandas as pd
+    if findings is None:
+        findings = pd.DataFrame(columns=["department", "severity"])
+    result = status(data, files, findings, period, a.today or dt.date.today())
+    if a.json:
+        _dump(result)
+        return 0
+    print(f"{period}期报送情况（截至{result['as_of']}）：应报{result['due_departments']}个单位，"
+          + "，".join(f"{cn}{result[k]}个" for k, cn in STATE_CN.items())
+          + f"；退回修改未结{result['return_lists_open']}个")
+    w = max([_width(r["department"]) for r in result["departments"]] + [4]) + 1
+    print(f"  {pad('单位', w)} {pad('情况', 6)} {pad('收到日期', 12)} 版本  错误 警告  联系人")
+    for r in result["departments"]:
+        who = "、".join(" ".join(x for x in (c["name"], c["phone"]) if x) for c in r["contacts"][:2]) or "—"
+        print(f"  {pad(r['department'], w)} {pad(STATE_CN[r['state']], 6)} {pad(r['received'] or '—', 12)} "
+              f"{r['versions']:>4}  {r['errors']:>4} {r['warnings']:>4}  {who}")
+    if result["to_chase"]:
+        print(f"\n催报：{'、'.join(result['to_chase'])}")
+    return 0
+
+
+def cmd_diff(a) -> int:
+    from alxa_lib import periods as cal
+    from alxa_lib.reports.daily import diff
+    period = cal.reporting_date(a.period)
+    data = _year(a.db, period)
+    _require_reports(a.db, period)
+    result = diff(data, period)
+    if a.json:
+        _dump(result)
+        return 0
+    print(f"{period}期较上期（{result['previous_period'] or '无'}）变化 / changes since the previous period")
+    print(f"\n新开复工 {len(result['newly_started'])} 个")
+    for r in result["newly_started"]:
+        print(f"  {pad(r['project_id'], 14)} {pad(r['department'] or '', 18)} {r['name']}（{r['start_date'] or '—'}）")
+    print(f"\n亮灯变化 {len(result['lights_changed'])} 个（新增红灯 {len(result['newly_red'])} 个）")
+    for r in result["lights_changed"]:
+        print(f"  {pad(r['project_id'], 14)} {pad(LIGHT_SHOWN[r['from']], 8)} → {pad(LIGHT_SHOWN[r['to']], 8)} "
+              f"{pad(r['department'] or '', 18)} {r['name']}")
+    print(f"\n新增完成投资（万元）合计 {result['investment_added_total']:,.2f}")
+    for r in result["investment_added"]:
+        print(f"  {pad(r['department'], 18)} {r['previous']:>12,.2f} → {r['current']:>12,.2f}  +{r['added']:,.2f}")
+    return 0
+
+
+def cmd_summary(a) -> int:
+    from alxa_lib import periods as cal
+    from alxa_lib.reports.daily import summary
+    period = cal.reporting_date(a.period)
+    data = _year(a.db, period)
+    _require_reports(a.db, period)
+    result = summary(data, period)
+    if a.json:
+        _dump(result)
+    else:
+        print(result["text"])
+    return 0
+
+
+def _sha_of(target: str) -> str:
+    path = Path(target)
+    if path.is_file():
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    text = target.strip().lower()
+    if len(text) < 8 or any(c not in "0123456789abcdef" for c in text):
+        raise BadParameter(f"“{target}”既不是文件也不是SHA-256（至少8位十六进制）",
+                           f"{target!r} is neither a file nor a SHA-256 (at least 8 hex digits)")
+    return text
+
+
+def cmd_withdraw(a) -> int:
+    """Withdraw a wrongly ingested file: kept in the archive and the ledger, left out of every figure."""
+    from alxa_lib import ledger
+    from alxa_lib.ledger import queries
+    from alxa_lib.reports.daily import withdrawal_record
+    sha = _sha_of(a.target)
+    dbp = ledger.db_path(a.db)
+    con = ledger.connect(dbp, read_only=True)  # NoLedger when there is none; never creates one
+    try:
+        found = queries.files_with_sha(con, sha)
+    finally:
+        con.close()
+    if found.empty:
+        raise BadParameter(f"台账中没有这个文件：{a.target}", f"no such file in the ledger: {a.target}")
+    if found["sha256"].nunique() > 1:
+        names = "、".join(found["original_name"].astype(str).unique()[:3])
+        raise BadParameter(f"“{a.target}”对应多个文件（{names}），请给出更长的SHA-256",
+                           f"{a.target!r} matches several files: give more digits of the SHA-256")
+    live = found[~found["withdrawn"].astype(bool)]
+    if live.empty:
+        raise BadParameter(f"文件已撤回：{found['original_name'].iloc[0]}",
+                           f"the file was already withdrawn: {found['original_name'].iloc[0]}")
+    by = a.by or getpass.getuser()
+    with ledger.writer_lock(dbp):
+        con = ledger.connect(dbp)
+        try:
+            ledger.withdraw(con, str(found["sha256"].iloc[0]), by, a.why)
+        finally:
+            con.close()
+    result = withdrawal_record(live, by, a.why, dt.datetime.now())
+    if a.json:
+        _dump(result)
+        return 0
+    for r in result["withdrawn"]:
+        print(f"已撤回 withdrawn: {r['original_name']}（{r['department'] or ''} {r['period'] or ''} 第{r['version']}版，"
+              f"file_id {r['file_id']}，sha256 {r['sha256'][:12]}…）")
+    print(f"记录 recorded: {by} {result['at']}" + (f"，原因：{a.why}" if a.why else "")
+          + "；文件仍保存在归档和台账中 / the file stays in the archive and the ledger")
+    return 0
