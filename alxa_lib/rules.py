@@ -43,6 +43,10 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("LIAISON_CHANGED", "info", "第八条", "联络员“{value}”与登记的“{expected}”不一致", "联络员变动请及时告知发改委"),
     Rule("SCHEDULE_LATE", "warning", "第四条", "倒排工期计划于{received}报送，晚于{due}", "按时报送倒排工期计划"),
     Rule("CALIBRATION_OUTSIDE_WINDOW", "warning", "第四条", "校准版倒排工期计划于{received}报送，不在{start}至{end}校准期内", "在校准期内报送"),
+    Rule("APPROXIMATE_DATE", "info", "第八条", "日期“{value}”不精确，按{date}记录并标注为约数", "填写具体日期（年月日）"),
+    Rule("TWO_REPORT_SHEETS", "warning", "第八条", "工作簿中“{chosen}”和“{other}”两个工作表都像报表，已采用“{chosen}”", "只保留一个报表工作表后重新报送"),
+    Rule("DUPLICATE_PROJECT", "error", "第五条、第八条", "项目编号{project_id}在本表中出现{count}次（第{rows}行），两行数据均不采用", "删除重复行，每个项目只填一行"),
+    Rule("PERIOD_MISMATCH", "warning", "第六条", "{label}“{value}”与文件所在期次{filed}不符", "核对标题或填报日期"),
     Rule("EXTRA_COLUMN", "info", "—", "表中有模板以外的列“{label}”，已忽略", ""),
 ]}
 
