@@ -26,14 +26,26 @@ def alxa(*args, timeout=120) -> subprocess.CompletedProcess:
                           cwd=ROOT, timeout=timeout)
 
 
-def hold(db: Path, seconds: float, read_only: bool = True) -> subprocess.Popen:
-    """A notebook-like process: opens the ledger, says 'ready', keeps the connection ``seconds``."""
-    code = (f"import duckdb, sys, time\ncon = duckdb.connect({str(db)!r}, read_only={read_only})\n"
+def hold(db: Path, read_only: bool = True) -> subprocess.Popen:
+    """A notebook-like process: opens the ledger, says 'ready', keeps the connection until told (a line on
+    its stdin) or killed."""
+    code = (f"import duckdb, sys\ncon = duckdb.connect({str(db)!r}, read_only={read_only})\n"
             f"con.execute('SELECT count(*) FROM files').fetchone()\nprint('ready', flush=True)\n"
-            f"time.sleep({seconds})\ncon.close()\n")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+            f"sys.stdin.readline()\ncon.close()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
     return proc
+
+
+def release(holder: subprocess.Popen) -> None:
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+    holder.wait(timeout=30)
+
+
+def start(*args) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "alxa_lib.cli", *map(str, args)], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 @pytest.fixture
@@ -48,25 +60,27 @@ def small(tmp_path):
 
 
 def test_ingest_waits_for_a_notebooks_read_only_connection(small):
+    """While a notebook holds a read-only connection, ingest says it waits (naming the process), then
+    succeeds once the notebook lets go."""
     db, more = small
-    holder = hold(db, 3)
-    t = time.monotonic()
-    proc = alxa("ingest", more, "--db", db, "--wait", 60)
-    holder.wait()
-    assert proc.returncode == 0, proc.stderr
-    assert time.monotonic() - t >= 1  # it did wait for the holder
-    assert f"PID {holder.pid}" in proc.stderr and "waiting" in proc.stderr
+    holder = hold(db)
+    proc = start("ingest", more, "--db", db, "--wait", 60)
+    notice = proc.stderr.readline()
+    assert f"PID {holder.pid}" in notice and "waiting" in notice, notice
+    release(holder)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "已导入 ingested: 1" in out
 
 
 def test_ingest_gives_up_after_wait_naming_the_holder(small):
     db, more = small
     before = db.read_bytes()
-    holder = hold(db, 60)
+    holder = hold(db)
     try:
         proc = alxa("ingest", more, "--db", db, "--wait", 1)
     finally:
-        holder.kill()
-        holder.wait()
+        release(holder)
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert lines[-1].startswith("错误 / error") and f"PID {holder.pid}" in lines[-1] and "--wait" in lines[-1]
@@ -77,11 +91,14 @@ def test_ingest_gives_up_after_wait_naming_the_holder(small):
 def test_readers_wait_for_a_writer_and_succeed(small):
     """A report or `alxa check` started while a writer holds the ledger waits, then reads."""
     db, more = small
-    writer = hold(db, 2, read_only=False)
-    proc = alxa("check", "--db", db, "--json")
-    writer.wait()
-    assert proc.returncode == 0, proc.stderr
-    assert "waiting" in proc.stderr
+    writer = hold(db, read_only=False)
+    proc = start("check", "--db", db, "--json")
+    notice = proc.stderr.readline()
+    assert f"PID {writer.pid}" in notice and "waiting" in notice, notice
+    release(writer)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert '"problems": []' in out
 
 
 def test_reader_during_a_real_ingest(small, tmp_path):
@@ -91,8 +108,7 @@ def test_reader_during_a_real_ingest(small, tmp_path):
     for i, dept in enumerate(["水务局", "农牧局", "教育局", "民政局", "商务局", "财政局"]):
         write_report(inbox / f"{dept}.xlsx", [report_row(pid=f"2025-ZD-1{i:02d}")],
                      meta=f"填报单位：{dept}  主要领导签字：是  填报日期：2025年7月13日")
-    writer = subprocess.Popen([sys.executable, "-m", "alxa_lib.cli", "ingest", str(inbox), "--db", str(db)],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = start("ingest", inbox, "--db", db)
     reads = 0
     while writer.poll() is None or reads == 0:
         r = alxa("check", "--db", db)

@@ -175,3 +175,22 @@ def test_metrics_json_never_prints_infinity(tmp_path, sample_dir, capsys):
     out = capsys.readouterr().out
     assert "Infinity" not in out and "NaN" not in out
     json.loads(out)
+
+
+def test_correction_of_a_validation_error_is_not_flagged_on_first_validation(tmp_path):
+    """§10.19: the previous version's validation errors found in the same run exempt their cells."""
+    from alxa_lib import ledger
+    from alxa_lib.checks.validate import validate_period
+    folder = tmp_path / "2025-06-28"
+    write_report(folder / "住建局.xlsx", [report_row(annual=100, cumulative=50)])  # CUMULATIVE_LT_ANNUAL at J5
+    write_report(folder / "住建局_更正.xlsx", [report_row(annual=100, cumulative=150, text="主体完工")])
+    (folder / "_received.csv").write_text("file,received\n住建局.xlsx,2025-06-27\n住建局_更正.xlsx,2025-06-28\n",
+                                          encoding="utf-8")
+    db = tmp_path / "l.duckdb"
+    assert [o.version for o in ingest([folder], db, progress=False)] == [1, 2]
+    con = ledger.connect(db)
+    found = validate_period(con, dt.date(2025, 6, 28))  # never validated before
+    con.close()
+    modified = found[found["rule"] == "MODIFIED_AFTER_SUBMISSION"]
+    assert sorted(modified["field"]) == ["progress_text"]  # J5 was a correction, O5 a modification
+    assert "CUMULATIVE_LT_ANNUAL" in set(found["rule"])
