@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):  # a ledger that broke while in use
             where = getattr(args, "db", None) or "data/alxa.duckdb"
-            print(f"错误 / error: 台账 {where} 读写失败：{_one_line(exc)}（可运行 alxa check 检查）/ the ledger {where} "
+            print(f"错误 / error: 台账 {where} 读写失败：{_one_line(exc)}（可运行 alxa check 检查） / the ledger {where} "
                   f"failed: {_one_line(exc)} (run alxa check)", file=sys.stderr)
             return EXIT_ERROR
         print(f"内部错误 / internal error: {type(exc).__name__}: {_one_line(exc)}"

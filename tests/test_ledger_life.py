@@ -120,6 +120,18 @@ def test_reader_during_a_real_ingest(small, tmp_path):
     con.close()
 
 
+def test_truncated_ledger_is_refused_in_one_line_and_left_as_is(small, capsys):
+    db, more = small
+    with open(db, "r+b") as fh:
+        fh.truncate(db.stat().st_size // 5)
+    before = db.read_bytes()
+    for argv in (["ingest", str(more)], ["metrics", "--as-of", "2025-06-28"], ["check"]):
+        code = cli.main([*argv, "--db", str(db)])
+        out, err = capsys.readouterr()
+        assert code == 2 and len(err.strip().splitlines()) == 1 and str(db) in err and "Traceback" not in err, err
+    assert db.read_bytes() == before
+
+
 def test_transaction_shows_the_original_error():
     con = duckdb.connect(":memory:")
     con.execute("CREATE TABLE t (a INTEGER)")

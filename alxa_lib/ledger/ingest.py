@@ -159,7 +159,7 @@ def store(con, res: ReadResult, digest: str, source: Path, archived: Path, recei
         ctx = {"department": res.department, "period": res.period}
         all_plan = plans.all_rows(day.year)
         if res.kind == "report" and all_plan.empty and not plans.all_rows(None).empty:
-            raise RejectedFile("no_plan", f"台账中没有{day.year}年的年度计划，报表无法对应（标题或文件夹日期是否有误？）/ "
+            raise RejectedFile("no_plan", f"台账中没有{day.year}年的年度计划，报表无法对应（标题或文件夹日期是否有误？） / "
                                           f"no {day.year} plan in the ledger: check the title or folder date, or "
                                           f"ingest that year's plan first")
         findings += match_projects(frames[name], all_plan if res.kind != "report" else plan, ctx,

@@ -34,7 +34,7 @@ def check(db: Path) -> dict:
         version = row[0] if row else None
         if version != SCHEMA_VERSION:
             problems.append({"what": "schema", "file": None,
-                             "message": f"结构版本为{version or '无'}，应为{SCHEMA_VERSION}（导入一次即升级）/ schema "
+                             "message": f"结构版本为{version or '无'}，应为{SCHEMA_VERSION}（导入一次即升级） / schema "
                                         f"version {version or 'missing'}, expected {SCHEMA_VERSION} (any ingest upgrades it)"})
         for table in TABLES:
             try:

@@ -150,7 +150,7 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     try:
         con.execute(SCHEMA)
-        con.execute("SELECT max(file_id) FROM files").fetchone()
+        con.execute("SELECT * FROM files").fetchall()  # refuse to write into a ledger that cannot be read
         if con.execute("SELECT count(*) FROM ledger_info WHERE key='schema_version'").fetchone()[0] == 0:
             con.execute("INSERT INTO ledger_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         else:
