@@ -50,6 +50,11 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("EXTRA_COLUMN", "info", "—", "表中有模板以外的列“{label}”，已忽略", ""),
 ]}
 
+# Codes the toolkit adds to guard its own input (docs/measures.md §4, "added by the toolkit"): they are not
+# rules of the measures, so the sample year does not inject them; tests/test_reader.py and
+# tests/test_messy.py raise each of them from a hand-made workbook.
+TOOLKIT_CODES = frozenset({"EXTRA_COLUMN", "APPROXIMATE_DATE", "TWO_REPORT_SHEETS", "DUPLICATE_PROJECT", "PERIOD_MISMATCH"})
+
 SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 FINDING_COLUMNS = ["rule", "severity", "department", "period", "project_id", "field", "sheet", "cell", "message"]
 

@@ -99,15 +99,16 @@ def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str) -> dict[str, dict[str, s
                         f"{i.filename} compressed {i.file_size / max(i.compress_size, 1):.0f}:1")
     total = 0
     errors: dict[str, dict[str, str]] = {}
+    cells = [0]  # cells seen in all worksheets so far
     for i in infos:
         if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
-        total += _stream_part(z, i, lim, name, total, total_cap, errors)
+        total += _stream_part(z, i, lim, name, total, total_cap, errors, cells)
     return errors
 
 
 def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str, done: int, total_cap: float,
-                 errors: dict[str, dict[str, str]]) -> int:
+                 errors: dict[str, dict[str, str]], cells: list[int]) -> int:
     """Stream one XML part: count its real size, refuse a DTD, bound a worksheet's rows and columns."""
     sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
     row_cap = lim["max_rows"] + lim["row_slack"]
@@ -129,6 +130,10 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                 if max_row > row_cap:
                     raise RejectedFile("oversized", f"表格超过{row_cap}行，请拆分后报送 / more than {row_cap} rows in "
                                                     f"{info.filename}: split the file and resend")
+                cells[0] += chunk.count(b"<c ") + chunk.count(b"<c>")
+                if cells[0] > lim["max_cells"]:
+                    raise RejectedFile("oversized", f"工作簿单元格超过{lim['max_cells']}个，请拆分后报送 / more than "
+                                                    f"{lim['max_cells']} cells: split the file and resend ({name})")
                 wide = [col_number(m.decode()) for m in _WIDE_CELL.findall(window)]
                 if wide and max(wide) > lim["max_columns"]:
                     raise RejectedFile("too_wide", f"表格超过{lim['max_columns']}列，请删除多余列后报送 / more than "
