@@ -196,3 +196,12 @@ def test_read_only_ledger_folder_names_the_cause(tmp_path, small_ledger):
     finally:
         folder.chmod(0o755)
     assert code == 2 and "rollback" not in (out + err) and "Traceback" not in err
+
+
+def test_unwritable_ledger_place_names_the_cause(tmp_path, capsys):
+    """A --db whose folder cannot be made (a file stands in the way): one line with the cause, no rollback noise."""
+    good = write_report(tmp_path / "in" / "2025-06-28" / "住建局.xlsx", [report_row()])
+    (tmp_path / "blocker").write_text("x", encoding="utf-8")
+    code, out, err = cli_in_process(["ingest", good, "--db", tmp_path / "blocker" / "l.duckdb"], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "blocker" in err and "rollback" not in err
