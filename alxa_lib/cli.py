@@ -45,6 +45,12 @@ def _db(parser: argparse.ArgumentParser, json_output: bool = True) -> None:
         parser.add_argument("--json", action="store_true", help="输出JSON / print the JSON contract")
 
 
+def _wait(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                        help="台账被其他程序（如笔记本）占用时最多等待的秒数 / how long to wait for another program's "
+                             "lock on the ledger, e.g. --wait 300 (default: params/ingest.yaml ledger.write_wait_seconds)")
+
+
 def _report_parsers(sub) -> None:
     from alxa_lib.reports.runner import FORMATS
     r = sub.add_parser("report", help="生成报告 / render a report: alxa report brief --period 2025-06-28")
@@ -128,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db(i)
     i.add_argument("--period", type=_date, default=None, help="报送日期 / reporting date, e.g. 2025-06-28")
     i.add_argument("--received", type=_date, default=None, help="收到日期 / received date, e.g. 2025-06-27")
+    _wait(i)
     i.set_defaults(func=commands.cmd_ingest)
 
     v = sub.add_parser("validate", help="校验报表 / validate a period or a year: alxa validate --period 2025-06-28")
@@ -138,7 +145,19 @@ def build_parser() -> argparse.ArgumentParser:
     _db(v)
     v.add_argument("--xlsx", type=Path, default=None, help="退回修改清单输出文件夹 / folder for return lists, e.g. --xlsx outputs/2025-06-28/退回修改清单")
     v.add_argument("--strict", action="store_true", help="有错误时退出码为1 / exit 1 on any error finding")
+    _wait(v)
     v.set_defaults(func=commands.cmd_validate)
+
+    ck = sub.add_parser("check", help="检查台账与归档是否完好 / verify the ledger and its archive: alxa check")
+    _db(ck)
+    ck.set_defaults(func=commands.cmd_check)
+
+    rb = sub.add_parser("rebuild", help="由归档重建台账 / rebuild a ledger from the archive: "
+                                        "alxa rebuild --from data/archive --db data/new.duckdb")
+    rb.add_argument("--from", dest="archive", required=True, type=Path, help="归档文件夹 / archive folder, e.g. data/archive")
+    rb.add_argument("--db", required=True, metavar="FILE", help="新台账文件（不得已存在）/ new ledger file, must not exist")
+    rb.add_argument("--json", action="store_true", help="输出JSON / print the JSON contract")
+    rb.set_defaults(func=commands.cmd_rebuild)
 
     m = sub.add_parser("metrics", help="某日关键指标 / key figures as of a date: alxa metrics --as-of 2025-06-28")
     m.add_argument("--as-of", required=True, type=_date, help="任意日期 / any date, e.g. 2025-06-30")
@@ -188,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         if args.debug:
             raise
+        if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):  # a ledger that broke while in use
+            where = getattr(args, "db", None) or "data/alxa.duckdb"
+            print(f"错误 / error: 台账 {where} 读写失败：{_one_line(exc)}（可运行 alxa check 检查） / the ledger {where} "
+                  f"failed: {_one_line(exc)} (run alxa check)", file=sys.stderr)
+            return EXIT_ERROR
         print(f"内部错误 / internal error: {type(exc).__name__}: {_one_line(exc)}"
               f"（加 --debug 查看详情 / rerun with alxa --debug for details）", file=sys.stderr)
     return EXIT_ERROR

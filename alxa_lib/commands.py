@@ -46,7 +46,11 @@ def cmd_ingest(a) -> int:
     missing = [p for p in a.paths if not Path(p).exists()]
     if missing and len(missing) == len(a.paths):
         raise BadParameter(f"路径不存在：{'、'.join(missing)}", f"no such file or folder: {', '.join(missing)}")
-    outcomes = ingest(a.paths, a.db, period=a.period, received=a.received, progress=_progress(a))
+    outcomes = ingest(a.paths, a.db, period=a.period, received=a.received, progress=_progress(a), wait=a.wait)
+    return _print_outcomes(a, outcomes)
+
+
+def _print_outcomes(a, outcomes) -> int:
     if a.json:
         _dump([o.as_dict() for o in outcomes])
     else:
@@ -77,7 +81,7 @@ def cmd_validate(a) -> int:
         output_folder(a.xlsx)
     dbp = ledger.db_path(a.db)
     with ledger.writer_lock(dbp):
-        con = ledger.connect(dbp)
+        con = ledger.connect(dbp, wait=a.wait)
         try:
             if a.year:
                 validate_year(con, a.year, progress=_progress(a))
@@ -119,6 +123,38 @@ def _print_findings(a, shown) -> int:
         n_err = sum(r["severity"] == "error" for r in records)
         print(f"\n共 {len(records)} 条，其中错误 {n_err} 条 / {len(records)} findings, {n_err} errors")
     return 1 if a.strict and any(r["severity"] == "error" for r in records) else 0
+
+
+def cmd_check(a) -> int:
+    """Exit 0 when the ledger is whole, 1 when a problem was found; one line and exit 2 when it does not open."""
+    from alxa_lib import ledger
+    from alxa_lib.ledger.integrity import check
+    result = check(ledger.db_path(a.db))
+    if a.json:
+        _dump(result)
+    else:
+        for p in result["problems"]:
+            print(f"✗ {p['message']}")
+        state = "完好 / whole" if not result["problems"] else f"发现{len(result['problems'])}个问题 / " \
+                                                            f"{len(result['problems'])} problems: run alxa rebuild"
+        print(f"台账 {result['db']}：结构版本{result['schema_version']}，{result['files']}个文件，{state}")
+    return 1 if result["problems"] else 0
+
+
+def cmd_rebuild(a) -> int:
+    """Replay the archive into a new ledger, then validate every year it holds (as `alxa demo` does)."""
+    from alxa_lib import ledger
+    from alxa_lib.checks.validate import validate_year
+    from alxa_lib.ledger import queries
+    from alxa_lib.ledger.rebuild import rebuild
+    outcomes = rebuild(a.archive, a.db, progress=_progress(a))
+    con = ledger.connect(a.db)
+    try:
+        for year in sorted(queries.years_with_data(con)):
+            validate_year(con, year)
+    finally:
+        con.close()
+    return _print_outcomes(a, outcomes)
 
 
 def _load_year(db, year: int):

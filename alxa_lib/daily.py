@@ -131,6 +131,7 @@ def cmd_withdraw(a) -> int:
     """Withdraw a wrongly ingested file: kept in the archive and the ledger, left out of every figure."""
     from alxa_lib import ledger
     from alxa_lib.ledger import queries
+    from alxa_lib.ledger.archive import record_withdrawal
     from alxa_lib.reports.daily import withdrawal_record
     sha = _sha_of(a.target)
     dbp = ledger.db_path(a.db)
@@ -156,6 +157,7 @@ def cmd_withdraw(a) -> int:
             ledger.withdraw(con, str(found["sha256"].iloc[0]), by, a.why)
         finally:
             con.close()
+        record_withdrawal(dbp, str(found["sha256"].iloc[0]), by, a.why)
     result = withdrawal_record(live, by, a.why, dt.datetime.now())
     if a.json:
         _dump(result)

@@ -43,6 +43,10 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("LIAISON_CHANGED", "info", "第八条", "联络员“{value}”与登记的“{expected}”不一致", "联络员变动请及时告知发改委"),
     Rule("SCHEDULE_LATE", "warning", "第四条", "倒排工期计划于{received}报送，晚于{due}", "按时报送倒排工期计划"),
     Rule("CALIBRATION_OUTSIDE_WINDOW", "warning", "第四条", "校准版倒排工期计划于{received}报送，不在{start}至{end}校准期内", "在校准期内报送"),
+    Rule("APPROXIMATE_DATE", "info", "第八条", "日期“{value}”不精确，按{date}记录并标注为约数", "填写具体日期（年月日）"),
+    Rule("TWO_REPORT_SHEETS", "warning", "第八条", "工作簿中“{chosen}”和“{other}”两个工作表都像报表，已采用“{chosen}”", "只保留一个报表工作表后重新报送"),
+    Rule("DUPLICATE_PROJECT", "error", "第五条、第八条", "项目编号{project_id}在本表中出现{count}次（第{rows}行），两行数据均不采用", "删除重复行，每个项目只填一行"),
+    Rule("PERIOD_MISMATCH", "warning", "第六条", "{label}“{value}”与文件所在期次{filed}不符", "核对标题或填报日期"),
     Rule("EXTRA_COLUMN", "info", "—", "表中有模板以外的列“{label}”，已忽略", ""),
 ]}
 
@@ -56,6 +60,8 @@ RULE_CN: dict[str, str] = {  # what a department reads in a return list instead 
     "MODIFIED_AFTER_SUBMISSION": "更正版改动已报数据", "LATE_REPORT": "迟报", "MISSING_REPORT": "未报",
     "START_REPORT_LATE": "开工报告迟报", "NOT_SIGNED": "未经领导签字", "LIAISON_CHANGED": "联络员变动",
     "SCHEDULE_LATE": "倒排工期计划迟报", "CALIBRATION_OUTSIDE_WINDOW": "校准不在校准期内", "EXTRA_COLUMN": "模板外的列",
+    "APPROXIMATE_DATE": "日期不精确", "TWO_REPORT_SHEETS": "多个工作表像报表", "DUPLICATE_PROJECT": "项目编号重复",
+    "PERIOD_MISMATCH": "报表日期与期次不符",
 }
 
 
@@ -63,6 +69,11 @@ def rule_cn(code) -> str | None:
     """The Chinese name of a finding code (the code itself when it has none)."""
     return RULE_CN.get(code, code) if code else None
 
+
+# Codes the toolkit adds to guard its own input (docs/measures.md §4, "added by the toolkit"): they are not
+# rules of the measures, so the sample year does not inject them; tests/test_reader.py and
+# tests/test_messy.py raise each of them from a hand-made workbook.
+TOOLKIT_CODES = frozenset({"EXTRA_COLUMN", "APPROXIMATE_DATE", "TWO_REPORT_SHEETS", "DUPLICATE_PROJECT", "PERIOD_MISMATCH"})
 
 SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 FINDING_COLUMNS = ["rule", "severity", "department", "period", "project_id", "field", "sheet", "cell", "message"]

@@ -201,3 +201,24 @@ def test_withdraw_by_sha_prefix_and_refusals(own_db, capsys):
         code = cli.main(["withdraw", target, "--db", db])
         err = capsys.readouterr().err
         assert code == 2 and len(err.strip().splitlines()) == 1 and says in err, err
+
+
+def test_a_withdrawal_survives_a_rebuild_from_the_archive(sample_dir, tmp_path, capsys):
+    """The archive alone rebuilds the ledger, withdrawals included (the withdrawal is kept there too)."""
+    plan = next((sample_dir / "plan").glob("*.xlsx"))
+    report = next((sample_dir / "reports" / "2025-06-28").glob("*.xlsx"))
+    db = tmp_path / "small" / "alxa.duckdb"
+    assert {o.status for o in ingest([plan, report], db, progress=False)} == {"ingested"}
+    w = run_json(["withdraw", str(report), "--why", "误报", "--by", "张三", "--db", str(db)], capsys)
+    sha = w["withdrawn"][0]["sha256"]
+    assert (db.parent / "archive" / "withdrawals" / f"{sha}.json").exists()
+    new = tmp_path / "rebuilt" / "alxa.duckdb"
+    assert cli.main(["rebuild", "--from", str(db.parent / "archive"), "--db", str(new)]) == 0
+    capsys.readouterr()
+    con = duckdb.connect(str(new), read_only=True)
+    try:
+        rows = con.execute("SELECT w.sha256, w.withdrawn_by, w.why, f.original_name FROM withdrawals w "
+                           "JOIN files f USING (file_id)").fetchall()
+    finally:
+        con.close()
+    assert rows == [(sha, "张三", "误报", report.name)]

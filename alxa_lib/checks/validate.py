@@ -56,6 +56,7 @@ def validate_period(con, period: dt.date) -> pd.DataFrame:
                 registered[r["unit"]] = r["name"]
     files = queries.report_files(con, period)
     out: list[dict] = []
+    run_errors: dict[int, set[str]] = {}  # error cells found in this run, per version (§10.19)
     for f in files.to_dict("records"):
         meta = json.loads(f["meta"] or "{}")
         file_info = {**f, "sheet": meta.get("sheet"), "signed_cell": meta.get("signed_cell")}
@@ -65,7 +66,7 @@ def validate_period(con, period: dt.date) -> pd.DataFrame:
             changes = queries.version_changes(con, int(f["file_id"]))
             if not changes.empty:
                 prev_id = int(changes["previous_file_id"].iloc[0])
-                error_cells = queries.error_cells(con, prev_id)
+                error_cells = queries.error_cells(con, prev_id) | run_errors.get(prev_id, set())
         ctx = PeriodContext(dept, period, file_info, queries.report_rows(con, int(f["file_id"])), plan[plan["department"] == dept],
                             previous=queries.latest_rows_before(con, dept, period),
                             completed_before=queries.completed_before(con, dept, period),
@@ -73,6 +74,7 @@ def validate_period(con, period: dt.date) -> pd.DataFrame:
                             col_refs=json.loads(f["col_refs"] or "{}").get("report_rows", {}),
                             previous_version_changes=changes, previous_version_error_cells=error_cells)
         found = check_report(ctx)
+        run_errors[int(f["file_id"])] = {r["cell"] for r in found if r.get("severity") == "error" and r.get("cell")}
         for r in queries.reader_findings(con, int(f["file_id"])) + found:
             r = {k: clean(r.get(k)) for k in FINDING_COLUMNS}
             r["period"] = period.isoformat()

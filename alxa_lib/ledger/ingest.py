@@ -3,25 +3,24 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import hashlib
 import json
-import os
-import shutil
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 
-from alxa_lib import ledger
+from alxa_lib import ledger, params
 from alxa_lib.ledger import queries
-from alxa_lib.rules import finding
-from alxa_lib.workbooks.cells import norm_name
+from alxa_lib.ledger.archive import archive, write_sidecar
+from alxa_lib.ledger.matching import drop_duplicates, match_projects
 from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".ods", ".fods", ".numbers", ".xlsb"}  # reported, not read
 KIND_ORDER = {"plan": 0, "registers": 1, "schedule": 2, "report": 3, "start_report": 4}
 
 
@@ -45,11 +44,13 @@ class Outcome:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and folders recursively (spreadsheets only; Excel lock files ``~$`` skipped)."""
+    """Files as given, and folders recursively: spreadsheets, and other office formats (WPS .et, .ods,
+    .numbers…) so that they are reported as rejected rather than skipped; Excel lock files ``~$`` skipped."""
     out: list[Path] = []
+    wanted = SPREADSHEET_SUFFIXES | OTHER_OFFICE_SUFFIXES
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES
+            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in wanted and not f.is_dir()
                           and not f.name.startswith(("~$", ".")))
         else:
             out.append(p)
@@ -80,78 +81,6 @@ def received_date(path: Path, override: dt.date | None = None) -> dt.date:
     return dt.date.fromtimestamp(path.stat().st_mtime)
 
 
-def archive(path: Path, digest: str, db: Path) -> Path:
-    """Copy the file byte for byte under its SHA-256 (atomic rename; an existing copy is kept)."""
-    target_dir = ledger.archive_dir(db)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{digest}{path.suffix.lower()}"
-    if not target.exists():
-        tmp = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
-    return target
-
-
-# ------------------------------------------------------------------ matching rows to the plan
-def match_projects(rows: pd.DataFrame, plan: pd.DataFrame, ctx: dict, sheet: str, col_refs: dict,
-                   department: str | None = None) -> list[dict]:
-    """Fill ``project_id`` of rows without one by normalised name; flag rows that match nothing.
-
-    The 项目编号 wins when it is in the plan (any department's: the id is authoritative). A name is
-    matched among the department's own projects first, then the whole plan. Adds ``matched_by``.
-    """
-    findings: list[dict] = []
-    if rows.empty:
-        rows["matched_by"] = []
-        return findings
-    ids = set(plan["project_id"].dropna()) if not plan.empty else set()
-    by_name: dict[str, list[str]] = {}
-    own: dict[str, list[str]] = {}
-    for pid, name, dept in zip(plan.get("project_id", []), plan.get("name", []), plan.get("department", [])):
-        by_name.setdefault(norm_name(name), []).append(pid)
-        if department is not None and dept == department:
-            own.setdefault(norm_name(name), []).append(pid)
-    name_col = col_refs.get("name")
-    matched_by, pids = [], []
-    for r in rows.to_dict("records"):
-        pid, name = r.get("project_id"), r.get("name")
-        pid = pid if isinstance(pid, str) and pid.strip() else None  # NaN/None from any frame dtype
-        name = name if isinstance(name, str) and name.strip() else None
-        cell = f"{name_col}{r['_row']}" if name_col else None
-        if pid and (pid in ids or not ids):
-            matched_by.append("id")
-            pids.append(pid)
-            continue
-        candidates = (own.get(norm_name(name)) or by_name.get(norm_name(name), [])) if name else []
-        if len(candidates) == 1 and not pid:
-            matched_by.append("name")
-            pids.append(candidates[0])
-            findings.append(finding("NAME_MATCHED", project_id=candidates[0], field="name", sheet=sheet, cell=cell,
-                                    **ctx))
-            continue
-        if not pid and not name:
-            matched_by.append(None)
-            pids.append(None)
-            continue  # REQUIRED_MISSING is the validator's
-        close = difflib.get_close_matches(norm_name(name or pid), list(by_name), n=3, cutoff=0.5)
-        names = [plan.loc[plan["project_id"] == by_name[c][0], "name"].iloc[0] for c in close]
-        suggest = ("，最接近的计划项目：" + "、".join(names)) if names else ""
-        if pid:
-            ref = col_refs.get("project_id")
-            cell = f"{ref}{r['_row']}" if ref else cell
-        findings.append(finding("PROJECT_UNKNOWN", project_id=None, field="project_id" if pid else "name",
-                                sheet=sheet, cell=cell, name=name or pid, suggest=suggest, **ctx))
-        matched_by.append(None)
-        pids.append(pid if not ids else None)
-        r["_unknown_id"] = pid
-    raw_ids = rows["project_id"].tolist()
-    # object columns keep None as None (a list would be inferred as a string column with NaN)
-    rows["project_id"] = pd.Series(pids, index=rows.index, dtype=object)
-    rows["matched_by"] = pd.Series(matched_by, index=rows.index, dtype=object)
-    rows["_given_id"] = pd.Series(raw_ids, index=rows.index, dtype=object)
-    return findings
-
-
 # ------------------------------------------------------------------ store one file
 def _split_years(df: pd.DataFrame) -> pd.DataFrame:
     if "years" in df.columns:
@@ -167,6 +96,10 @@ def _prepare(df: pd.DataFrame) -> pd.DataFrame:
     if raw_cols:
         df["raw"] = [json.dumps({c[5:]: r[c] for c in raw_cols if r.get(c)}, ensure_ascii=False) or None
                      for r in df[raw_cols].to_dict("records")]
+    approx_cols = [c for c in df.columns if c.startswith("_approx_")]
+    if approx_cols:  # approximate dates (2025.6, 6月下旬): field → what was written (docs/workbooks.md §6)
+        df["approx"] = [json.dumps({c[8:]: r[c] for c in approx_cols if r.get(c)}, ensure_ascii=False)
+                        if any(r.get(c) for c in approx_cols) else None for r in df[approx_cols].to_dict("records")]
     return df
 
 
@@ -225,8 +158,14 @@ def store(con, res: ReadResult, digest: str, source: Path, archived: Path, recei
         name = {"report": "report_rows", "start_report": "start_rows", "schedule": "schedule_rows"}[res.kind]
         ctx = {"department": res.department, "period": res.period}
         all_plan = plans.all_rows(day.year)
+        if res.kind == "report" and all_plan.empty and not plans.all_rows(None).empty:
+            raise RejectedFile("no_plan", f"台账中没有{day.year}年的年度计划，报表无法对应（标题或文件夹日期是否有误？） / "
+                                          f"no {day.year} plan in the ledger: check the title or folder date, or "
+                                          f"ingest that year's plan first")
         findings += match_projects(frames[name], all_plan if res.kind != "report" else plan, ctx,
                                    res.meta.get("sheet"), res.col_refs.get(name, {}), res.department)
+        if res.kind == "report":
+            findings += drop_duplicates(frames[name], ctx, res.meta.get("sheet"), res.col_refs.get(name, {}))
         pid_of_row = dict(zip(frames[name]["_row"], frames[name]["project_id"]))
         for f in findings:  # cell findings of a row take the row's matched project
             if f.get("cell") and f.get("rule") == "UNPARSEABLE_VALUE":
@@ -260,50 +199,123 @@ def store(con, res: ReadResult, digest: str, source: Path, archived: Path, recei
     return out
 
 
+class SharedWriter:
+    """The writing connection of one ingest run, given up for ``handoff_seconds`` whenever it has been held
+    ``hold_seconds``, so that notebooks and reports waiting to read get in between two files (docs/architecture.md §6)."""
+
+    def __init__(self, db: Path, wait: float | None):
+        self.db, self.wait = db, wait
+        self.cfg = params.load("ingest")["ledger"]
+        self.con = None
+        self.plans: PlanCache | None = None
+        self.since = 0.0
+
+    def connection(self):
+        if self.con is not None and time.monotonic() - self.since > self.cfg["hold_seconds"]:
+            self.close()
+            time.sleep(self.cfg["handoff_seconds"])
+        if self.con is None:
+            self.con = ledger.connect(self.db, wait=self.wait)
+            self.plans = PlanCache(self.con)
+            self.since = time.monotonic()
+        return self.con, self.plans
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+
+@dataclass
+class Item:
+    """One read workbook waiting to be stored: where it came from and the ``--period`` it was read with."""
+    path: Path  # the file read
+    res: ReadResult
+    digest: str
+    received: dt.date
+    period_arg: dt.date | None = None
+    source: Path | None = None  # the path recorded in the ledger (the original's, when replaying the archive)
+
+
+def read_one(path: Path, period: dt.date | None) -> tuple[ReadResult, str]:
+    """Read one file for ingest; raise :class:`RejectedFile` when it must be rejected whole."""
+    if not path.exists():
+        raise RejectedFile("not_found", f"文件不存在 / file not found: {path}")
+    if path.suffix.lower() in OTHER_OFFICE_SUFFIXES:
+        raise RejectedFile("unsupported_format", f"不支持的文件格式（{path.suffix}），请另存为.xlsx后报送 / "
+                                                 f"unsupported format {path.suffix}: save it as .xlsx and resend")
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        raise RejectedFile("not_spreadsheet", f"不是Excel文件（{path.suffix or '无扩展名'}），请报送.xlsx/.xls / "
+                                              f"not a spreadsheet ({path.suffix or 'no extension'}): send .xlsx, .xlsm or .xls")
+    res = read_workbook(path, period=period)
+    return res, sha256_of(path)
+
+
+def failed_read(path: Path, exc: Exception) -> Outcome:
+    if isinstance(exc, RejectedFile):
+        return Outcome(file=str(path), error=str(exc), reason=exc.reason)
+    return Outcome(file=str(path), reason="unreadable",
+                   error=f"读取失败 / could not read the file: {type(exc).__name__}: {exc}")
+
+
 def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period: dt.date | None = None,
-           received: dt.date | None = None, progress: bool | None = None) -> list[Outcome]:
-    """Ingest files and folders; a bad file is rejected alone, the others go on."""
+           received: dt.date | None = None, progress: bool | None = None, wait: float | None = None) -> list[Outcome]:
+    """Ingest files and folders; a bad file is rejected alone, the others go on. ``wait``: seconds to wait
+    for another program's lock on the ledger (default ``params/ingest.yaml`` ``ledger``)."""
     dbp = ledger.db_path(db)
     files = expand_paths(paths)
     if progress is None:
         progress = sys.stderr.isatty()
     outcomes: dict[Path, Outcome] = {}
-    read: list[tuple[Path, ReadResult, str]] = []
+    items: list[Item] = []
     iterator = files
     if progress:
         from tqdm import tqdm
         iterator = tqdm(files, desc="读取 reading", unit="file", file=sys.stderr)
     for path in iterator:
         try:
-            if not path.exists():
-                raise RejectedFile("not_found", f"文件不存在 / file not found: {path}")
-            if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-                raise RejectedFile("not_spreadsheet", f"不是Excel文件（{path.suffix or '无扩展名'}），请报送.xlsx/.xls / "
-                                                      f"not a spreadsheet ({path.suffix or 'no extension'}): send .xlsx, .xlsm or .xls")
-            res = read_workbook(path, period=period)
-            read.append((path, res, sha256_of(path)))
-        except RejectedFile as exc:
-            outcomes[path] = Outcome(file=str(path), error=str(exc), reason=exc.reason)
+            res, digest = read_one(path, period)
+            items.append(Item(path, res, digest, received_date(path, received), period))
         except Exception as exc:  # noqa: BLE001 - a reader bug must not abort the other files
-            outcomes[path] = Outcome(file=str(path), reason="unreadable",
-                                     error=f"读取失败 / could not read the file: {type(exc).__name__}: {exc}")
-    read.sort(key=lambda t: (KIND_ORDER[t[1].kind], t[1].period or dt.date.min, received_date(t[0], received), str(t[0])))
+            outcomes[path] = failed_read(path, exc)
+    items.sort(key=lambda t: (KIND_ORDER[t.res.kind], t.res.period or dt.date.min, t.received, str(t.path)))
+    outcomes.update(store_items(dbp, items, wait=wait, progress=progress))
+    return [outcomes[p] for p in files if p in outcomes]
+
+
+def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, progress: bool = False) -> dict[Path, Outcome]:
+    """Store read workbooks in the given order, each in its own transaction; archive each first and
+    record its sidecar once stored (docs/workbooks.md §8)."""
+    outcomes: dict[Path, Outcome] = {}
     with ledger.writer_lock(dbp):
-        con = ledger.connect(dbp)
-        plans = PlanCache(con)
+        shared = SharedWriter(dbp, wait)
         try:
-            iterator2 = read
+            iterator = items
             if progress:
                 from tqdm import tqdm
-                iterator2 = tqdm(read, desc="入库 storing", unit="file", file=sys.stderr)
-            for path, res, digest in iterator2:
+                iterator = tqdm(items, desc="入库 storing", unit="file", file=sys.stderr)
+            for it in iterator:
+                con, plans = shared.connection()
+                res, source = it.res, it.source or it.path
                 try:
-                    archived = archive(path, digest, dbp)
-                    outcomes[path] = store(con, res, digest, path, archived, received_date(path, received), plans)
+                    archived = archive(it.path, it.digest, dbp)
+                    out = outcomes[it.path] = store(con, res, it.digest, source, archived, it.received, plans)
+                    if out.status in ("ingested", "new_version"):
+                        file_id = con.execute("SELECT max(file_id) FROM files WHERE sha256 = ?", [it.digest]).fetchone()[0]
+                        write_sidecar(archived, file_id=int(file_id), digest=it.digest, source=source,
+                                      received=it.received, period=it.period_arg)
+                except RejectedFile as exc:
+                    outcomes[it.path] = Outcome(file=str(it.path), kind=res.kind, department=res.department,
+                                                error=str(exc), reason=exc.reason)
                 except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; go on
-                    outcomes[path] = Outcome(file=str(path), kind=res.kind, department=res.department,
-                                             reason="not_stored", error=f"入库失败，未保存任何数据 / not stored, nothing kept: "
-                                                   f"{type(exc).__name__}: {exc}")
+                    outcomes[it.path] = Outcome(file=str(it.path), kind=res.kind, department=res.department,
+                                                reason="not_stored", error=f"入库失败，未保存任何数据 / not stored, "
+                                                f"nothing kept: {type(exc).__name__}: {_first_line(exc)}")
         finally:
-            con.close()
-    return [outcomes[p] for p in files if p in outcomes]
+            shared.close()
+    return outcomes
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -205,7 +205,7 @@ def version_changes(con: Connection, file_id: int) -> pd.DataFrame:
     refs = json.loads(cur.col_refs[0] or "{}").get("report_rows", {})
     new = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id IS NOT NULL", [file_id]).df()
     old = con.execute("SELECT * FROM report_rows WHERE file_id=? AND project_id IS NOT NULL", [prev[0]]).df()
-    skip = {"file_id", "row_no", "raw", "matched_by"}
+    skip = {"file_id", "row_no", "raw", "matched_by", "approx"}
     fields = [c for c in new.columns if c not in skip and c != "project_id"]
     old_by = {r["project_id"]: r for r in old.to_dict("records")}
     out = []

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import sys
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -14,11 +17,13 @@ import duckdb
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from alxa_lib.errors import LedgerBroken, LedgerBusy, NoLedger
+from alxa_lib import params
+from alxa_lib.errors import BadParameter, LedgerBroken, LedgerBusy, NoLedger
 from alxa_lib.vocab import PROCEDURES
 
 DEFAULT_DB = Path("data/alxa.duckdb")
 LOCK_WAIT_SECONDS = 300
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods", ".csv", ".numbers", ".wps"}
 
 _PROC_COLS = ", ".join(f"{p} VARCHAR" for p in PROCEDURES)
 _Q_COLS = ", ".join(f"q{i}_node DOUBLE, q{i}_goal VARCHAR, q{i}_stage VARCHAR" for i in range(1, 5))
@@ -67,7 +72,12 @@ CREATE TABLE IF NOT EXISTS validation_runs (period DATE, max_file_id BIGINT, val
 CREATE TABLE IF NOT EXISTS findings (
     file_id BIGINT, stage VARCHAR, rule VARCHAR, severity VARCHAR, department VARCHAR, period DATE,
     project_id VARCHAR, field VARCHAR, sheet VARCHAR, cell VARCHAR, message VARCHAR);
+ALTER TABLE plan_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
+ALTER TABLE report_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
+ALTER TABLE schedule_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
+ALTER TABLE start_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
 """
+SCHEMA_VERSION = "3"  # 2: approximate-date marks (``approx``) on the row tables; 3: withdrawals
 WITHDRAWALS_DDL = ("CREATE {temp} TABLE IF NOT EXISTS withdrawals (file_id BIGINT, sha256 VARCHAR, "
                    "withdrawn_at TIMESTAMP, withdrawn_by VARCHAR, why VARCHAR)")
 
@@ -84,36 +94,112 @@ REGISTER_TABLES = {"adjustments": "reg_adjustments", "decisions": "reg_decisions
 
 
 def db_path(db: str | Path | None = None) -> Path:
-    """``--db``, else ``ALXA_DB``, else ``data/alxa.duckdb``."""
-    return Path(db or os.environ.get("ALXA_DB") or DEFAULT_DB)
+    """``--db``, else ``ALXA_DB``, else ``data/alxa.duckdb``. A workbook name is refused: a file called
+    ``--db=x.xlsx`` reached through a shell glob must not become a ledger."""
+    path = Path(db or os.environ.get("ALXA_DB") or DEFAULT_DB)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise BadParameter(f"台账文件名“{path.name}”像是工作簿（可能是文件名以--db=开头的文件被当作参数），请用 ./ 前缀传入该文件",
+                           f"the ledger name {path.name!r} looks like a workbook (a file named --db=… taken as an "
+                           f"option?): pass such files as ./--db=…")
+    return path
 
 
 def archive_dir(db: Path) -> Path:
     return db.parent / "archive"
 
 
-def connect(db: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the ledger. Reading needs an existing ledger; writing creates it (and its schema)."""
+def connect(db: str | Path | None = None, read_only: bool = False, wait: float | None = None
+            ) -> duckdb.DuckDBPyConnection:
+    """Open the ledger. Reading needs an existing ledger; writing creates it (and its schema).
+
+    DuckDB allows one writing process or many reading ones. A connection refused by another process's
+    lock is retried until ``wait`` seconds (default ``params/ingest.yaml`` ``ledger``) have passed,
+    with one message on stderr, then refused naming that process (docs/architecture.md §6)."""
     path = db_path(db)
-    if read_only and not path.exists():
-        raise NoLedger(f"台账不存在：{path}，请先导入报表", f"no ledger at {path}: run `alxa ingest` first")
-    try:
+    if not path.exists():
         if read_only:
-            con = duckdb.connect(str(path), read_only=True)
+            raise NoLedger(f"台账不存在：{path}，请先导入报表", f"no ledger at {path}: run `alxa ingest` first")
+    else:
+        _require_ledger_file(path)
+    cfg = params.load("ingest")["ledger"]
+    wait = cfg["read_wait_seconds" if read_only else "write_wait_seconds"] if wait is None else wait
+    deadline, told = time.monotonic() + wait, False
+    while True:
+        try:
+            return _open(path, read_only)
+        except duckdb.IOException as exc:
+            holder = lock_holder(exc)
+            if holder is None:
+                raise LedgerBroken(f"无法打开台账 {path}：{_first_line(exc)}",
+                                   f"cannot open the ledger {path}: {_first_line(exc)}") from None
+            if time.monotonic() >= deadline:
+                raise LedgerBusy(f"台账 {path} 正被{holder}占用，已等待{wait:g}秒；请关闭该程序（如笔记本）后重试",
+                                 f"the ledger {path} is locked by {holder}; waited {wait:g} s: close that program "
+                                 f"(e.g. a notebook's connection) and retry, or pass a longer --wait") from None
+            if not told:
+                print(f"台账正被{holder}占用，等待其释放（最多{wait:g}秒）… / the ledger is locked by {holder}; "
+                      f"waiting up to {wait:g} s…", file=sys.stderr, flush=True)
+                told = True
+            time.sleep(cfg["retry_seconds"])
+        except duckdb.Error as exc:
+            raise LedgerBroken(f"无法打开台账 {path}：{_first_line(exc)}",
+                               f"cannot open the ledger {path}: {_first_line(exc)}") from None
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if read_only:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            con.execute("SELECT count(*) FROM files").fetchone()  # a ledger, and readable
             if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'withdrawals'").fetchone():
                 con.execute(WITHDRAWALS_DDL.format(temp="TEMP"))  # a ledger from before withdrawals existed
-            return con
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
-        con.execute(SCHEMA)
+        except duckdb.Error:
+            con.close()
+            raise
         return con
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise LedgerBusy(f"台账 {path} 正被另一个程序占用，请关闭后重试",
-                             f"the ledger {path} is in use by another program: {_first_line(exc)}") from None
-        raise LedgerBroken(f"无法打开台账 {path}", f"cannot open the ledger {path}: {_first_line(exc)}") from None
-    except duckdb.Error as exc:
-        raise LedgerBroken(f"无法打开台账 {path}", f"cannot open the ledger {path}: {_first_line(exc)}") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LedgerBroken(f"无法创建台账文件夹 {path.parent}：{exc.strerror}",
+                           f"cannot create the ledger folder {path.parent}: {exc.strerror}") from None
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(SCHEMA)
+        con.execute("SELECT * FROM files").fetchall()  # refuse to write into a ledger that cannot be read
+        if con.execute("SELECT count(*) FROM ledger_info WHERE key='schema_version'").fetchone()[0] == 0:
+            con.execute("INSERT INTO ledger_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        else:
+            con.execute("UPDATE ledger_info SET value=? WHERE key='schema_version'", [SCHEMA_VERSION])
+    except duckdb.Error:
+        con.close()
+        raise
+    return con
+
+
+_HOLDER = re.compile(r"lock is held in (.*?) \(PID (\d+)\)")
+
+
+def lock_holder(exc: BaseException) -> str | None:
+    """'进程 1234 (/usr/bin/python3) / process 1234' from DuckDB's lock error; None when it is no lock error."""
+    text = str(exc)
+    if "lock" not in text.lower():
+        return None
+    m = _HOLDER.search(text)
+    return f"进程 PID {m[2]}（{m[1]}）" if m else "另一个进程 (another process)"
+
+
+def _require_ledger_file(path: Path) -> None:
+    """An existing ``--db`` must be a DuckDB file (its header says DUCK at byte 8), never overwritten."""
+    try:
+        if path.is_dir():
+            raise LedgerBroken(f"{path} 是文件夹，不是台账文件", f"{path} is a folder, not a ledger file")
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except OSError as exc:
+        raise LedgerBroken(f"无法读取台账 {path}：{exc.strerror}", f"cannot read the ledger {path}: {exc.strerror}") from None
+    if len(head) < 12 or head[8:12] != b"DUCK":
+        raise LedgerBroken(f"{path} 不是台账文件（不是DuckDB数据库），拒绝读写",
+                           f"{path} is not a ledger (not a DuckDB database): refused, nothing written")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -144,7 +230,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # a failed COMMIT has already ended the transaction: the original error is the one to show
         raise
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from alxa_lib import params
 from alxa_lib.console import interactive
 from alxa_lib.errors import ReportFailed
 from alxa_lib.files import atomic_path, write_text
@@ -59,7 +60,16 @@ def _cell(v: Any) -> str:
         return "—"
     if isinstance(v, float):
         return f"{v:,.2f}"
-    return str(v)
+    return cut(str(v))
+
+
+def cut(text: str) -> str:
+    """Department text longer than ``params/render.yaml`` ``max_cell_chars`` is cut, with a note (one huge
+    cell must not stall the PDF renderer; the ledger keeps the whole text)."""
+    limit = params.load("render")["max_cell_chars"]
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（已截断，原文{len(text)}字，全文见台账 / cut, {len(text)} characters in the ledger）"
 
 
 def _light_classes() -> dict[str, str]:
@@ -101,7 +111,7 @@ def show_figure(fig) -> None:
 
 def show_text(text: str, css_class: str = "alxa-headline") -> None:
     from IPython.display import HTML, display
-    display(HTML(f"<p class='{css_class}'>{html.escape(text)}</p>"))
+    display(HTML(f"<p class='{css_class}'>{html.escape(cut(text))}</p>"))
 
 
 def show_heading(text: str, page_break: bool = False) -> None:

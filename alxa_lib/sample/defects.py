@@ -6,7 +6,8 @@ cell by the writer; ``SampleYear.defects`` for a report that is never written). 
 the order of injection and must not change: a defect's target is the first row no earlier defect took
 (:func:`_pick`), so reordering moves defects to other rows. No injector draws a random number.
 
-A few codes are injected elsewhere (``INJECTED_ELSEWHERE``); ``EXTRA_COLUMN`` is an info finding on a
+A few codes are injected elsewhere (``INJECTED_ELSEWHERE``); the toolkit's own codes (``rules.TOOLKIT_CODES``) are
+not injected: ``EXTRA_COLUMN`` is an info finding on a
 tolerated layout (:func:`apply_tolerances`), not a defect.
 """
 from __future__ import annotations

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from alxa_lib.files import write_text
 from alxa_lib.sample.defects import apply_defects, apply_tolerances
 from alxa_lib.sample.story import SampleYear, build_reports, start_report_rows
 from alxa_lib.sample.world import DEPARTMENTS, LAGGING, ReportFile
@@ -141,6 +142,5 @@ def write_sample(root: Path | str, year: int = 2025, seed: int = 7, progress: bo
         "figures": oracle_figures(s),
         "registers": {k: len(v) for k, v in registers.items()},
     }
-    with open(root / "truth.json", "w", encoding="utf-8") as fh:
-        json.dump(truth, fh, ensure_ascii=False, indent=1, default=_jsonable)
+    write_text(root / "truth.json", json.dumps(truth, ensure_ascii=False, indent=1, default=_jsonable))
     return truth

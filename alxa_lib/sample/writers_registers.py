@@ -18,7 +18,7 @@ from alxa_lib.vocab import (
     SCHEDULE_FIELDS,
     START_FIELDS,
 )
-from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, write_table
+from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, save_workbook, write_table
 
 
 # ---------------------------------------------------------------- plan
@@ -61,7 +61,7 @@ def write_plan(s: SampleYear, root: Path) -> str:
         write_table(ws, spec, styled=True)
     path = root / "plan" / f"{s.year}年重点建设项目计划.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_workbook(wb, path)
     return path.relative_to(root).as_posix()
 
 
@@ -128,7 +128,7 @@ def write_schedules(s: SampleYear, root: Path) -> tuple[list[dict], list[dict]]:
             ws.title = "倒排工期计划"
             write_table(ws, spec, styled=False)
             name = f"{dept}_倒排工期计划_{label}.xlsx"
-            wb.save(folder / name)
+            save_workbook(wb, folder / name)
             manifest.append({"file": name, "received": received.isoformat()})
             rule = None
             if label == "初报" and received > s.day(3, 31):
@@ -162,7 +162,7 @@ def write_start_reports(s: SampleYear, root: Path) -> list[dict]:
         ws.title = "开复工报送"
         placement = write_table(ws, spec, styled=False)
         name = f"{dept}_{reported.strftime('%Y%m%d')}.xlsx"
-        wb.save(folder / name)
+        save_workbook(wb, folder / name)
         manifest.append({"file": name, "received": reported.isoformat()})
         for i, r in enumerate(rows):
             if reported > r["start_date"]:
@@ -232,5 +232,5 @@ def write_registers(s: SampleYear, root: Path) -> dict[str, list[dict]]:
                                   two_row_header=False), styled=True)
     path = root / "registers" / f"{y}年重点项目登记簿.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_workbook(wb, path)
     return data

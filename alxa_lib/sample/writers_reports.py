@@ -7,10 +7,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from alxa_lib.files import atomic_path
 from alxa_lib.sample.story import SampleYear, row_at
 from alxa_lib.sample.world import Layout, ReportFile
 from alxa_lib.vocab import REPORT_FIELDS, REPORT_GROUPS
-from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, put, save_xls, write_table
+from alxa_lib.workbooks.xlsx_write import Column, TableSpec, new_workbook, put, save_workbook, save_xls, write_table
 
 REPORT_SHEET = "重点建设项目表"
 AMOUNT_FIELDS = ("total_investment", "annual_planned", "annual_completed", "cumulative_completed")
@@ -195,7 +196,7 @@ def _save(path: Path, spec: TableSpec, layout: Layout):
     else:
         ws.title = REPORT_SHEET
     placement = write_table(ws, spec, styled=False)
-    wb.save(path)
+    save_workbook(wb, path)
     return placement
 
 
@@ -220,7 +221,7 @@ def _defect_cell(d: dict, data: list[dict], placement, title_lines: list[str]) -
 
 def write_manifest(folder: Path, rows: list[dict]) -> None:
     """The folder's ``_received.csv``: each file and the date it was received."""
-    with open(folder / "_received.csv", "w", encoding="utf-8", newline="") as fh:
+    with atomic_path(folder / "_received.csv") as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=["file", "received"])
         w.writeheader()
         w.writerows(sorted(rows, key=lambda r: r["file"]))
@@ -238,7 +239,7 @@ def write_rejects(s: SampleYear, root: Path) -> list[dict]:
     put(wb.active.cell(1, 1), "关于报送重点项目进展情况的说明")
     put(wb.active.cell(3, 1), "本期无变化，详见上期报表。")
     p = root / "reports" / s.day(5, 14).isoformat() / "情况说明.xlsx"
-    wb.save(p)
+    save_workbook(wb, p)
     out.append({"file": p.relative_to(root).as_posix(), "reason": "no_table"})
     rf = ReportFile("旗未知事务局", s.day(7, 14), s.day(7, 14), [row_at(s, s.projects[0], s.day(7, 14))], Layout())
     write_report(rf, root, y)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import unicodedata
 from typing import Any
@@ -74,6 +75,8 @@ def parse_number(value: Any, scale: float = 1.0) -> tuple[float | None, bool]:
     if isinstance(value, bool):
         return None, False
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            return None, False  # NaN and ∞ never reach the ledger or JSON (docs/workbooks.md §6)
         return round(float(value) * scale, 6), True
     if is_empty(value):
         return None, True
@@ -84,9 +87,10 @@ def parse_number(value: Any, scale: float = 1.0) -> tuple[float | None, bool]:
             s, unit_scale = s[: -len(unit)], k / scale if scale else k
             break
     try:
-        return round(float(s) * scale * unit_scale, 6), True
+        number = float(s) * scale * unit_scale
     except ValueError:
         return None, False
+    return (round(number, 6), True) if math.isfinite(number) else (None, False)
 
 
 def parse_percent(value: Any) -> tuple[float | None, bool]:
@@ -107,7 +111,9 @@ _DATE_PATTERNS = [
     (re.compile(r"^(\d{1,2})月(\d{1,2})日?$"), "md"),
     (re.compile(r"^(\d{4})年(\d{1,2})月(份)?$"), "ym"),
     (re.compile(r"^(\d{4})[./\-](\d{1,2})$"), "ym"),
+    (re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(上旬|中旬|下旬|初|中|底|末|中下旬)$"), "part"),
 ]
+_PART_DAY = {"上旬": 1, "初": 1, "中旬": 11, "中": 11, "中下旬": 11, "下旬": 21, "底": 21, "末": 21}
 
 
 def parse_date(value: Any, default_year: int | None = None) -> tuple[dt.date | None, bool, bool]:
@@ -121,11 +127,13 @@ def parse_date(value: Any, default_year: int | None = None) -> tuple[dt.date | N
     if isinstance(value, (int, float)):
         if 20000 < value < 80000:  # an Excel serial date without a date format
             return EXCEL_EPOCH + dt.timedelta(days=int(value)), True, False
+        if isinstance(value, float) and 1990 < value < 2100 and not value.is_integer():
+            return parse_date(repr(value), default_year)  # 2025.6 typed as a number: a month, approximate
         return None, False, False
     if is_empty(value):
         return None, True, False
     s = re.sub(r"\s+", "", fold(value))
-    s = re.sub(r"(\d)(前|左右|底)$", r"\1", s)
+    s = re.sub(r"(\d)(前|左右|底)$", r"\1", s) if not re.search(r"月(底|末)$", s) else s
     for pattern, kind in _DATE_PATTERNS:
         m = pattern.match(s)
         if not m:
@@ -133,6 +141,11 @@ def parse_date(value: Any, default_year: int | None = None) -> tuple[dt.date | N
         try:
             if kind == "ymd":
                 return dt.date(int(m[1]), int(m[2]), int(m[3])), True, False
+            if kind == "part":
+                year = int(m[1]) if m[1] else default_year
+                if year is None:
+                    return None, False, False
+                return dt.date(year, int(m[2]), _PART_DAY[m[3]]), True, True
             if kind == "md":
                 if default_year is None:
                     return None, False, False

@@ -44,7 +44,8 @@ def department_from_filename(path: Path) -> str | None:
 
 def meta_value(lines: list[str], key: str) -> str | None:
     for line in lines:
-        m = re.search(key + r"\s*[:：]\s*([^\s：:]*?)(?=\s|$|填报|主要|版本|报送|审核)", line)
+        m = re.search(key + r"\s*[:：]\s*((?:[^\s：:]|\s(?!\s))*?)"  # a single space inside a value is part of it
+                      r"(?=\s*$|\s{2}|\s*(?:填报|主要|版本|报送|审核)|\s+[^\s：:]+[:：])", line)
         if m:
             return m.group(1)
     return None

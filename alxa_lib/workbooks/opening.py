@@ -9,18 +9,22 @@ from typing import Any
 from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
 
 
-def load_rows(path: Path) -> dict[str, list[list[Any]]]:
-    from python_calamine import CalamineWorkbook
+def load_rows(path: Path) -> tuple[dict[str, list[list[Any]]], set[str]]:
+    """Every sheet as rows of values, and the names of the hidden (and very hidden) sheets.
+
+    Call only after :func:`alxa_lib.workbooks.guard.inspect` has bounded the file."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
+        hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
         out = {}
         for name in wb.sheet_names:
             try:
                 out[name] = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except Exception:  # noqa: BLE001 - a chart sheet or similar: no cells to read
                 out[name] = []
-        return out
+        return out, hidden
     except Exception as exc:  # noqa: BLE001
         text = str(exc).lower()
         if _is_encrypted(path) or "password" in text or "encrypt" in text:
@@ -43,6 +47,24 @@ _FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?>(?:(?!</c>).)*?<f[ >/](?:(?!</
 
 
 _CACHED = re.compile(rb"<v>[^<]*\S[^<]*</v>|<is>")
+
+
+def unusable_cells(path: Path, error_cells: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Per sheet name, cells present but unusable → the text to show: Excel error cells (``#DIV/0!``,
+    ``#REF!``; ``error_cells`` by worksheet part, from the bounded pre-read) and formulas without a
+    cached value (docs/workbooks.md §6)."""
+    out: dict[str, dict[str, str]] = {}
+    for sheet, refs in formula_cells_without_value(path).items():
+        out.setdefault(sheet, {}).update({ref: "公式（无计算结果）" for ref in refs})
+    if error_cells:
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = _sheet_names_by_part(z)
+        except (zipfile.BadZipFile, OSError):
+            names = {}
+        for part, cells in error_cells.items():
+            out.setdefault(names.get(part, part), {}).update({ref: f"错误值{text}" for ref, text in cells.items()})
+    return out
 
 
 def formula_cells_without_value(path: Path) -> dict[str, set[str]]:

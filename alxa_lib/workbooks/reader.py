@@ -37,7 +37,8 @@ from alxa_lib.workbooks.meta import (
     title_asof,
     title_year,
 )
-from alxa_lib.workbooks.opening import formula_cells_without_value, load_rows
+from alxa_lib.workbooks.guard import inspect
+from alxa_lib.workbooks.opening import load_rows, unusable_cells
 from alxa_lib.workbooks.rows import frame, read_rows
 from alxa_lib.workbooks.tables import KIND_CN, KINDS, Table, detect_kind, find_table  # noqa: F401 - KIND_CN, KINDS re-exported
 
@@ -61,20 +62,21 @@ def read_workbook(path: Path | str, *, period: dt.date | None = None, department
     """Read one workbook; raise :class:`RejectedFile` when it must be rejected whole."""
     path = Path(path)
     cfg = params.load("ingest")
-    size_mb = path.stat().st_size / 1e6
-    if size_mb > cfg["max_file_mb"]:
-        raise RejectedFile("oversized", f"文件大小{size_mb:.1f}MB超过{cfg['max_file_mb']}MB上限 / "
-                                        f"file of {size_mb:.1f} MB exceeds the {cfg['max_file_mb']} MB limit: remove images or split it")
-    sheets = load_rows(path)
+    seen = inspect(path)  # bounded: type, zip directory, DTDs, rows and columns (docs/workbooks.md §7)
+    sheets, hidden = load_rows(path)
     if not any(sheets.values()):
         raise RejectedFile("no_table", "工作簿为空，未找到报表 / the workbook is empty: no table found")
     if sum(len(r) for r in sheets.values()) > cfg["max_rows"] + 1000:
         raise RejectedFile("oversized", f"表格超过{cfg['max_rows']}行 / more than {cfg['max_rows']} rows: split the file")
-    kind, tables = detect_kind(sheets, cfg["header_scan_rows"])
-    bad = formula_cells_without_value(path)
+    kind, tables, also = detect_kind(sheets, cfg["header_scan_rows"], hidden)
+    bad = unusable_cells(path, seen.error_cells) if seen.container == "zip" else {}
     reader: Callable[..., ReadResult] = {"plan": _read_plan, "schedule": _read_schedule, "report": _read_report,
                                          "start_report": _read_start_report, "registers": _read_registers}[kind]
-    return reader(path, sheets, tables, bad, period=period, department=department)
+    res = reader(path, sheets, tables, bad, period=period, department=department)
+    if also:  # a second visible sheet that looks like a report (docs/workbooks.md §6)
+        res.findings.append(finding("TWO_REPORT_SHEETS", sheet=also[1], department=res.department, period=res.period,
+                                    chosen=also[0], other=also[1]))
+    return res
 
 
 def _department(path: Path, lines: list[str], override: str | None) -> str:
@@ -112,9 +114,10 @@ def _read_report(path, sheets, tables, bad, *, period, department) -> ReadResult
                                                       "filled_date": meta_date(lines, "填报日期"),
                                                       "title": lines[0] if lines else "", "sheet": sheet})
     ctx = {"department": dept, "period": per}
+    res.findings += _period_mismatch(asof, res.meta["filled_date"], per, sheet, ctx)
     for c, label in table.extra:
         res.findings.append(finding("EXTRA_COLUMN", field=None, sheet=sheet, cell=a1(c, table.header_row), label=label, **ctx))
-    recs, totals = read_rows(rows, table, year=per.year, ctx=ctx, bad_formulas=bad.get(sheet, set()),
+    recs, totals = read_rows(rows, table, year=per.year, ctx=ctx, bad_cells=bad.get(sheet, {}),
                              findings=res.findings)
     res.frames["report_rows"] = frame(recs, list(REPORT_FIELDS))
     res.meta["totals"] = totals
@@ -122,6 +125,19 @@ def _read_report(path, sheets, tables, bad, *, period, department) -> ReadResult
     res.col_refs["report_rows"] = table.letters()
     res.meta["total_checks"] = _total_row_findings(recs, totals, table, sheet, ctx)
     return res
+
+
+def _period_mismatch(asof: dt.date | None, filled: dt.date | None, per: dt.date, sheet: str, ctx: dict) -> list[dict]:
+    """A 截至 date of another period, or a 填报日期 of another year, than the period the file is filed
+    under (docs/workbooks.md §6): said, never silently overridden."""
+    out = []
+    if asof is not None and cal.period_on_or_after(asof) != per:
+        out.append(finding("PERIOD_MISMATCH", field="title", sheet=sheet, label="标题截至日期", value=asof.isoformat(),
+                           filed=per.isoformat(), **ctx))
+    if filled is not None and filled.year != per.year:
+        out.append(finding("PERIOD_MISMATCH", field="filled_date", sheet=sheet, label="填报日期",
+                           value=filled.isoformat(), filed=per.isoformat(), **ctx))
+    return out
 
 
 def _total_row_findings(recs, totals, table: Table, sheet: str, ctx: dict) -> list[dict]:
@@ -151,7 +167,7 @@ def _read_plan(path, sheets, tables, bad, *, period, department) -> ReadResult:
         plan_year = plan_year or title_year(lines)
         adjusted = "调整" in sheet or "调入" in sheet
         default_cls = "MP" if ("前期" in sheet or "target_stage" in table.columns) else "KC"
-        recs, _ = read_rows(rows, table, year=plan_year, ctx={}, bad_formulas=bad.get(sheet, set()),
+        recs, _ = read_rows(rows, table, year=plan_year, ctx={}, bad_cells=bad.get(sheet, {}),
                             findings=res.findings)
         for r in recs:
             r["class"] = r.get("class") or default_cls
@@ -180,7 +196,7 @@ def _read_schedule(path, sheets, tables, bad, *, period, department) -> ReadResu
     year = title_year(lines)
     res = ReadResult(path, "schedule", dept, None, meta={"version_label": version, "year": year,
                                                          "report_date": meta_date(lines, "报送日期"), "sheet": sheet})
-    recs, _ = read_rows(rows, table, year=year, ctx={"department": dept}, bad_formulas=bad.get(sheet, set()),
+    recs, _ = read_rows(rows, table, year=year, ctx={"department": dept}, bad_cells=bad.get(sheet, {}),
                         findings=res.findings)
     res.frames["schedule_rows"] = frame(recs, list(SCHEDULE_FIELDS))
     res.col_refs["schedule_rows"] = table.letters()
@@ -192,7 +208,7 @@ def _read_start_report(path, sheets, tables, bad, *, period, department) -> Read
     reported = meta_date(lines, "报送日期")
     res = ReadResult(path, "start_report", dept, None, meta={"report_date": reported, "sheet": sheet})
     recs, _ = read_rows(rows, table, year=reported.year if reported else None, ctx={"department": dept},
-                        bad_formulas=bad.get(sheet, set()), findings=res.findings)
+                        bad_cells=bad.get(sheet, {}), findings=res.findings)
     for r in recs:
         t = fold(r.get("start_type"))
         r["start_type"] = "复工" if "复" in t else ("开工" if t else None)
@@ -213,7 +229,7 @@ def _read_registers(path, sheets, tables, bad, *, period, department) -> ReadRes
         if table is None:
             res.frames[key] = frame([], list(REGISTER_SHEETS[key]))
             continue
-        recs, _ = read_rows(sheets[name], table, year=None, ctx={}, bad_formulas=bad.get(name, set()),
+        recs, _ = read_rows(sheets[name], table, year=None, ctx={}, bad_cells=bad.get(name, {}),
                             findings=res.findings)
         for r in recs:
             for k in ("unit", "owner"):

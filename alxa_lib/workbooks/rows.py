@@ -30,7 +30,7 @@ _TEXT_FIELDS = {"name", "project_unit", "leader", "location", "sector", "scale_c
                 "description", "kind", "reason", "basis", "source", "unit", "title", "approval_no", "indicator",
                 "adj_type", "type", "quarter", "problem_id", "replacement_id", "start_type", "target_label",
                 "old_value", "new_value"} | {f"q{i}_goal" for i in range(1, 5)}
-_EXPECTED_CN = {"amount": "数字", "date": "日期", "status": "开复工状态", "procedure": "手续办理状态",
+_EXPECTED_CN = {"amount": "数字", "amount_range": "0至上限之间的金额", "date": "日期", "status": "开复工状态", "procedure": "手续办理状态",
                 "percent": "百分比", "stage": "项目阶段", "years": "建设年限", "class": "项目类别",
                 "nature": "建设性质", "invest_type": "投资类型"}
 
@@ -39,10 +39,12 @@ def _convert(f: str, raw: Any, scale: float, year: int | None) -> tuple[Any, boo
     """Convert one raw cell of field ``f``; return (value, ok, expected-kind)."""
     if f in AMOUNT_FIELDS or f == "points":
         v, ok = parse_number(raw, scale)
+        if v is not None and f != "points" and not 0 <= v <= params.load("ingest")["max_amount_wan"]:
+            return None, False, "amount_range"  # a negative or absurd amount is never stored (§9.17)
         return (round(v, 2) if v is not None else None), ok, "amount"
     if f in DATE_FIELDS:
-        v, ok, _approx = parse_date(raw, year)
-        return v, ok, "date"
+        v, ok, approx = parse_date(raw, year)
+        return v, ok, ("approx_date" if approx and ok and v is not None else "date")
     if f == "status":
         v, ok = parse_status(raw)
         return v, ok, "status"
@@ -70,7 +72,7 @@ def _convert(f: str, raw: Any, scale: float, year: int | None) -> tuple[Any, boo
     if f in ("seq",):
         return raw, True, ""
     if f == "project_id":
-        s = fold(raw)
+        s = re.sub(r"\s+", "", fold(raw))  # U+00A0, U+3000 and any other white space (docs/workbooks.md §6)
         return (s or None), True, ""
     # free text: kept as written (only trimmed), never interpreted
     if raw is None:
@@ -83,13 +85,24 @@ def _convert(f: str, raw: Any, scale: float, year: int | None) -> tuple[Any, boo
     return (s or None), True, ""
 
 
+def _expected(f: str) -> str:
+    """What a field's cell should hold, for the message of an unusable cell."""
+    if f in AMOUNT_FIELDS or f == "points":
+        return "amount"
+    if f in DATE_FIELDS:
+        return "date"
+    return {"status": "status", "progress_pct": "percent", "years": "years"}.get(f, "")
+
+
 _SECTION = re.compile(r"^([一二三四五六七八九十]+[、.．]|（[一二三四五六七八九十]+）|重点建设项目$|重大前期项目$)")
 _FOOTER = re.compile(r"^(审核人|填报人|注[:：]|说明[:：]|备注[:：]|制表|单位负责人)")
 
 
-def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dict, bad_formulas: set[str],
+def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dict, bad_cells: dict[str, str],
               findings: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Convert the table's data rows; return (rows, total rows). Unreadable cells become findings."""
+    """Convert the table's data rows; return (rows, total rows). Every cell present but unusable — an
+    Excel error, a formula without result (``bad_cells``: A1 → what to show), text that is no number,
+    NaN, ∞, a negative or absurd amount — becomes a finding with its raw text kept, in any field."""
     out, totals = [], []
     section_class = None
     cap = params.load("ingest")["max_rows"]
@@ -116,12 +129,19 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
         row_ctx = dict(ctx, project_id=fold(cells.get("project_id")) or None)
         for f, raw in cells.items():
             ref = a1(table.columns[f], r)
-            if ref in bad_formulas:
+            if ref in bad_cells:
                 findings.append(finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=ref,
-                                        value="公式（无计算结果）", expected="数值", **row_ctx))
+                                        value=bad_cells[ref], expected=_EXPECTED_CN.get(_expected(f), "有效值"),
+                                        **row_ctx))
                 rec[f] = None
+                rec[f"_raw_{f}"] = bad_cells[ref]
                 continue
             value, ok, expected = _convert(f, raw, table.units.get(f, 1.0), year)
+            if ok and expected == "approx_date":
+                findings.append(finding("APPROXIMATE_DATE", field=f, sheet=table.sheet, cell=ref, value=fold(raw)[:50],
+                                        date=value.isoformat(), **row_ctx))
+                rec[f"_approx_{f}"] = fold(raw)[:200]
+                expected = "date"
             if not ok:
                 findings.append(finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=ref,
                                         value=fold(raw)[:50], expected=_EXPECTED_CN.get(expected, "有效值"), **row_ctx))
@@ -137,7 +157,7 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
 
 def frame(rows: list[dict], fields: list[str]) -> pd.DataFrame:
     cols = ["_row", *fields]
-    extra = sorted({k for r in rows for k in r if k.startswith("_raw_")})
+    extra = sorted({k for r in rows for k in r if k.startswith(("_raw_", "_approx_"))})
     cols += extra
     return pd.DataFrame([[r.get(k) for k in cols] for r in rows], columns=cols, dtype=object)
 

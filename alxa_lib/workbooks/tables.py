@@ -110,11 +110,15 @@ def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, 
 _KIND_FIELDS = {"plan": PLAN_FIELDS, "schedule": SCHEDULE_FIELDS, "report": REPORT_FIELDS, "start_report": START_FIELDS}
 
 
-def detect_kind(sheets: dict[str, list[list[Any]]], scan: int) -> tuple[str, dict[str, Table]]:
+def detect_kind(sheets: dict[str, list[list[Any]]], scan: int, hidden: set[str] = frozenset()
+                ) -> tuple[str, dict[str, Table], tuple[str, str] | None]:
+    """The workbook's kind, its table(s), and — when two visible sheets hold a table of that kind — the
+    (chosen, other) sheet names. A hidden or very hidden sheet is never the table when a visible sheet
+    holds one (docs/workbooks.md §6)."""
     reg_hits = [n for n in sheets if any(key in fold(n) for key in REGISTER_SHEET_NAMES.values())]
     if len(reg_hits) >= 2 or (reg_hits and len(sheets) == 1):
-        return "registers", {}
-    found: dict[str, tuple[int, str, Table]] = {}
+        return "registers", {}, None
+    found: dict[str, list[tuple[int, str, Table]]] = {}
     for name, rows in sheets.items():
         for kind, fields in _KIND_FIELDS.items():
             t = find_table(rows, fields, name, scan)
@@ -129,14 +133,20 @@ def detect_kind(sheets: dict[str, list[list[Any]]], scan: int) -> tuple[str, dic
                 continue
             if kind == "plan" and ("department" not in cols or cols & {"status", "annual_completed"}):
                 continue
-            score = len(cols)
-            if kind not in found or score > found[kind][0]:
-                found[kind] = (score, name, t)
+            found.setdefault(kind, []).append((len(cols), name, t))
+    skip = frozenset()
+    if any(name not in hidden for cands in found.values() for _, name, _ in cands):
+        skip = frozenset(hidden)
+        found = {k: v for k, v in ((k, [c for c in cands if c[1] not in skip]) for k, cands in found.items()) if v}
     for kind in ("schedule", "start_report", "report", "plan"):
-        if kind in found:
-            if kind == "plan":
-                return kind, {n: t for n, rows in sheets.items() if (t := find_table(rows, PLAN_FIELDS, n, scan))}
-            return kind, {found[kind][1]: found[kind][2]}
+        if kind not in found:
+            continue
+        cands = sorted(found[kind], key=lambda c: -c[0])  # stable: equal scores keep the sheet order
+        if kind == "plan":
+            return kind, {n: t for n, rows in sheets.items()
+                          if n not in skip and (t := find_table(rows, PLAN_FIELDS, n, scan))}, None
+        second = (cands[0][1], cands[1][1]) if len(cands) > 1 else None
+        return kind, {cands[0][1]: cands[0][2]}, second
     raise RejectedFile("no_table", "未找到可识别的报表（表头与模板不符），请使用发改委下发的模板 / "
                                    "no recognisable table: the headers match no known template; use the DRC template")
 

@@ -1,0 +1,66 @@
+"""The archive beside the ledger: every stored original byte for byte, with a small sidecar saying how it
+was ingested (docs/workbooks.md §8). The archive is the source of truth: ``alxa rebuild`` replays it.
+
+``archive/<sha256>.<ext>`` is the original; ``archive/<sha256>.<ext>.json`` records the ledger's
+``file_id`` (the order of storage), the original name and path, the received date and the ``--period``
+given to ``alxa ingest``, if any. ``archive/withdrawals/<sha256>.json`` records a withdrawal (who, when,
+why), so that a rebuilt ledger withdraws the same files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+from alxa_lib.files import write_text
+from alxa_lib.ledger.store import archive_dir
+
+
+def archive(path: Path, digest: str, db: Path) -> Path:
+    """Copy the file byte for byte under its SHA-256 (atomic rename; an existing copy is kept)."""
+    target_dir = archive_dir(db)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{digest}{path.suffix.lower()}"
+    if not target.exists():
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    return target
+
+
+def sidecar_of(copy: Path) -> Path:
+    return copy.with_name(copy.name + ".json")
+
+
+def write_sidecar(copy: Path, *, file_id: int, digest: str, source: Path, received: dt.date,
+                  period: dt.date | None) -> None:
+    """Written after the file's transaction committed; atomic, so a sidecar is whole or absent."""
+    write_text(sidecar_of(copy), json.dumps({
+        "file_id": file_id, "sha256": digest, "original_name": source.name, "source_path": str(source),
+        "received": received.isoformat(), "period": period.isoformat() if period else None,
+    }, ensure_ascii=False, indent=1))
+
+
+def read_sidecars(folder: Path) -> list[dict]:
+    """Every archived original with its sidecar, in the order it was first stored (its ``file_id``)."""
+    out = []
+    for side in sorted(Path(folder).glob("*.json")):
+        meta = json.loads(side.read_text(encoding="utf-8"))
+        meta["copy"] = side.with_name(side.name[:-len(".json")])
+        out.append(meta)
+    return sorted(out, key=lambda m: m["file_id"])
+
+
+def record_withdrawal(db: Path, sha256: str, by: str, why: str | None) -> None:
+    """Keep a withdrawal in the archive too: the archive alone must rebuild the same ledger."""
+    write_text(archive_dir(db) / "withdrawals" / f"{sha256}.json", json.dumps(
+        {"sha256": sha256, "by": by, "why": why, "at": dt.datetime.now().isoformat(timespec="seconds")},
+        ensure_ascii=False, indent=1))
+
+
+def read_withdrawals(folder: Path) -> list[dict]:
+    """The withdrawals recorded in an archive folder, oldest first."""
+    found = [json.loads(p.read_text(encoding="utf-8")) for p in (Path(folder) / "withdrawals").glob("*.json")]
+    return sorted(found, key=lambda w: w.get("at") or "")

@@ -1,0 +1,54 @@
+"""``alxa rebuild --from data/archive --db NEW``: a fresh ledger from the archive alone (docs/workbooks.md §8).
+
+Every archived original is read again as it was first ingested — under its original name, in a folder of
+its original folder's name, with its received date and ``--period`` — and stored in the order it was
+first stored, so versions, figures, findings and scores come out identical.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+from alxa_lib.errors import BadParameter
+from alxa_lib.ledger import store as ledger_store
+from alxa_lib.ledger.archive import read_sidecars, read_withdrawals
+from alxa_lib.ledger.ingest import Item, Outcome, failed_read, read_one, store_items
+
+
+def rebuild(archive: Path, db: Path, progress: bool = False) -> list[Outcome]:
+    archive, db = Path(archive), ledger_store.db_path(db)
+    if not archive.is_dir():
+        raise BadParameter(f"归档文件夹不存在：{archive}", f"no archive folder at {archive}")
+    if db.exists():
+        raise BadParameter(f"{db} 已存在：重建只写入新台账，请换一个文件名", f"{db} exists: rebuild writes a new ledger only; "
+                                                                       f"choose another --db")
+    metas = read_sidecars(archive)
+    if not metas:
+        raise BadParameter(f"{archive} 中没有可重放的归档文件", f"no archived originals with sidecars in {archive}")
+    outcomes: list[Outcome] = []
+    with tempfile.TemporaryDirectory(prefix="alxa-rebuild-") as tmp:
+        items: list[Item] = []
+        for i, m in enumerate(metas):
+            source = Path(m["source_path"])
+            place = Path(tmp) / str(i) / (source.parent.name or "_") / m["original_name"]
+            place.parent.mkdir(parents=True)
+            shutil.copyfile(m["copy"], place)
+            period = dt.date.fromisoformat(m["period"]) if m.get("period") else None
+            try:
+                res, digest = read_one(place, period)
+                items.append(Item(place, res, digest, dt.date.fromisoformat(m["received"]), period, source))
+            except Exception as exc:  # noqa: BLE001 - reported like ingest reports it
+                outcomes.append(failed_read(source, exc))
+        stored = store_items(db, items, progress=progress)
+        outcomes += [stored[it.path] for it in items]
+    withdrawals = read_withdrawals(archive)
+    if withdrawals:  # withdrawn files stay withdrawn (they are in the archive, as every file is)
+        con = ledger_store.connect(db)
+        try:
+            for w in withdrawals:
+                ledger_store.withdraw(con, w["sha256"], w.get("by") or "", w.get("why"))
+        finally:
+            con.close()
+    return outcomes

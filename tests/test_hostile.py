@@ -1,0 +1,207 @@
+"""Hostile and messy files, as real offices send them (issue "Hardening"): each is decided in one line,
+with its reason code, without a traceback, within 5 s and 300 MB, and leaves the ledger as it was.
+
+The fixtures are made here (zip bombs, DTDs, devices, hidden sheets…); nothing binary is checked in.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from helpers import report_row, write_report
+
+PEAK_MB, SECONDS = 300, 5.0
+ROOT = Path(__file__).resolve().parents[1]
+# Runs the CLI and records its own peak RSS (VmHWM from /proc: getrusage's ru_maxrss would count the
+# forking test process, as Linux keeps it across exec) and the CPU seconds of the run after the imports (CPU time,
+# not wall time: the test machine is shared, and the bound is about the work a file can cause).
+WRAP = ("import json, os, resource, sys\n"
+        "import alxa_lib.cli, alxa_lib.ledger.ingest, duckdb, pandas, python_calamine\n"
+        "def cpu():\n    r = resource.getrusage(resource.RUSAGE_SELF)\n    return r.ru_utime + r.ru_stime\n"
+        "t = cpu()\n"
+        "try:\n    code = alxa_lib.cli.main(sys.argv[1:])\nexcept SystemExit as e:\n    code = e.code\n"
+        "hwm = [int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM:')][0]\n"
+        "open(os.environ['ALXA_PEAK'], 'w').write(json.dumps([hwm / 1024, cpu() - t]))\n"
+        "sys.exit(code)\n")
+
+
+def run_cli(args, tmp_path) -> tuple[int, str, str, float, float]:
+    peak = tmp_path / f"peak-{os.getpid()}-{len(list(tmp_path.iterdir()))}.json"
+    proc = subprocess.run([sys.executable, "-c", WRAP, *map(str, args)], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "ALXA_PEAK": str(peak)}, timeout=120)
+    mb, seconds = json.loads(peak.read_text())
+    return proc.returncode, proc.stdout, proc.stderr, mb, seconds
+
+
+def digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+@pytest.fixture
+def small_ledger(tmp_path):
+    """A ledger holding one good report, to show that a hostile file leaves it unchanged."""
+    good = write_report(tmp_path / "good" / "2025-06-28" / "住建局.xlsx", [report_row()])
+    db = tmp_path / "l.duckdb"
+    from alxa_lib.ledger.ingest import ingest
+    assert ingest([good], db, progress=False)[0].status == "ingested"
+    return db
+
+
+def _rezip(src: Path, dst: Path, replace: dict[str, bytes] | None = None, add=None) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = (replace or {}).get(info.filename, zin.read(info.filename))
+            zout.writestr(info.filename, data)
+        if add:
+            add(zout)
+    return dst
+
+
+def _zip_bomb(z):  # 150 MB of one byte compresses to ~150 KB: refused from the directory, never inflated
+    with z.open("xl/media/padding.xml", "w", force_zip64=True) as fh:
+        block = b" " * (1 << 20)
+        for _ in range(150):
+            fh.write(block)
+
+
+LOL = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+       '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+       '2006/main" count="1" uniqueCount="1"><si><t>&lol3;</t></si></sst>').encode()
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> dict[str, tuple[Path, str]]:
+    """name → (file, the reason code it must be refused with)."""
+    d = tmp_path_factory.mktemp("hostile")
+    base = write_report(d / "base.xlsx", [report_row()])
+    with zipfile.ZipFile(base) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    out = {"zip_bomb": (_rezip(base, d / "bomb.xlsx", add=_zip_bomb), "zip_bomb")}
+    # 300,000 rows that compress well: refused while streaming, as soon as max_rows + slack rows are seen
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i) for i in range(1, 300_001))
+    out["row_bomb"] = (_rezip(base, d / "rows.xlsx", replace={"xl/worksheets/sheet1.xml": sheet.replace(
+        b"<sheetData>", b"<sheetData>" + rows)}), "oversized")
+    # one cell far away makes a dense reader allocate rows × columns: refused from the cell reference
+    far = sheet.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576"><v>1</v></c></row></sheetData>')
+    out["far_row"] = (_rezip(base, d / "far_row.xlsx", replace={"xl/worksheets/sheet1.xml": far}), "oversized")
+    wide = sheet.replace(b"</row>", b'<c r="XFD7"><v>1</v></c></row>', 7)
+    out["far_column"] = (_rezip(base, d / "far_col.xlsx", replace={"xl/worksheets/sheet1.xml": wide}), "too_wide")
+    out["dtd"] = (_rezip(base, d / "dtd.xlsx", add=lambda z: z.writestr("xl/sharedStrings.xml", LOL)), "xml_dtd")
+    link = d / "zero.xlsx"
+    link.symlink_to("/dev/zero")
+    out["device"] = (link, "not_regular_file")
+    fifo = d / "pipe.xlsx"
+    os.mkfifo(fifo)
+    out["fifo"] = (fifo, "not_regular_file")
+    fake = d / "renamed.xlsx"
+    fake.write_bytes(b"%PDF-1.7 not a workbook" * 10)
+    out["renamed"] = (fake, "corrupt")
+    return out
+
+
+def test_each_hostile_file_is_decided_alone_in_seconds(hostile):
+    """In process: each file is refused with its own reason code, one bilingual line, within 5 s."""
+    import time
+
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.reader import read_workbook
+    for name, (path, reason) in hostile.items():
+        t = time.process_time()
+        with pytest.raises(RejectedFile) as exc:
+            read_workbook(path)
+        assert time.process_time() - t <= SECONDS, name
+        assert exc.value.reason == reason, (name, str(exc.value))
+        assert "\n" not in str(exc.value) and " / " in str(exc.value)
+
+
+def test_hostile_files_through_the_cli_bounded_and_ledger_unchanged(hostile, small_ledger, tmp_path):
+    """One `alxa ingest --json` child with every hostile file: exit 2, each rejected with its reason in one
+    line, no traceback, peak memory ≤ 300 MB, CPU ≤ 5 s a file, the ledger byte for byte as before."""
+    before = digest(small_ledger)
+    files = [p for p, _ in hostile.values()]
+    code, out, err, mb, seconds = run_cli(["ingest", *files, "--db", small_ledger, "--json"], tmp_path)
+    assert code == 2, (out, err)
+    assert "Traceback" not in err + out
+    got = {Path(o["file"]).name: o for o in json.loads(out)}
+    for path, reason in hostile.values():
+        o = got[path.name]
+        assert (o["status"], o["reason"]) == ("rejected", reason), o
+        assert "\n" not in o["error"] and " / " in o["error"]
+    assert digest(small_ledger) == before
+    assert mb <= PEAK_MB, f"peak {mb:.0f} MB"
+    assert seconds <= SECONDS * len(files), f"{seconds:.1f} s"
+
+
+def cli_in_process(argv, capsys) -> tuple[int, str, str]:
+    from alxa_lib import cli
+    try:
+        code = cli.main([str(a) for a in argv])
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_other_office_formats_in_a_folder_are_rejected_not_skipped(tmp_path, small_ledger, capsys):
+    inbox = tmp_path / "inbox" / "2025-06-28"
+    write_report(inbox / "住建局.xlsx", [report_row()])
+    (inbox / "交通运输局.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    (inbox / "水务局.ods").write_bytes(b"PK\x03\x04")
+    code, out, err = cli_in_process(["ingest", tmp_path / "inbox", "--db", small_ledger, "--json"], capsys)
+    got = {Path(o["file"]).name: (o["status"], o["reason"]) for o in json.loads(out)}
+    assert code == 2
+    assert got["住建局.xlsx"][0] != "rejected"
+    assert {k: v for k, v in got.items() if k != "住建局.xlsx"} == {
+        "交通运输局.et": ("rejected", "unsupported_format"), "水务局.ods": ("rejected", "unsupported_format")}
+
+
+def test_db_option_from_a_glob_creates_no_ledger(tmp_path, capsys):
+    """`alxa ingest *` in a folder holding a file named --db=x.xlsx: refused, no ledger appears."""
+    good = write_report(tmp_path / "住建局.xlsx", [report_row()])
+    code, out, err = cli_in_process(["ingest", good, f"--db={tmp_path / 'x.xlsx'}"], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "--db" in err and "Traceback" not in err
+    assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "archive").exists()
+
+
+def test_not_a_ledger_is_refused_and_left_alone(tmp_path, capsys):
+    good = write_report(tmp_path / "in" / "2025-06-28" / "住建局.xlsx", [report_row()])
+    notes = tmp_path / "notes.duckdb"
+    notes.write_text("my notes, not a ledger\n", encoding="utf-8")
+    before = digest(notes)
+    for argv in (["ingest", good], ["metrics", "--as-of", "2025-06-28"], ["check"]):
+        code, out, err = cli_in_process([*argv, "--db", notes], capsys)
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "not a ledger" in err, err
+    assert digest(notes) == before
+    for argv in (["metrics", "--as-of", "2025-06-28"], ["check"], ["validate", "--period", "2025-06-28"]):
+        code, _, err = cli_in_process([*argv, "--db", tmp_path / "none.duckdb"], capsys)
+        assert code == 2 and "ingest" in err
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_read_only_ledger_folder_names_the_cause(tmp_path, small_ledger):
+    if os.geteuid() == 0:
+        pytest.skip("root ignores folder permissions")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    good = write_report(tmp_path / "in" / "2025-06-28" / "住建局.xlsx", [report_row()])
+    folder.chmod(0o555)
+    try:
+        code, out, err, _, _ = run_cli(["ingest", good, "--db", folder / "l.duckdb"], tmp_path)
+    finally:
+        folder.chmod(0o755)
+    assert code == 2 and "rollback" not in (out + err) and "Traceback" not in err
+
+
+def test_unwritable_ledger_place_names_the_cause(tmp_path, capsys):
+    """A --db whose folder cannot be made (a file stands in the way): one line with the cause, no rollback noise."""
+    good = write_report(tmp_path / "in" / "2025-06-28" / "住建局.xlsx", [report_row()])
+    (tmp_path / "blocker").write_text("x", encoding="utf-8")
+    code, out, err = cli_in_process(["ingest", good, "--db", tmp_path / "blocker" / "l.duckdb"], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "blocker" in err and "rollback" not in err
