@@ -44,6 +44,7 @@ def db(ledger_db):
     (["report", "brief", "--period", "2025-06-28", "--format", "docz"], ["docz", "html"]),
     (["rank", "--year", "2024"], ["2024", "no data"]),
     (["metrics", "--as-of", "2024-06-30"], ["2024", "no data"]),
+    (["forecast", "--as-of", "2024-06-30"], ["2024", "no data"]),
     (["report", "annual", "--year", "2024"], ["2024年", "no data"]),
 ])
 def test_misuse_is_one_line_and_exit_2(argv, says, db, capsys, tmp_path):

@@ -175,3 +175,93 @@ def test_promise_history_records_moves_and_outcomes():
     assert list(t["slip_days"]) == [0, -10, 0] and set(t["outcome"]) == {"kept"}
     rel = reliability(t, ["守信局"]).iloc[0]
     assert rel["moved"] == 2 and rel["kept_share"] == 1.0 and not np.isnan(rel["p80_slip_days"])
+
+
+# ---------------------------------------------------------------- on the sample year
+@pytest.fixture(scope="module")
+def sample_year(ledger_db):
+    import duckdb
+
+    from alxa_lib.figures.state import load_year
+    db, _ = ledger_db
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return load_year(con, 2025)
+    finally:
+        con.close()
+
+
+def test_cli_forecast_json_contract(ledger_db, truth):
+    import json
+    import subprocess
+    import sys
+    db, _ = ledger_db
+    out = subprocess.run([sys.executable, "-m", "alxa_lib.cli", "forecast", "--as-of", "2025-06-14", "--db", str(db),
+                          "--json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+    def no_nan(name):
+        raise AssertionError(f"{name} in the JSON")
+    f = json.loads(out.stdout, parse_constant=no_nan)
+    assert set(f) == {"as_of", "commencement", "investment", "departments", "deciding_projects"}
+    assert f["as_of"] == "2025-06-14"
+    assert [c["date"] for c in f["commencement"]] == ["2025-06-30", "2025-09-30", "2025-10-31"]
+    for c in f["commencement"]:
+        assert set(c) == {"date", "target", "point", "low", "high", "p_reach"}
+        assert 0 <= c["low"] <= c["high"] <= 1 and 0 <= c["point"] <= 1 and 0 <= c["p_reach"] <= 1
+    assert [c["target"] for c in f["commencement"]] == [0.7, 0.9, 1.0]
+    assert set(f["investment"]) == {"point", "low", "high"} and 0 <= f["investment"]["low"] <= f["investment"]["high"]
+    kc_depts = {p["department"] for p in truth["projects"].values() if p["class"] == "KC"}
+    assert {d["department"] for d in f["departments"]} == kc_depts
+    for d in f["departments"]:
+        assert set(d) == {"department", "promises", "kept_share", "median_slip_days", "moved", "fallback"}
+        assert d["kept_share"] is None or 0 <= d["kept_share"] <= 1
+    assert 1 <= len(f["deciding_projects"]) <= params.load("forecast")["deciding_projects"]
+    for p in f["deciding_projects"]:
+        assert set(p) == {"project_id", "name", "department", "promised", "p_start_by_next_target"}
+        start = truth["projects"][p["project_id"]]["actual_start"]
+        assert start is None or start > "2025-06-14"  # only unstarted projects can be pushed
+        assert p["promised"] is None or dt.date.fromisoformat(p["promised"]) > AS_OF
+
+
+def test_reliability_follows_the_sample_promise_behaviour(sample_year, truth):
+    """truth.json's promise_behaviour: slippers and last-minute movers keep fewer promises than keepers."""
+    behaviour = truth["promise_behaviour"]
+    assert set(behaviour.values()) == {"keeper", "slipper", "last_minute"}
+    r = forecast(sample_year, D(2025, 9, 28))
+    share = {d["department"]: d["kept_share"] for d in r["departments"] if d["kept_share"] is not None}
+    moved = {d["department"]: d["moved"] for d in r["departments"]}
+    keepers = [share[d] for d, b in behaviour.items() if b == "keeper" and d in share]
+    others = [share[d] for d, b in behaviour.items() if b != "keeper" and d in share]
+    assert max(others) < np.mean(keepers)
+    slippers = [d for d, b in behaviour.items() if b == "slipper"]
+    assert min(moved[d] for d in slippers) > max(moved[d] for d, b in behaviour.items() if b == "keeper")
+
+
+def test_reports_show_the_forecast(sample_year):
+    from alxa_lib.reports import charts, render
+    render.setup_charts()  # the report's fonts (Chinese glyphs)
+    from alxa_lib.reports.brief import build_brief
+    from alxa_lib.reports.forecast_report import reliability_as_of
+    from alxa_lib.reports.meeting import meeting_pack
+    brief = build_brief(sample_year, D(2025, 6, 14))
+    c = forecast(sample_year, D(2025, 6, 14))["commencement"][0]
+    assert brief.forecast == (f"按各单位承诺的开工时间测算，6月底开复工率预计为{c['point'] * 100:.1f}%（80%区间"
+                              f"{c['low'] * 100:.1f}%–{c['high'] * 100:.1f}%），达到70%目标的可能性为{c['p_reach'] * 100:.0f}%。")
+    actual, band = brief.tables["_fan_actual"], brief.tables["_fan_band"]
+    assert len(actual) == 11 and actual["date"].iloc[-1] == D(2025, 6, 14)  # every due date so far
+    assert list(band["point"].iloc[1:]) == [x["point"] for x in forecast(sample_year, D(2025, 6, 14))["commencement"]]
+    fig = charts.forecast_fan(actual, band, "开复工率：实际与预测")
+    assert fig.axes[0].get_title() == "开复工率：实际与预测"
+    pack = meeting_pack(sample_year, 2025, 6)
+    assert list(pack.tables["reliability"].columns)[:3] == ["单位", "承诺次数", "已兑现"]
+    assert 1 <= len(pack.tables["deciding"]) <= 5
+    assert ("承诺兑现", pack.tables["reliability"]) in pack.sheets()
+    q = reliability_as_of(sample_year, D(2025, 6, 28))  # what quarter_report shows (rendered: test_evaluation_reports)
+    assert len(q) and set(q["单位"]) <= {d["department"] for d in forecast(sample_year, D(2025, 6, 28))["departments"]}
+
+
+def test_one_forecast_is_pure_and_seeded(sample_year):
+    a = contract(forecast(sample_year, D(2025, 5, 14)))
+    sample_year.memo.clear()
+    assert contract(forecast(sample_year, D(2025, 5, 14))) == a

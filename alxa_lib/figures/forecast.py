@@ -251,8 +251,6 @@ def _forecast(data: YearData, day: dt.date) -> dict[str, Any]:
     fallback = rel.loc[rel["fallback"], "department"].tolist()
     if fallback:
         notes.append(f"{len(fallback)}个单位尚无已到期的承诺，按全旗平均兑现情况测算：{'、'.join(fallback)}")
-    if not targets:
-        notes.append("已过10月31日，不再预测开复工率")
     return {
         "as_of": day.isoformat(),
         "commencement": commencement,
