@@ -238,11 +238,11 @@ def _forecast(data: YearData, day: dt.date) -> dict[str, Any]:
     rel = reliability(table, depts)
     projects = todo.assign(**{f"p_{d.isoformat()}": p_mean[:, j] for j, (d, _) in enumerate(targets)})
     # the deciding projects: for the next target not yet reached and not safe (§11.5)
-    decide = pd.DataFrame()
+    decide, decide_date = pd.DataFrame(), None
     for j, (d, rate) in enumerate(targets):
         need = math.ceil(round(rate * total, 9)) - n0
         if need > 0 and commencement[j]["p_reach"] < float(cfg["deciding_below"]):
-            decide = deciding(todo, p_mean[:, j], need, int(cfg["deciding_projects"]))
+            decide, decide_date = deciding(todo, p_mean[:, j], need, int(cfg["deciding_projects"])), d.isoformat()
             break
     invest, by_dept = investment_forecast(data, day, todo, u[:, :] < probs[:, :, -1], cfg)
     notes = []
@@ -263,7 +263,7 @@ def _forecast(data: YearData, day: dt.date) -> dict[str, Any]:
                                "promised": r.promised.isoformat() if r.basis == "promise" else None,
                                "p_start_by_next_target": float(r.p_start)} for r in decide.itertuples()],
         "_reliability": rel, "_projects": projects, "_investment_departments": by_dept, "_notes": notes,
-        "_started": n0, "_total": total,
+        "_started": n0, "_total": total, "_deciding_target": decide_date,
     }
 
 

@@ -62,11 +62,12 @@ def reliability_table(rel: pd.DataFrame) -> pd.DataFrame:
 
 def deciding_table(result: dict[str, Any]) -> pd.DataFrame:
     """The deciding projects (§11.5) with their promise and the probability of starting in time."""
-    rows = result["deciding_projects"]
+    rows, target = result["deciding_projects"], result.get("_deciding_target")
+    by = f"{dt.date.fromisoformat(target).month}月底前开工可能性" if target else "按期开工可能性"
     return pd.DataFrame({"项目编号": [r["project_id"] for r in rows], "项目名称": [r["name"] for r in rows],
                          "责任单位": [r["department"] for r in rows],
                          "预计开工时间": [r["promised"] or "未填（按计划开工时间）" for r in rows],
-                         "按期开工可能性": [_pct(r["p_start_by_next_target"]) for r in rows]})
+                         by: [_pct(r["p_start_by_next_target"]) for r in rows]})
 
 
 def investment_gap_table(result: dict[str, Any], top: int = 5) -> pd.DataFrame:
@@ -102,7 +103,8 @@ def text_lines(result: dict[str, Any]) -> list[str]:
         out.append("承诺兑现最差的单位：" + "；".join(
             f"{r['单位']} 兑现率{r['兑现率'] or '—'} 改期{r['改期次数']}次" for _, r in rel.head(5).iterrows()))
     if result["deciding_projects"]:
-        out.append("决定目标能否实现的项目：" + "；".join(
+        month = dt.date.fromisoformat(result["_deciding_target"]).month
+        out.append(f"决定{month}月底目标能否实现的项目：" + "；".join(
             f"{r['project_id']} {r['name']}（{r['department']}，按期开工可能性{_pct(r['p_start_by_next_target'])}）"
             for r in result["deciding_projects"]))
     out += [f"注：{n}" for n in result["_notes"]]
