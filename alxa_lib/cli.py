@@ -164,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     _db(m)
     m.set_defaults(func=commands.cmd_metrics)
 
+    fc = sub.add_parser("forecast", help="开复工率与投资预测 / forecast: alxa forecast --as-of 2025-06-14")
+    fc.add_argument("--as-of", required=True, type=_date, help="任意日期 / any date, e.g. 2025-06-14")
+    _db(fc)
+    fc.set_defaults(func=commands.cmd_forecast)
+
     sc = sub.add_parser("score", help="季度考评 / quarterly scores: alxa score --quarter 2025Q2")
     sc.add_argument("--quarter", required=True, help="季度 / quarter, e.g. 2025Q2")
     _db(sc)

@@ -186,6 +186,19 @@ def cmd_metrics(a) -> int:
     return 0
 
 
+def cmd_forecast(a) -> int:
+    """The forecast of docs/measures.md §11 as of a date (JSON contract: §11.6)."""
+    from alxa_lib.figures.forecast import contract, forecast
+    from alxa_lib.reports.forecast_report import text_lines
+    result = forecast(_load_year(a.db, a.as_of.year), a.as_of)
+    if a.json:
+        _dump(contract(result))
+        return 0
+    for line in text_lines(result):
+        print(line)
+    return 0
+
+
 def _year_and_findings(db, year: int):
     from alxa_lib import ledger
     from alxa_lib.figures.scoring import findings_provider

@@ -27,6 +27,8 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("CUMULATIVE_GT_TOTAL", "error", "第六条第一款", "累计完成投资{cumulative}万元超过总投资{total}万元", "核对投资数据"),
     Rule("PERCENT_OUT_OF_RANGE", "error", "第六条第四款", "形象进度占比{value}%超出0–100范围", "填写0–100之间的百分比"),
     Rule("DATE_OUT_OF_RANGE", "error", "第六条第二款", "{label}“{value}”不在合理范围内（{why}）", "核对日期"),
+    Rule("EXPECTED_START_PAST", "warning", "第六条第二款", "未开工项目的预计开（复）工日期{value}早于报表截至日{period_due}", "更新预计开（复）工日期"),
+    Rule("EXPECTED_START_MOVED_BACK", "warning", "第六条第二款", "预计开（复）工日期由上期{previous}提前为{value}", "核对预计开（复）工日期，确已提前请说明原因"),
     Rule("TOTAL_ROW_MISMATCH", "warning", "第六条第一款", "合计行“{label}”为{value}，与各行之和{expected}不符", "核对合计行"),
     Rule("INVESTMENT_DECREASED", "error", "第六条", "{label}由上期{previous}万元减少为{value}万元", "投资数据只能累加，核对后更正"),
     Rule("STATUS_REGRESSED", "error", "第六条", "开复工状态由上期“{previous}”倒退为“{value}”", "核对项目状态"),

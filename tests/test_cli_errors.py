@@ -45,6 +45,7 @@ def db(ledger_db):
     (["report", "brief", "--period", "2025-06-28", "--format", "docz"], ["docz", "html"]),
     (["rank", "--year", "2024"], ["2024", "no data"]),
     (["metrics", "--as-of", "2024-06-30"], ["2024", "no data"]),
+    (["forecast", "--as-of", "2024-06-30"], ["2024", "no data"]),
     (["report", "annual", "--year", "2024"], ["2024年", "no data"]),
     (["validate", "--period", "2024-06-28"], ["2024", "no data"]),
     (["score", "--quarter", "2024Q2"], ["2024", "no data"]),

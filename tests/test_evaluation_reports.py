@@ -32,8 +32,9 @@ def test_quarter_report_shows_scores_and_where_points_went(out):
     assert f"<td>{worst['department']}</td><td>{worst['score']:.2f}</td>" in page
     assert f"{worst['department']}：共扣" in page  # the department's lost points are itemised
     assert "http://" not in page and "https://" not in page
+    assert "各单位开工承诺兑现情况" in page and "兑现率" in page  # the reliability table (docs/measures.md §11.1)
     wb = openpyxl.load_workbook(quarter["xlsx"])
-    assert wb.sheetnames == ["得分", "扣分明细", "项目得分"]
+    assert wb.sheetnames == ["得分", "扣分明细", "项目得分", "承诺兑现"]
 
 
 def test_annual_report_ranking_accountability_commendation(out):

@@ -60,6 +60,9 @@ def test_meeting_lists_every_open_problem_once_under_its_owner(rendered, sample_
         heading = holders[0].split("</h3>")[0]
         assert f"责任单位：{p['owner']}" in heading, (p["problem_id"], heading)
     assert "年中集中调整候选项目" in page  # June: Art. 5 candidates
+    # the forecast (docs/measures.md §11): sentence, reliability table, deciding projects
+    assert "按各单位承诺的开工时间测算" in page and "各单位开工承诺兑现情况" in page
+    assert "决定下一目标能否实现的项目" in page
 
 
 def test_adjustment_candidates_only_in_june(ledger_db):

@@ -77,6 +77,9 @@ def test_a_clean_report_has_no_findings():
     ({"A": {"start_date": dt.date(2024, 4, 1)}}, [("DATE_OUT_OF_RANGE", "A", "start_date", "L5")]),
     ({"A": {"start_date": dt.date(2025, 7, 1)}}, [("DATE_OUT_OF_RANGE", "A", "start_date", "L5")]),
     ({"B": {"expected_start": dt.date(2024, 12, 1)}}, [("DATE_OUT_OF_RANGE", "B", "expected_start", "M6")]),
+    ({"B": {"expected_start": dt.date(2026, 4, 1)}}, [("DATE_OUT_OF_RANGE", "B", "expected_start", "M6")]),
+    ({"B": {"expected_start": dt.date(2025, 6, 20)}}, [("EXPECTED_START_PAST", "B", "expected_start", "M6")]),
+    ({"B": {"expected_start": P}}, []),  # due today is not yet past
     ({"A": {"status": "停工", "start_date": dt.date(2024, 9, 1)}}, []),  # a 停工 row may carry last year's date
     ({"A": {"total_investment": 1100.0}}, [("LOCKED_INDICATOR_CHANGED", "A", "total_investment", "F5")]),
     ({"A": {"start_year": 2024, "end_year": 2027}}, [("LOCKED_INDICATOR_CHANGED", "A", "years", "H5")]),
@@ -85,6 +88,13 @@ def test_a_clean_report_has_no_findings():
 def test_row_rules(change, expected):
     rows = [dict(r, **change.get(r["project_id"], {})) for r in CLEAN]
     assert codes(check_report(ctx(rows))) == sorted(expected)
+
+
+def test_promise_moved_back():
+    """§11.1: an unstarted project's expected start earlier than last period's is a finding; later is not."""
+    earlier = codes(check_report(ctx(CLEAN, previous={"B": row("B", expected_start=dt.date(2025, 9, 1))})))
+    assert earlier == [("EXPECTED_START_MOVED_BACK", "B", "expected_start", "M6")]
+    assert check_report(ctx(CLEAN, previous={"B": row("B", expected_start=dt.date(2025, 7, 14))})) == []
 
 
 def test_unparseable_cell_is_not_also_required_missing():

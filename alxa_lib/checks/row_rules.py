@@ -82,9 +82,25 @@ def check_dates(ctx, row):
             out.append(ctx.make("DATE_OUT_OF_RANGE", row, "start_date", label="开（复）工日期", value=start,
                                 why=f"晚于报表截至日{ctx.period}"))
     expected = clean(row.get("expected_start"))
-    if expected is not None and expected.year < year:
+    if expected is not None and expected.year != year:
         out.append(ctx.make("DATE_OUT_OF_RANGE", row, "expected_start", label="预计开（复）工日期", value=expected,
-                            why=f"早于{year}年"))
+                            why=f"早于{year}年" if expected.year < year else f"晚于{year}年底"))
+    return out
+
+
+def check_promise(ctx, row):
+    """An unstarted row's 预计开（复）工日期 already past, or moved earlier than the previous report's
+    (docs/measures.md §11.1): the promise history the forecast reads."""
+    expected = clean(row.get("expected_start"))
+    if expected is None or row.get("status") in STARTED_STATUSES or expected.year != ctx.period.year:
+        return []
+    out = []
+    if expected < ctx.period:
+        out.append(ctx.make("EXPECTED_START_PAST", row, "expected_start", value=expected, period_due=ctx.period))
+    prev = ctx.previous.get(row.get("project_id")) or {}
+    before = clean(prev.get("expected_start"))
+    if before is not None and prev.get("status") not in STARTED_STATUSES and expected < before:
+        out.append(ctx.make("EXPECTED_START_MOVED_BACK", row, "expected_start", previous=before, value=expected))
     return out
 
 
@@ -143,6 +159,7 @@ ROW_CHECKS: dict[str, Callable[[PeriodContext, dict], list[dict]]] = {
     "CUMULATIVE_LT_ANNUAL/GT_TOTAL": check_cumulative,
     "PERCENT_OUT_OF_RANGE": check_percent,
     "DATE_OUT_OF_RANGE": check_dates,
+    "EXPECTED_START_PAST/MOVED_BACK": check_promise,
     "INVESTMENT_DECREASED": check_decrease,
     "STATUS_REGRESSED": check_status_regressed,
     "COMPLETED_STILL_REPORTED": check_completed_reported,

@@ -27,6 +27,7 @@ class YearData:
     registers: dict[str, pd.DataFrame]
     findings: pd.DataFrame        # stored findings (ingest and validate stages)
     version_projects: pd.DataFrame = field(default_factory=pd.DataFrame)  # file_id, project_id of every version
+    promises: pd.DataFrame = field(default_factory=pd.DataFrame)  # every version's status/start/expected start (§11.1)
     _plans: dict = field(default_factory=dict, repr=False)
     memo: dict = field(default_factory=dict, repr=False)  # per-date results of pure functions (the data never change)
 
@@ -65,7 +66,8 @@ def load_year(con, year: int) -> YearData:
                     _dates(f["versions"], ["period", "received"]),
                     _dates(f["starts"], ["report_date", "received", "start_date"]),
                     _dates(f["schedules"], ["received", "planned_start", "planned_end"]),
-                    registers, f["findings"], f["version_projects"])
+                    registers, f["findings"], f["version_projects"],
+                    _dates(f["promises"], ["period", "received", "start_date", "expected_start"]))
 
 
 def project_state(data: YearData, day: dt.date) -> pd.DataFrame:

@@ -95,10 +95,21 @@ def year_frames(con: Connection, year: int) -> dict[str, pd.DataFrame]:
                                            WHERE f.kind='report' AND year(f.period)=? AND r.project_id IS NOT NULL
                                            AND {live('f')}""",
                                         [year]).df(),
+        "promises": promise_rows(con, year),
     }
     for t in ("decisions", "problems", "bonuses", "incidents", "liaisons"):
         frames[f"reg_{t}"] = latest_register(con, f"reg_{t}")
     return frames
+
+
+def promise_rows(con: Connection, year: int) -> pd.DataFrame:
+    """Every report version's status, start date and expected start date of every project of ``year``
+    (not only the latest version: the promise history of docs/measures.md §11.1)."""
+    return con.execute(f"""SELECT f.department, f.period, f.version, f.received, r.project_id, r.status,
+                                  r.start_date, r.expected_start
+                           FROM report_rows r JOIN files f USING (file_id)
+                           WHERE f.kind='report' AND year(f.period)=? AND r.project_id IS NOT NULL AND {live('f')}
+                           ORDER BY r.project_id, f.period, f.version""", [year]).df()
 
 
 def project_history(con: Connection, project_id: str, year: int) -> pd.DataFrame:

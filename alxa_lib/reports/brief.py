@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from alxa_lib import periods as cal
+from alxa_lib.figures.forecast import forecast
 from alxa_lib.figures.metrics import commencement_table, lights, metrics, submissions
 from alxa_lib.figures.problems import open_problems
 from alxa_lib.figures.state import YearData, project_state, started_ids
+from alxa_lib.reports.forecast_report import fan_data
+from alxa_lib.reports.forecast_report import sentence as forecast_sentence
 from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL, NATURE_CN, cn_date, pct  # noqa: F401
 from alxa_lib.rules import SEVERITY_CN
 from alxa_lib.workbooks.xlsx_write import write_tables
@@ -25,6 +28,7 @@ class Brief:
     figures: dict
     headline: str
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    forecast: str = ""  # the forecast sentence (docs/measures.md §11.3); the fan chart's data in tables
 
     @property
     def title(self) -> str:
@@ -188,7 +192,9 @@ def build_brief(data: YearData, period: dt.date, findings: pd.DataFrame | None =
          "lights": lights_table(v), "started_this_period": started_this_period_table(v),
          "unstarted": unstarted_table(v), "problems": problems_table(v), "submissions": submissions_table(v),
          "validation": validation_table(findings), "appendix": appendix_table(v)}
-    return Brief(period, v.m, headline(v.m, period), t)
+    result = forecast(data, period)
+    t["_fan_actual"], t["_fan_band"] = fan_data(data, result)
+    return Brief(period, v.m, headline(v.m, period), t, forecast_sentence(result))
 
 
 TABLE_TITLES = {

@@ -113,3 +113,25 @@ def procedure_strip(strip: pd.DataFrame, title: str):
     ax.grid(False)
     fig.tight_layout()
     return fig
+
+
+def forecast_fan(actual: pd.DataFrame, band: pd.DataFrame, title: str):
+    """The commencement rate to date and the forecast to each target date: the point forecast, the
+    80 % interval as a band, each target as a marker (docs/measures.md §11.3)."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax.plot(pd.to_datetime(actual["date"]), actual["rate"] * 100, color="#2e86c1", marker="o", markersize=3,
+            label="实际开复工率")
+    if len(band) > 1:
+        x = pd.to_datetime(band["date"])
+        ax.fill_between(x, band["low"] * 100, band["high"] * 100, color="#f5b041", alpha=0.35, label="80%区间")
+        ax.plot(x, band["point"] * 100, color="#d35400", linestyle="--", marker="o", markersize=3, label="预测")
+        targets = band[band["target"].notna()]
+        ax.scatter(pd.to_datetime(targets["date"]), targets["target"].astype(float) * 100, color="#c0392b",
+                   marker="_", s=300, linewidths=2, label="目标", zorder=5)
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("开复工率（%）")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(title)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from alxa_lib import params
+from alxa_lib import periods as cal
 from alxa_lib.figures.scoring import (
     ALL_COMPONENTS,
     CN_COMPONENT,
@@ -17,6 +18,7 @@ from alxa_lib.figures.scoring import (
     year_end,
 )
 from alxa_lib.figures.state import YearData
+from alxa_lib.reports.forecast_report import reliability_as_of
 from alxa_lib.workbooks.xlsx_write import write_tables
 
 TRIGGER_CN = {"decision_overdue": "议定事项未按时完成", "shirking": "推诿拖延", "start_overdue": "迟迟不开工",
@@ -70,9 +72,11 @@ def quarter_report(data: YearData, q: int, findings_of: FindingsOf) -> Report:
     text = (f"{data.year}年第{q}季度共考评{len(table)}个项目主管部门、{len(projects)}个项目。"
             f"最高分{best['单位']}{best['得分']:.2f}分，最低分{worst['单位']}{worst['得分']:.2f}分，"
             f"平均{table['得分'].mean():.2f}分。")
+    last_due = [p for p in cal.periods(data.year) if p <= cal.quarter_end(data.year, q)][-1]
     return Report(f"阿拉善左旗重点建设项目{data.year}年第{q}季度考评结果", {
-        "scores": table, "_components": components, "lost": lost_df, "projects": proj}, text,
-        {"scores": "得分", "lost": "扣分明细", "projects": "项目得分"})
+        "scores": table, "_components": components, "lost": lost_df, "projects": proj,
+        "reliability": reliability_as_of(data, last_due)}, text,  # promises kept, docs/measures.md §11.1
+        {"scores": "得分", "lost": "扣分明细", "projects": "项目得分", "reliability": "承诺兑现"})
 
 
 def annual_report(data: YearData, findings_of: FindingsOf) -> Report:

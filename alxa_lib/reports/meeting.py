@@ -10,10 +10,12 @@ import pandas as pd
 
 from alxa_lib import params
 from alxa_lib import periods as cal
+from alxa_lib.figures.forecast import forecast
 from alxa_lib.figures.metrics import lights, metrics
 from alxa_lib.figures.problems import KIND_ORDER, open_problems
 from alxa_lib.figures.state import YearData, project_state, started_ids
 from alxa_lib.periods import parse_month  # noqa: F401 - notebooks import it from here
+from alxa_lib.reports.forecast_report import deciding_table, investment_sentence, reliability_table, sentence
 from alxa_lib.values import clean
 
 
@@ -33,6 +35,8 @@ class MeetingPack:
             if self.problem_sections else pd.DataFrame()
         out = [("进展对比", self.tables["progress"]), ("问题清单", problems), ("逾期议定事项", self.tables["decisions"]),
                ("提请研究项目", self.tables["escalations"])]
+        if "reliability" in self.tables:
+            out += [("承诺兑现", self.tables["reliability"]), ("关键项目", self.tables["deciding"])]
         if "adjustment" in self.tables:
             out.append(("调整候选", self.tables["adjustment"]))
         return out
@@ -148,6 +152,11 @@ def meeting_pack(data: YearData, year: int, month: int) -> MeetingPack:
     pack.tables["open_problems"] = probs
     pack.tables["decisions"] = overdue_decisions(data.registers.get("decisions"), month_end)
     pack.tables["escalations"] = escalations(data, now, probs)
+    result = forecast(data, now)  # docs/measures.md §11: promises, the deciding projects
+    pack.tables["forecast"] = pd.DataFrame({"预测": [sentence(result, i) for i in range(max(1, len(result["commencement"])))]
+                                            + [investment_sentence(result)]})
+    pack.tables["reliability"] = reliability_table(result["_reliability"])
+    pack.tables["deciding"] = deciding_table(result)
     if month == params.load("monitoring")["meeting"]["adjustment_month"]:
         pack.tables["adjustment"] = adjustment_candidates(data, now)
     return pack

@@ -285,6 +285,44 @@ def liaison_changed(s: SampleYear) -> None:
     _add(rf, "LIAISON_CHANGED", None, "liaison")
 
 
+def _promise_targets(s: SampleYear, dept: str, period: dt.date, ok) -> tuple[ReportFile, dict, dt.date]:
+    """An unstarted KC row, no other defect's, whose previous-period row in the same department was
+    unstarted with expected start ``e_prev`` satisfying ``ok(period, e_prev)``: (report, row, e_prev)."""
+    used = {(id(f), d["project_id"]) for f in s.reports for d in f.defects}
+    i = s.periods.index(period)
+    for per in [period] + s.periods[i + 1:] + s.periods[1:i][::-1]:
+        prev_period = s.periods[s.periods.index(per) - 1]
+        for d in [dept] + [x for x in DEPARTMENT_NAMES if x != dept]:
+            try:
+                rf, prev = s.report(d, per), s.report(d, prev_period)
+            except KeyError:
+                continue
+            if any(f.department == d and f.period in (per, prev_period) and f.version > 1 for f in s.reports):
+                continue
+            before = {r["project_id"]: r for r in prev.rows if r["class"] == "KC" and _unstarted(r)}
+            for r in _kc_rows(rf, _unstarted):
+                e_prev = before.get(r["project_id"], {}).get("expected_start")
+                if (id(rf), r["project_id"]) not in used and not rf.defects and e_prev and ok(per, e_prev):
+                    return rf, r, e_prev
+    raise LookupError(f"no row for a promise defect near {dept} {period}")
+
+
+def expected_start_past(s: SampleYear) -> None:
+    """An unstarted project whose expected start is already past on the report's due date (the
+    previous report promised a later date, so the date also moved back)."""
+    rf, r, e_prev = _promise_targets(s, "水务局", s.day(5, 14), lambda per, e: e > per)
+    r["expected_start"] = rf.period - dt.timedelta(days=3)
+    _add(rf, "EXPECTED_START_PAST", r["project_id"], "expected_start")
+    _add(rf, "EXPECTED_START_MOVED_BACK", r["project_id"], "expected_start")
+
+
+def expected_start_moved_back(s: SampleYear) -> None:
+    """An expected start brought forward by ten days or more, still after the due date."""
+    rf, r, e_prev = _promise_targets(s, "林业和草原局", s.day(8, 14), lambda per, e: (e - per).days >= 10)
+    r["expected_start"] = rf.period + dt.timedelta(days=5)
+    _add(rf, "EXPECTED_START_MOVED_BACK", r["project_id"], "expected_start")
+
+
 # ---------------------------------------------------------------- the registry, in order of injection
 DEFECTS: dict[str, Callable[[SampleYear], None]] = {
     "UNPARSEABLE_VALUE": unparseable_value,
@@ -308,6 +346,8 @@ DEFECTS: dict[str, Callable[[SampleYear], None]] = {
     "MISSING_REPORT": missing_report,
     "NOT_SIGNED": not_signed,
     "LIAISON_CHANGED": liaison_changed,
+    "EXPECTED_START_PAST": expected_start_past,  # (also records EXPECTED_START_MOVED_BACK on its row)
+    "EXPECTED_START_MOVED_BACK": expected_start_moved_back,
 }
 
 

@@ -20,6 +20,7 @@ from alxa_lib.sample.world import (
     DEPARTMENTS,
     LAGGING,
     LIAISONS,
+    PROMISE_BEHAVIOUR,
     Layout,
     Project,
     ReportFile,
@@ -218,7 +219,6 @@ def _procedure_states(p: Project, day: dt.date) -> dict[str, str]:
 
 def row_at(s: SampleYear, p: Project, day: dt.date) -> dict:
     """The canonical row a department reports for ``p`` as of due date ``day`` (clean)."""
-    y = s.year
     row: dict[str, Any] = {
         "project_id": p.pid, "name": p.name, "class": p.cls, "nature": p.nature,
         "total_investment": p.total, "annual_planned": s.annual_planned(p, day),
@@ -262,16 +262,31 @@ def row_at(s: SampleYear, p: Project, day: dt.date) -> dict:
             row["unstarted_reason"] = "未到计划开工时间"
         else:
             row["unstarted_reason"] = p.delay_reason or "前期手续办理中"
-        expect = p.actual_start if p.actual_start and p.actual_start > day else None
-        if expect is None:
-            expect = p.planned_start if p.planned_start > day else day + dt.timedelta(days=30)
-            if expect.year > y or expect > s.day(11, 10):
-                expect = dt.date(y + 1, 4, 1)
-        row["expected_start"] = expect
+        row["expected_start"] = promise(s, p, day)
         if p.delay_reason and p.planned_start <= day:
             row["problems"] = p.delay_reason
             row["measures"] = "加快办理相关手续，争取尽快开工"
     return row
+
+
+def promise(s: SampleYear, p: Project, day: dt.date) -> dt.date:
+    """The expected start date an unstarted KC project ``p`` reports at due date ``day``, by its
+    department's promise behaviour (``PROMISE_BEHAVIOUR``; docs/measures.md §11.1). Always after
+    ``day`` and inside the year, so a clean report raises no EXPECTED_START_* finding."""
+    kind = PROMISE_BEHAVIOUR.get(p.department, "keeper")
+    actual, planned, step = p.actual_start, p.planned_start, dt.timedelta
+    if kind == "slipper":  # a fortnight ahead, a month before the true date at best: moved every period
+        expect = max(day + step(days=15), min(actual or planned, planned) - step(days=30))
+        if actual and (actual - day).days <= 15:
+            expect = actual
+    elif kind == "last_minute":  # the planned date, pushed a month only when it is about to fall due
+        expect = planned
+        while (expect - day).days <= 5 and (actual is None or expect < actual):
+            expect += step(days=30)
+        expect = min(expect, actual) if actual else expect
+    else:
+        expect = actual if actual and actual > day else (planned if planned > day else day + step(days=30))
+    return max(day + step(days=1), min(expect, s.day(12, 31)))
 
 
 # ---------------------------------------------------------------- what is delivered

@@ -14,7 +14,7 @@ from typing import Any
 from alxa_lib.files import write_text
 from alxa_lib.sample.defects import apply_defects, apply_tolerances
 from alxa_lib.sample.story import SampleYear, build_reports, start_report_rows
-from alxa_lib.sample.world import DEPARTMENTS, LAGGING, ReportFile
+from alxa_lib.sample.world import DEPARTMENTS, LAGGING, PROMISE_BEHAVIOUR, ReportFile
 from alxa_lib.sample.writers_registers import write_plan, write_registers, write_schedules, write_start_reports
 from alxa_lib.sample.writers_reports import write_manifest, write_rejects, write_report
 from alxa_lib.vocab import STARTED_STATUSES
@@ -135,6 +135,8 @@ def write_sample(root: Path | str, year: int = 2025, seed: int = 7, progress: bo
                              "planned_start": _jsonable(p.planned_start), "actual_start": _jsonable(p.actual_start),
                              "adjusted_in": p.adjusted_in} for p in s.projects},
         "story": _story_truth(s),
+        # how each department writes its expected start dates (docs/measures.md §11.1)
+        "promise_behaviour": {d: PROMISE_BEHAVIOUR.get(d, "keeper") for d, _, _ in DEPARTMENTS},
         "adjustments": [{k: _jsonable(v) for k, v in a.items()} for a in s.adjustments],
         "files": files,
         "rejected": rejected,

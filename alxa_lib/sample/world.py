@@ -21,6 +21,11 @@ DEPARTMENTS = [  # (name, KC count, MP count)
 ]
 DEPARTMENT_NAMES = [d for d, _, _ in DEPARTMENTS]
 LAGGING = ("农牧局", "教育局", "宗别立镇")
+# How each department writes its expected start date (预计开工时间) for an unstarted project
+# (docs/measures.md §11.1): keeper — the date it will really start; slipper — a date a fortnight
+# ahead, moved later every period; last_minute — the planned date, moved only right before it falls due.
+PROMISE_KINDS = ("keeper", "slipper", "last_minute")
+PROMISE_BEHAVIOUR = {"农牧局": "slipper", "能源局": "slipper", "教育局": "last_minute", "交通运输局": "last_minute"}
 SECTOR_OF = {
     "住建局": "城镇化建设", "交通运输局": "基础设施", "水务局": "农牧林水", "农牧局": "农牧林水",
     "林业和草原局": "生态环境", "工信局": "煤化工/盐化工", "能源局": "清洁能源", "文化旅游体育局": "文化旅游",

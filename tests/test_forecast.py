@@ -1,0 +1,267 @@
+"""The forecast (docs/measures.md §11) on hand-built histories: what promises imply, slips, the
+interval, targets already reached, fallbacks and bad promises; the Kaplan–Meier mass by hand."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alxa_lib import params
+from alxa_lib.figures.forecast import contract, forecast, km_pmf
+from alxa_lib.figures.promises import promise_table, reliability
+from alxa_lib.figures.state import YearData
+
+D = dt.date
+AS_OF = D(2025, 6, 14)
+HIST_PERIODS = [D(2025, 3, 14), D(2025, 3, 28)]  # promises given, then the start reported on 04-14
+
+
+def plan_row(pid, dept, planned=D(2025, 4, 1)):
+    return {"project_id": pid, "name": f"项目{pid}", "department": dept, "class": "KC", "nature": "新建",
+            "location": "吉兰泰镇", "sector": "基础设施", "annual_planned": 1000.0, "total_investment": 5000.0,
+            "planned_start": planned, "adjusted_in": False, "start_year": 2025, "end_year": 2026}
+
+
+def rrow(dept, period, pid, status, start=None, expected=None, annual=0.0):
+    return {"department": dept, "period": period, "version": 1, "received": period, "row_no": 5,
+            "project_id": pid, "status": status, "start_date": start, "expected_start": expected,
+            "annual_completed": annual, "cumulative_completed": annual}
+
+
+def build(history: list[tuple[str, int]], unstarted: list[tuple[str, dt.date | None]], started_quiet: int = 0,
+          dept_of_unstarted: str | None = None) -> YearData:
+    """``history``: (department, slip days) per past project: promised 04-10 in March, started 04-10 + slip
+    (reported from the first due date after). ``unstarted``: (department, current promise) reported at
+    the as-of date. ``started_quiet``: projects that started without ever reporting a promise."""
+    plan, rows = [], []
+    for i, (dept, slip) in enumerate(history):
+        pid, e = f"H{i:02d}", D(2025, 4, 10)
+        start = e + dt.timedelta(days=slip)
+        plan.append(plan_row(pid, dept))
+        rows += [rrow(dept, p, pid, "未开工", expected=e) for p in HIST_PERIODS]
+        first = next(p for p in (D(2025, m, d) for m in range(4, 13) for d in (14, 28)) if p >= start)
+        rows.append(rrow(dept, first, pid, "已开工", start=start, annual=100.0))
+    for i in range(started_quiet):
+        plan.append(plan_row(f"Q{i:02d}", "其他局"))
+        rows.append(rrow("其他局", D(2025, 4, 14), f"Q{i:02d}", "已开工", start=D(2025, 4, 1), annual=100.0))
+    for i, (dept, e) in enumerate(unstarted):
+        pid = f"U{i:02d}"
+        plan.append(plan_row(pid, dept, planned=D(2025, 5, 1)))
+        rows.append(rrow(dept, AS_OF, pid, "未开工", expected=e))
+    reports = pd.DataFrame(rows)
+    empty_sched = pd.DataFrame(columns=["received", "file_id", "project_id", "q1_node", "q2_node", "q3_node", "q4_node"])
+    return YearData(2025, pd.DataFrame(plan), pd.DataFrame(), reports,
+                    pd.DataFrame(columns=["file_id", "department", "period", "version", "received"]),
+                    pd.DataFrame(columns=["project_id", "start_date"]), empty_sched, {"problems": pd.DataFrame()},
+                    pd.DataFrame(), pd.DataFrame(), reports.copy())
+
+
+def june(result):
+    return next(c for c in result["commencement"] if c["date"] == "2025-06-30")
+
+
+def september(result):
+    return next(c for c in result["commencement"] if c["date"] == "2025-09-30")
+
+
+def test_kaplan_meier_by_hand():
+    # slips 0 (kept), 12 (still unstarted: censored), 22: the censored mass moves to the one to its right
+    pmf = km_pmf([0, 12, 22], [False, True, False])
+    assert pmf.sum() == pytest.approx(1.0)
+    lo, w = -60, 5
+    assert pmf[(0 - lo) // w] == pytest.approx(1 / 3)
+    assert pmf[(22 - lo) // w] == pytest.approx(2 / 3)
+    assert km_pmf([5, 400], [False, False])[-1] == pytest.approx(0.5)  # beyond the grid: not this year
+
+
+def test_keepers_give_what_the_promises_imply():
+    """20 kept promises; of 10 unstarted, 6 promise 06-20 (before 06-30) and 4 promise 08-01.
+    Promises imply (20+6)/30 = 86.7 % at 06-30 ≥ 70 %: p_reach ≈ 1. With 2 promising 06-20 instead
+    and 5 more started projects missing... (see the second case) the promises imply 22/30 < 70 %... no:
+    15 started + 5 promising in June = 20/30 = 66.7 % < 70 %: p_reach ≈ 0."""
+    keep = build([("守信局", 0)] * 20, [("守信局", D(2025, 6, 20))] * 6 + [("守信局", D(2025, 8, 1))] * 4)
+    r = forecast(keep, AS_OF)
+    assert june(r)["point"] == pytest.approx(26 / 30, abs=0.02)
+    assert june(r)["p_reach"] >= 0.95
+    assert september(r)["point"] == pytest.approx(1.0, abs=0.02)
+    short = build([("守信局", 0)] * 15, [("守信局", D(2025, 6, 20))] * 5 + [("守信局", D(2025, 8, 1))] * 10)
+    s = forecast(short, AS_OF)
+    assert june(s)["point"] == pytest.approx(20 / 30, abs=0.02)
+    assert june(s)["p_reach"] <= 0.05
+
+
+@pytest.fixture()
+def no_prior(monkeypatch):
+    """The prior "promises kept" weighs ~0 and a department is shrunk with one pseudo-project only:
+    the forecast then follows the department's own behaviour."""
+    monkeypatch.setitem(params.load("forecast"), "prior_weight", 1e-9)
+    monkeypatch.setitem(params.load("forecast"), "shrinkage", 1)
+
+
+def test_a_department_that_slips_30_days_moves_the_forecast(no_prior):
+    """Same promises, but every past promise started 30 days late: the June promises land in July."""
+    unstarted = [("拖延局", D(2025, 6, 20))] * 6 + [("拖延局", D(2025, 8, 1))] * 4
+    slip = forecast(build([("拖延局", 30)] * 20, unstarted), AS_OF)
+    keep = forecast(build([("拖延局", 0)] * 20, unstarted), AS_OF)
+    assert june(slip)["point"] == pytest.approx(20 / 30, abs=0.02)  # none of the 10 by 06-30
+    assert june(keep)["point"] - june(slip)["point"] == pytest.approx(6 / 30, abs=0.03)
+    assert september(slip)["point"] == pytest.approx(1.0, abs=0.02)  # 07-20 and 08-31 are ≤ 09-30
+    assert june(slip)["p_reach"] <= 0.05 and june(keep)["p_reach"] >= 0.95
+    rel = {d["department"]: d for d in slip["departments"]}["拖延局"]
+    assert rel["kept_share"] == 0.0 and rel["median_slip_days"] == 30.0 and rel["promises"] == 30  # 10 pending
+
+
+def test_slips_move_the_forecast_with_the_default_prior():
+    """With the prior "promises kept" in the banner, 20 slipped promises still pull June down by most
+    of the 6 projects the June promises imply (shrinkage keeps some doubt, §11.2)."""
+    unstarted = [("拖延局", D(2025, 6, 20))] * 6 + [("拖延局", D(2025, 8, 1))] * 4
+    slip = forecast(build([("拖延局", 30)] * 20, unstarted), AS_OF)
+    keep = forecast(build([("拖延局", 0)] * 20, unstarted), AS_OF)
+    assert june(keep)["point"] - june(slip)["point"] >= 4 / 30
+    assert june(slip)["p_reach"] < june(keep)["p_reach"]
+
+
+def test_the_interval_widens_with_fewer_observations(no_prior):
+    """Half of the past promises kept, half 30 days late; 30 unstarted promise 06-20. The same 40
+    started projects, of which 40 or 4 have a promise history: the same behaviour, known less well."""
+    unstarted = [("一半局", D(2025, 6, 20))] * 30
+    many = forecast(build([("一半局", 0), ("一半局", 30)] * 20, unstarted), AS_OF)
+    few = forecast(build([("一半局", 0), ("一半局", 30)] * 2, unstarted, started_quiet=36), AS_OF)
+    width = [june(x)["high"] - june(x)["low"] for x in (many, few)]
+    assert width[1] > width[0]
+    assert june(many)["point"] == pytest.approx(june(few)["point"], abs=0.06)  # about half of them in both
+
+
+def test_a_target_already_reached_has_p_reach_1():
+    r = forecast(build([("守信局", 0)] * 25, [("守信局", D(2025, 12, 1))] * 5), AS_OF)
+    assert june(r)["p_reach"] == 1.0 and june(r)["low"] >= 25 / 30
+    assert [d["project_id"] for d in r["deciding_projects"]]  # ranked for 09-30, the next target not reached
+
+
+def test_no_history_falls_back_and_says_so():
+    r = forecast(build([("守信局", 0)] * 10, [("新来局", D(2025, 6, 20))] * 2), AS_OF)
+    new = {d["department"]: d for d in r["departments"]}["新来局"]
+    assert new["fallback"] is True and new["kept_share"] is None
+    assert any("新来局" in n for n in r["_notes"])
+
+
+def test_bad_promises_are_handled():
+    """A promise already past, one next year, one missing (→ planned start 05-01, also past)."""
+    data = build([("守信局", 0)] * 10, [("守信局", D(2025, 5, 1)), ("守信局", D(2026, 3, 1)), ("守信局", None)])
+    r = forecast(data, AS_OF)
+    projects = r["_projects"].set_index("project_id")
+    assert projects.loc["U01", "p_2025-10-31"] == pytest.approx(0.0, abs=0.01)  # next year: not by 10-31
+    assert projects.loc["U02", "basis"] == "planned"
+    assert all(0 <= c["low"] <= c["high"] <= 1 and 0 <= c["point"] <= 1 for c in r["commencement"])
+    assert any("未填预计开工时间" in n for n in r["_notes"])
+
+
+def test_after_october_there_is_no_commencement_forecast():
+    r = forecast(build([("守信局", 0)] * 10, [("守信局", D(2025, 12, 1))]), D(2025, 11, 14))
+    assert r["commencement"] == [] and r["deciding_projects"] == []
+    assert set(contract(r)) == {"as_of", "commencement", "investment", "departments", "deciding_projects"}
+
+
+def test_promise_history_records_moves_and_outcomes():
+    data = build([("守信局", 0)], [])
+    rows = data.promises.to_dict("records")
+    rows.insert(1, dict(rows[0], period=D(2025, 3, 20), version=2, expected_start=D(2025, 4, 20)))  # moved later
+    data.promises = pd.DataFrame(rows)
+    t = promise_table(data, AS_OF)
+    assert list(t["promised"]) == [D(2025, 4, 10), D(2025, 4, 20), D(2025, 4, 10)]
+    assert list(t["moved"]) == [True, True, False] and list(t["moved_back"]) == [False, True, False]
+    assert list(t["slip_days"]) == [0, -10, 0] and set(t["outcome"]) == {"kept"}
+    rel = reliability(t, ["守信局"]).iloc[0]
+    assert rel["moved"] == 2 and rel["kept_share"] == 1.0 and not np.isnan(rel["p80_slip_days"])
+
+
+# ---------------------------------------------------------------- on the sample year
+@pytest.fixture(scope="module")
+def sample_year(ledger_db):
+    import duckdb
+
+    from alxa_lib.figures.state import load_year
+    db, _ = ledger_db
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return load_year(con, 2025)
+    finally:
+        con.close()
+
+
+def test_cli_forecast_json_contract(ledger_db, truth):
+    import json
+    import subprocess
+    import sys
+    db, _ = ledger_db
+    out = subprocess.run([sys.executable, "-m", "alxa_lib.cli", "forecast", "--as-of", "2025-06-14", "--db", str(db),
+                          "--json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+    def no_nan(name):
+        raise AssertionError(f"{name} in the JSON")
+    f = json.loads(out.stdout, parse_constant=no_nan)
+    assert set(f) == {"as_of", "commencement", "investment", "departments", "deciding_projects"}
+    assert f["as_of"] == "2025-06-14"
+    assert [c["date"] for c in f["commencement"]] == ["2025-06-30", "2025-09-30", "2025-10-31"]
+    for c in f["commencement"]:
+        assert set(c) == {"date", "target", "point", "low", "high", "p_reach"}
+        assert 0 <= c["low"] <= c["high"] <= 1 and 0 <= c["point"] <= 1 and 0 <= c["p_reach"] <= 1
+    assert [c["target"] for c in f["commencement"]] == [0.7, 0.9, 1.0]
+    assert set(f["investment"]) == {"point", "low", "high"} and 0 <= f["investment"]["low"] <= f["investment"]["high"]
+    kc_depts = {p["department"] for p in truth["projects"].values() if p["class"] == "KC"}
+    assert {d["department"] for d in f["departments"]} == kc_depts
+    for d in f["departments"]:
+        assert set(d) == {"department", "promises", "kept_share", "median_slip_days", "moved", "fallback"}
+        assert d["kept_share"] is None or 0 <= d["kept_share"] <= 1
+    assert 1 <= len(f["deciding_projects"]) <= params.load("forecast")["deciding_projects"]
+    for p in f["deciding_projects"]:
+        assert set(p) == {"project_id", "name", "department", "promised", "p_start_by_next_target"}
+        start = truth["projects"][p["project_id"]]["actual_start"]
+        assert start is None or start > "2025-06-14"  # only unstarted projects can be pushed
+        assert p["promised"] is None or dt.date.fromisoformat(p["promised"]) > AS_OF
+
+
+def test_reliability_follows_the_sample_promise_behaviour(sample_year, truth):
+    """truth.json's promise_behaviour: slippers and last-minute movers keep fewer promises than keepers."""
+    behaviour = truth["promise_behaviour"]
+    assert set(behaviour.values()) == {"keeper", "slipper", "last_minute"}
+    r = forecast(sample_year, D(2025, 9, 28))
+    share = {d["department"]: d["kept_share"] for d in r["departments"] if d["kept_share"] is not None}
+    moved = {d["department"]: d["moved"] for d in r["departments"]}
+    keepers = [share[d] for d, b in behaviour.items() if b == "keeper" and d in share]
+    others = [share[d] for d, b in behaviour.items() if b != "keeper" and d in share]
+    assert max(others) < np.mean(keepers)
+    slippers = [d for d, b in behaviour.items() if b == "slipper"]
+    assert min(moved[d] for d in slippers) > max(moved[d] for d, b in behaviour.items() if b == "keeper")
+
+
+def test_reports_show_the_forecast(sample_year):
+    from alxa_lib.reports import charts, render
+    render.setup_charts()  # the report's fonts (Chinese glyphs)
+    from alxa_lib.reports.brief import build_brief
+    from alxa_lib.reports.forecast_report import reliability_as_of
+    from alxa_lib.reports.meeting import meeting_pack
+    brief = build_brief(sample_year, D(2025, 6, 14))
+    c = forecast(sample_year, D(2025, 6, 14))["commencement"][0]
+    assert brief.forecast == (f"按各单位承诺的开工时间测算，6月底开复工率预计为{c['point'] * 100:.1f}%（80%区间"
+                              f"{c['low'] * 100:.1f}%–{c['high'] * 100:.1f}%），达到70%目标的可能性为{c['p_reach'] * 100:.0f}%。")
+    actual, band = brief.tables["_fan_actual"], brief.tables["_fan_band"]
+    assert len(actual) == 11 and actual["date"].iloc[-1] == D(2025, 6, 14)  # every due date so far
+    assert list(band["point"].iloc[1:]) == [x["point"] for x in forecast(sample_year, D(2025, 6, 14))["commencement"]]
+    fig = charts.forecast_fan(actual, band, "开复工率：实际与预测")
+    assert fig.axes[0].get_title() == "开复工率：实际与预测"
+    pack = meeting_pack(sample_year, 2025, 6)
+    assert list(pack.tables["reliability"].columns)[:3] == ["单位", "承诺次数", "已兑现"]
+    assert 1 <= len(pack.tables["deciding"]) <= 5
+    assert ("承诺兑现", pack.tables["reliability"]) in pack.sheets()
+    q = reliability_as_of(sample_year, D(2025, 6, 28))  # what quarter_report shows (rendered: test_evaluation_reports)
+    assert len(q) and set(q["单位"]) <= {d["department"] for d in forecast(sample_year, D(2025, 6, 28))["departments"]}
+
+
+def test_one_forecast_is_pure_and_seeded(sample_year):
+    a = contract(forecast(sample_year, D(2025, 5, 14)))
+    sample_year.memo.clear()
+    assert contract(forecast(sample_year, D(2025, 5, 14))) == a
