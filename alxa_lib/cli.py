@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     rb = sub.add_parser("rebuild", help="由归档重建台账 / rebuild a ledger from the archive: "
                                         "alxa rebuild --from data/archive --db data/new.duckdb")
     rb.add_argument("--from", dest="archive", required=True, type=Path, help="归档文件夹 / archive folder, e.g. data/archive")
-    rb.add_argument("--db", required=True, metavar="FILE", help="新台账文件（不得已存在）/ new ledger file, must not exist")
+    rb.add_argument("--db", required=True, metavar="FILE", help="新台账文件（不得已存在）/ new ledger file, must not exist, e.g. data/rebuilt.duckdb")
     rb.add_argument("--json", action="store_true", help="输出JSON / print the JSON contract")
     rb.set_defaults(func=commands.cmd_rebuild)
 

@@ -10,7 +10,7 @@ import json
 import duckdb
 import pandas as pd
 
-from alxa_lib.ledger.store import live
+from alxa_lib.ledger.store import affects_period, live
 from alxa_lib.rules import FINDING_COLUMNS
 from alxa_lib.values import clean, same_value
 from alxa_lib.vocab import PROCEDURES
@@ -248,10 +248,7 @@ def stored_findings(con: Connection, period: dt.date) -> pd.DataFrame | None:
         run = None
     if run is None:
         return None
-    newer = con.execute("""SELECT count(*) FROM files WHERE file_id > ? AND (
-                               kind IN ('plan', 'registers')
-                               OR (kind = 'report' AND period <= ?)
-                               OR (kind IN ('start_report', 'schedule') AND received <= ?))""",
+    newer = con.execute(f"SELECT count(*) FROM files f WHERE f.file_id > ? AND {affects_period('f', '?')}",
                         [run[0], period, period]).fetchone()[0]
     if newer:
         return None

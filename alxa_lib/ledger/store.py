@@ -89,6 +89,14 @@ def live(alias: str = "") -> str:
     return f"{col} NOT IN (SELECT file_id FROM withdrawals)"
 
 
+def affects_period(f: str, period: str) -> str:
+    """SQL: the file aliased ``f`` can change the validation findings of ``period`` (docs/measures.md §10.5):
+    a plan or registers workbook, a report of that period or an earlier one, a start report or schedule
+    received by then."""
+    return (f"({f}.kind IN ('plan', 'registers') OR ({f}.kind = 'report' AND {f}.period <= {period}) "
+            f"OR ({f}.kind IN ('start_report', 'schedule') AND {f}.received <= {period}))")
+
+
 REGISTER_TABLES = {"adjustments": "reg_adjustments", "decisions": "reg_decisions", "problems": "reg_problems",
                    "bonuses": "reg_bonuses", "incidents": "reg_incidents", "liaisons": "reg_liaisons"}
 
@@ -300,12 +308,14 @@ def withdraw(con: duckdb.DuckDBPyConnection, sha256: str, by: str, why: str | No
     """Mark every stored file with this SHA-256 withdrawn (who, when, why); nothing is deleted.
 
     The SHA-256 is kept so that a ledger rebuilt from the archive can apply the withdrawal again.
-    Stored validation runs become stale, so findings are recomputed without the file.
+    The stored findings of the periods the file could change become stale (§10.5), so they are
+    recomputed without it; other periods keep theirs.
     """
     ids = [int(r[0]) for r in con.execute("SELECT file_id FROM files WHERE sha256 = ? AND file_id NOT IN "
                                           "(SELECT file_id FROM withdrawals)", [sha256]).fetchall()]
     with transaction(con):
         for i in ids:
             con.execute("INSERT INTO withdrawals VALUES (?, ?, current_timestamp, ?, ?)", [i, sha256, by, why])
-        con.execute("DELETE FROM validation_runs")
+        con.execute(f"DELETE FROM validation_runs v WHERE EXISTS (SELECT 1 FROM files f WHERE "
+                    f"list_contains(?, f.file_id) AND {affects_period('f', 'v.period')})", [ids])
     return ids
