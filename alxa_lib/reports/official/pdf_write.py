@@ -14,17 +14,14 @@ from pathlib import Path
 
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
-from alxa_lib.reports.official.layout import cell_text, geometry, masthead_pt, table_plan
+from alxa_lib.reports.official.layout import cell_text, geometry, masthead_pt, safe, table_plan
 
 TAGS = {"h1": "h2", "h2": "h3", "h3": "h4", "p": "p"}
 
 
-def stack(official: str) -> str:
-    """CSS font-family for an official font name: its open substitute, then the fallbacks."""
-    c = config()
-    sub = c["pdf_fonts"].get(official)
-    names = ([sub["family"]] if sub else []) + [f for f in c["pdf_fallback"] if not sub or f != sub["family"]]
-    return ", ".join(f'"{n}"' for n in names)
+def family(official: str) -> list[str]:
+    sub = config()["pdf_fonts"].get(official)
+    return [sub["family"]] if sub else []
 
 
 def weight(official: str) -> int:
@@ -32,9 +29,12 @@ def weight(official: str) -> int:
 
 
 def font(official: str) -> str:
-    """Latin text in the Times substitute first (as Word puts digits and letters in the ASCII font)."""
-    latin = config()["fonts"]["latin"]
-    return f"font-family: {stack(latin)}, {stack(official)}; font-weight: {weight(official)};"
+    """CSS font for an official font: the Times substitute first (Word puts digits and Latin letters in the
+    ASCII font), then the open stand-in of ``official``, then the fallbacks for any glyph they lack."""
+    c = config()
+    names = family(c["fonts"]["latin"]) + family(official)
+    names += [f for f in c["pdf_fallback"] if f not in names]
+    return f"font-family: {', '.join(repr(n).replace(chr(39), chr(34)) for n in names)}; font-weight: {weight(official)};"
 
 
 def css() -> str:
@@ -94,7 +94,8 @@ td.num {{ text-align: right; }}
 
 
 def e(text) -> str:
-    return html.escape(str(text))
+    """Escaped, and without control characters (one of them makes the PDF lose every Latin glyph)."""
+    return html.escape(safe(text))
 
 
 def head(d: OfficialDocument) -> str:
