@@ -14,7 +14,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -104,8 +104,7 @@ def _format(style, font: str, pt: float, line_pt: float | None, *, bold=False, i
     style.font.color.rgb = RGBColor.from_string(color)
     rpr = style.element.get_or_add_rPr()
     set_fonts(rpr, font, c["fonts"]["latin"])
-    if spacing_pt is not None:
-        set_char_spacing(rpr, spacing_pt)
+    set_char_spacing(rpr, spacing_pt or 0.0)  # only body-like styles are condensed to 28 characters a line
     ppr = style.element.get_or_add_pPr()
     for tag in ("w:autoSpaceDE", "w:autoSpaceDN", "w:snapToGrid"):  # no extra space between Chinese and
         child(ppr, tag).set(qn("w:val"), "0")                        # Latin or digits; no grid snapping
@@ -182,7 +181,7 @@ def _field(paragraph, instruction: str) -> None:
 
 def page_numbers(doc, section) -> None:
     """— n — with the PAGE field: odd pages on the right, even pages on the left, one character in."""
-    c, g = config(), geometry()
+    c = config()
     doc.settings.odd_and_even_pages_header_footer = True
     dash = c["page_number"]["dash"]
     inset = Pt(c["page_number"]["inset_chars"] * c["sizes_pt"]["page_number"])
@@ -191,7 +190,6 @@ def page_numbers(doc, section) -> None:
         p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
         p.style = doc.styles[FOOTER]
         p.alignment = align
-        p.paragraph_format.tab_stops.clear_all() if hasattr(p.paragraph_format.tab_stops, "clear_all") else None
         if align == WD_ALIGN_PARAGRAPH.RIGHT:
             p.paragraph_format.right_indent = inset
         else:
@@ -199,7 +197,6 @@ def page_numbers(doc, section) -> None:
         p.add_run(f"{dash} ")
         _field(p, "PAGE")
         p.add_run(f" {dash}")
-    del g
 
 
 # ---------------------------------------------------------------- parts of the document
@@ -216,7 +213,7 @@ def head(doc, d: OfficialDocument) -> None:
             doc.add_paragraph(d.number, style=NUMBER)
         line = doc.add_paragraph(style=NUMBER)
         line.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        line.paragraph_format.tab_stops.add_tab_stop(Mm(g.type_w), alignment=2)  # right tab at the type edge
+        line.paragraph_format.tab_stops.add_tab_stop(Mm(g.type_w), alignment=WD_TAB_ALIGNMENT.RIGHT)  # at the type edge
         line.add_run(f"{d.issuer}\t{d.date_text}")
     else:
         line = doc.add_paragraph(d.number, style=NUMBER)
@@ -335,7 +332,7 @@ def banji(doc, d: OfficialDocument) -> None:
         pf = p.paragraph_format
         pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(line)
         pf.left_indent, pf.right_indent = Pt(inset), Pt(inset)
-        pf.tab_stops.add_tab_stop(Mm(g.type_w) - Pt(2 * inset), alignment=2)
+        pf.tab_stops.add_tab_stop(Mm(g.type_w) - Pt(2 * inset), alignment=WD_TAB_ALIGNMENT.RIGHT)
         ppr = p._p.get_or_add_pPr()
         # one frame a line, stacked up from the foot of the type area (LibreOffice drops a frame whose
         # paragraphs have different borders)

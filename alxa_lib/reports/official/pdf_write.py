@@ -60,15 +60,15 @@ h3 {{ {font(f['heading2'])} }}
 h4 {{ {font(f['heading3'])} font-weight: 700; }}
 h2, h3, h4 {{ break-after: avoid; }}
 .masthead {{ {font(f['masthead'])} color: {red}; text-align: center; text-indent: 0; letter-spacing: 0; }}
-.number {{ text-align: center; text-indent: 0; font-size: {s['number']}pt; }}
-.issue-line {{ text-align: left; text-indent: 0; font-size: {s['number']}pt; }}
+.number {{ text-align: center; text-indent: 0; letter-spacing: 0; font-size: {s['number']}pt; }}
+.issue-line {{ text-align: left; text-indent: 0; letter-spacing: 0; font-size: {s['number']}pt; }}
 .issue-line .right {{ float: right; white-space: nowrap; }}
 .rule {{ border-bottom: {c['rules_pt']['separator']}pt solid {red}; }}
 .title {{ {font(f['title'])} font-size: {s['title']}pt; line-height: {c['title_line_pt']}pt; text-align: center;
   text-indent: 0; letter-spacing: 0; }}
 .flush {{ text-indent: 0; }}
 .sign {{ text-align: right; text-indent: 0; padding-right: {c['signature_right_chars'] * g.char_pt:.2f}pt; }}
-.label {{ {font(f['attachment_label'])} text-indent: 0; text-align: left; }}
+.label {{ {font(f['attachment_label'])} text-indent: 0; letter-spacing: 0; text-align: left; }}
 .att-title {{ {font(f['title'])} font-size: {s['attachment_title']}pt; line-height: {c['title_line_pt']}pt;
   text-align: center; text-indent: 0; letter-spacing: 0; }}
 section.attachment {{ break-before: page; }}
