@@ -255,8 +255,10 @@ def attachment(doc, d: OfficialDocument, i: int) -> None:
     doc.add_paragraph(f"附件{i}", style=LABEL)
     doc.add_paragraph(a.title, style=ATT_TITLE)
     table(doc, a.table, plan)
-    if a.note:
-        p = doc.add_paragraph(a.note, style=TABLE)
+    if a.note:  # kept with the table's last row, as the PDF does
+        for cell in doc.tables[-1].rows[-1].cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
+        p = doc.add_paragraph(safe(a.note), style=TABLE)
         p.runs[0].font.size = Pt(plan.font_pt)
 
 

@@ -76,8 +76,9 @@ def masthead_pt(text: str) -> float:
 
 # ---------------------------------------------------------------- tables
 def width_chars(text: str) -> float:
-    """Display width in full-width characters (a Latin letter or digit is half)."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in str(text))
+    """Display width in full-width characters (a Latin letter or digit is half; ambiguous signs such as ● ▲,
+    drawn from the CJK fonts, are full)."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in str(text))
 
 
 def safe(text: Any) -> str:

@@ -81,7 +81,7 @@ th, td {{ border: 0.5pt solid #000; padding: 0 {c['table']['cell_padding_pt']}pt
   vertical-align: top; text-align: left; font-weight: 400; overflow-wrap: anywhere; }}
 th {{ text-align: center; font-weight: 700; }}
 td.num {{ text-align: right; }}
-.note {{ text-indent: 0; letter-spacing: 0; }}
+.note {{ text-indent: 0; letter-spacing: 0; break-before: avoid; }}
 .banji {{ float: footnote; font-size: {s['banji']}pt; line-height: {s['banji'] * c['table_line_factor']:.2f}pt;
   border-top: {c['rules_pt']['banji_outer']}pt solid #000; border-bottom: {c['rules_pt']['banji_outer']}pt solid #000; }}
 .banji table {{ width: 100%; border-collapse: collapse; }}
