@@ -15,7 +15,7 @@ from typing import Callable
 from alxa_lib import ledger
 from alxa_lib import periods as cal
 from alxa_lib.errors import BadParameter
-from alxa_lib.reports import preflight, render
+from alxa_lib.reports import official, preflight, render
 
 FORMATS = ("html", "pdf", "xlsx", "docx", "gwpdf")
 ANALYST_FORMATS = ("html", "pdf", "xlsx")  # the analyst's working view, for every report
@@ -73,6 +73,7 @@ def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, 
     if kind in OFFICIAL_KINDS:  # the 公文 is written by the notebook from the same objects it displays
         params.update({"write_docx": "docx" in formats, "docx_path": str(folder / f"{stem}.docx"),
                        "write_gwpdf": "gwpdf" in formats, "gwpdf_path": str(folder / f"{stem}_公文.pdf"),
+                       "gwpdf_html_path": str(folder / f".~{stem}_公文.html") if "gwpdf" in formats else "",
                        "number": str(number or "")})
     done = {"ipynb": render.run_notebook(spec.notebook, folder / f"{stem}.ipynb", params)}
     if "html" in formats or "pdf" in formats:
@@ -83,8 +84,8 @@ def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, 
         done["xlsx"] = folder / f"{stem}.xlsx"
     if "docx" in formats:
         done["docx"] = folder / f"{stem}.docx"
-    if "gwpdf" in formats:
-        done["gwpdf"] = folder / f"{stem}_公文.pdf"
+    if "gwpdf" in formats:  # rendered here, where the analyst's PDF has loaded WeasyPrint and the fonts
+        done["gwpdf"] = official.render_pdf(params["gwpdf_html_path"], folder / f"{stem}_公文.pdf")
     return done
 
 

@@ -171,13 +171,25 @@ def to_html(d: OfficialDocument) -> str:
             f"<style>{css()}</style></head><body>{inner}{last}{bj}</body></html>")
 
 
-def write_pdf(d: OfficialDocument, path: Path | str) -> Path:
-    """Render the document to ``path`` atomically with WeasyPrint (fonts embedded, subset)."""
+def write_html(d: OfficialDocument, path: Path | str) -> Path:
+    """The document's HTML, for ``html_to_pdf`` in a process whose fonts are already loaded (the runner)."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(to_html(d), encoding="utf-8")
+    return path
+
+
+def html_to_pdf(html_text: str, path: Path | str) -> Path:
+    """Render with WeasyPrint to ``path`` atomically (fonts embedded, subset)."""
     from weasyprint import HTML
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
     path = Path(path)
     with atomic_path(path) as tmp:
-        HTML(string=to_html(d)).write_pdf(str(tmp))
+        HTML(string=html_text).write_pdf(str(tmp))
     return path
 
+
+def write_pdf(d: OfficialDocument, path: Path | str) -> Path:
+    """Render the document to ``path`` atomically with WeasyPrint."""
+    return html_to_pdf(to_html(d), path)
