@@ -52,25 +52,30 @@ def _wait(parser: argparse.ArgumentParser) -> None:
 
 
 def _report_parsers(sub) -> None:
-    from alxa_lib.reports.runner import FORMATS
+    from alxa_lib.reports.runner import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS
     r = sub.add_parser("report", help="生成报告 / render a report: alxa report brief --period 2025-06-28")
     kinds = r.add_subparsers(dest="kind", required=True, metavar="KIND", parser_class=Parser)
 
-    def kind(name: str, help_text: str):
+    def kind(name: str, help_text: str, official: bool = False):
         k = kinds.add_parser(name, help=help_text, description=help_text)
         _db(k, json_output=False)
-        k.add_argument("--format", default=",".join(FORMATS),
-                       help=f"输出格式，逗号分隔 / output formats, comma-separated, from: {', '.join(FORMATS)} "
-                            f"(default: all), e.g. --format html,pdf")
+        valid, default = (FORMATS, DEFAULT_FORMATS) if official else (ANALYST_FORMATS, ANALYST_FORMATS)
+        extra = "; docx = 公文 Word file, gwpdf = the same 公文 as PDF" if official else ""
+        k.add_argument("--format", default=None,
+                       help=f"输出格式，逗号分隔 / output formats, comma-separated, from: {', '.join(valid)}{extra} "
+                            f"(default: {','.join(default)}), e.g. --format html,pdf")
         k.add_argument("--out", default="outputs", help="输出文件夹 / output folder, e.g. --out outputs")
+        if official:
+            k.add_argument("--number", default="", help="公文期号或文号 / issue or document number: 12 → "
+                                                        "第12期 (brief) or 阿左发改发〔2025〕12号; other text is kept")
         k.set_defaults(func=commands.cmd_report)
         return k
 
-    kind("brief", "半月进展通报 / period brief").add_argument(
+    kind("brief", "半月进展通报 / period brief", official=True).add_argument(
         "--period", required=True, type=_date, help="报送日期（14日或28日）/ reporting date, e.g. 2025-06-28")
-    kind("quarter", "季度考评 / quarterly evaluation").add_argument(
+    kind("quarter", "季度考评 / quarterly evaluation", official=True).add_argument(
         "--quarter", required=True, help="季度 / quarter, e.g. 2025Q2")
-    kind("annual", "年终排名 / year-end ranking").add_argument(
+    kind("annual", "年终排名 / year-end ranking", official=True).add_argument(
         "--year", required=True, type=_year, help="年度 / year, e.g. 2025")
     inv = kind("investigate", "延误项目调查 / delayed-project investigation")
     inv.add_argument("--as-of", required=True, type=_date, help="截至日期 / as of, e.g. 2025-09-28")

@@ -249,13 +249,13 @@ def pad(text: str, width: int) -> str:
 
 def cmd_report(a) -> int:
     from alxa_lib.reports import runner
-    formats = tuple(f.strip() for f in a.format.split(",") if f.strip())
+    formats = None if a.format is None else tuple(f.strip() for f in a.format.split(",") if f.strip())
     if a.kind == "brief":
-        done = runner.brief(a.period, a.db, a.out, formats)
+        done = runner.brief(a.period, a.db, a.out, formats, a.number)
     elif a.kind == "quarter":
-        done = runner.quarter(a.quarter, a.db, a.out, formats)
+        done = runner.quarter(a.quarter, a.db, a.out, formats, a.number)
     elif a.kind == "annual":
-        done = runner.annual(a.year, a.db, a.out, formats)
+        done = runner.annual(a.year, a.db, a.out, formats, a.number)
     elif a.kind == "investigate":
         done = runner.investigate(a.as_of, a.project, a.department, a.red, a.db, a.out, formats)
     else:

@@ -56,14 +56,17 @@ def run_demo(data: Path, out: Path) -> int:
         con.close()
     print(f"4/5 校验 validate: 全年 {n_findings} 条问题已入库；{period} 期退回修改清单 {len(returns)} 份 → "
           f"{out / period.isoformat() / '退回修改清单'}")
-    runs = [(f"半月通报 brief {day}", lambda day=day: reports.brief(day, db, out)) for day in DEMO_BRIEFS] + [
-        (f"季度考评 quarterly evaluation {DEMO_YEAR}Q2", lambda: reports.quarter(f"{DEMO_YEAR}Q2", db, out)),
-        (f"年终排名 annual ranking {DEMO_YEAR}", lambda: reports.annual(DEMO_YEAR, db, out)),
+    official = reports.FORMATS  # the analyst's outputs and the 公文 as docx and PDF (docs/rendering.md §11)
+    runs = [(f"半月通报 brief {day}", lambda day=day, n=n: reports.brief(day, db, out, official, str(n)))
+            for n, day in enumerate(DEMO_BRIEFS, 1)] + [
+        (f"季度考评 quarterly evaluation {DEMO_YEAR}Q2", lambda: reports.quarter(f"{DEMO_YEAR}Q2", db, out, official, "1")),
+        (f"年终排名 annual ranking {DEMO_YEAR}", lambda: reports.annual(DEMO_YEAR, db, out, official, "2")),
         ("红灯项目调查 red-project investigation", lambda: reports.investigate(dt.date(DEMO_YEAR, 9, 28), red=True, db=db, out=out)),
         ("联席会议材料 June meeting pack", lambda: reports.meeting(f"{DEMO_YEAR}-06", db, out)),
     ]
     for label, run in runs:
         done = run()
-        print(f"5/5 {label} → {done['pdf'].parent}")
+        extra = "（含公文 docx、PDF / with the 公文 as docx and PDF）" if "docx" in done else ""
+        print(f"5/5 {label} → {done['pdf'].parent}{extra}")
     print(f"台账 ledger: {db}（笔记本默认参数即可运行 / notebooks run with their defaults）")
     return 0

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the reports need: CJK fonts and WeasyPrint's Pango/HarfBuzz libraries.
+# Debian packages the reports need: CJK fonts (and the open stand-ins of the 公文 fonts: AR PL KaitiM GB for
+# 楷体, Liberation Serif for Times New Roman) and WeasyPrint's Pango/HarfBuzz libraries.
 # Installs them when missing and we are root; otherwise prints the exact command and goes on.
 set -u
-pkgs=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+pkgs=(fonts-noto-cjk fonts-arphic-gkai00mp fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

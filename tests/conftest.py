@@ -45,7 +45,9 @@ def reports_out(ledger_db, tmp_path_factory) -> dict:
     db, _ = ledger_db
     out = tmp_path_factory.mktemp("reports")
     return {"out": out,
-            "brief": runner.brief(dt.date(2025, 6, 28), db, out),
+            # the brief also as its 公文 PDF, with a 期号 (tests/test_official_docs.py reads them)
+            "brief": runner.brief(dt.date(2025, 6, 28), db, out, runner.DEFAULT_FORMATS + ("gwpdf",),
+                                  number="12"),
             "quarter": runner.quarter("2025Q2", db, out),
             "annual": runner.annual(2025, db, out),
             "investigate": runner.investigate(dt.date(2025, 9, 28), red=True, db=db, out=out),

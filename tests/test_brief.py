@@ -24,7 +24,8 @@ def rendered(reports_out):
 def test_outputs_are_named_for_the_period(rendered):
     assert {k: p.name for k, p in rendered.items()} == {
         "ipynb": "半月通报_2025-06-28.ipynb", "html": "半月通报_2025-06-28.html",
-        "pdf": "半月通报_2025-06-28.pdf", "xlsx": "半月通报_2025-06-28.xlsx"}
+        "pdf": "半月通报_2025-06-28.pdf", "xlsx": "半月通报_2025-06-28.xlsx",
+        "docx": "半月通报_2025-06-28.docx", "gwpdf": "半月通报_2025-06-28_公文.pdf"}  # docs/rendering.md §11
     assert rendered["html"].parent.name == "2025-06-28"
 
 

@@ -86,7 +86,9 @@ def test_reason_categories():
 NOTEBOOK_OF = {"brief": "01_period_brief.ipynb", "quarter": "02_quarterly_evaluation.ipynb",
                "annual": "03_annual_ranking.ipynb", "investigate": "04_delayed_projects.ipynb",
                "meeting": "05_joint_meeting.ipynb"}
-RUN_SETTINGS = {"db", "out_dir", "write_xlsx", "xlsx_path"}  # where a run writes, not what it shows
+# where and what a run writes (and the document number given on the command line), not what it shows
+RUN_SETTINGS = {"db", "out_dir", "write_xlsx", "xlsx_path", "write_docx", "docx_path", "write_gwpdf", "gwpdf_path",
+                "gwpdf_html_path", "number"}
 
 
 @pytest.mark.parametrize("kind", list(NOTEBOOK_OF))

@@ -15,9 +15,12 @@ from typing import Callable
 from alxa_lib import ledger
 from alxa_lib import periods as cal
 from alxa_lib.errors import BadParameter
-from alxa_lib.reports import preflight, render
+from alxa_lib.reports import official, preflight, render
 
-FORMATS = ("html", "pdf", "xlsx")
+FORMATS = ("html", "pdf", "xlsx", "docx", "gwpdf")
+ANALYST_FORMATS = ("html", "pdf", "xlsx")  # the analyst's working view, for every report
+OFFICIAL_KINDS = ("brief", "quarter", "annual")  # also written as 公文: docx and gwpdf (docs/rendering.md §11)
+DEFAULT_FORMATS = ("html", "pdf", "xlsx", "docx")
 
 
 @dataclass(frozen=True)
@@ -41,17 +44,21 @@ REPORTS: dict[str, ReportKind] = {
 }
 
 
-def check_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
-    bad = [f for f in formats if f not in FORMATS]
+def check_formats(formats: tuple[str, ...] | None, allowed: tuple[str, ...] = FORMATS) -> tuple[str, ...]:
+    """The formats asked for (None → the default set of the report); an unknown name is one line listing
+    the valid ones. ``docx`` is the 公文 as Word, ``gwpdf`` the same 公文 as PDF (only brief/quarter/annual)."""
+    if formats is None:
+        return tuple(f for f in DEFAULT_FORMATS if f in allowed)
+    bad = [f for f in formats if f not in allowed]
     if bad or not formats:
         shown = ", ".join(bad) or "（空）"
-        raise BadParameter(f"未知格式：{shown}，可用：{'、'.join(FORMATS)}",
-                           f"unknown format(s): {shown}; use {', '.join(FORMATS)}")
-    return formats
+        raise BadParameter(f"未知格式：{shown}，可用：{'、'.join(allowed)}",
+                           f"unknown format(s): {shown}; use {', '.join(allowed)}")
+    return tuple(formats)
 
 
 def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, out: Path | str,
-                  formats: tuple[str, ...] = FORMATS, label: str = "") -> dict[str, Path]:
+                  formats: tuple[str, ...] = ANALYST_FORMATS, label: str = "", number: str = "") -> dict[str, Path]:
     """Run the report's notebook with papermill and render what ``formats`` asks for.
 
     ``key`` names the outputs (a period, a quarter, a year); files go to ``out/<key>/<stem>[_label]_<key>.*``.
@@ -63,6 +70,11 @@ def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, 
     title = spec.title(key if not label else f"{label} {key}")
     params = {**parameters, "db": str(dbp), "out_dir": str(Path(out).resolve()), "write_xlsx": "xlsx" in formats,
               "xlsx_path": str(folder / f"{stem}.xlsx")}
+    if kind in OFFICIAL_KINDS:  # the 公文 is written by the notebook from the same objects it displays
+        params.update({"write_docx": "docx" in formats, "docx_path": str(folder / f"{stem}.docx"),
+                       "write_gwpdf": "gwpdf" in formats, "gwpdf_path": str(folder / f"{stem}_公文.pdf"),
+                       "gwpdf_html_path": str(folder / f".~{stem}_公文.html") if "gwpdf" in formats else "",
+                       "number": str(number or "")})
     done = {"ipynb": render.run_notebook(spec.notebook, folder / f"{stem}.ipynb", params)}
     if "html" in formats or "pdf" in formats:
         done["html"] = render.to_html(done["ipynb"], folder / f"{stem}.html", title)
@@ -70,29 +82,35 @@ def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, 
         done["pdf"] = render.to_pdf(done["html"], folder / f"{stem}.pdf", title)
     if "xlsx" in formats:
         done["xlsx"] = folder / f"{stem}.xlsx"
+    if "docx" in formats:
+        done["docx"] = folder / f"{stem}.docx"
+    if "gwpdf" in formats:  # rendered here, where the analyst's PDF has loaded WeasyPrint and the fonts
+        done["gwpdf"] = official.render_pdf(params["gwpdf_html_path"], folder / f"{stem}_公文.pdf")
     return done
 
 
-def brief(period: dt.date, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
-    check_formats(formats)
+def brief(period: dt.date, db=None, out="outputs", formats=None, number: str = "") -> dict[str, Path]:
+    """``number``: the 期号 of the 公文 (``12`` → 第12期; any other text is kept); "" leaves it out."""
+    formats = check_formats(formats)
     period = cal.reporting_date(period)
     preflight.require_year(db, period.year)
     preflight.require_reports(db, period, period, f"{period}期", f"the period {period}")
-    return render_report("brief", period.isoformat(), {"period": period.isoformat()}, db, out, formats)
+    return render_report("brief", period.isoformat(), {"period": period.isoformat()}, db, out, formats,
+                         number=number)
 
 
-def quarter(quarter_text: str, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
-    check_formats(formats)
+def quarter(quarter_text: str, db=None, out="outputs", formats=None, number: str = "") -> dict[str, Path]:
+    formats = check_formats(formats)
     year, q = cal.parse_quarter(quarter_text)
     preflight.require_quarter(db, year, q)
     key = f"{year}Q{q}"
-    return render_report("quarter", key, {"quarter": key}, db, out, formats)
+    return render_report("quarter", key, {"quarter": key}, db, out, formats, number=number)
 
 
-def annual(year: int, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
-    check_formats(formats)
+def annual(year: int, db=None, out="outputs", formats=None, number: str = "") -> dict[str, Path]:
+    formats = check_formats(formats)
     preflight.require_year(db, int(year))
-    return render_report("annual", str(year), {"year": int(year)}, db, out, formats)
+    return render_report("annual", str(year), {"year": int(year)}, db, out, formats, number=number)
 
 
 def selection_slug(project_ids=None, department: str | None = None, red: bool = False) -> str:
@@ -104,8 +122,8 @@ def selection_slug(project_ids=None, department: str | None = None, red: bool = 
 
 
 def investigate(as_of: dt.date, project_ids=None, department: str | None = None, red: bool = False, db=None,
-                out="outputs", formats=FORMATS) -> dict[str, Path]:
-    check_formats(formats)
+                out="outputs", formats=None) -> dict[str, Path]:
+    formats = check_formats(formats, ANALYST_FORMATS)
     if not (project_ids or department or red):
         raise BadParameter("请指定 --project、--department 或 --red", "choose --project, --department or --red")
     preflight.require_year(db, as_of.year)
@@ -119,8 +137,8 @@ def investigate(as_of: dt.date, project_ids=None, department: str | None = None,
                          label=selection_slug(project_ids, department, red))
 
 
-def meeting(month: str, db=None, out="outputs", formats=FORMATS) -> dict[str, Path]:
-    check_formats(formats)
+def meeting(month: str, db=None, out="outputs", formats=None) -> dict[str, Path]:
+    formats = check_formats(formats, ANALYST_FORMATS)
     y, m = cal.parse_month(month)
     preflight.require_month(db, y, m)
     key = f"{y}-{m:02d}"

@@ -1,0 +1,369 @@
+"""An :class:`OfficialDocument` as an editable Word file (python-docx), laid out after GB/T 9704-2012.
+
+Styles carry the format, so an office changes it in one place: ``Normal`` is the body (仿宋 3号, fixed
+line pitch, first-line indent of two characters); ``Heading 1–3`` are the levels 一、/（一）/1. (so the
+navigation pane works); the title, masthead, 附件 label, tables and 版记 have their own styles. Fonts are
+set on the East Asian slot and the Latin slots (docs/rendering.md §11). Department text goes in as run
+text only: never a field, a formula or markup. Page numbers are PAGE fields in odd and even footers.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from alxa_lib.files import atomic_path
+from alxa_lib.reports.official.document import OfficialDocument, config
+from alxa_lib.reports.official.layout import MM, cell_text, footer_distance_mm, geometry, masthead_pt, safe, table_plan
+
+STYLE = {"p": "Normal", "h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3"}
+TITLE, MASTHEAD, NUMBER, LABEL, ATT_TITLE, TABLE, BANJI, SIGN, FOOTER = (
+    "公文标题", "发文机关标志", "发文字号", "附件标识", "附件标题", "表格文字", "版记", "落款", "Footer")
+
+
+# ---------------------------------------------------------------- low-level XML helpers
+# schema order of the children we touch (Word refuses a file whose children are out of order)
+SEQ = {
+    "rPr": ("w:rStyle w:rFonts w:b w:bCs w:i w:iCs w:caps w:smallCaps w:strike w:dstrike w:outline w:shadow w:emboss "
+            "w:imprint w:noProof w:snapToGrid w:vanish w:webHidden w:color w:spacing w:w w:kern w:position w:sz w:szCs "
+            "w:highlight w:u w:effect w:bdr w:shd w:fitText w:vertAlign w:rtl w:cs w:em w:lang w:eastAsianLayout "
+            "w:specVanish w:oMath"),
+    "pPr": ("w:pStyle w:keepNext w:keepLines w:pageBreakBefore w:framePr w:widowControl w:numPr w:suppressLineNumbers "
+            "w:pBdr w:shd w:tabs w:suppressAutoHyphens w:kinsoku w:wordWrap w:overflowPunct w:topLinePunct "
+            "w:autoSpaceDE w:autoSpaceDN w:bidi w:adjustRightInd w:snapToGrid w:spacing w:ind w:contextualSpacing "
+            "w:mirrorIndents w:suppressOverlap w:jc w:textDirection w:textAlignment w:textboxTightWrap w:outlineLvl "
+            "w:divId w:cnfStyle w:rPr w:sectPr w:pPrChange"),
+    "tblPr": ("w:tblStyle w:tblpPr w:tblOverlap w:bidiVisual w:tblStyleRowBandSize w:tblStyleColBandSize w:tblW w:jc "
+              "w:tblCellSpacing w:tblInd w:tblBorders w:shd w:tblLayout w:tblCellMar w:tblLook w:tblCaption "
+              "w:tblDescription"),
+    "tcPr": "w:cnfStyle w:tcW w:gridSpan w:hMerge w:vMerge w:tcBorders w:shd w:noWrap w:tcMar w:textDirection "
+            "w:tcFitText w:vAlign w:hideMark",
+}
+
+
+def child(parent, tag: str):
+    """The child ``tag`` of an rPr/pPr/tblPr/tcPr (or any) element, created in schema order when missing."""
+    found = parent.find(qn(tag))
+    if found is not None:
+        return found
+    el = OxmlElement(tag)
+    seq = SEQ.get(parent.tag.rsplit("}", 1)[-1], "").split()
+    successors = seq[seq.index(tag) + 1:] if tag in seq else []
+    nxt = next((c for c in parent if c.tag in {qn(t) for t in successors}), None)
+    if nxt is not None:
+        nxt.addprevious(el)
+    else:
+        parent.append(el)
+    return el
+
+
+def set_fonts(rpr, east_asian: str, latin: str) -> None:
+    """East Asian font on w:eastAsia, Latin (digits and letters) on ascii/hAnsi; theme fonts removed."""
+    fonts = child(rpr, "w:rFonts")
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr, name in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asian), ("w:cs", latin)):
+        fonts.set(qn(attr), name)
+    child(rpr, "w:lang").set(qn("w:eastAsia"), "zh-CN")
+
+
+def set_char_spacing(rpr, pt: float) -> None:
+    child(rpr, "w:spacing").set(qn("w:val"), str(round(pt * 20)))
+
+
+def border(ppr, side: str, pt: float, color: str) -> None:
+    bdr = child(ppr, "w:pBdr")
+    el = OxmlElement(f"w:{side}")
+    for k, v in (("w:val", "single"), ("w:sz", str(round(pt * 8))), ("w:space", "1"), ("w:color", color)):
+        el.set(qn(k), v)
+    bdr.append(el)
+
+
+# ---------------------------------------------------------------- styles
+def _style(doc, name: str, base: str | None = "Normal"):
+    try:
+        return doc.styles[name]
+    except KeyError:
+        s = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        if base:
+            s.base_style = doc.styles[base]
+        return s
+
+
+def _format(style, font: str, pt: float, line_pt: float | None, *, bold=False, indent=None, align=None,
+            color="000000", spacing_pt: float | None = None) -> None:
+    c = config()
+    style.font.size, style.font.bold, style.font.italic = Pt(pt), bold, False
+    style.font.color.rgb = RGBColor.from_string(color)
+    rpr = style.element.get_or_add_rPr()
+    set_fonts(rpr, font, c["fonts"]["latin"])
+    set_char_spacing(rpr, spacing_pt or 0.0)  # only body-like styles are condensed to 28 characters a line
+    ppr = style.element.get_or_add_pPr()
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN", "w:snapToGrid"):  # no extra space between Chinese and
+        child(ppr, tag).set(qn("w:val"), "0")                        # Latin or digits; no grid snapping
+    pf = style.paragraph_format
+    pf.space_before, pf.space_after = Pt(0), Pt(0)
+    if line_pt:
+        pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(line_pt)
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    pf.first_line_indent = Pt(indent) if indent is not None else Pt(0)
+    if align is not None:
+        pf.alignment = align
+
+
+def define_styles(doc) -> None:
+    c, g = config(), geometry()
+    f, s = c["fonts"], c["sizes_pt"]
+    body = dict(indent=g.indent_pt, spacing_pt=g.spacing_pt)
+    _format(doc.styles["Normal"], f["body"], g.body_pt, g.line_pt, align=WD_ALIGN_PARAGRAPH.JUSTIFY, **body)
+    for level, (name, bold) in enumerate(((f["heading1"], False), (f["heading2"], False), (f["heading3"], True)), 1):
+        h = doc.styles[f"Heading {level}"]
+        h.base_style = doc.styles["Normal"]
+        _format(h, name, g.body_pt, g.line_pt, bold=bold, align=WD_ALIGN_PARAGRAPH.JUSTIFY, **body)
+        h.paragraph_format.keep_with_next = True
+    _format(_style(doc, TITLE), f["title"], s["title"], c["title_line_pt"], align=WD_ALIGN_PARAGRAPH.CENTER)
+    _format(_style(doc, MASTHEAD), f["masthead"], s["masthead_max"], None, align=WD_ALIGN_PARAGRAPH.CENTER,
+            color=c["red"])
+    _format(_style(doc, NUMBER), f["body"], s["number"], g.line_pt, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _format(_style(doc, LABEL), f["attachment_label"], g.body_pt, g.line_pt, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _format(_style(doc, ATT_TITLE), f["title"], s["attachment_title"], c["title_line_pt"],
+            align=WD_ALIGN_PARAGRAPH.CENTER)
+    _format(_style(doc, TABLE), f["body"], s["table"], None, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _format(_style(doc, BANJI), f["body"], s["banji"], None, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _format(_style(doc, SIGN), f["body"], g.body_pt, g.line_pt, align=WD_ALIGN_PARAGRAPH.RIGHT, spacing_pt=g.spacing_pt)
+    _style(doc, SIGN).paragraph_format.right_indent = Pt(c["signature_right_chars"] * g.char_pt)
+    _format(doc.styles[FOOTER], f["page_number"], s["page_number"], None)
+
+
+# ---------------------------------------------------------------- page set-up and page numbers
+def page_setup(section, landscape: bool = False) -> None:
+    g = geometry()
+    w, h = Mm(g.page_w), Mm(g.page_h)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (h, w) if landscape else (w, h)
+    # landscape pages keep the portrait margins turned with the sheet (the binding edge stays at the top)
+    top, right, bottom, left = (g.left, g.top, g.right, g.bottom) if landscape else (g.top, g.right, g.bottom, g.left)
+    section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = Mm(top), Mm(right), Mm(bottom), Mm(left)
+    section.footer_distance = Mm(footer_distance_mm() if not landscape else max(5.0, g.right - 7 - 5))
+    section.header_distance = Mm(15)
+    # the line pitch of the grid is the body's; no snapping (exact line heights give 22 lines a page, and
+    # table rows keep their own height in every office suite)
+    grid = child(section._sectPr, "w:docGrid")
+    grid.attrib.pop(qn("w:type"), None)
+    grid.set(qn("w:linePitch"), str(round(g.line_pt * 20)))
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A real Word field (begin / instruction / separate / result / end), here PAGE."""
+    def fld(kind):
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        return el
+    run = paragraph.add_run()
+    run._r.append(fld("begin"))
+    run = paragraph.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._r.append(instr)
+    paragraph.add_run()._r.append(fld("separate"))
+    paragraph.add_run("1")
+    paragraph.add_run()._r.append(fld("end"))
+
+
+def page_numbers(doc, section) -> None:
+    """— n — with the PAGE field: odd pages on the right, even pages on the left, one character in."""
+    c = config()
+    doc.settings.odd_and_even_pages_header_footer = True
+    dash = c["page_number"]["dash"]
+    inset = Pt(c["page_number"]["inset_chars"] * c["sizes_pt"]["page_number"])
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        p.style = doc.styles[FOOTER]
+        p.alignment = align
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            p.paragraph_format.right_indent = inset
+        else:
+            p.paragraph_format.left_indent = inset
+        p.add_run(f"{dash} ")
+        _field(p, "PAGE")
+        p.add_run(f" {dash}")
+
+
+# ---------------------------------------------------------------- parts of the document
+def head(doc, d: OfficialDocument) -> None:
+    """版头: the red 发文机关标志, the 期号/文号 (and in the 简报 form the office and date), the red rule."""
+    c, g = config(), geometry()
+    p = doc.add_paragraph(d.masthead, style=MASTHEAD)
+    size = masthead_pt(d.masthead)
+    p.runs[0].font.size = Pt(size)
+    p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    p.paragraph_format.line_spacing = Pt(round(size * c["masthead_line_factor"], 2))
+    if d.short_form:
+        if d.number:
+            doc.add_paragraph(d.number, style=NUMBER)
+        line = doc.add_paragraph(style=NUMBER)
+        line.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        line.paragraph_format.tab_stops.add_tab_stop(Mm(g.type_w), alignment=WD_TAB_ALIGNMENT.RIGHT)  # at the type edge
+        line.add_run(f"{d.issuer}\t{d.date_text}")
+    else:
+        line = doc.add_paragraph(d.number, style=NUMBER)
+    border(line._p.get_or_add_pPr(), "bottom", c["rules_pt"]["separator"], c["red"])
+    doc.add_paragraph("", style=NUMBER)
+
+
+def body(doc, d: OfficialDocument) -> None:
+    doc.add_paragraph(d.title, style=TITLE)
+    doc.add_paragraph("", style="Normal")
+    if d.recipients:
+        p = doc.add_paragraph(f"{d.recipients}：", style="Normal")
+        p.paragraph_format.first_line_indent = Pt(0)
+    for b in d.blocks:
+        doc.add_paragraph(safe(b.text), style=STYLE[b.level])  # text only: never a field or markup
+    if d.attachments:
+        doc.add_paragraph("", style="Normal")
+        g = geometry()
+        for i, a in enumerate(d.attachments, 1):
+            p = doc.add_paragraph(("附件：" if i == 1 else "") + f"{i}. {safe(a.title)}", style="Normal")
+            p.paragraph_format.left_indent = Pt(g.indent_pt + (0 if i == 1 else 3 * g.char_pt))
+            p.paragraph_format.first_line_indent = Pt(0)
+    for _ in range(2):
+        doc.add_paragraph("", style="Normal")
+    if d.issuer:
+        doc.add_paragraph(d.issuer, style=SIGN)
+    doc.add_paragraph(d.date_text, style=SIGN)
+
+
+def attachment(doc, d: OfficialDocument, i: int) -> None:
+    """附件i on a new page (a new section when its table needs a landscape page)."""
+    a = d.attachments[i - 1]
+    plan = table_plan(a.table)
+    prev = doc.sections[-1]
+    if plan.landscape != (prev.orientation == WD_ORIENT.LANDSCAPE):
+        page_setup(doc.add_section(WD_SECTION.NEW_PAGE), plan.landscape)
+    else:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    doc.add_paragraph(f"附件{i}", style=LABEL)
+    doc.add_paragraph(a.title, style=ATT_TITLE)
+    table(doc, a.table, plan)
+    if a.note:  # kept with the table's last row, as the PDF does
+        for cell in doc.tables[-1].rows[-1].cells:
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
+        p = doc.add_paragraph(safe(a.note), style=TABLE)
+        p.runs[0].font.size = Pt(plan.font_pt)
+
+
+def _style_id(doc, name: str) -> str:
+    return doc.styles[name].style_id
+
+
+def table(doc, df, plan) -> None:
+    """A real Word table: header row repeated on every page, numbers right-aligned, text as text runs."""
+    rows = [[str(c) for c in df.columns]] + [[cell_text(v) for v in r] for r in df.itertuples(index=False)]
+    t = doc.add_table(rows=len(rows), cols=len(df.columns))
+    t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    margins = child(t._tbl.tblPr, "w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(round(config()["table"]["cell_padding_pt"] * 20)))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    child(t.rows[0]._tr.get_or_add_trPr(), "w:tblHeader").set(qn("w:val"), "true")  # repeated on every page
+    style_id = _style_id(doc, TABLE)
+    widths = [str(round(Mm(w).twips)) for w in plan.widths_mm]
+    for c_i, col in enumerate(t._tbl.tblGrid.gridCol_lst):
+        col.set(qn("w:w"), widths[c_i])
+    n = len(df.columns)
+    for i, cell in enumerate(t._cells):  # built directly: python-docx's style lookup per cell is slow
+        r_i, c_i = divmod(i, n)
+        tc_pr = cell._tc.get_or_add_tcPr()
+        tc_w = child(tc_pr, "w:tcW")
+        tc_w.set(qn("w:w"), widths[c_i])
+        tc_w.set(qn("w:type"), "dxa")
+        p = cell._tc.p_lst[0]
+        ppr = p.get_or_add_pPr()
+        ppr.get_or_add_pStyle().val = style_id
+        spacing = child(ppr, "w:spacing")
+        spacing.set(qn("w:line"), str(round(plan.line_pt * 20)))
+        spacing.set(qn("w:lineRule"), "exact")
+        if r_i == 0 or plan.numeric[c_i]:
+            child(ppr, "w:jc").set(qn("w:val"), "center" if r_i == 0 else "right")
+        r = OxmlElement("w:r")
+        rpr = OxmlElement("w:rPr")
+        if r_i == 0:
+            rpr.append(OxmlElement("w:b"))
+        for tag in ("w:sz", "w:szCs"):
+            sz = OxmlElement(tag)
+            sz.set(qn("w:val"), str(round(plan.font_pt * 2)))
+            rpr.append(sz)
+        r.append(rpr)
+        text = OxmlElement("w:t")  # text only: never a field or a formula
+        text.set(qn("xml:space"), "preserve")
+        text.text = rows[r_i][c_i]
+        r.append(text)
+        p.append(r)
+
+
+def banji(doc, d: OfficialDocument) -> None:
+    """版记 (抄送; 印发机关 and 印发日期) between rules at the foot of the last page. GB/T 9704 fixes its place,
+    so its paragraphs sit in a paragraph frame (w:framePr) aligned to the bottom of the type area; a
+    frame, not a text box, so the text stays in the document's flow of paragraphs."""
+    c, g = config(), geometry()
+    lines = ([f"抄送：{'，'.join(safe(x) for x in d.cc)}。"] if d.cc else []) + \
+            ([f"{safe(d.printer)}\t{d.date_text}印发"] if d.printer else [])
+    if not lines:
+        return
+    if doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE:
+        page_setup(doc.add_section(WD_SECTION.NEW_PAGE), False)
+    rules = c["rules_pt"]
+    inset = c["sizes_pt"]["banji"]
+    line = round(inset * c["table_line_factor"], 2)
+    for i, text in enumerate(lines):
+        p = doc.add_paragraph(style=BANJI)
+        pf = p.paragraph_format
+        pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(line)
+        pf.left_indent, pf.right_indent = Pt(inset), Pt(inset)
+        pf.tab_stops.add_tab_stop(Mm(g.type_w) - Pt(2 * inset), alignment=WD_TAB_ALIGNMENT.RIGHT)
+        ppr = p._p.get_or_add_pPr()
+        # one frame a line, stacked up from the foot of the type area (LibreOffice drops a frame whose
+        # paragraphs have different borders)
+        top = g.type_h * MM - (len(lines) - i) * (line + 2 * sum(rules.values()) + 2)
+        frame = child(ppr, "w:framePr")
+        for k, v in (("w:w", str(round(Mm(g.type_w).twips))), ("w:wrap", "around"), ("w:vAnchor", "margin"),
+                     ("w:hAnchor", "margin"), ("w:xAlign", "center"), ("w:y", str(round(top * 20)))):
+            frame.set(qn(k), v)
+        if i == 0:
+            border(ppr, "top", rules["banji_outer"], "000000")
+        border(ppr, "bottom", rules["banji_outer"] if i == len(lines) - 1 else rules["banji_inner"], "000000")
+        p.add_run(text)
+    doc.add_paragraph("", style=BANJI)  # the frame anchors to the paragraph after it
+
+
+def write_docx(d: OfficialDocument, path: Path | str) -> Path:
+    """Write the document atomically; returns the path."""
+    doc = Document()
+    define_styles(doc)
+    page_setup(doc.sections[0])
+    page_numbers(doc, doc.sections[0])
+    core = doc.core_properties
+    core.title, core.author, core.language = d.title, d.issuer, "zh-CN"
+    head(doc, d)
+    body(doc, d)
+    for i in range(1, len(d.attachments) + 1):
+        attachment(doc, d, i)
+    banji(doc, d)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
+    return path

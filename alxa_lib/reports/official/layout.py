@@ -1,0 +1,132 @@
+"""The geometry both writers share, derived from params/document.yaml (GB/T 9704-2012; docs/rendering.md §11).
+
+Page, margins and type area; the fixed body line pitch (type-area height / lines a page, to the twip
+below); the character pitch (type-area width / characters a line) and the letter spacing that gives
+it; the size of the masthead; and, per 附件 table, the orientation, font size and column widths. The
+docx and the PDF call the same functions, so their pages agree.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from alxa_lib.reports.official.document import config
+
+MM = 72 / 25.4  # points per millimetre
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+TWIP = 1 / 20  # a Word twip in points
+
+
+@dataclass(frozen=True)
+class Geometry:
+    page_w: float  # mm
+    page_h: float
+    top: float
+    bottom: float
+    left: float
+    right: float
+    body_pt: float
+    line_pt: float  # exact line height of body text (pt)
+    char_pt: float  # character pitch of body text (pt)
+
+    @property
+    def type_w(self) -> float:
+        return self.page_w - self.left - self.right
+
+    @property
+    def type_h(self) -> float:
+        return self.page_h - self.top - self.bottom
+
+    @property
+    def spacing_pt(self) -> float:
+        """Letter spacing that makes ``chars_per_line`` body characters fill the type width."""
+        return round(self.char_pt - self.body_pt, 2)
+
+    @property
+    def indent_pt(self) -> float:
+        return config()["first_line_indent_chars"] * self.char_pt
+
+
+def geometry() -> Geometry:
+    c = config()
+    page, m, grid = c["page_mm"], c["margins_mm"], c["grid"]
+    type_w, type_h = page["width"] - m["left"] - m["right"], page["height"] - m["top"] - m["bottom"]
+    line = math.floor(type_h * MM / grid["lines_per_page"] / TWIP) * TWIP
+    return Geometry(page["width"], page["height"], m["top"], m["bottom"], m["left"], m["right"],
+                    c["sizes_pt"]["body"], round(line, 2), type_w * MM / grid["chars_per_line"])
+
+
+def footer_distance_mm() -> float:
+    """Distance from the page's bottom edge to the page-number line's bottom (Word's footer distance)."""
+    c, g = config(), geometry()
+    return g.bottom - c["page_number"]["below_type_area_mm"] - c["sizes_pt"]["page_number"] / MM
+
+
+def masthead_pt(text: str) -> float:
+    """As large as params allow while the name fits one line of the type area (to the half point)."""
+    c, g = config(), geometry()
+    fit = g.type_w * MM / max(1, width_chars(text)) - 0.5
+    return min(float(c["sizes_pt"]["masthead_max"]), math.floor(fit * 2) / 2)
+
+
+# ---------------------------------------------------------------- tables
+def width_chars(text: str) -> float:
+    """Display width in full-width characters (a Latin letter or digit is half; ambiguous signs such as ● ▲,
+    drawn from the CJK fonts, are full)."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in str(text))
+
+
+def safe(text: Any) -> str:
+    """Text as it is, minus the control characters XML cannot carry (department text may hold them)."""
+    return CONTROL.sub("", str(text))
+
+
+def cell_text(v: Any) -> str:
+    """A cell as text: missing → —; floats with two decimals; everything else as it is (never evaluated)."""
+    if v is None or (not isinstance(v, (str, list, dict)) and pd.isna(v)):
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return safe(v)
+
+
+def is_number_column(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    landscape: bool
+    font_pt: float
+    widths_mm: tuple[float, ...]
+    numeric: tuple[bool, ...]
+
+    @property
+    def line_pt(self) -> float:
+        return round(self.font_pt * config()["table_line_factor"], 2)
+
+
+def table_plan(df: pd.DataFrame) -> TablePlan:
+    """4号 portrait when the table fits 156 mm, else 小四 portrait, else 小四 on a landscape page; column
+    widths from the longest cell (a column wraps past ``max_cell_chars``), stretched to the full width."""
+    c, g = config(), geometry()
+    t, sizes = c["table"], c["sizes_pt"]
+    chars = []
+    for col in df.columns:
+        longest = max([width_chars(col) / 2] + [width_chars(cell_text(v)) for v in df[col]])
+        chars.append(min(float(t["max_cell_chars"]), max(float(t["min_cell_chars"]), math.ceil(longest * 2) / 2)))
+    pad = 2 * t["cell_padding_pt"]
+    options = [(False, sizes["table"]), (False, sizes["table_small"]), (True, sizes["table_small"])]
+    for landscape, pt in options:
+        avail = (g.type_h if landscape else g.type_w) * MM
+        natural = [n * pt + pad for n in chars]
+        if sum(natural) <= avail or landscape:
+            scale = avail / sum(natural)
+            widths = tuple(round(w * scale / MM, 2) for w in natural)
+            return TablePlan(landscape, float(pt), widths, tuple(is_number_column(df[col]) for col in df.columns))
+    raise AssertionError("unreachable")

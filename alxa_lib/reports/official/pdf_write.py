@@ -1,0 +1,195 @@
+"""The same :class:`OfficialDocument` as a PDF for the record: HTML at the GB/T 9704 geometry → WeasyPrint.
+
+Every size comes from ``layout`` (params/document.yaml), as in the docx, and the HTML has the same
+paragraphs in the same order, so the pages agree with the Word file. The official fonts are replaced by
+the open fonts of ``pdf_fonts`` (docs/rendering.md §11), with a fallback for any glyph they lack.
+Page numbers are CSS page counters in the outer corners (:right pages right, :left pages left).
+Every piece of text is escaped.
+"""
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+
+from alxa_lib.files import atomic_path
+from alxa_lib.reports.official.document import OfficialDocument, config
+from alxa_lib.reports.official.layout import cell_text, geometry, masthead_pt, safe, table_plan
+
+TAGS = {"h1": "h2", "h2": "h3", "h3": "h4", "p": "p"}
+
+
+def family(official: str) -> list[str]:
+    sub = config()["pdf_fonts"].get(official)
+    return [sub["family"]] if sub else []
+
+
+def weight(official: str) -> int:
+    return int(config()["pdf_fonts"].get(official, {}).get("weight", 400))
+
+
+def font(official: str) -> str:
+    """CSS font for an official font: the Times substitute first (Word puts digits and Latin letters in the
+    ASCII font), then the open stand-in of ``official``, then the fallbacks for any glyph they lack."""
+    c = config()
+    names = family(c["fonts"]["latin"]) + family(official)
+    names += [f for f in c["pdf_fallback"] if f not in names]
+    return f"font-family: {', '.join(repr(n).replace(chr(39), chr(34)) for n in names)}; font-weight: {weight(official)};"
+
+
+def css() -> str:
+    c, g = config(), geometry()
+    f, s, pn = c["fonts"], c["sizes_pt"], c["page_number"]
+    m = c["margins_mm"]
+    number = (f'content: "{pn["dash"]} " counter(page) " {pn["dash"]}"; {font(f["page_number"])} '
+              f'font-size: {s["page_number"]}pt; vertical-align: top; padding-top: {pn["below_type_area_mm"]}mm;')
+    inset = pn["inset_chars"] * s["page_number"]
+    red = "#" + c["red"]
+    return f"""
+@page {{ size: {g.page_w}mm {g.page_h}mm; margin: {m['top']}mm {m['right']}mm {m['bottom']}mm {m['left']}mm;
+  @footnote {{ margin: 0; padding: 0; }} }}
+@page :right {{ @bottom-right {{ {number} padding-right: {inset}pt; }} }}
+@page :left {{ @bottom-left {{ {number} padding-left: {inset}pt; }} }}
+@page landscape {{ size: {g.page_h}mm {g.page_w}mm; margin: {m['left']}mm {m['top']}mm {m['right']}mm {m['bottom']}mm; }}
+html {{ {font(f['body'])} font-size: {g.body_pt}pt; }}
+body {{ margin: 0; }}
+p, h2, h3, h4 {{ margin: 0; font-size: {g.body_pt}pt; line-height: {g.line_pt}pt; text-indent: {g.indent_pt:.2f}pt;
+  letter-spacing: {g.spacing_pt}pt; text-align: justify; orphans: 1; widows: 1; }}
+h2 {{ {font(f['heading1'])} }}
+h3 {{ {font(f['heading2'])} }}
+h4 {{ {font(f['heading3'])} font-weight: 700; }}
+h2, h3, h4 {{ break-after: avoid; }}
+.masthead {{ {font(f['masthead'])} color: {red}; text-align: center; text-indent: 0; letter-spacing: 0; }}
+.number {{ text-align: center; text-indent: 0; letter-spacing: 0; font-size: {s['number']}pt; }}
+.issue-line {{ text-align: left; text-indent: 0; letter-spacing: 0; font-size: {s['number']}pt; }}
+.issue-line .right {{ float: right; white-space: nowrap; }}
+.rule {{ border-bottom: {c['rules_pt']['separator']}pt solid {red}; }}
+.title {{ {font(f['title'])} font-size: {s['title']}pt; line-height: {c['title_line_pt']}pt; text-align: center;
+  text-indent: 0; letter-spacing: 0; }}
+.flush {{ text-indent: 0; }}
+.sign {{ text-align: right; text-indent: 0; padding-right: {c['signature_right_chars'] * g.char_pt:.2f}pt; }}
+.label {{ {font(f['attachment_label'])} text-indent: 0; letter-spacing: 0; text-align: left; }}
+.att-title {{ {font(f['title'])} font-size: {s['attachment_title']}pt; line-height: {c['title_line_pt']}pt;
+  text-align: center; text-indent: 0; letter-spacing: 0; }}
+section.attachment {{ break-before: page; }}
+section.landscape {{ page: landscape; }}
+section.portrait {{ break-before: page; page: auto; }}
+table {{ border-collapse: collapse; margin: 0 auto; table-layout: fixed; }}
+thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; }}
+th, td {{ border: 0.5pt solid #000; padding: 0 {c['table']['cell_padding_pt']}pt; text-indent: 0; letter-spacing: 0;
+  vertical-align: top; text-align: left; font-weight: 400; overflow-wrap: anywhere; }}
+th {{ text-align: center; font-weight: 700; }}
+td.num {{ text-align: right; }}
+.note {{ text-indent: 0; letter-spacing: 0; break-before: avoid; }}
+.banji {{ float: footnote; font-size: {s['banji']}pt; line-height: {s['banji'] * c['table_line_factor']:.2f}pt;
+  border-top: {c['rules_pt']['banji_outer']}pt solid #000; border-bottom: {c['rules_pt']['banji_outer']}pt solid #000; }}
+.banji table {{ width: 100%; border-collapse: collapse; }}
+.banji td {{ border: none; padding: 0 {s['banji']}pt; white-space: nowrap; }}
+.banji td.right {{ text-align: right; }}
+.banji tr + tr td {{ border-top: {c['rules_pt']['banji_inner']}pt solid #000; }}
+::footnote-call {{ content: none; }}
+::footnote-marker {{ content: none; }}
+"""
+
+
+def e(text) -> str:
+    """Escaped, and without control characters (one of them makes the PDF lose every Latin glyph)."""
+    return html.escape(safe(text))
+
+
+def head(d: OfficialDocument) -> str:
+    size = masthead_pt(d.masthead)
+    out = [f'<p class="masthead" style="font-size:{size}pt; line-height:{size * config()["masthead_line_factor"]:.2f}pt">'
+           f'{e(d.masthead)}</p>']
+    if d.short_form:
+        if d.number:
+            out.append(f'<p class="number">{e(d.number)}</p>')
+        out.append(f'<p class="issue-line rule"><span class="right">{e(d.date_text)}</span>{e(d.issuer)}</p>')
+    else:
+        out.append(f'<p class="number rule">{e(d.number) or "&nbsp;"}</p>')
+    out.append('<p class="number">&nbsp;</p>')
+    return "\n".join(out)
+
+
+def body(d: OfficialDocument) -> str:
+    g = geometry()
+    out = [f'<p class="title">{e(d.title)}</p>', "<p>&nbsp;</p>"]
+    if d.recipients:
+        out.append(f'<p class="flush">{e(d.recipients)}：</p>')
+    out += [f"<{TAGS[b.level]}>{e(b.text)}</{TAGS[b.level]}>" for b in d.blocks]
+    if d.attachments:
+        out.append("<p>&nbsp;</p>")
+        for i, a in enumerate(d.attachments, 1):
+            left = g.indent_pt + (0 if i == 1 else 3 * g.char_pt)
+            out.append(f'<p class="flush" style="padding-left:{left:.2f}pt">{"附件：" if i == 1 else ""}{i}. {e(a.title)}</p>')
+    out += ["<p>&nbsp;</p>"] * 2
+    if d.issuer:
+        out.append(f'<p class="sign">{e(d.issuer)}</p>')
+    out.append(f'<p class="sign">{e(d.date_text)}</p>')
+    return "\n".join(out)
+
+
+def table(df, plan) -> str:
+    cols = "".join(f'<col style="width:{w}mm">' for w in plan.widths_mm)
+    style = f"font-size:{plan.font_pt}pt; line-height:{plan.line_pt}pt; width:{sum(plan.widths_mm):.2f}mm"
+    head_ = "".join(f"<th>{e(c)}</th>" for c in df.columns)
+    rows = "".join("<tr>" + "".join(f'<td{" class=num" if plan.numeric[i] else ""}>{e(cell_text(v))}</td>'
+                                    for i, v in enumerate(r)) + "</tr>" for r in df.itertuples(index=False))
+    return f'<table style="{style}"><colgroup>{cols}</colgroup><thead><tr>{head_}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def attachments(d: OfficialDocument) -> str:
+    out = []
+    for i, a in enumerate(d.attachments, 1):
+        plan = table_plan(a.table)
+        note = f'<p class="note" style="font-size:{plan.font_pt}pt">{e(a.note)}</p>' if a.note else ""
+        out.append(f'<section class="attachment{" landscape" if plan.landscape else ""}">'
+                   f'<p class="label">附件{i}</p><p class="att-title">{e(a.title)}</p>{table(a.table, plan)}{note}</section>')
+    return "\n".join(out)
+
+
+def banji(d: OfficialDocument) -> str:
+    rows = ([(f"抄送：{'，'.join(d.cc)}。", "")] if d.cc else []) + ([(d.printer, f"{d.date_text}印发")] if d.printer else [])
+    if not rows:
+        return ""
+    body_ = "".join(f'<tr><td>{e(a)}</td><td class="right">{e(b)}</td></tr>' for a, b in rows)
+    block = f'<div class="banji"><table>{body_}</table></div>'
+    last_landscape = bool(d.attachments) and table_plan(d.attachments[-1].table).landscape
+    return f'<section class="portrait">{block}</section>' if last_landscape else block
+
+
+def to_html(d: OfficialDocument) -> str:
+    inner = head(d) + body(d)
+    last = attachments(d)
+    bj = banji(d)
+    # the 版记 floats to the foot of the page where it stands: the last page of the last 附件, or of the body
+    if bj and d.attachments and not bj.startswith("<section"):
+        last = last[: last.rfind("</section>")] + bj + "</section>"
+        bj = ""
+    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(d.title)}</title>'
+            f"<style>{css()}</style></head><body>{inner}{last}{bj}</body></html>")
+
+
+def write_html(d: OfficialDocument, path: Path | str) -> Path:
+    """The document's HTML, for ``html_to_pdf`` in a process whose fonts are already loaded (the runner)."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(to_html(d), encoding="utf-8")
+    return path
+
+
+def html_to_pdf(html_text: str, path: Path | str) -> Path:
+    """Render with WeasyPrint to ``path`` atomically (fonts embedded, subset)."""
+    from weasyprint import HTML
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        HTML(string=html_text).write_pdf(str(tmp))
+    return path
+
+
+def write_pdf(d: OfficialDocument, path: Path | str) -> Path:
+    """Render the document to ``path`` atomically with WeasyPrint."""
+    return html_to_pdf(to_html(d), path)

@@ -1,0 +1,84 @@
+"""Small helpers that make sentences read naturally whatever the count: 0, 1 or many (docs/rendering.md §11).
+
+Pure string functions; department text passes through unchanged (it is data, and each writer escapes it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Sequence
+
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (for ordinals such as 第二季度 and the heading levels)."""
+    if n < 0:
+        raise ValueError(n)
+    if n < 10:
+        return CN_DIGITS[n]
+    if n < 20:
+        return "十" + (CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return CN_DIGITS[n // 10] + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def cn_date(d: dt.date) -> str:
+    """2025-06-28 → 2025年6月28日 (成文日期: no leading zeros)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def month_day(d: dt.date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def percent(x: float | None, digits: int = 1) -> str:
+    """0.7 → 70%, 0.6823 → 68.2%: a whole percentage drops its decimals."""
+    if x is None:
+        return "—"
+    v = round(x * 100, digits)
+    return f"{v:.0f}%" if v == int(v) else f"{v:.{digits}f}%"
+
+
+def points(x: float) -> str:
+    """A score or a gap in points with two decimals (scores are rounded to 0.01, §9.23)."""
+    return f"{x:.2f}"
+
+
+def join(items: Sequence[str]) -> str:
+    """A、B和C: the Chinese list with 顿号 and a final 和."""
+    items = [str(i) for i in items]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return "、".join(items[:-1]) + "和" + items[-1]
+
+
+def enumerate_named(items: Sequence[str], limit: int, unit: str = "个") -> str:
+    """Name up to ``limit`` items; more are counted: A、B等5个 (the caller says what they are)."""
+    items = list(items)
+    if len(items) <= limit:
+        return join(items)
+    return "、".join(items[:limit]) + f"等{len(items)}{unit}"
+
+
+def counted(n: int, unit: str, noun: str) -> str:
+    """3个单位 / 1个单位 (Chinese has no plural; kept for one place that decides the wording)."""
+    return f"{n}{unit}{noun}"
+
+
+def either(n: int, zero: str, one: str, many: str, **values) -> str:
+    """One of three sentences by the count, each formatted with ``n`` and ``values``."""
+    text = zero if n == 0 else one if n == 1 else many
+    return text.format(n=n, **values)
+
+
+def sentence(*parts: str) -> str:
+    """Join clauses with ，and end with 。 (empty clauses are dropped)."""
+    kept = [p.strip("，。；") for p in parts if p and p.strip("，。；")]
+    return "，".join(kept) + "。" if kept else ""
+
+
+def paragraphs(texts: Iterable[str]) -> list[str]:
+    return [t for t in texts if t]

@@ -1,0 +1,150 @@
+"""The 公文 text on hand-built figures: natural sentences for 0, 1 and many (docs/rendering.md §11)."""
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from alxa_lib import params
+from alxa_lib.reports.official import brief_text as bt
+from alxa_lib.reports.official import evaluation_text as et
+from alxa_lib.reports.official.document import number_text
+from alxa_lib.reports.official.wording import cn_date, cn_number, enumerate_named, join, percent
+
+LIMITS = params.load("document")["limits"]
+
+
+def test_wording_helpers():
+    assert join([]) == "" and join(["甲"]) == "甲" and join(["甲", "乙"]) == "甲和乙"
+    assert join(["甲", "乙", "丙"]) == "甲、乙和丙"
+    assert enumerate_named(["a", "b", "c"], 2, "个单位") == "a、b等3个单位"
+    assert cn_number(2) == "二" and cn_number(10) == "十" and cn_number(14) == "十四" and cn_number(23) == "二十三"
+    assert percent(0.7) == "70%" and percent(0.6823) == "68.2%" and percent(None) == "—"
+    import datetime as dt
+    assert cn_date(dt.date(2025, 6, 8)) == "2025年6月8日"
+
+
+@given(st.lists(st.text(alphabet="甲乙丙丁戊己庚辛", min_size=1, max_size=4), max_size=12))
+def test_join_names_every_item_once(items):
+    text = join(items)
+    assert text.count("和") <= 1 + sum(i.count("和") for i in items)
+    if len(items) > 1:
+        assert text.endswith("和" + items[-1])
+
+
+def test_number_forms():
+    assert number_text("brief", "12", 2025) == "第12期"
+    assert number_text("quarter", 3, 2025) == "阿左发改发〔2025〕3号"
+    assert number_text("annual", "阿左发改字〔2026〕1号", 2025) == "阿左发改字〔2026〕1号"
+    assert number_text("brief", "", 2025) == "" and number_text("brief", None, 2025) == ""
+
+
+def _m(by_department, red=0, yellow=0, green=10, needed=3, next_target=0.7, late=(), missing=()):
+    return {"commencement": {"started": 7, "total": 10, "rate": 0.7, "next_target": next_target,
+                             "next_target_date": "2025-06-30" if next_target else None, "needed": needed},
+            "by_department": by_department,
+            "investment": {"annual_completed": 500.0, "annual_planned": 1000.0, "rate": 0.5, "time_progress": 0.49},
+            "lights": {"red": red, "yellow": yellow, "green": green},
+            "submissions": {"due": 3, "on_time": 3 - len(late) - len(missing), "late": len(late),
+                            "missing": len(missing)}}
+
+
+def _d(name, started, total):
+    return {"department": name, "started": started, "total": total, "rate": started / total}
+
+
+def test_commencement_zero_one_many():
+    assert bt.commencement_lagging(_m([_d("甲", 8, 10)]), 2025) == "各单位开（复）工率均已达到70%的目标。"
+    one = bt.commencement_lagging(_m([_d("甲", 8, 10), _d("乙", 1, 4)]), 2025)
+    assert one == "开（复）工率低于70%目标的单位为乙（开工1个/共4个，25%）。"
+    many = bt.commencement_lagging(_m([_d("甲", 3, 10), _d("乙", 1, 4), _d("丙", 6, 10)]), 2025, "（详见附件1）")
+    assert many.startswith("开（复）工率低于70%目标的单位有3个，由低到高依次为乙（开工1个/共4个，25%）、甲（开工3个/共10个，30%）和丙（开工6个/共10个，60%）")
+    assert "附件" not in many  # all named: no need to point to the 附件
+    lots = [_d(f"单位{i}", i, 20) for i in range(1, LIMITS["departments_named"] + 3)]
+    text = bt.commencement_lagging(_m(lots), 2025, "（详见附件1）")
+    assert f"等{len(lots)}个单位（详见附件1）。" in text and "单位1（开工1个/共20个，5%）" in text
+    assert f"单位{len(lots)}（" not in text  # the best of the laggards is left to the 附件
+
+
+def test_overall_target_reached_and_not():
+    import datetime as dt
+    day = dt.date(2025, 6, 28)
+    text = bt.overall(_m([]), day)
+    assert "共10个，已开（复）工7个，开（复）工率70%，距6月30日开（复）工率70%的目标尚差3个项目。" in text
+    assert "完成率50%，时间进度49%，快于时间进度1.0个百分点。" in text
+    assert "已达到6月30日" in bt.overall(_m([], needed=0), day)
+    assert "目标" not in bt.overall(_m([], next_target=None), day)
+
+
+def test_lights_zero_one_many():
+    assert bt.lights_text({"red": 0, "yellow": 0, "green": 9}, [], "") == "本期绿灯项目9个，无红灯、黄灯项目。"
+    text = bt.lights_text({"red": 0, "yellow": 2, "green": 9}, [], "附件3")
+    assert text == "本期黄灯项目2个、绿灯项目9个，无红灯项目。黄灯项目及原因详见附件3。"
+    one = bt.lights_text({"red": 1, "yellow": 0, "green": 9}, [("某路", "交通运输局", "停工")], "附件3")
+    assert "红灯项目为某路（交通运输局，停工）。" in one and "红灯项目及原因详见附件3。" in one
+    reds = [(f"项目{i}", "甲", "") for i in range(LIMITS["projects_named"] + 2)]
+    many = bt.lights_text({"red": len(reds), "yellow": 1, "green": 0}, reds, "附件3")
+    assert f"等{len(reds)}个。" in many and "项目0（甲）" in many and f"项目{len(reds) - 1}" not in many
+
+
+def test_submissions_zero_one_many():
+    base = {"due": 3, "on_time": 3, "late": 0, "missing": 0, "late_departments": [], "missing_departments": []}
+    assert bt.submissions_text(base) == "本期应报送单位3个，按时报送3个，各单位均按时报送。"
+    one = {**base, "on_time": 2, "missing": 1, "missing_departments": ["水务局"]}
+    assert bt.submissions_text(one) == "本期应报送单位3个，按时报送2个，未报1个（水务局）。"
+    two = {**base, "on_time": 0, "late": 2, "missing": 1, "late_departments": ["甲", "乙"], "missing_departments": ["丙"]}
+    assert bt.submissions_text(two) == "本期应报送单位3个，按时报送0个，迟报2个（甲和乙），未报1个（丙）。"
+
+
+def test_problems_and_decisions():
+    assert bt.problems_text(pd.DataFrame()) == "目前无未解决的问题。"
+    probs = pd.DataFrame({"问题类型": ["土地", "土地", "资金"], "责任单位": ["自然资源局", "自然资源局", "财政局"],
+                          "超期天数": [0, 5, 0]})
+    text = bt.problems_text(probs, "（详见附件4）")
+    assert text == ("目前尚未解决的问题共3个，其中土地类2个、资金类1个；涉及责任单位2个，问题较多的是自然资源局（2个）和"
+                    "财政局（1个）；已超过解决时限的1个（详见附件4）。")
+    one = bt.problems_text(probs.head(1))
+    assert one == "目前尚未解决的问题共1个，均为土地类；涉及责任单位1个，为自然资源局（1个）；均未超过解决时限。"
+    empty = pd.DataFrame(columns=["会议日期", "议定事项", "责任单位", "完成时限", "情况", "逾期天数"])
+    assert "无逾期未完成事项" in bt.decisions_text(empty)
+    d = pd.DataFrame([{"议定事项": "协调用地", "责任单位": "自然资源局", "情况": "未完成", "逾期天数": 12},
+                      {"议定事项": "拨付资金", "责任单位": "财政局", "情况": "2025-06-01逾期完成", "逾期天数": 3}])
+    assert bt.decisions_text(d) == "联席会议议定事项逾期未完成1项：“协调用地”（自然资源局，逾期12天）。"
+
+
+def test_requirements_chosen_by_situation():
+    sub_ok = {"late": 0, "missing": 0}
+    calm = bt.requirements(_m([], needed=0), sub_ok, False, 0, 0)
+    assert [b.text for b in calm if b.level == "h2"] == ["（一）推动剩余项目开工"]
+    busy = bt.requirements(_m([], red=2, needed=4), {"late": 1, "missing": 0}, True, 3, 1)
+    heads = [b.text for b in busy if b.level == "h2"]
+    assert heads[0] == "（一）加快项目开（复）工" and len(heads) == 5
+    assert "还需开（复）工4个项目" in busy[1].text
+    done = bt.requirements({**_m([], needed=0), "commencement": {"started": 10, "total": 10, "rate": 1.0,
+                                                                  "next_target": None, "next_target_date": None,
+                                                                  "needed": 0}}, sub_ok, False, 0, 0)
+    assert [b.text for b in done if b.level == "h2"] == ["（一）保持良好态势"]
+
+
+def test_quarter_sentences():
+    deps = [{"department": "甲", "score": 95.0}, {"department": "乙", "score": 80.123}, {"department": "丙", "score": 80.12}]
+    ranked = et.quarter_ranking(deps)
+    assert [(r["department"], r["rank"]) for r in ranked] == [("甲", 1), ("丙", 2), ("乙", 2)]
+    assert et.quarter_overall(2025, 2, ranked, 30) == ("2025年第二季度共考评项目主管部门3个、项目30个，平均得分85.08分；"
+                                                       "最高分甲95.00分，最低分乙80.12分。")
+    assert et.good_scores(ranked, 90) == "得分在90分以上的单位为甲（95.00分）。"
+    assert et.good_scores(ranked, 99) == "本季度没有得分在99分以上的单位。"
+    low = et.bottom_text(ranked, 1, "附件2")
+    assert low == "得分排名靠后的单位是丙（第2名，80.12分）和乙（第2名，80.12分）。上述单位要对照扣分项逐项整改，扣分明细见附件2。"
+    assert et.bottom_text(ranked[:1], 1) == ""
+
+
+def test_annual_sentences():
+    ranking = [{"rank": 1, "department": "甲", "score": 92.5}, {"rank": 2, "department": "乙", "score": 70.0}]
+    assert et.commendation_text([], 90).startswith("本年度没有年终得分在90分以上且无追责情形的单位")
+    assert et.commendation_text([{"department": "甲", "score": 92.5}], 90) == "甲（92.50分）年终得分在90分以上且无追责情形，予以通报表扬。"
+    bottom = [{"department": "乙", "trigger": "bottom_ranking", "project_id": None}]
+    assert et.accountability_text(bottom, ranking) == [
+        "年终分值排序靠后的单位是乙（第2名，70.00分），依照办法第十三条第四项提出追责建议。", "本年度无其他拟追责情形。"]
+    other = bottom + [{"department": "乙", "trigger": "start_overdue"}, {"department": "甲", "trigger": "start_overdue"}]
+    assert et.accountability_text(other, ranking, "附件2")[1] == "其他拟追责情形2条（迟迟不开工2条），涉及乙和甲，事实依据见附件2。"  # sorted by code point
