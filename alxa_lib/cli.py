@@ -66,8 +66,9 @@ def _report_parsers(sub) -> None:
                             f"(default: {','.join(default)}), e.g. --format html,pdf")
         k.add_argument("--out", default="outputs", help="输出文件夹 / output folder, e.g. --out outputs")
         if official:
-            k.add_argument("--number", default="", help="公文期号或文号 / issue or document number: 12 → "
-                                                        "第12期 (brief) or 阿左发改发〔2025〕12号; other text is kept")
+            k.add_argument("--number", default="", help="公文期号或文号 / issue or document number, e.g. --number 12 "
+                                                        "(→ 第12期 for the brief, 阿左发改发〔2025〕12号 otherwise; "
+                                                        "other text is kept)")
         k.set_defaults(func=commands.cmd_report)
         return k
 
