@@ -33,3 +33,9 @@ def test_policy_numbers_live_in_params():
         assert sum(weights.values()) == 100, cls
     monitoring = yaml.safe_load((ROOT / "params" / "monitoring.yaml").read_text(encoding="utf-8"))
     assert [t["rate"] for t in monitoring["commencement_targets"]] == [0.7, 0.9, 1.0]
+
+
+def test_notebook_cell_ids_are_unique():
+    for nb in _tracked("*.ipynb"):
+        ids = [c.get("id") for c in json.loads((ROOT / nb).read_text(encoding="utf-8"))["cells"]]
+        assert None not in ids and len(ids) == len(set(ids)), f"{nb}: duplicate or missing cell ids"
