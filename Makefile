@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name alxa-monitor --display-name alxa-monitor >/dev/null
 	touch $(STAMP)
 
 sysdeps:
@@ -29,10 +30,10 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-# JupyterLab is installed once (the stamp), and the notebooks' kernel "alxa-monitor" is registered in the venv.
+# JupyterLab is installed once (the stamp); setup registers the notebooks' kernel "alxa-monitor" in the venv,
+# so plain papermill finds it too.
 $(LAB_STAMP): $(STAMP)
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install -q -e '.[lab]'
-	$(BIN)/python -m ipykernel install --prefix $(VENV) --name alxa-monitor --display-name alxa-monitor
 	touch $(LAB_STAMP)
 
 lab: setup $(LAB_STAMP)
