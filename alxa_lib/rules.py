@@ -63,7 +63,8 @@ RULE_CN: dict[str, str] = {  # what a department reads in a return list instead 
     "START_REPORT_LATE": "开工报告迟报", "NOT_SIGNED": "未经领导签字", "LIAISON_CHANGED": "联络员变动",
     "SCHEDULE_LATE": "倒排工期计划迟报", "CALIBRATION_OUTSIDE_WINDOW": "校准不在校准期内", "EXTRA_COLUMN": "模板外的列",
     "APPROXIMATE_DATE": "日期不精确", "TWO_REPORT_SHEETS": "多个工作表像报表", "DUPLICATE_PROJECT": "项目编号重复",
-    "PERIOD_MISMATCH": "报表日期与期次不符",
+    "PERIOD_MISMATCH": "报表日期与期次不符", "EXPECTED_START_PAST": "预计开工日期已过",
+    "EXPECTED_START_MOVED_BACK": "预计开工日期提前",
 }
 
 

@@ -258,3 +258,9 @@ def test_stored_findings_stay_fresh_until_a_file_that_matters_arrives(ledger_db,
     con = ledger.connect(db, read_only=True)
     assert not any(queries.stored_findings(con, p) is not None for p in cal.periods(2025))
     con.close()
+
+
+def test_every_rule_has_a_chinese_name_for_return_lists():
+    import re
+    assert set(RULE_CN) == set(RULES)
+    assert all(re.fullmatch(r"[\u4e00-\u9fff（）、]+", name) for name in RULE_CN.values())
