@@ -214,3 +214,13 @@ def test_report_out_that_cannot_be_a_folder_is_refused(kind, db, tmp_path, capsy
     assert code == 2 and ("is a file" in line or "cannot write" in line), line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["占位.txt"] and blocker.read_text(encoding="utf-8") == "x"
     assert _digest(db) == before
+
+
+def test_output_cut_short_by_a_pipe_is_not_an_error(ledger_db):
+    """`alxa metrics --json | head -1`: the reader stops early; the command ends quietly with 0."""
+    proc = subprocess.Popen([sys.executable, "-m", "alxa_lib.cli", "metrics", "--as-of", "2025-06-28", "--json",
+                             "--db", str(ledger_db[0])], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the command writes anything
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "Exception ignored" not in err and "error" not in err
