@@ -85,7 +85,7 @@ def cmd_validate(a) -> int:
         try:
             if a.year:
                 validate_year(con, a.year, progress=_progress(a))
-                shown = pd_concat([latest_only(period_findings(con, d), con) for d in days])
+                shown = _concat([latest_only(period_findings(con, d), con) for d in days])
             else:
                 findings = validate_period(con, days[0])
                 ledger.store_findings(con, days[0], findings)
@@ -101,7 +101,7 @@ def cmd_validate(a) -> int:
     return _print_findings(a, shown)
 
 
-def pd_concat(frames):
+def _concat(frames):
     import pandas as pd
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["period", "severity"])
@@ -199,12 +199,11 @@ def cmd_forecast(a) -> int:
     return 0
 
 
-def _year_and_findings(db, year: int):
-    from alxa_lib import ledger
-    from alxa_lib.figures.scoring import findings_provider
-    data = _load_year(db, year)
-    con = ledger.connect(db, read_only=True)
-    return data, findings_provider(con)
+def _year_and_findings(db, year: int, until=None):
+    """The year and its periods' findings up to ``until``, read through one short-lived connection."""
+    from alxa_lib.reports.sources import year_with_findings
+    _require_year(db, year)
+    return year_with_findings(db, year, until)
 
 
 def cmd_score(a) -> int:
@@ -213,7 +212,7 @@ def cmd_score(a) -> int:
     from alxa_lib.reports.preflight import require_quarter
     year, q = cal.parse_quarter(a.quarter)
     require_quarter(a.db, year, q)
-    data, findings_of = _year_and_findings(a.db, year)
+    data, findings_of = _year_and_findings(a.db, year, cal.quarter_end(year, q))
     result = score_json(data, q, findings_of)
     if a.json:
         _dump(result)

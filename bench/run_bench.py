@@ -68,11 +68,10 @@ con = ledger.connect(sys.argv[1])
 for p in cal.periods(2025):  # as make demo does: each period validated once, findings stored
     ledger.store_findings(con, p, validate_period(con, p))
 con.close()
-from alxa_lib.figures.state import load_year
-from alxa_lib.figures.scoring import findings_provider, rank_json
-con = ledger.connect(sys.argv[1], read_only=True)
+from alxa_lib.figures.scoring import rank_json
+from alxa_lib.reports.sources import year_with_findings
 t = time.perf_counter()
-rank_json(load_year(con, 2025), findings_provider(con))  # four quarters + the ranking + accountability
+rank_json(*year_with_findings(sys.argv[1], 2025))  # load, four quarters + the ranking + accountability
 print(time.perf_counter() - t)
 """
 CHILD_OPENPYXL = """

@@ -145,12 +145,11 @@ def test_transaction_shows_the_original_error():
 # ---------------------------------------------------------------- check and rebuild
 def _figures(db: Path) -> dict:
     from alxa_lib.figures.metrics import metrics
-    from alxa_lib.figures.scoring import findings_provider, rank_json, score_json
-    from alxa_lib.figures.state import load_year
+    from alxa_lib.figures.scoring import rank_json, score_json
+    from alxa_lib.reports.sources import year_with_findings
+    data, provider = year_with_findings(db, 2025)
     con = ledger.connect(db, read_only=True)
     try:
-        data = load_year(con, 2025)
-        provider = findings_provider(con)
         out = {"metrics": {p.isoformat(): metrics(data, p) for p in cal.periods(2025)},
                "scores": {q: score_json(data, q, provider) for q in (1, 2, 3, 4)},
                "rank": rank_json(data, provider)}

@@ -256,16 +256,6 @@ def rank(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 
-def findings_provider(con) -> FindingsOf:
-    """Each period's validation findings, computed (or read when fresh) once per run."""
-    from alxa_lib.checks.validate import period_findings
-    cache: dict[dt.date, pd.DataFrame] = {}
-
-    def findings_of(period: dt.date) -> pd.DataFrame:
-        if period not in cache:
-            cache[period] = period_findings(con, period)
-        return cache[period]
-    return findings_of
 
 
 # ---------------------------------------------------------------- JSON contracts

@@ -112,6 +112,3 @@ def output_folder(out: Path | str) -> Path:
                           f"cannot write to the output folder {path}: {exc.strerror or exc}") from None
     return path
 
-
-def period(day: dt.date) -> dt.date:
-    return cal.reporting_date(day)
