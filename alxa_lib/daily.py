@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import hashlib
 from pathlib import Path
 
 from alxa_lib.commands import _dump, pad
 from alxa_lib.errors import BadParameter, NoData
+from alxa_lib.files import sha256_of
 
 LIGHT_SHOWN = {"red": "● 红灯", "yellow": "▲ 黄灯", "green": "○ 绿灯", None: "—"}
 
@@ -115,11 +115,7 @@ def cmd_summary(a) -> int:
 def _sha_of(target: str) -> str:
     path = Path(target)
     if path.is_file():
-        h = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest()
+        return sha256_of(path)
     text = target.strip().lower()
     if len(text) < 8 or any(c not in "0123456789abcdef" for c in text):
         raise BadParameter(f"“{target}”既不是文件也不是SHA-256（至少8位十六进制）",

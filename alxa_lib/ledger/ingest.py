@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import sys
 import time
@@ -14,6 +13,7 @@ from typing import Iterable
 import pandas as pd
 
 from alxa_lib import ledger, params
+from alxa_lib.files import sha256_of  # noqa: F401 - re-exported for callers
 from alxa_lib.ledger import queries
 from alxa_lib.ledger.archive import archive, write_sidecar
 from alxa_lib.ledger.matching import drop_duplicates, match_projects
@@ -57,12 +57,6 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def received_date(path: Path, override: dt.date | None = None) -> dt.date:

@@ -4,11 +4,11 @@ the end, and every stored file's archive copy is there with the SHA-256 the ledg
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import duckdb
 
+from alxa_lib.files import sha256_of
 from alxa_lib.ledger.archive import sidecar_of
 from alxa_lib.ledger.store import SCHEMA_VERSION, archive_dir, connect
 
@@ -16,12 +16,6 @@ TABLES = ("files", "plan_rows", "report_rows", "schedule_rows", "start_rows", "r
           "reg_problems", "reg_bonuses", "reg_incidents", "reg_liaisons", "ledger_info", "validation_runs", "findings")
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def check(db: Path) -> dict:
@@ -58,7 +52,7 @@ def check(db: Path) -> dict:
         if copy is None:
             problems.append({"what": "archive", "file": name, "message": f"{name}：归档副本缺失 / archive copy missing "
                                                                          f"({digest[:12]}…)"})
-        elif sha256_file(copy) != digest:
+        elif sha256_of(copy) != digest:
             problems.append({"what": "archive", "file": name, "message": f"{name}：归档副本的SHA-256与台账不符 / the "
                                                                          f"archive copy's SHA-256 differs from the ledger's"})
         elif not sidecar_of(copy).exists():
