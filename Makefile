@@ -28,7 +28,7 @@ demo: setup
 	$(BIN)/alxa demo
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # JupyterLab is installed once (the stamp); setup registers the notebooks' kernel "alxa-monitor" in the venv,
 # so plain papermill finds it too.

@@ -1,19 +1,54 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
+import shutil
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
+from filelock import FileLock
 
 from alxa_lib.ledger.ingest import ingest
 from alxa_lib.sample import write_sample
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], Any]) -> tuple[Path, Any]:
+    """Build ``name`` once per test run, even when pytest-xdist runs the tests in several processes: the first
+    process to ask builds it under a file lock in the run's common temporary folder, the others wait and read
+    the pickled result. Returns the folder and what ``build(folder)`` returned."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / f"built-{name}"
+    done = folder / ".result.pickle"
+    with FileLock(str(folder) + ".lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            done.write_bytes(pickle.dumps(build(folder)))
+    return folder, pickle.loads(done.read_bytes())
+
+
+def _build_ledger(folder: Path, sample: Path) -> list:
+    """The whole sample year ingested and validated once, as `make demo` does (reports then read the stored
+    findings). Never opened again: each test process works on its own copy."""
+    from alxa_lib import ledger
+    from alxa_lib.checks.validate import validate_year
+
+    db = folder / "alxa.duckdb"
+    outcomes = ingest([sample], db, progress=False)
+    con = ledger.connect(db)
+    validate_year(con, 2025)
+    con.close()
+    return outcomes
+
+
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("sample")
-    write_sample(root, 2025, 7)
-    return root
+    """The seed-7 sample year, written once per run (read-only for tests)."""
+    folder, _ = built_once(tmp_path_factory, "sample", lambda f: write_sample(f, 2025, 7))
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -22,35 +57,42 @@ def truth(sample_dir) -> dict:
 
 
 @pytest.fixture(scope="session")
-def ledger_db(sample_dir, tmp_path_factory):
-    """The whole sample year ingested once (read-only use in tests)."""
-    from alxa_lib import ledger
-    from alxa_lib.checks.validate import validate_year
-
-    db = tmp_path_factory.mktemp("ledger") / "alxa.duckdb"
-    outcomes = ingest([sample_dir], db, progress=False)
-    con = ledger.connect(db)  # validated once, as `make demo` does; reports then read the stored findings
-    validate_year(con, 2025)
-    con.close()
-    return db, outcomes
+def pristine_ledger(sample_dir, tmp_path_factory) -> tuple[Path, list]:
+    folder, outcomes = built_once(tmp_path_factory, "ledger", lambda f: _build_ledger(f, sample_dir))
+    return folder, outcomes
 
 
 @pytest.fixture(scope="session")
-def reports_out(ledger_db, tmp_path_factory) -> dict:
-    """Every report of the sample year rendered once per session, with the notebooks' default parameters
-    (so each notebook runs once: these runs are also the "runs with its defaults" check)."""
-    import datetime as dt
+def ledger_db(pristine_ledger, tmp_path_factory):
+    """The whole sample year ingested once (read-only use in tests): this process's own copy of the ledger
+    and its archive, so that processes never share a DuckDB file."""
+    folder, outcomes = pristine_ledger
+    mine = tmp_path_factory.mktemp("ledger") / "copy"
+    shutil.copytree(folder, mine, ignore=shutil.ignore_patterns(".result.pickle"))
+    return mine / "alxa.duckdb", outcomes
 
-    from alxa_lib.reports import runner
-    db, _ = ledger_db
-    out = tmp_path_factory.mktemp("reports")
-    return {"out": out,
-            # the brief also as its 公文 PDF, with a 期号 (tests/test_official_docs.py reads them)
-            "brief": runner.brief(dt.date(2025, 6, 28), db, out, runner.DEFAULT_FORMATS + ("gwpdf",),
-                                  number="12"),
-            "quarter": runner.quarter("2025Q2", db, out),
-            "annual": runner.annual(2025, db, out),
-            # the PDF route is checked on the brief and the ranking; these two need their HTML and xlsx only
-            "investigate": runner.investigate(dt.date(2025, 9, 28), red=True, db=db, out=out,
-                                              formats=("html", "xlsx")),
-            "meeting": runner.meeting("2025-06", db, out, ("html", "xlsx"))}
+
+@pytest.fixture(scope="session")
+def reports_out(pristine_ledger, tmp_path_factory) -> dict:
+    """Every report of the sample year rendered once per run, with the notebooks' default parameters
+    (so each notebook runs once: these runs are also the "runs with its defaults" check)."""
+    folder, _ = pristine_ledger
+
+    def render(out: Path) -> dict:
+        import datetime as dt
+
+        from alxa_lib.reports import runner
+        shutil.copytree(folder, out / "ledger", ignore=shutil.ignore_patterns(".result.pickle"))
+        db = out / "ledger" / "alxa.duckdb"
+        return {"out": out,
+                # the brief also as its 公文 PDF, with a 期号 (tests/test_official_docs.py reads them)
+                "brief": runner.brief(dt.date(2025, 6, 28), db, out, runner.DEFAULT_FORMATS + ("gwpdf",),
+                                      number="12"),
+                "quarter": runner.quarter("2025Q2", db, out),
+                "annual": runner.annual(2025, db, out),
+                # the PDF route is checked on the brief and the ranking; these two need HTML and xlsx only
+                "investigate": runner.investigate(dt.date(2025, 9, 28), red=True, db=db, out=out,
+                                                  formats=("html", "xlsx")),
+                "meeting": runner.meeting("2025-06", db, out, ("html", "xlsx"))}
+
+    return built_once(tmp_path_factory, "reports", render)[1]
