@@ -22,8 +22,8 @@ HOSTILE = "<script>&\"'局"
 D = dt.date
 
 
-def parse(chart: str) -> ET.Element:
-    assert isinstance(chart, str) and chart._repr_html_() == chart
+def parse(chart: svg.Chart) -> ET.Element:
+    assert isinstance(chart, str) and chart._repr_html_() == chart.inline() and "http" not in chart.inline()
     root = ET.fromstring(chart)  # well-formed XML, or this raises
     assert root.tag == f"{NS}svg" and root.get("viewBox").startswith("0 0 ")
     return root
@@ -171,6 +171,8 @@ def test_department_text_is_escaped_everywhere():
         assert "<script>" not in chart and "<b " not in chart and "&lt;script&gt;&amp;&quot;&#x27;局" in chart
         root = parse(chart)
         assert any(HOSTILE in (t or "") for t in texts(root)) and title in texts(root)
+    bell = parse(charts.commencement_by_department(by_dept([("甲\x01局\x0b", 1, 2)]), 0.7, "t"))  # XML forbids them
+    assert "甲局" in texts(bell)
 
 
 def test_empty_input_draws_a_small_chart_saying_so():
@@ -202,7 +204,8 @@ def test_show_figure_puts_the_svg_inline_as_html():
     with mock.patch("IPython.display.display") as display:
         render.show_figure(chart)
     [shown] = display.call_args.args
-    assert isinstance(shown, HTML) and shown.data == f"<div class='alxa-figure'>{chart}</div>"
+    assert isinstance(shown, HTML) and shown.data == f"<div class='alxa-figure'>{chart.inline()}</div>"
+    assert shown.data.count("<svg class=") == 1 and "http" not in shown.data  # the offline page holds no address
 
 
 def test_the_brief_kernel_imports_no_plotting_library():

@@ -198,7 +198,7 @@ def legend_below(keys: list[Key], left: float, y: float) -> tuple[list[str], flo
 
 
 def numbers(values) -> list[float]:
-    return [float(v) for v in pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").fillna(math.nan)]
+    return [float(v) for v in pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")]
 
 
 def quarter_trajectory(trajectory: pd.DataFrame, title: str) -> Chart:

@@ -17,6 +17,7 @@ from alxa_lib import params
 from alxa_lib.console import interactive
 from alxa_lib.errors import ReportFailed
 from alxa_lib.files import atomic_path, write_text
+from alxa_lib.reports.svg import Chart
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -75,12 +76,12 @@ def show_table(df: pd.DataFrame, caption: str | None = None, max_rows: int | Non
     display(HTML(table_html(df, caption, max_rows)))
 
 
-def show_figure(chart: str) -> None:
+def show_figure(chart: Chart) -> None:
     """Show a chart (an SVG document from ``charts``) where it is called. It goes out as text/html, which
-    nbconvert copies into the page as it is, so the SVG stays inline: vector text in the PDF, and no
-    base64 image (docs/rendering.md §3)."""
+    nbconvert copies into the page, so the SVG stays inline: vector text in the PDF, and no base64 image
+    (docs/rendering.md §3)."""
     from IPython.display import HTML, display
-    display(HTML(f"<div class='alxa-figure'>{chart}</div>"))
+    display(HTML(f"<div class='alxa-figure'>{chart.inline()}</div>"))
 
 
 def show_text(text: str, css_class: str = "alxa-headline") -> None:

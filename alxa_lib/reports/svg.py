@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -25,16 +26,28 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 DASHES = ["", "6 3", "2 2"]  # after ten lines the colours repeat with another dash
 
 
+SVG_NS = ' xmlns="http://www.w3.org/2000/svg"'
+
+
 class Chart(str):
     """An SVG document as text; Jupyter shows it inline (as HTML, which nbconvert keeps inline)."""
 
+    def inline(self) -> str:
+        """The chart for an HTML page: without the namespace attribute, which an HTML parser does not need
+        (it puts ``<svg>`` in the SVG namespace itself) and which would be the page's only web address."""
+        return str(self).replace(SVG_NS, "", 1)
+
     def _repr_html_(self) -> str:
-        return str(self)
+        return self.inline()
+
+
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def esc(value: object) -> str:
-    """Text for an SVG element or attribute (department names come from untrusted workbooks)."""
-    return html.escape(str(value), quote=True)
+    """Text for an SVG element or attribute (department names come from untrusted workbooks): escaped, and
+    without the control characters XML forbids (an .xls cell may hold them; they would break the SVG)."""
+    return html.escape(_NOT_XML.sub("", str(value)), quote=True)
 
 
 def num(x: float) -> str:
@@ -141,7 +154,7 @@ def document(width: float, height: float, title: str, body: Iterable[str]) -> Ch
     """The ``<svg>`` root: the title on top, fonts for Chinese, scaled to the page width."""
     # width 100 % up to its own width, height from the viewBox: WeasyPrint makes a chart square when the
     # width and height attributes are combined with max-width and height: auto (measured, WeasyPrint 70).
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="alxa-chart" viewBox="0 0 {num(width)} {num(height)}"'
+    head = (f'<svg{SVG_NS} class="alxa-chart" viewBox="0 0 {num(width)} {num(height)}"'
             f' font-family="{FONT_FAMILY}" style="width: 100%; max-width: {num(width)}px; height: auto;'
             f' font-family: {FONT_FAMILY};" role="img">')
     parts = [head, f"<title>{esc(title)}</title>", rect(0, 0, width, height, "#ffffff"),
