@@ -7,6 +7,7 @@ import re
 
 import duckdb
 import openpyxl
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
@@ -58,10 +59,15 @@ def test_pdf_is_a4_chinese_without_missing_glyphs(rendered, truth):
     assert f"全旗{exp['total']}个重点建设项目已开复工{exp['started']}个" in compact
     assert "第1页/共" in compact  # page numbers in the footer
     nb = json.loads(rendered["ipynb"].read_text(encoding="utf-8"))
-    errors = [o.get("text", "") for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
-              if o.get("name") == "stderr"]
-    assert not any("missing from font" in "".join(e) for e in errors)
-    assert any("image/png" in o.get("data", {}) for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"])
+    charts = [o["data"]["text/html"] for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+              if "<svg" in "".join(o.get("data", {}).get("text/html", ""))]
+    assert len(charts) == 3 and not any("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
+    # the charts' text is text in the PDF (inline SVG, docs/rendering.md §3): the target, and each department
+    # with "started/total" at the end of its bar, on one line of the chart's page
+    with pdfplumber.open(str(rendered["pdf"])) as pdf:
+        page = next(p.extract_text() for p in pdf.pages if "目标70%" in (p.extract_text() or ""))
+    lines = set(page.splitlines())
+    assert all(f"{d} {v['started']}/{v['total']}" in lines for d, v in exp["by_department"].items() if v["total"])
 
 
 def test_xlsx_holds_the_tables_as_text(rendered):

@@ -40,7 +40,8 @@ def test_investigation_report_content(rendered, ledger_db):
     positions = [page.index(f"<h3>{pid} ") for pid in ranked["project_id"]]
     assert positions == sorted(positions)  # one section per project, in the ranked order
     assert page.count("历次报送（含更正版）") == len(ranked)
-    assert page.count("<img") >= len(ranked)  # an S-curve (and a strip) per project
+    assert page.count("<title>投资完成与倒排计划</title>") == len(ranked)  # an S-curve per project (inline SVG)
+    assert "<img" not in page  # no raster chart left
     assert "SELECT" not in page  # the SQL example is the README's, not a fixed department's in the report
     assert "http://" not in page and "https://" not in page
 

@@ -1,12 +1,10 @@
-"""Rendering: fonts for charts, display helpers for notebooks, notebook → HTML → A4 PDF.
+"""Rendering: display helpers for notebooks, notebook → HTML → A4 PDF.
 
 Measured facts behind the choices are in docs/rendering.md: nbconvert's lab template with its
-script blocks emptied (no CDN link), WeasyPrint for the PDF (honours @page), Noto CJK fonts registered
-with matplotlib's font manager explicitly.
+script blocks emptied (no CDN link), WeasyPrint for the PDF (honours @page), charts as inline SVG (§3).
 """
 from __future__ import annotations
 
-import glob
 import html
 import logging
 import re
@@ -19,33 +17,10 @@ from alxa_lib import params
 from alxa_lib.console import interactive
 from alxa_lib.errors import ReportFailed
 from alxa_lib.files import atomic_path, write_text
+from alxa_lib.reports.svg import Chart
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-CJK_SANS = ["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei", "WenQuanYi Micro Hei"]
-FONT_GLOBS = ["/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc", "/usr/share/fonts/opentype/noto/NotoSerifCJK-*.ttc",
-              "/usr/share/fonts/truetype/wqy/*.ttc"]
-
-
-# ---------------------------------------------------------------- charts
-def setup_charts() -> None:
-    """matplotlib/seaborn with a CJK font (``sns.set_theme`` resets the font list, so it is set after)."""
-    import matplotlib
-    import seaborn as sns
-    from matplotlib import font_manager
-
-    for pattern in FONT_GLOBS:
-        for path in glob.glob(pattern):
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError):
-                continue
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    family = next((f for f in CJK_SANS if f in available), None)
-    sns.set_theme(style="whitegrid", font=family or "sans-serif")
-    matplotlib.rcParams["font.sans-serif"] = [f for f in CJK_SANS if f in available] + ["DejaVu Sans"]
-    matplotlib.rcParams["axes.unicode_minus"] = False
-    matplotlib.rcParams["figure.dpi"] = 110
 
 
 def project_path(path) -> Path:
@@ -101,12 +76,12 @@ def show_table(df: pd.DataFrame, caption: str | None = None, max_rows: int | Non
     display(HTML(table_html(df, caption, max_rows)))
 
 
-def show_figure(fig) -> None:
-    """Show a chart where it is called (the inline backend would put it at the end of the cell)."""
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-    display(fig)
-    plt.close(fig)
+def show_figure(chart: Chart) -> None:
+    """Show a chart (an SVG document from ``charts``) where it is called. It goes out as text/html, which
+    nbconvert copies into the page, so the SVG stays inline: vector text in the PDF, and no base64 image
+    (docs/rendering.md §3)."""
+    from IPython.display import HTML, display
+    display(HTML(f"<div class='alxa-figure'>{chart.inline()}</div>"))
 
 
 def show_text(text: str, css_class: str = "alxa-headline") -> None:
