@@ -292,6 +292,11 @@ def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT nextval('file_ids')").fetchone()[0])
 
 
+def next_file_ids(con: duckdb.DuckDBPyConnection, n: int) -> list[int]:
+    """``n`` new file ids in one round trip, in the order they were drawn."""
+    return sorted(int(r[0]) for r in con.execute("SELECT nextval('file_ids') FROM range(?)", [n]).fetchall())
+
+
 def store_findings(con: duckdb.DuckDBPyConnection, period, findings: pd.DataFrame) -> None:
     """Replace the stored validation findings of ``period`` (derived data; ingested rows are untouched)."""
     with transaction(con):

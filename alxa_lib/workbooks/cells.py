@@ -19,13 +19,23 @@ UNIT_SCALE = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
+_SHORT = 64  # cell texts up to this length are folded once and remembered (labels, statuses, names repeat)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_short(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 def fold(text: Any) -> str:
     """Full-width → half-width (NFKC) and trimmed; None → ''."""
     if text is None:
         return ""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
-    return unicodedata.normalize("NFKC", str(text)).strip()
+    if not isinstance(text, str):
+        text = str(text)
+    return _fold_short(text) if len(text) <= _SHORT else unicodedata.normalize("NFKC", text).strip()
 
 
 @functools.lru_cache(maxsize=65536)

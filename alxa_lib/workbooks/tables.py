@@ -48,59 +48,101 @@ def _lookup(fields: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, str
     return exact, loose
 
 
-def _match(text: Any, lookups: tuple[dict[str, str], dict[str, str]]) -> str | None:
-    h = norm_header(text)
+_LOOSE: dict[str, str] = {}
+
+
+def _loose(h: str) -> str:
+    """A normalised header without its bracketed parts (memoised: headers repeat across files)."""
+    if h not in _LOOSE:
+        if len(_LOOSE) > 65536:
+            _LOOSE.clear()
+        _LOOSE[h] = re.sub(r"\(.*?\)", "", h)
+    return _LOOSE[h]
+
+
+def _match_norm(h: str, lookups: tuple[dict[str, str], dict[str, str]]) -> str | None:
     if not h:
         return None
     exact, loose = lookups
-    return exact.get(h) or loose.get(re.sub(r"\(.*?\)", "", h))
+    return exact.get(h) or loose.get(_loose(h))
+
+
+@dataclass
+class _Label:
+    """One candidate header cell of a header layout (a row, or a row and the one under it)."""
+    col: int
+    norm: str  # the label as compared
+    combo: str | None  # group + sub-header, as compared (two-row layouts)
+    extra: bool  # an unmatched label counts as an extra column
+    folded: str
+    label: Any
+    group: Any
+
+
+class HeaderGrid:
+    """The candidate header layouts of one sheet's first ``scan`` rows, every cell folded once, so that the
+    search for each workbook kind is only look-ups (docs/workbooks.md §6)."""
+
+    def __init__(self, rows: list[list[Any]], scan: int):
+        self.layouts: list[tuple[int, bool, list[_Label]]] = []
+        for i in range(min(scan, len(rows))):
+            top = rows[i]
+            if sum(1 for v in top if not is_empty(v)) < 2:
+                continue
+            sub = rows[i + 1] if i + 1 < len(rows) else []
+            self.layouts.append((i, False, self._labels(top, sub, False)))
+            if any(not is_empty(v) for v in sub):
+                self.layouts.append((i, True, self._labels(top, sub, True)))
+
+    @staticmethod
+    def _labels(top: list, sub: list, two: bool) -> list[_Label]:
+        out, group = [], None
+        for c in range(max(len(top), len(sub) if two else 0)):
+            t = top[c] if c < len(top) else None
+            s = sub[c] if two and c < len(sub) else None
+            if not is_empty(t):
+                group = t
+            elif is_empty(s):
+                group = None
+            label = s if two and not is_empty(s) else t
+            if is_empty(label):
+                continue
+            combo = norm_header(f"{fold(group)}{fold(s)}") if two and not is_empty(s) and group is not None else None
+            extra = not (two and not is_empty(t) and c + 1 < len(sub) and not is_empty(sub[c]))
+            out.append(_Label(c, norm_header(label), combo, extra, fold(label), label, group if two else None))
+        return out
 
 
 def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, scan: int,
-               min_fields: int = 3) -> Table | None:
-    """Find the header (one or two rows, merged group cells) by its spellings, never by position."""
+               min_fields: int = 3, grid: HeaderGrid | None = None) -> Table | None:
+    """Find the header (one or two rows, merged group cells) by its spellings, never by position.
+    ``grid``: the sheet's :class:`HeaderGrid` when several kinds are searched in one sheet."""
     lookups = _lookup(fields)
+    grid = grid or HeaderGrid(rows, scan)
     best: tuple[int, Table] | None = None
-    for i in range(min(scan, len(rows))):
-        top = rows[i]
-        if sum(1 for v in top if not is_empty(v)) < 2:
-            continue
-        sub = rows[i + 1] if i + 1 < len(rows) else []
-        for two in (False, True):
-            cols: dict[str, int] = {}
-            units: dict[str, float] = {}
-            extra: list[tuple[int, str]] = []
-            group = None
-            for c in range(max(len(top), len(sub) if two else 0)):
-                t = top[c] if c < len(top) else None
-                s = sub[c] if two and c < len(sub) else None
-                if not is_empty(t):
-                    group = t
-                elif is_empty(s):
-                    group = None
-                label = s if two and not is_empty(s) else t
-                if is_empty(label):
-                    continue
-                f = _match(label, lookups)
-                if f is None and two and not is_empty(s) and group is not None:
-                    f = _match(f"{fold(group)}{fold(s)}", lookups)
-                if f is None:
-                    if not (two and not is_empty(t) and c + 1 < len(sub) and not is_empty(sub[c])):
-                        extra.append((c, fold(label)))
-                    continue
-                if f in cols:
-                    continue
-                cols[f] = c
-                unit = header_unit(label) or (header_unit(group) if two and group is not None else None)
-                units[f] = UNIT_SCALE.get(unit or "万元", 1.0)
-            if two and not any(not is_empty(v) for v in sub):
+    for i, two, labels in grid.layouts:
+        cols: dict[str, int] = {}
+        units: dict[str, float] = {}
+        extra: list[tuple[int, str]] = []
+        for lab in labels:
+            f = _match_norm(lab.norm, lookups)
+            if f is None and lab.combo is not None:
+                f = _match_norm(lab.combo, lookups)
+            if f is None:
+                if lab.extra:
+                    extra.append((lab.col, lab.folded))
                 continue
-            score = len(cols)
-            if score >= min_fields and ("name" in cols or "project_id" in cols or "unit" in cols
-                                        or "meeting_date" in cols or "date" in cols):
-                table = Table(sheet, i, i + (2 if two else 1), cols, units, extra)
-                if best is None or score > best[0]:
-                    best = (score, table)
+            if f in cols:
+                continue
+            cols[f] = lab.col
+            unit = header_unit(lab.label) or (header_unit(lab.group) if lab.group is not None else None)
+            units[f] = UNIT_SCALE.get(unit or "万元", 1.0)
+        score = len(cols)
+        if score >= min_fields and ("name" in cols or "project_id" in cols or "unit" in cols
+                                    or "meeting_date" in cols or "date" in cols):
+            table = Table(sheet, i, i + (2 if two else 1), cols, units, extra)
+            if best is None or score > best[0]:
+                best = (score, table)
     return best[1] if best else None
 
 
@@ -119,9 +161,10 @@ def detect_kind(sheets: dict[str, list[list[Any]]], scan: int, hidden: set[str] 
     if len(reg_hits) >= 2 or (reg_hits and len(sheets) == 1):
         return "registers", {}, None
     found: dict[str, list[tuple[int, str, Table]]] = {}
+    grids = {name: HeaderGrid(rows, scan) for name, rows in sheets.items()}
     for name, rows in sheets.items():
         for kind, fields in _KIND_FIELDS.items():
-            t = find_table(rows, fields, name, scan)
+            t = find_table(rows, fields, name, scan, grid=grids[name])
             if t is None:
                 continue
             cols = set(t.columns)
@@ -144,7 +187,7 @@ def detect_kind(sheets: dict[str, list[list[Any]]], scan: int, hidden: set[str] 
         cands = sorted(found[kind], key=lambda c: -c[0])  # stable: equal scores keep the sheet order
         if kind == "plan":
             return kind, {n: t for n, rows in sheets.items()
-                          if n not in skip and (t := find_table(rows, PLAN_FIELDS, n, scan))}, None
+                          if n not in skip and (t := find_table(rows, PLAN_FIELDS, n, scan, grid=grids[n]))}, None
         second = (cands[0][1], cands[1][1]) if len(cands) > 1 else None
         return kind, {cands[0][1]: cands[0][2]}, second
     raise RejectedFile("no_table", "未找到可识别的报表（表头与模板不符），请使用发改委下发的模板 / "
