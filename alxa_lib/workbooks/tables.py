@@ -60,19 +60,14 @@ def _loose(h: str) -> str:
     return _LOOSE[h]
 
 
-def _match_norm(h: str, lookups: tuple[dict[str, str], dict[str, str]]) -> str | None:
-    if not h:
-        return None
-    exact, loose = lookups
-    return exact.get(h) or loose.get(_loose(h))
-
-
 @dataclass
 class _Label:
     """One candidate header cell of a header layout (a row, or a row and the one under it)."""
     col: int
-    norm: str  # the label as compared
-    combo: str | None  # group + sub-header, as compared (two-row layouts)
+    norm: str  # the label as compared ('' matches nothing), and without its bracketed parts
+    loose: str
+    combo: str | None  # group + sub-header, as compared (two-row layouts), and without brackets
+    combo_loose: str | None
     extra: bool  # an unmatched label counts as an extra column
     folded: str
     label: Any
@@ -85,31 +80,35 @@ class HeaderGrid:
 
     def __init__(self, rows: list[list[Any]], scan: int):
         self.layouts: list[tuple[int, bool, list[_Label]]] = []
-        for i in range(min(scan, len(rows))):
-            top = rows[i]
-            if sum(1 for v in top if not is_empty(v)) < 2:
+        n = min(scan, len(rows))
+        empty = [[is_empty(v) for v in r] for r in rows[:n + 1]]
+        for i in range(n):
+            if len(empty[i]) - sum(empty[i]) < 2:
                 continue
             sub = rows[i + 1] if i + 1 < len(rows) else []
-            self.layouts.append((i, False, self._labels(top, sub, False)))
-            if any(not is_empty(v) for v in sub):
-                self.layouts.append((i, True, self._labels(top, sub, True)))
+            sub_empty = empty[i + 1] if i + 1 < len(rows) else []
+            self.layouts.append((i, False, self._labels(rows[i], empty[i], sub, sub_empty, False)))
+            if not all(sub_empty):
+                self.layouts.append((i, True, self._labels(rows[i], empty[i], sub, sub_empty, True)))
 
     @staticmethod
-    def _labels(top: list, sub: list, two: bool) -> list[_Label]:
+    def _labels(top: list, top_empty: list, sub: list, sub_empty: list, two: bool) -> list[_Label]:
         out, group = [], None
         for c in range(max(len(top), len(sub) if two else 0)):
-            t = top[c] if c < len(top) else None
-            s = sub[c] if two and c < len(sub) else None
-            if not is_empty(t):
-                group = t
-            elif is_empty(s):
+            t_empty = c >= len(top) or top_empty[c]
+            s_empty = not two or c >= len(sub) or sub_empty[c]
+            if not t_empty:
+                group = top[c]
+            elif s_empty:
                 group = None
-            label = s if two and not is_empty(s) else t
-            if is_empty(label):
+            if t_empty and s_empty:
                 continue
-            combo = norm_header(f"{fold(group)}{fold(s)}") if two and not is_empty(s) and group is not None else None
-            extra = not (two and not is_empty(t) and c + 1 < len(sub) and not is_empty(sub[c]))
-            out.append(_Label(c, norm_header(label), combo, extra, fold(label), label, group if two else None))
+            label = sub[c] if not s_empty else top[c]
+            combo = norm_header(f"{fold(group)}{fold(sub[c])}") if not s_empty and group is not None else None
+            extra = not (two and not t_empty and c + 1 < len(sub) and not sub_empty[c])
+            norm = norm_header(label)
+            out.append(_Label(c, norm, _loose(norm), combo or None, _loose(combo) if combo else None, extra,
+                              fold(label), label, group if two else None))
         return out
 
 
@@ -117,33 +116,38 @@ def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, 
                min_fields: int = 3, grid: HeaderGrid | None = None) -> Table | None:
     """Find the header (one or two rows, merged group cells) by its spellings, never by position.
     ``grid``: the sheet's :class:`HeaderGrid` when several kinds are searched in one sheet."""
-    lookups = _lookup(fields)
+    exact, loose = _lookup(fields)
     grid = grid or HeaderGrid(rows, scan)
-    best: tuple[int, Table] | None = None
+    best: tuple[int, int, bool, dict[str, int], list[_Label]] | None = None
     for i, two, labels in grid.layouts:
         cols: dict[str, int] = {}
-        units: dict[str, float] = {}
-        extra: list[tuple[int, str]] = []
         for lab in labels:
-            f = _match_norm(lab.norm, lookups)
+            f = (exact.get(lab.norm) or loose.get(lab.loose)) if lab.norm else None
             if f is None and lab.combo is not None:
-                f = _match_norm(lab.combo, lookups)
-            if f is None:
-                if lab.extra:
-                    extra.append((lab.col, lab.folded))
-                continue
-            if f in cols:
-                continue
-            cols[f] = lab.col
-            unit = header_unit(lab.label) or (header_unit(lab.group) if lab.group is not None else None)
-            units[f] = UNIT_SCALE.get(unit or "万元", 1.0)
+                f = exact.get(lab.combo) or loose.get(lab.combo_loose)
+            if f is not None and f not in cols:
+                cols[f] = lab.col
         score = len(cols)
         if score >= min_fields and ("name" in cols or "project_id" in cols or "unit" in cols
                                     or "meeting_date" in cols or "date" in cols):
-            table = Table(sheet, i, i + (2 if two else 1), cols, units, extra)
             if best is None or score > best[0]:
-                best = (score, table)
-    return best[1] if best else None
+                best = (score, i, two, cols, labels)
+    if best is None:
+        return None
+    _, i, two, cols, labels = best
+    units: dict[str, float] = {}
+    extra: list[tuple[int, str]] = []
+    for lab in labels:  # the units of the matched columns, and the labels that match nothing
+        f = (exact.get(lab.norm) or loose.get(lab.loose)) if lab.norm else None
+        if f is None and lab.combo is not None:
+            f = exact.get(lab.combo) or loose.get(lab.combo_loose)
+        if f is None:
+            if lab.extra:
+                extra.append((lab.col, lab.folded))
+        elif cols[f] == lab.col and f not in units:
+            unit = header_unit(lab.label) or (header_unit(lab.group) if lab.group is not None else None)
+            units[f] = UNIT_SCALE.get(unit or "万元", 1.0)
+    return Table(sheet, i, i + (2 if two else 1), cols, units, extra)
 
 
 # ------------------------------------------------------------------ workbook access
