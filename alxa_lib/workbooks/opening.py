@@ -82,12 +82,34 @@ def formula_cells_without_value(path: Path) -> dict[str, set[str]]:
                 data = z.read(n)
                 if b"<f" not in data:
                     continue
-                for m in _FORMULA.finditer(data):
+                for m in _formula_cells(data):
                     if not _CACHED.search(m.group(0)):
                         out.setdefault(sheet_names.get(n, n), set()).add(m.group(1).decode())
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
     return out
+
+
+_FORMULA_TAG = re.compile(rb"<f[ >/]")
+
+
+def _formula_cells(data: bytes):
+    """The matches of ``_FORMULA`` in a worksheet, as ``finditer`` gives them, but the pattern is tried
+    only around each formula tag: between the last ``</c>`` before it and the first after it (a match
+    cannot cross a ``</c>``), so a large sheet with few formulas is not scanned cell by cell."""
+    done = 0
+    tag = _FORMULA_TAG.search(data)
+    while tag:
+        pos = tag.start()
+        close = data.rfind(b"</c>", done, pos)
+        end = data.find(b"</c>", pos)
+        if end == -1:
+            return
+        m = _FORMULA.search(data, close + 4 if close != -1 else done, end + 4)
+        if m:
+            yield m
+            done = m.end()
+        tag = _FORMULA_TAG.search(data, max(pos + 2, done))
 
 
 def _sheet_names_by_part(z: zipfile.ZipFile) -> dict[str, str]:

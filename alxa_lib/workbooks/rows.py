@@ -167,10 +167,11 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
 
     for j, (f, c) in enumerate(table.columns.items()):
         scale, memo = table.units.get(f, 1.0), {}
+        bad_rows = {r for r, col in bad if col == c}
         for k, (r, _) in enumerate(kept):
             rec, row = recs[k], rows[r]
             raw = row[c] if c < len(row) else None
-            if (r, c) in bad:
+            if bad_rows and r in bad_rows:
                 found.append((k, j, finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=a1(c, r),
                                             value=bad[r, c], expected=_EXPECTED_CN.get(_expected(f), "有效值"),
                                             **row_ctx(r))))
@@ -185,11 +186,14 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
             except TypeError:  # an unhashable value: converted on its own
                 got = _convert(f, raw, scale, year)
             value, ok, expected = got
-            if ok and expected == "approx_date":
+            if ok and expected != "approx_date":  # the usual cell
+                rec[f] = value
+                continue
+            if ok:
                 found.append((k, j, finding("APPROXIMATE_DATE", field=f, sheet=table.sheet, cell=a1(c, r),
                                             value=fold(raw)[:50], date=value.isoformat(), **row_ctx(r))))
                 rec[f"_approx_{f}"] = fold(raw)[:200]
-            elif not ok:
+            else:
                 found.append((k, j, finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=a1(c, r),
                                             value=fold(raw)[:50], expected=_EXPECTED_CN.get(expected, "有效值"),
                                             **row_ctx(r))))
@@ -207,9 +211,6 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
 
 def frame(rows: list[dict], fields: list[str]) -> pd.DataFrame:
     cols = ["_row", *fields]
-    extra = sorted({k for r in rows for k in r if k.startswith(("_raw_", "_approx_"))})
-    cols += extra
-    return pd.DataFrame([[r.get(k) for k in cols] for r in rows], columns=cols, dtype=object)
-
-
-# ------------------------------------------------------------------ the kinds
+    keys = set().union(*map(dict.keys, rows)) if rows else set()
+    cols += sorted(k for k in keys if k.startswith(("_raw_", "_approx_")))
+    return pd.DataFrame({k: [r.get(k) for r in rows] for k in cols}, columns=cols, dtype=object)
