@@ -19,6 +19,7 @@ from alxa_lib import ledger, params
 from alxa_lib.errors import RejectedFile
 from alxa_lib.ledger import queries
 from alxa_lib.ledger.matching import PlanIndex, drop_duplicates, match_projects
+from alxa_lib.workbooks.plan import apply_adjustments
 from alxa_lib.workbooks.reader import ReadResult
 
 ROW_TABLES = {"plan_rows": "plan_rows", "report_rows": "report_rows", "schedule_rows": "schedule_rows",
@@ -81,8 +82,11 @@ class PlanCache:
             self._key, self._cache = key, {}
 
     def in_force(self, con, day: dt.date) -> pd.DataFrame:
+        """As ``queries.plan_in_force``, from the plan and the adjustments register read once."""
         if day not in self._cache:
-            self._cache[day] = queries.plan_in_force(con, day)
+            if "adjustments" not in self._cache:
+                self._cache["adjustments"] = queries.latest_register(con, "reg_adjustments")
+            self._cache[day] = apply_adjustments(self.all_rows(con, day.year), self._cache["adjustments"], day)
         return self._cache[day]
 
     def all_rows(self, con, year: int | None) -> pd.DataFrame:

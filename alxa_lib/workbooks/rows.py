@@ -213,4 +213,4 @@ def frame(rows: list[dict], fields: list[str]) -> pd.DataFrame:
     cols = ["_row", *fields]
     keys = set().union(*map(dict.keys, rows)) if rows else set()
     cols += sorted(k for k in keys if k.startswith(("_raw_", "_approx_")))
-    return pd.DataFrame({k: [r.get(k) for r in rows] for k in cols}, columns=cols, dtype=object)
+    return pd.DataFrame([[r.get(k) for k in cols] for r in rows], columns=cols, dtype=object)

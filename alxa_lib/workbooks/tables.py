@@ -74,41 +74,59 @@ class _Label:
     group: Any
 
 
+@dataclass
+class _Layout:
+    row: int
+    two: bool
+    labels: list[_Label]  # every label (for the extra columns)
+    matchable: list[_Label]  # the labels that match some spelling of the vocabulary the grid was built for
+
+
 class HeaderGrid:
     """The candidate header layouts of one sheet's first ``scan`` rows, every cell folded once, so that the
-    search for each workbook kind is only look-ups (docs/workbooks.md §6)."""
+    search for each workbook kind is only look-ups (docs/workbooks.md §6). With ``kinds`` (field tables),
+    labels that match none of their spellings are set aside once, not looked up for every kind."""
 
-    def __init__(self, rows: list[list[Any]], scan: int):
-        self.layouts: list[tuple[int, bool, list[_Label]]] = []
+    def __init__(self, rows: list[list[Any]], scan: int, kinds: tuple[dict, ...] = ()):
+        self.kinds = {id(k) for k in kinds}
+        vocab = set().union(*(set(d) for k in kinds for d in _lookup(k))) if kinds else None
+        self.layouts: list[_Layout] = []
         n = min(scan, len(rows))
         empty = [[is_empty(v) for v in r] for r in rows[:n + 1]]
+        folds = [[fold(v) for v in r] for r in rows[:n + 1]]
+        norms = [[norm_header(v) if not e else "" for v, e in zip(r, es)] for r, es in zip(rows[:n + 1], empty)]
         for i in range(n):
             if len(empty[i]) - sum(empty[i]) < 2:
                 continue
-            sub = rows[i + 1] if i + 1 < len(rows) else []
-            sub_empty = empty[i + 1] if i + 1 < len(rows) else []
-            self.layouts.append((i, False, self._labels(rows[i], empty[i], sub, sub_empty, False)))
-            if not all(sub_empty):
-                self.layouts.append((i, True, self._labels(rows[i], empty[i], sub, sub_empty, True)))
+            below = (rows[i + 1], empty[i + 1], folds[i + 1], norms[i + 1]) if i + 1 < len(rows) else ([], [], [], [])
+            top = (rows[i], empty[i], folds[i], norms[i])
+            for two in (False, True):
+                if two and all(below[1]):
+                    continue
+                labels = self._labels(top, below, two)
+                matchable = labels if vocab is None else [
+                    lab for lab in labels if lab.norm in vocab or lab.loose in vocab
+                    or (lab.combo is not None and (lab.combo in vocab or lab.combo_loose in vocab))]
+                self.layouts.append(_Layout(i, two, labels, matchable))
 
     @staticmethod
-    def _labels(top: list, top_empty: list, sub: list, sub_empty: list, two: bool) -> list[_Label]:
+    def _labels(top: tuple, below: tuple, two: bool) -> list[_Label]:
+        (t_vals, t_empty, t_fold, t_norm), (s_vals, s_empty, s_fold, s_norm) = top, below
         out, group = [], None
-        for c in range(max(len(top), len(sub) if two else 0)):
-            t_empty = c >= len(top) or top_empty[c]
-            s_empty = not two or c >= len(sub) or sub_empty[c]
-            if not t_empty:
-                group = top[c]
-            elif s_empty:
+        for c in range(max(len(t_vals), len(s_vals) if two else 0)):
+            te = c >= len(t_vals) or t_empty[c]
+            se = not two or c >= len(s_vals) or s_empty[c]
+            if not te:
+                group = c
+            elif se:
                 group = None
-            if t_empty and s_empty:
+            if te and se:
                 continue
-            label = sub[c] if not s_empty else top[c]
-            combo = norm_header(f"{fold(group)}{fold(sub[c])}") if not s_empty and group is not None else None
-            extra = not (two and not t_empty and c + 1 < len(sub) and not sub_empty[c])
-            norm = norm_header(label)
+            vals, folded, norm = (s_vals, s_fold[c], s_norm[c]) if not se else (t_vals, t_fold[c], t_norm[c])
+            combo = norm_header(f"{t_fold[group]}{s_fold[c]}") if not se and group is not None else None
+            extra = not (two and not te and c + 1 < len(s_vals) and not s_empty[c])
             out.append(_Label(c, norm, _loose(norm), combo or None, _loose(combo) if combo else None, extra,
-                              fold(label), label, group if two else None))
+                              folded, vals[c], t_vals[group] if two and group is not None else None))
         return out
 
 
@@ -119,9 +137,10 @@ def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, 
     exact, loose = _lookup(fields)
     grid = grid or HeaderGrid(rows, scan)
     best: tuple[int, int, bool, dict[str, int], list[_Label]] | None = None
-    for i, two, labels in grid.layouts:
+    use_matchable = id(fields) in grid.kinds
+    for layout in grid.layouts:
         cols: dict[str, int] = {}
-        for lab in labels:
+        for lab in (layout.matchable if use_matchable else layout.labels):
             f = (exact.get(lab.norm) or loose.get(lab.loose)) if lab.norm else None
             if f is None and lab.combo is not None:
                 f = exact.get(lab.combo) or loose.get(lab.combo_loose)
@@ -131,7 +150,7 @@ def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, 
         if score >= min_fields and ("name" in cols or "project_id" in cols or "unit" in cols
                                     or "meeting_date" in cols or "date" in cols):
             if best is None or score > best[0]:
-                best = (score, i, two, cols, labels)
+                best = (score, layout.row, layout.two, cols, layout.labels)
     if best is None:
         return None
     _, i, two, cols, labels = best
@@ -165,7 +184,7 @@ def detect_kind(sheets: dict[str, list[list[Any]]], scan: int, hidden: set[str] 
     if len(reg_hits) >= 2 or (reg_hits and len(sheets) == 1):
         return "registers", {}, None
     found: dict[str, list[tuple[int, str, Table]]] = {}
-    grids = {name: HeaderGrid(rows, scan) for name, rows in sheets.items()}
+    grids = {name: HeaderGrid(rows, scan, tuple(_KIND_FIELDS.values())) for name, rows in sheets.items()}
     for name, rows in sheets.items():
         for kind, fields in _KIND_FIELDS.items():
             t = find_table(rows, fields, name, scan, grid=grids[name])
