@@ -60,6 +60,7 @@ class Inspection:
     """What the bounded pre-read learned: the container and the error cells (``t="e"``) per worksheet part."""
     container: str  # "zip" or "ole"
     error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+    formula_parts: set[str] = field(default_factory=set)  # worksheet parts holding a formula tag (``<f``)
 
 
 def inspect(path: Path) -> Inspection:
@@ -85,7 +86,9 @@ def inspect(path: Path) -> Inspection:
                                       f"spreadsheet (its content is not a workbook): re-save it as .xlsx and resend ({path.name})")
     try:
         with zipfile.ZipFile(path) as z:
-            return Inspection("zip", _scan_zip(z, lim, path.name))
+            seen = Inspection("zip")
+            _scan_zip(z, lim, path.name, seen)
+            return seen
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
         raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
                                       f"spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from None
@@ -96,7 +99,7 @@ def _bomb(name: str, what_cn: str, what_en: str) -> RejectedFile:
                                     f"abnormally ({what_en}): refused as a possible zip bomb; re-save it and resend ({name})")
 
 
-def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str) -> dict[str, dict[str, str]]:
+def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str, seen: Inspection) -> None:
     infos = z.infolist()
     if len(infos) > lim["max_zip_parts"]:
         raise _bomb(name, f"{len(infos)}个部件，上限{lim['max_zip_parts']}", f"{len(infos)} parts, limit {lim['max_zip_parts']}")
@@ -112,17 +115,15 @@ def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str) -> dict[str, dict[str, s
             raise _bomb(name, f"{i.filename} 压缩比{i.file_size / max(i.compress_size, 1):.0f}:1",
                         f"{i.filename} compressed {i.file_size / max(i.compress_size, 1):.0f}:1")
     total = 0
-    errors: dict[str, dict[str, str]] = {}
     cells = [0]  # cells seen in all worksheets so far
     for i in infos:
         if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
-        total += _stream_part(z, i, lim, name, total, total_cap, errors, cells)
-    return errors
+        total += _stream_part(z, i, lim, name, total, total_cap, seen, cells)
 
 
 def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str, done: int, total_cap: float,
-                 errors: dict[str, dict[str, str]], cells: list[int]) -> int:
+                 seen: Inspection, cells: list[int]) -> int:
     """Stream one XML part: count its real size, refuse a DTD, bound a worksheet's rows and columns."""
     sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
     row_cap = lim["max_rows"] + lim["row_slack"]
@@ -154,6 +155,8 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                                                    f"columns and resend")
                 if b't="e"' in window:
                     found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(window)}
-                    errors.setdefault(info.filename, {}).update(found)
+                    seen.error_cells.setdefault(info.filename, {}).update(found)
+                if b"<f" in window:
+                    seen.formula_parts.add(info.filename)
             tail = window[-_OVERLAP:]
     return size

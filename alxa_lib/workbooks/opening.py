@@ -49,12 +49,14 @@ _FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?>(?:(?!</c>).)*?<f[ >/](?:(?!</
 _CACHED = re.compile(rb"<v>[^<]*\S[^<]*</v>|<is>")
 
 
-def unusable_cells(path: Path, error_cells: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+def unusable_cells(path: Path, error_cells: dict[str, dict[str, str]],
+                   formula_parts: set[str] | None = None) -> dict[str, dict[str, str]]:
     """Per sheet name, cells present but unusable → the text to show: Excel error cells (``#DIV/0!``,
     ``#REF!``; ``error_cells`` by worksheet part, from the bounded pre-read) and formulas without a
-    cached value (docs/workbooks.md §6)."""
+    cached value (docs/workbooks.md §6). ``formula_parts``: the worksheet parts that hold a formula at all,
+    when the bounded pre-read has found them (then only those are read again)."""
     out: dict[str, dict[str, str]] = {}
-    for sheet, refs in formula_cells_without_value(path).items():
+    for sheet, refs in formula_cells_without_value(path, formula_parts).items():
         out.setdefault(sheet, {}).update({ref: "公式（无计算结果）" for ref in refs})
     if error_cells:
         try:
@@ -67,14 +69,16 @@ def unusable_cells(path: Path, error_cells: dict[str, dict[str, str]]) -> dict[s
     return out
 
 
-def formula_cells_without_value(path: Path) -> dict[str, set[str]]:
-    """Cells holding a formula but no cached value, per sheet (formulas are never evaluated)."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+def formula_cells_without_value(path: Path, parts: set[str] | None = None) -> dict[str, set[str]]:
+    """Cells holding a formula but no cached value, per sheet (formulas are never evaluated); ``parts``:
+    only these worksheet parts can hold one."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or parts == set():
         return {}
     out: dict[str, set[str]] = {}
     try:
         with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")]
+            names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")
+                     and (parts is None or n in parts)]
             if not names:
                 return {}
             sheet_names = _sheet_names_by_part(z)
