@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import os
 import pickle
 import shutil
@@ -69,13 +70,23 @@ def received_date(path: Path, override: dt.date | None = None) -> dt.date:
     manifest = path.parent / "_received.csv"
     if manifest.exists():
         try:
-            with open(manifest, encoding="utf-8-sig", newline="") as fh:
-                for row in csv.DictReader(fh):
-                    if (row.get("file") or "").strip() == path.name:
-                        return dt.date.fromisoformat((row.get("received") or "").strip()[:10])
+            st = manifest.stat()
+            found = _manifest(manifest, st.st_mtime_ns, st.st_size).get(path.name)
+            if found is not None:
+                return dt.date.fromisoformat(found)
         except (OSError, ValueError):
             pass
     return dt.date.fromtimestamp(path.stat().st_mtime)
+
+
+@functools.lru_cache(maxsize=64)
+def _manifest(manifest: Path, mtime_ns: int, size: int) -> dict[str, str]:
+    """A folder's ``_received.csv``: file name → received date as written (read once per version of it)."""
+    out: dict[str, str] = {}
+    with open(manifest, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault((row.get("file") or "").strip(), (row.get("received") or "").strip()[:10])
+    return out
 
 
 class SharedWriter:
