@@ -309,3 +309,31 @@ def test_archive_copy_is_hashed_while_copied_and_the_spill_is_removed(tmp_path):
     assert copy.read_bytes() == f.read_bytes() and copy.stem == sha256_of(f)
     assert not [p for p in ledger.archive_dir(db).iterdir() if p.name.startswith(".")]  # no temporary copy left
     assert not list(db.parent.glob(f"{SPILL_PREFIX}*"))  # this run's spill and the stale one are gone
+
+
+def test_read_results_beyond_the_memory_budget_wait_on_disk(tmp_path, monkeypatch):
+    """Past params `spill` (here one file), read results are spilled beside the ledger and read back in order."""
+    from alxa_lib import params
+    from alxa_lib.ledger import ingest as ingest_module
+    monkeypatch.setitem(params.load("ingest"), "spill", {"files": 1, "rows": 20000})
+    kept = []
+    real_keep = ingest_module.Spill.keep
+
+    def keep(self, item, res):
+        out = real_keep(self, item, res)
+        kept.append(out.spilled is not None and out.spilled[0].exists())
+        return out
+
+    monkeypatch.setattr(ingest_module.Spill, "keep", keep)
+    depts = ["住建局", "交通运输局", "水务局"]
+    for i, dept in enumerate(depts):
+        write_report(tmp_path / "in" / "2025-06-28" / f"{dept}.xlsx", [report_row(pid=f"2025-ZD-{i:03d}")],
+                     meta=f"填报单位：{dept}  主要领导签字：是  填报日期：2025年6月27日")
+    db = tmp_path / "l.duckdb"
+    out = ingest([tmp_path / "in"], db, progress=False)
+    assert kept == [False, True, True]  # the first in memory, the others in the spill file
+    assert {o.status for o in out} == {"ingested"} and len(out) == 3
+    con = duckdb.connect(str(db), read_only=True)
+    assert sorted(r[0] for r in con.execute("SELECT department FROM files").fetchall()) == sorted(depts)
+    con.close()
+    assert not list(tmp_path.glob(f"{ingest_module.SPILL_PREFIX}*"))

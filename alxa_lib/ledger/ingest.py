@@ -135,7 +135,7 @@ class Item:
         return KIND_ORDER[self.kind], self.period or dt.date.min, self.received, str(self.path)
 
     def result(self) -> ReadResult:
-        if self.res is None:
+        if self.res is None:  # waiting in the spill file
             with open(self.spilled[0], "rb") as fh:
                 fh.seek(self.spilled[1])
                 self.res = pickle.load(fh)
@@ -143,17 +143,28 @@ class Item:
 
 
 class Spill:
-    """A temporary file beside the ledger holding the read results waiting to be stored, one after the
-    other; removed afterwards (and, if a run was killed, by the next run once that run's process is gone)."""
+    """Where read results wait to be stored: the first ones in memory, up to ``params/ingest.yaml``
+    ``spill`` (files and rows), the others appended to a temporary file beside the ledger, so memory is
+    bounded whatever the number of files. The file is removed afterwards (and, if a run was killed, by the
+    next run once that run's process is gone)."""
 
     def __init__(self, db: Path):
-        db.parent.mkdir(parents=True, exist_ok=True)
+        self.db, self.fh, self.path = db, None, None
+        self.budget = dict(params.load("ingest")["spill"])
         _remove_stale_spills(db.parent)
-        self.folder = Path(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-", dir=db.parent))
-        self.path = self.folder / "results.pkl"
-        self.fh = open(self.path, "wb")
 
     def keep(self, item: Item, res: ReadResult) -> Item:
+        rows = sum(len(f) for f in res.frames.values())
+        if self.budget["files"] > 0 and self.budget["rows"] >= rows:
+            self.budget["files"] -= 1
+            self.budget["rows"] -= rows
+            item.res = res
+            return item
+        if self.fh is None:
+            self.db.parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-", dir=self.db.parent))
+            self.path = folder / "results.pkl"
+            self.fh = open(self.path, "wb")
         item.spilled = (self.path, self.fh.tell())
         pickle.dump(res, self.fh, protocol=pickle.HIGHEST_PROTOCOL)
         self.fh.flush()
@@ -163,8 +174,9 @@ class Spill:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.fh.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.fh is not None:
+            self.fh.close()
+            shutil.rmtree(self.path.parent, ignore_errors=True)
 
 
 def _remove_stale_spills(folder: Path) -> None:
