@@ -64,6 +64,17 @@ def header_unit(text: Any) -> str | None:
 
 def norm_name(text: Any) -> str:
     """A project name as matched: no spaces or punctuation, width folded, leading 阿左旗/阿拉善左旗 dropped."""
+    if isinstance(text, str) and len(text) <= _SHORT:
+        return _norm_name_short(text)
+    return _norm_name(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm_name_short(text: str) -> str:
+    return _norm_name(text)
+
+
+def _norm_name(text: Any) -> str:
     s = fold(text)
     s = re.sub(r"[\s\W_]+", "", s)
     for prefix in ("阿拉善左旗", "阿左旗"):

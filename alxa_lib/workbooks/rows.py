@@ -157,7 +157,9 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
     numbers); findings come out in row order, then column order."""
     kept, totals = _data_rows(rows, table)
     bad = {_rc(ref): text for ref, text in bad_cells.items()}
-    recs: list[dict[str, Any]] = [{"_row": r + 1} for r, _ in kept]
+    data = [rows[r] for r, _ in kept]
+    names, columns = ["_row"], [[r + 1 for r, _ in kept]]
+    marks: list[tuple[int, str, Any]] = []  # (row position, key, what was written) of _raw_/_approx_ marks
     found: list[tuple[int, int, dict]] = []
     c_id = table.columns.get("project_id")
 
@@ -166,39 +168,33 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
         return dict(ctx, project_id=fold(raw_id) or None)
 
     for j, (f, c) in enumerate(table.columns.items()):
-        scale, memo = table.units.get(f, 1.0), {}
-        bad_rows = {r for r, col in bad if col == c}
-        for k, (r, _) in enumerate(kept):
-            rec, row = recs[k], rows[r]
-            raw = row[c] if c < len(row) else None
-            if bad_rows and r in bad_rows:
+        raws = [row[c] if c < len(row) else None for row in data]
+        got = _convert_column(f, raws, table.units.get(f, 1.0), year)
+        values = [g[0] for g in got]
+        odd = [k for k, g in enumerate(got) if not g[1] or g[2] == "approx_date"]
+        odd += [k for k, (r, _) in enumerate(kept) if (r, c) in bad] if bad else []
+        for k in sorted(set(odd)):
+            r, raw = kept[k][0], raws[k]
+            if (r, c) in bad:
                 found.append((k, j, finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=a1(c, r),
                                             value=bad[r, c], expected=_EXPECTED_CN.get(_expected(f), "有效值"),
                                             **row_ctx(r))))
-                rec[f] = None
-                rec[f"_raw_{f}"] = bad[r, c]
-                continue
-            try:
-                key = (type(raw), raw)
-                got = memo.get(key)
-                if got is None:
-                    got = memo[key] = _convert(f, raw, scale, year)
-            except TypeError:  # an unhashable value: converted on its own
-                got = _convert(f, raw, scale, year)
-            value, ok, expected = got
-            if ok and expected != "approx_date":  # the usual cell
-                rec[f] = value
-                continue
-            if ok:
+                values[k] = None
+                marks.append((k, f"_raw_{f}", bad[r, c]))
+            elif got[k][1]:
                 found.append((k, j, finding("APPROXIMATE_DATE", field=f, sheet=table.sheet, cell=a1(c, r),
-                                            value=fold(raw)[:50], date=value.isoformat(), **row_ctx(r))))
-                rec[f"_approx_{f}"] = fold(raw)[:200]
+                                            value=fold(raw)[:50], date=values[k].isoformat(), **row_ctx(r))))
+                marks.append((k, f"_approx_{f}", fold(raw)[:200]))
             else:
                 found.append((k, j, finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=a1(c, r),
-                                            value=fold(raw)[:50], expected=_EXPECTED_CN.get(expected, "有效值"),
+                                            value=fold(raw)[:50], expected=_EXPECTED_CN.get(got[k][2], "有效值"),
                                             **row_ctx(r))))
-                rec[f"_raw_{f}"] = fold(raw)[:200]
-            rec[f] = value
+                marks.append((k, f"_raw_{f}", fold(raw)[:200]))
+        names.append(f)
+        columns.append(values)
+    recs: list[dict[str, Any]] = [dict(zip(names, vals)) for vals in zip(*columns)]
+    for k, key, text in marks:
+        recs[k][key] = text
     found.sort(key=lambda t: (t[0], t[1]))
     findings += [f for _, _, f in found]
     for rec, (_, section_class) in zip(recs, kept):
@@ -207,6 +203,23 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
         elif section_class and "class" not in table.columns:
             rec["class"] = section_class
     return recs, totals
+
+
+def _convert_column(f: str, raws: list, scale: float, year: int | None) -> list[tuple[Any, bool, str]]:
+    """``_convert`` of every cell of a column, each distinct value converted once."""
+    memo: dict = {}
+
+    def one(raw: Any) -> tuple[Any, bool, str]:
+        try:
+            key = (raw.__class__, raw)
+            out = memo.get(key)
+            if out is None:
+                out = memo[key] = _convert(f, raw, scale, year)
+            return out
+        except TypeError:  # an unhashable value: converted on its own
+            return _convert(f, raw, scale, year)
+
+    return [one(raw) for raw in raws]
 
 
 def frame(rows: list[dict], fields: list[str]) -> pd.DataFrame:
