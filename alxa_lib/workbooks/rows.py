@@ -124,7 +124,7 @@ def _data_rows(rows: list[list[Any]], table: Table) -> tuple[list[tuple[int, str
     for r in range(table.data_start, len(rows)):
         row = rows[r]
         n = len(row)
-        first = next((v for v in row if not is_empty(v)), _NOTHING)
+        first = row[0] if n and not is_empty(row[0]) else next((v for v in row if not is_empty(v)), _NOTHING)
         if first is _NOTHING:
             continue
         first = fold(first)
@@ -137,7 +137,7 @@ def _data_rows(rows: list[list[Any]], table: Table) -> tuple[list[tuple[int, str
             if len(nonempty) <= 2:
                 section_class = "MP" if "前期" in "".join(map(fold, nonempty)) else "KC"
                 continue  # a section heading such as 一、重点建设项目: it sets the class of the rows below
-        label = "".join(fold(row[c]) for c in label_cols if c < n and row[c] is not None)
+        label = "".join([fold(row[c]) for c in label_cols if c < n and row[c] is not None])
         if _TOTAL.search(label):
             totals.append({"_row": r + 1, **{f: (row[c] if c < n else None) for f, c in cols.items()}})
             continue
@@ -226,4 +226,6 @@ def frame(rows: list[dict], fields: list[str]) -> pd.DataFrame:
     cols = ["_row", *fields]
     keys = set().union(*map(dict.keys, rows)) if rows else set()
     cols += sorted(k for k in keys if k.startswith(("_raw_", "_approx_")))
+    if len(rows) > 1000:  # a large table is quicker to build a column at a time, a small one a row at a time
+        return pd.DataFrame({k: [r.get(k) for r in rows] for k in cols}, columns=cols, dtype=object)
     return pd.DataFrame([[r.get(k) for k in cols] for r in rows], columns=cols, dtype=object)
