@@ -242,3 +242,98 @@ def test_name_matching_and_ids_against_the_plan(tmp_path):
     assert [(f["rule"], f["cell"], f["project_id"]) for f in found] == [("NAME_MATCHED", "C5", "A1"),
                                                                        ("PROJECT_UNKNOWN", "C7", None)]
     assert "吉兰泰镇供热管网改造项目" in found[1]["message"]  # the closest plan name is suggested
+
+
+# ---------------------------------------------------------------- batches (docs/architecture.md §9)
+def test_one_batch_same_content_twice_and_a_refused_version_between_two(tmp_path, monkeypatch):
+    """In one batch: the same bytes under two names are stored once (the second is `unchanged`, with the
+    first's version); a version whose insert fails is refused alone and the next version takes its number."""
+    db = tmp_path / "l.duckdb"
+    a = write_report(tmp_path / "a" / "2025-06-28" / "住建局.xlsx", [report_row(annual=100)])
+    same = tmp_path / "b" / "2025-06-28" / "住建局.xlsx"
+    same.parent.mkdir(parents=True)
+    shutil.copyfile(a, same)
+    write_report(tmp_path / "c" / "2025-06-28" / "住建局.xlsx", [report_row(annual=120), report_row(pid="X")])
+    write_report(tmp_path / "d" / "2025-06-28" / "住建局.xlsx", [report_row(annual=150)])
+    real = ledger.insert_frame
+
+    def failing(con, table, df):
+        real(con, table, df)
+        if table == "report_rows" and "X" in set(df["_given_id"].dropna()):
+            raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(ledger, "insert_frame", failing)
+    out = ingest([tmp_path / d for d in "abcd"], db, progress=False, received=dt.date(2025, 6, 27))
+    assert [(o.status, o.version) for o in out] == [("ingested", 1), ("unchanged", 1), ("rejected", None),
+                                                    ("new_version", 2)]
+    assert out[2].reason == "not_stored" and "disk full" in out[2].error
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT version, n_rows FROM files ORDER BY file_id").fetchall() == [(1, 1), (2, 1)]
+    assert con.execute("SELECT annual_completed FROM report_rows ORDER BY file_id").fetchall() == [(100.0,), (150.0,)]
+    assert _row_counts_consistent(con) == 2
+    con.close()
+    sidecars = sorted(p.name for p in ledger.archive_dir(db).glob("*.json"))
+    assert len(sidecars) == 2  # the refused file is archived (it was read) but has no sidecar: rebuild skips it
+
+
+def test_batches_hold_the_configured_number_of_files(tmp_path, monkeypatch):
+    """With batches of two files, five reports go in as three transactions, each with one insert a table."""
+    from alxa_lib import params
+    cfg = params.load("ingest")
+    monkeypatch.setitem(cfg, "batch", {"files": 2, "rows": 20000})
+    db = tmp_path / "l.duckdb"
+    depts = ["住建局", "交通运输局", "水务局", "农牧局", "教育局"]
+    for i, dept in enumerate(depts):
+        write_report(tmp_path / "in" / "2025-06-28" / f"{dept}.xlsx", [report_row(pid=f"2025-ZD-{i:03d}")],
+                     meta=f"填报单位：{dept}  主要领导签字：是  填报日期：2025年6月27日")
+    calls: list[tuple[str, int]] = []
+    real = ledger.insert_frame
+    monkeypatch.setattr(ledger, "insert_frame", lambda con, table, df: (calls.append((table, len(df))),
+                                                                        real(con, table, df)))
+    out = ingest([tmp_path / "in"], db, progress=False)
+    assert {o.status for o in out} == {"ingested"}
+    assert [n for t, n in calls if t == "files"] == [2, 2, 1]
+    assert [n for t, n in calls if t == "report_rows"] == [2, 2, 1]
+
+
+def test_archive_copy_is_hashed_while_copied_and_the_spill_is_removed(tmp_path):
+    from alxa_lib.files import sha256_of
+    from alxa_lib.ledger.ingest import SPILL_PREFIX
+    db = tmp_path / "l" / "l.duckdb"
+    f = write_report(tmp_path / "in" / "2025-06-28" / "住建局.xlsx", [report_row()])
+    stale = db.parent / f"{SPILL_PREFIX}999999999-x"  # a killed run's spill (no such process)
+    stale.mkdir(parents=True)
+    (stale / "results.pkl").write_bytes(b"x")
+    ingest([f], db, progress=False)
+    (copy,) = [p for p in ledger.archive_dir(db).iterdir() if p.suffix == ".xlsx"]
+    assert copy.read_bytes() == f.read_bytes() and copy.stem == sha256_of(f)
+    assert not [p for p in ledger.archive_dir(db).iterdir() if p.name.startswith(".")]  # no temporary copy left
+    assert not list(db.parent.glob(f"{SPILL_PREFIX}*"))  # this run's spill and the stale one are gone
+
+
+def test_read_results_beyond_the_memory_budget_wait_on_disk(tmp_path, monkeypatch):
+    """Past params `spill` (here one file), read results are spilled beside the ledger and read back in order."""
+    from alxa_lib import params
+    from alxa_lib.ledger import ingest as ingest_module
+    monkeypatch.setitem(params.load("ingest"), "spill", {"files": 1, "rows": 20000})
+    kept = []
+    real_keep = ingest_module.Spill.keep
+
+    def keep(self, item, res):
+        out = real_keep(self, item, res)
+        kept.append(out.spilled is not None and out.spilled[0].exists())
+        return out
+
+    monkeypatch.setattr(ingest_module.Spill, "keep", keep)
+    depts = ["住建局", "交通运输局", "水务局"]
+    for i, dept in enumerate(depts):
+        write_report(tmp_path / "in" / "2025-06-28" / f"{dept}.xlsx", [report_row(pid=f"2025-ZD-{i:03d}")],
+                     meta=f"填报单位：{dept}  主要领导签字：是  填报日期：2025年6月27日")
+    db = tmp_path / "l.duckdb"
+    out = ingest([tmp_path / "in"], db, progress=False)
+    assert kept == [False, True, True]  # the first in memory, the others in the spill file
+    assert {o.status for o in out} == {"ingested"} and len(out) == 3
+    con = duckdb.connect(str(db), read_only=True)
+    assert sorted(r[0] for r in con.execute("SELECT department FROM files").fetchall()) == sorted(depts)
+    con.close()
+    assert not list(tmp_path.glob(f"{ingest_module.SPILL_PREFIX}*"))

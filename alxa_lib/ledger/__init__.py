@@ -15,6 +15,7 @@ from alxa_lib.ledger.store import (  # noqa: F401
                                    live,
                                    mark_origin,
                                    next_file_id,
+                                   next_file_ids,
                                    origin,
                                    store_findings,
                                    transaction,

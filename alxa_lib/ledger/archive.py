@@ -9,25 +9,39 @@ why), so that a rebuilt ledger withdraws the same files.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
-import shutil
+import secrets
 from pathlib import Path
 
 from alxa_lib.files import write_text
 from alxa_lib.ledger.store import archive_dir
 
+_CHUNK = 1 << 20
 
-def archive(path: Path, digest: str, db: Path) -> Path:
-    """Copy the file byte for byte under its SHA-256 (atomic rename; an existing copy is kept)."""
+
+def archive(path: Path, db: Path) -> tuple[Path, str]:
+    """Copy the file byte for byte under its SHA-256, hashing while copying (one read of the original):
+    the copy goes to a temporary name in the archive folder and is renamed once its hash is known; an
+    existing copy is kept. Returns the copy and the SHA-256."""
     target_dir = archive_dir(db)
     target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{digest}{path.suffix.lower()}"
-    if not target.exists():
-        tmp = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
-    return target
+    h = hashlib.sha256()
+    tmp = target_dir / f".~{secrets.token_hex(8)}.part"  # the umask's permissions, as a plain copy has
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as dst, open(path, "rb") as src:
+            for chunk in iter(lambda: src.read(_CHUNK), b""):
+                h.update(chunk)
+                dst.write(chunk)
+        digest = h.hexdigest()
+        target = target_dir / f"{digest}{path.suffix.lower()}"
+        if not target.exists():
+            os.replace(tmp, target)
+        return target, digest
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def sidecar_of(copy: Path) -> Path:

@@ -1,26 +1,30 @@
-"""Ingest workbooks into the ledger: archive, read, match to the plan, store — one file, one transaction."""
+"""Ingest workbooks into the ledger: read, archive and spill each file; then, in order, match to the plan and
+store in batches (one transaction a batch, every file whole or absent; docs/architecture.md §9)."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
+import functools
+import os
+import pickle
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-import pandas as pd
-
 from alxa_lib import ledger, params
 from alxa_lib.files import sha256_of  # noqa: F401 - re-exported for callers
-from alxa_lib.ledger import queries
+from alxa_lib.ledger import batches
 from alxa_lib.ledger.archive import archive, write_sidecar
-from alxa_lib.ledger.matching import drop_duplicates, match_projects
+from alxa_lib.ledger.matching import match_projects  # noqa: F401 - re-exported for callers
 from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".ods", ".fods", ".numbers", ".xlsb"}  # reported, not read
+SPILL_PREFIX = ".ingest-spill-"
 KIND_ORDER = {"plan": 0, "registers": 1, "schedule": 2, "report": 3, "start_report": 4}
 
 
@@ -66,142 +70,34 @@ def received_date(path: Path, override: dt.date | None = None) -> dt.date:
     manifest = path.parent / "_received.csv"
     if manifest.exists():
         try:
-            with open(manifest, encoding="utf-8-sig", newline="") as fh:
-                for row in csv.DictReader(fh):
-                    if (row.get("file") or "").strip() == path.name:
-                        return dt.date.fromisoformat((row.get("received") or "").strip()[:10])
+            st = manifest.stat()
+            found = _manifest(manifest, st.st_mtime_ns, st.st_size).get(path.name)
+            if found is not None:
+                return dt.date.fromisoformat(found)
         except (OSError, ValueError):
             pass
     return dt.date.fromtimestamp(path.stat().st_mtime)
 
 
-# ------------------------------------------------------------------ store one file
-def _split_years(df: pd.DataFrame) -> pd.DataFrame:
-    if "years" in df.columns:
-        df["start_year"] = [y[0] if isinstance(y, tuple) else None for y in df["years"]]
-        df["end_year"] = [y[1] if isinstance(y, tuple) else None for y in df["years"]]
-    return df
-
-
-def _prepare(df: pd.DataFrame) -> pd.DataFrame:
-    df = _split_years(df.copy())
-    df = df.rename(columns={"_row": "row_no", "_sheet": "sheet"})
-    raw_cols = [c for c in df.columns if c.startswith("_raw_")]
-    if raw_cols:
-        df["raw"] = [json.dumps({c[5:]: r[c] for c in raw_cols if r.get(c)}, ensure_ascii=False) or None
-                     for r in df[raw_cols].to_dict("records")]
-    approx_cols = [c for c in df.columns if c.startswith("_approx_")]
-    if approx_cols:  # approximate dates (2025.6, 6月下旬): field → what was written (docs/workbooks.md §6)
-        df["approx"] = [json.dumps({c[8:]: r[c] for c in approx_cols if r.get(c)}, ensure_ascii=False)
-                        if any(r.get(c) for c in approx_cols) else None for r in df[approx_cols].to_dict("records")]
-    return df
-
-
-class PlanCache:
-    """Plan-in-force look-ups within one ingest run (the plan changes only when a plan or register is stored)."""
-
-    def __init__(self, con):
-        self.con = con
-        self._cache: dict = {}
-
-    def key(self) -> tuple:
-        return queries.plan_key(self.con)
-
-    def in_force(self, day: dt.date) -> pd.DataFrame:
-        k = (self.key(), day)
-        if k not in self._cache:
-            self._cache[k] = queries.plan_in_force(self.con, day)
-        return self._cache[k]
-
-    def all_rows(self, year: int | None) -> pd.DataFrame:
-        k = (self.key(), "all", year)
-        if k not in self._cache:
-            self._cache[k] = queries.latest_plan_rows(self.con, year)
-        return self._cache[k]
-
-
-def store(con, res: ReadResult, digest: str, source: Path, archived: Path, received: dt.date,
-          plans: PlanCache | None = None) -> Outcome:
-    """Write one read workbook into the ledger within one transaction; return what happened."""
-    out = Outcome(file=str(source), kind=res.kind, department=res.department,
-                  period=res.period.isoformat() if res.period else None)
-    if con.execute("SELECT 1 FROM files WHERE sha256 = ?", [digest]).fetchone():
-        prev = con.execute("SELECT version, n_rows, kind, department, period FROM files WHERE sha256 = ? "
-                           "ORDER BY file_id LIMIT 1", [digest]).fetchone()
-        out.status, out.version, out.rows = "unchanged", prev[0], prev[1]
-        return out
-    label = res.meta.get("version_label")
-    year = res.meta.get("year") or (res.period.year if res.period else None)
-    if res.kind == "report":
-        key_sql, key_args = "department = ? AND period = ?", [res.department, res.period]
-    elif res.kind == "schedule":
-        key_sql, key_args = "department = ? AND version_label = ?", [res.department, label]
-    elif res.kind == "start_report":
-        key_sql, key_args = "department = ? AND report_date IS NOT DISTINCT FROM ? AND original_name = ?", \
-            [res.department, res.meta.get("report_date"), source.name]
-    else:
-        key_sql, key_args = "plan_year IS NOT DISTINCT FROM ?", [year]
-    n_prev = con.execute(f"SELECT count(*) FROM files WHERE kind = ? AND {key_sql}", [res.kind, *key_args]).fetchone()[0]
-    version = int(n_prev) + 1
-    findings = list(res.findings) + list(res.meta.get("total_checks", []))
-    frames = {k: v.copy() for k, v in res.frames.items()}
-    if res.kind in ("report", "start_report", "schedule"):
-        day = res.period or res.meta.get("report_date") or received
-        plans = plans or PlanCache(con)
-        plan = plans.in_force(day)
-        name = {"report": "report_rows", "start_report": "start_rows", "schedule": "schedule_rows"}[res.kind]
-        ctx = {"department": res.department, "period": res.period}
-        all_plan = plans.all_rows(day.year)
-        if res.kind == "report" and all_plan.empty and not plans.all_rows(None).empty:
-            raise RejectedFile("no_plan", f"台账中没有{day.year}年的年度计划，报表无法对应（标题或文件夹日期是否有误？） / "
-                                          f"no {day.year} plan in the ledger: check the title or folder date, or "
-                                          f"ingest that year's plan first")
-        findings += match_projects(frames[name], all_plan if res.kind != "report" else plan, ctx,
-                                   res.meta.get("sheet"), res.col_refs.get(name, {}), res.department)
-        if res.kind == "report":
-            findings += drop_duplicates(frames[name], ctx, res.meta.get("sheet"), res.col_refs.get(name, {}))
-        pid_of_row = dict(zip(frames[name]["_row"], frames[name]["project_id"]))
-        for f in findings:  # cell findings of a row take the row's matched project
-            if f.get("cell") and f.get("rule") == "UNPARSEABLE_VALUE":
-                f["project_id"] = pid_of_row.get(int("".join(ch for ch in f["cell"] if ch.isdigit())), f["project_id"])
-    meta = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in res.meta.items()
-            if k not in ("totals", "total_checks", "units")}
-    with ledger.transaction(con):
-        file_id = ledger.next_file_id(con)
-        con.execute("""INSERT INTO files (file_id, sha256, original_name, source_path, archive_path, kind, department,
-                       period, received, version, version_label, signed, report_date, plan_year, meta, col_refs, n_rows)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [file_id, digest, source.name, str(source), str(archived), res.kind, res.department, res.period,
-                     received, version, label, res.meta.get("signed"), res.meta.get("report_date"), year,
-                     json.dumps(meta, ensure_ascii=False, default=str), json.dumps(res.col_refs, ensure_ascii=False),
-                     sum(len(f) for f in frames.values())])
-        for name, df in frames.items():
-            table = {"plan_rows": "plan_rows", "report_rows": "report_rows", "schedule_rows": "schedule_rows",
-                     "start_rows": "start_rows"}.get(name) or ledger.REGISTER_TABLES[name]
-            df = _prepare(df)
-            df["file_id"] = file_id
-            ledger.insert_frame(con, table, df)
-        if findings:
-            fdf = pd.DataFrame(findings)
-            fdf["file_id"] = file_id
-            fdf["stage"] = "ingest"
-            ledger.insert_frame(con, "findings", fdf)
-    out.status = "ingested" if version == 1 else "new_version"
-    out.version = version
-    out.rows = sum(len(f) for f in frames.values())
-    out.findings = len(findings)
+@functools.lru_cache(maxsize=64)
+def _manifest(manifest: Path, mtime_ns: int, size: int) -> dict[str, str]:
+    """A folder's ``_received.csv``: file name → received date as written (read once per version of it)."""
+    out: dict[str, str] = {}
+    with open(manifest, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault((row.get("file") or "").strip(), (row.get("received") or "").strip()[:10])
     return out
 
 
 class SharedWriter:
     """The writing connection of one ingest run, given up for ``handoff_seconds`` whenever it has been held
-    ``hold_seconds``, so that notebooks and reports waiting to read get in between two files (docs/architecture.md §6)."""
+    ``hold_seconds``, so that notebooks and reports waiting to read get in between two batches
+    (docs/architecture.md §6)."""
 
     def __init__(self, db: Path, wait: float | None):
         self.db, self.wait = db, wait
         self.cfg = params.load("ingest")["ledger"]
         self.con = None
-        self.plans: PlanCache | None = None
         self.since = 0.0
 
     def connection(self):
@@ -210,9 +106,8 @@ class SharedWriter:
             time.sleep(self.cfg["handoff_seconds"])
         if self.con is None:
             self.con = ledger.connect(self.db, wait=self.wait)
-            self.plans = PlanCache(self.con)
             self.since = time.monotonic()
-        return self.con, self.plans
+        return self.con
 
     def close(self) -> None:
         if self.con is not None:
@@ -222,17 +117,81 @@ class SharedWriter:
 
 @dataclass
 class Item:
-    """One read workbook waiting to be stored: where it came from and the ``--period`` it was read with."""
+    """One read workbook waiting to be stored. Only what orders it stays in memory: the read result
+    itself waits in a spill file until its batch comes (so memory does not grow with the file count)."""
     path: Path  # the file read
-    res: ReadResult
     digest: str
+    archived: Path  # its archive copy
     received: dt.date
+    kind: str
+    period: dt.date | None
+    department: str | None
     period_arg: dt.date | None = None
     source: Path | None = None  # the path recorded in the ledger (the original's, when replaying the archive)
+    spilled: tuple[Path, int] | None = None  # the spill file and where its read result starts
+    res: ReadResult | None = None
+
+    def sort_key(self) -> tuple:
+        return KIND_ORDER[self.kind], self.period or dt.date.min, self.received, str(self.path)
+
+    def result(self) -> ReadResult:
+        if self.res is None:  # waiting in the spill file
+            with open(self.spilled[0], "rb") as fh:
+                fh.seek(self.spilled[1])
+                self.res = pickle.load(fh)
+        return self.res
 
 
-def read_one(path: Path, period: dt.date | None) -> tuple[ReadResult, str]:
-    """Read one file for ingest; raise :class:`RejectedFile` when it must be rejected whole."""
+class Spill:
+    """Where read results wait to be stored: the first ones in memory, up to ``params/ingest.yaml``
+    ``spill`` (files and rows), the others appended to a temporary file beside the ledger, so memory is
+    bounded whatever the number of files. The file is removed afterwards (and, if a run was killed, by the
+    next run once that run's process is gone)."""
+
+    def __init__(self, db: Path):
+        self.db, self.fh, self.path = db, None, None
+        self.budget = dict(params.load("ingest")["spill"])
+        _remove_stale_spills(db.parent)
+
+    def keep(self, item: Item, res: ReadResult) -> Item:
+        rows = sum(len(f) for f in res.frames.values())
+        if self.budget["files"] > 0 and self.budget["rows"] >= rows:
+            self.budget["files"] -= 1
+            self.budget["rows"] -= rows
+            item.res = res
+            return item
+        if self.fh is None:
+            self.db.parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-", dir=self.db.parent))
+            self.path = folder / "results.pkl"
+            self.fh = open(self.path, "wb")
+        item.spilled = (self.path, self.fh.tell())
+        pickle.dump(res, self.fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.fh.flush()
+        return item
+
+    def __enter__(self) -> "Spill":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
+def _remove_stale_spills(folder: Path) -> None:
+    for old in folder.glob(f"{SPILL_PREFIX}*"):
+        try:
+            os.kill(int(old.name[len(SPILL_PREFIX):].split("-")[0]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(old, ignore_errors=True)
+        except (ValueError, PermissionError):
+            continue
+
+
+def read_one(path: Path, period: dt.date | None, db: Path) -> tuple[ReadResult, Path, str]:
+    """Read one file for ingest and copy it into the archive (hashing while copying); raise
+    :class:`RejectedFile` when it must be rejected whole (then nothing is archived)."""
     if not path.exists():
         raise RejectedFile("not_found", f"文件不存在 / file not found: {path}")
     if path.suffix.lower() in OTHER_OFFICE_SUFFIXES:
@@ -242,7 +201,16 @@ def read_one(path: Path, period: dt.date | None) -> tuple[ReadResult, str]:
         raise RejectedFile("not_spreadsheet", f"不是Excel文件（{path.suffix or '无扩展名'}），请报送.xlsx/.xls / "
                                               f"not a spreadsheet ({path.suffix or 'no extension'}): send .xlsx, .xlsm or .xls")
     res = read_workbook(path, period=period)
-    return res, sha256_of(path)
+    archived, digest = archive(path, db)
+    return res, archived, digest
+
+
+def read_item(path: Path, period: dt.date | None, db: Path, received: dt.date, spill: Spill,
+              source: Path | None = None) -> Item:
+    """Read, archive and spill one file; only its :class:`Item` (what orders it) stays in memory."""
+    res, archived, digest = read_one(path, period, db)
+    item = Item(path, digest, archived, received, res.kind, res.period, res.department, period, source)
+    return spill.keep(item, res)
 
 
 def failed_read(path: Path, exc: Exception) -> Outcome:
@@ -250,6 +218,13 @@ def failed_read(path: Path, exc: Exception) -> Outcome:
         return Outcome(file=str(path), error=str(exc), reason=exc.reason)
     return Outcome(file=str(path), reason="unreadable",
                    error=f"读取失败 / could not read the file: {type(exc).__name__}: {exc}")
+
+
+def _bar(items: list, desc: str, progress: bool):
+    if not progress:
+        return items
+    from tqdm import tqdm
+    return tqdm(items, desc=desc, unit="file", file=sys.stderr)
 
 
 def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period: dt.date | None = None,
@@ -262,52 +237,120 @@ def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period:
         progress = sys.stderr.isatty()
     outcomes: dict[Path, Outcome] = {}
     items: list[Item] = []
-    iterator = files
-    if progress:
-        from tqdm import tqdm
-        iterator = tqdm(files, desc="读取 reading", unit="file", file=sys.stderr)
-    for path in iterator:
-        try:
-            res, digest = read_one(path, period)
-            items.append(Item(path, res, digest, received_date(path, received), period))
-        except Exception as exc:  # noqa: BLE001 - a reader bug must not abort the other files
-            outcomes[path] = failed_read(path, exc)
-    items.sort(key=lambda t: (KIND_ORDER[t.res.kind], t.res.period or dt.date.min, t.received, str(t.path)))
-    outcomes.update(store_items(dbp, items, wait=wait, progress=progress))
+    with Spill(dbp) as spill:
+        for path in _bar(files, "读取 reading", progress):
+            try:
+                items.append(read_item(path, period, dbp, received_date(path, received), spill))
+            except Exception as exc:  # noqa: BLE001 - a reader bug must not abort the other files
+                outcomes[path] = failed_read(path, exc)
+        items.sort(key=Item.sort_key)
+        outcomes.update(store_items(dbp, items, wait=wait, progress=progress))
     return [outcomes[p] for p in files if p in outcomes]
 
 
 def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, progress: bool = False) -> dict[Path, Outcome]:
-    """Store read workbooks in the given order, each in its own transaction; archive each first and
-    record its sidecar once stored (docs/workbooks.md §8)."""
+    """Store read workbooks in the given order, in batches (docs/architecture.md §9); record the sidecar of
+    each stored file once its batch is committed (docs/workbooks.md §8)."""
+    limits = batches.batch_limits()
     outcomes: dict[Path, Outcome] = {}
     with ledger.writer_lock(dbp):
         shared = SharedWriter(dbp, wait)
         try:
-            iterator = items
-            if progress:
-                from tqdm import tqdm
-                iterator = tqdm(items, desc="入库 storing", unit="file", file=sys.stderr)
-            for it in iterator:
-                con, plans = shared.connection()
-                res, source = it.res, it.source or it.path
-                try:
-                    archived = archive(it.path, it.digest, dbp)
-                    out = outcomes[it.path] = store(con, res, it.digest, source, archived, it.received, plans)
-                    if out.status in ("ingested", "new_version"):
-                        file_id = con.execute("SELECT max(file_id) FROM files WHERE sha256 = ?", [it.digest]).fetchone()[0]
-                        write_sidecar(archived, file_id=int(file_id), digest=it.digest, source=source,
-                                      received=it.received, period=it.period_arg)
-                except RejectedFile as exc:
-                    outcomes[it.path] = Outcome(file=str(it.path), kind=res.kind, department=res.department,
-                                                error=str(exc), reason=exc.reason)
-                except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; go on
-                    outcomes[it.path] = Outcome(file=str(it.path), kind=res.kind, department=res.department,
-                                                reason="not_stored", error=f"入库失败，未保存任何数据 / not stored, "
-                                                f"nothing kept: {type(exc).__name__}: {_first_line(exc)}")
+            run = Run(shared)
+            pending: list[Item] = []
+            for it in _bar(items, "入库 storing", progress):
+                pending.append(it)
+                run.prepare(it, outcomes)
+                if (len(pending) >= limits["files"] or run.rows >= limits["rows"]
+                        or it.kind in batches.ENDS_BATCH):
+                    run.flush(pending, outcomes)
+                    pending = []
+            if pending:
+                run.flush(pending, outcomes)
         finally:
             shared.close()
     return outcomes
+
+
+class Run:
+    """The batches of one run: the ``files`` index, the plan in force, and the batch being filled."""
+
+    def __init__(self, shared: SharedWriter):
+        self.shared = shared
+        self.con = shared.connection()
+        self.index = batches.FileIndex(self.con)
+        self.plans = batches.PlanCache()
+        self.prepared: list[batches.Prepared] = []
+        self.rows = 0
+        self.state = None
+
+    def prepare(self, it: Item, outcomes: dict[Path, Outcome]) -> None:
+        """Prepare one file into the current batch (or decide it: unchanged, rejected)."""
+        if self.state is None:  # a new batch: between two batches, readers may have had the ledger
+            self.con = self.shared.connection()
+            self.plans.refresh(self.con)
+            self.state = self.index.snapshot()
+        res = it.result()
+        try:
+            got = batches.prepare(self.con, it, res, self.index, self.plans)
+        except RejectedFile as exc:
+            outcomes[it.path] = Outcome(file=str(it.path), kind=res.kind, department=res.department,
+                                        error=str(exc), reason=exc.reason)
+            return
+        except Exception as exc:  # noqa: BLE001 - nothing was written; go on
+            outcomes[it.path] = _not_stored(it, exc)
+            return
+        if isinstance(got, tuple):
+            outcomes[it.path] = Outcome(file=str(it.path), kind=res.kind, department=res.department,
+                                        period=res.period.isoformat() if res.period else None, status=got[0],
+                                        version=got[1], rows=got[2])
+            return
+        self.prepared.append(got)
+        self.rows += got.n_rows
+
+    def flush(self, pending: list[Item], outcomes: dict[Path, Outcome]) -> None:
+        """Insert the batch as one transaction; if it fails, store its files again one per transaction."""
+        batch, self.prepared, self.rows, state, self.state = self.prepared, [], 0, self.state, None
+        try:
+            if batch:
+                batches.insert(self.con, batch)
+        except Exception:  # noqa: BLE001 - rolled back: find the bad file by storing one at a time
+            self.index.restore(state)
+            for it in pending:  # the batch's files prepared again, in order, each stored alone
+                self.state = self.index.snapshot()
+                self.prepare(it, outcomes)
+                self._commit(it, outcomes)
+        else:
+            self._stored(batch, outcomes)
+        for it in pending:
+            it.res = None  # stored or decided: its read result is no longer needed
+
+    def _commit(self, it: Item, outcomes: dict[Path, Outcome]) -> None:
+        one, self.prepared, self.rows, state, self.state = self.prepared, [], 0, self.state, None
+        if not one:
+            return
+        try:
+            batches.insert(self.con, one)
+        except Exception as exc:  # noqa: BLE001 - the transaction was rolled back; go on
+            self.index.restore(state)
+            outcomes[it.path] = _not_stored(it, exc)
+            return
+        self._stored(one, outcomes)
+
+    def _stored(self, batch: list[batches.Prepared], outcomes: dict[Path, Outcome]) -> None:
+        for p in batch:
+            it, res = p.item, p.item.res
+            write_sidecar(it.archived, file_id=p.file_id, digest=it.digest, source=it.source or it.path,
+                          received=it.received, period=it.period_arg)
+            outcomes[it.path] = Outcome(file=str(it.path), kind=res.kind, department=res.department,
+                                        period=res.period.isoformat() if res.period else None,
+                                        status="ingested" if p.row["version"] == 1 else "new_version",
+                                        version=p.row["version"], rows=p.n_rows, findings=len(p.findings))
+
+
+def _not_stored(it: Item, exc: Exception) -> Outcome:
+    return Outcome(file=str(it.path), kind=it.kind, department=it.department, reason="not_stored",
+                   error=f"入库失败，未保存任何数据 / not stored, nothing kept: {type(exc).__name__}: {_first_line(exc)}")
 
 
 def _first_line(exc: BaseException) -> str:

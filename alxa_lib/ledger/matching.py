@@ -9,36 +9,64 @@ from alxa_lib.rules import finding
 from alxa_lib.workbooks.cells import norm_name
 
 
+class PlanIndex:
+    """A plan's look-ups for matching: its ids, its projects by normalised name (all, and per department),
+    and the closest names of a text (remembered: one report repeats its names)."""
+
+    def __init__(self, plan: pd.DataFrame):
+        self.ids = set(plan["project_id"].dropna()) if not plan.empty else set()
+        self.by_name: dict[str, list[str]] = {}
+        self.own: dict[str | None, dict[str, list[str]]] = {}
+        self.name_of: dict[str, str] = {}
+        for pid, name, dept in zip(plan.get("project_id", []), plan.get("name", []), plan.get("department", [])):
+            key = norm_name(name)
+            self.by_name.setdefault(key, []).append(pid)
+            self.own.setdefault(dept, {}).setdefault(key, []).append(pid)
+            self.name_of.setdefault(pid, name)  # the first row of an id, as a look-up of the plan gives
+        self._close: dict[str, list[str]] = {}
+
+    def candidates(self, key: str, department: str | None) -> list[str]:
+        own = self.own.get(department, {}) if department is not None else {}
+        return own.get(key) or self.by_name.get(key, [])
+
+    def closest(self, key: str) -> list[str]:
+        if key not in self._close:
+            close = difflib.get_close_matches(key, list(self.by_name), n=3, cutoff=0.5)
+            self._close[key] = [self.name_of[self.by_name[c][0]] for c in close]
+        return self._close[key]
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None  # NaN/None from any frame dtype
+
+
 def match_projects(rows: pd.DataFrame, plan: pd.DataFrame, ctx: dict, sheet: str, col_refs: dict,
-                   department: str | None = None) -> list[dict]:
+                   department: str | None = None, index: PlanIndex | None = None) -> list[dict]:
     """Fill ``project_id`` of rows without one by normalised name; flag rows that match nothing.
 
     The 项目编号 wins when it is in the plan (any department's: the id is authoritative). A name is
     matched among the department's own projects first, then the whole plan. Adds ``matched_by``.
+    ``index``: the plan's :class:`PlanIndex` when one plan serves many files.
     """
     findings: list[dict] = []
     if rows.empty:
         rows["matched_by"] = []
         return findings
-    ids = set(plan["project_id"].dropna()) if not plan.empty else set()
-    by_name: dict[str, list[str]] = {}
-    own: dict[str, list[str]] = {}
-    for pid, name, dept in zip(plan.get("project_id", []), plan.get("name", []), plan.get("department", [])):
-        by_name.setdefault(norm_name(name), []).append(pid)
-        if department is not None and dept == department:
-            own.setdefault(norm_name(name), []).append(pid)
-    name_col = col_refs.get("name")
+    index = index or PlanIndex(plan)
+    ids = index.ids
+    name_col, id_col = col_refs.get("name"), col_refs.get("project_id")
     matched_by, pids = [], []
-    for r in rows.to_dict("records"):
-        pid, name = r.get("project_id"), r.get("name")
-        pid = pid if isinstance(pid, str) and pid.strip() else None  # NaN/None from any frame dtype
-        name = name if isinstance(name, str) and name.strip() else None
-        cell = f"{name_col}{r['_row']}" if name_col else None
+    raw_ids = rows["project_id"].tolist()
+    names = rows["name"].tolist() if "name" in rows.columns else [None] * len(rows)
+    for row_no, given, written in zip(rows["_row"].tolist(), raw_ids, names):
+        pid, name = _text(given), _text(written)
         if pid and (pid in ids or not ids):
             matched_by.append("id")
             pids.append(pid)
             continue
-        candidates = (own.get(norm_name(name)) or by_name.get(norm_name(name), [])) if name else []
+        key = norm_name(name) if name else None
+        candidates = index.candidates(key, department) if name else []
+        cell = f"{name_col}{row_no}" if name_col else None
         if len(candidates) == 1 and not pid:
             matched_by.append("name")
             pids.append(candidates[0])
@@ -49,18 +77,14 @@ def match_projects(rows: pd.DataFrame, plan: pd.DataFrame, ctx: dict, sheet: str
             matched_by.append(None)
             pids.append(None)
             continue  # REQUIRED_MISSING is the validator's
-        close = difflib.get_close_matches(norm_name(name or pid), list(by_name), n=3, cutoff=0.5)
-        names = [plan.loc[plan["project_id"] == by_name[c][0], "name"].iloc[0] for c in close]
-        suggest = ("，最接近的计划项目：" + "、".join(names)) if names else ""
-        if pid:
-            ref = col_refs.get("project_id")
-            cell = f"{ref}{r['_row']}" if ref else cell
+        near = index.closest(key if name else norm_name(pid))
+        suggest = ("，最接近的计划项目：" + "、".join(near)) if near else ""
+        if pid and id_col:
+            cell = f"{id_col}{row_no}"
         findings.append(finding("PROJECT_UNKNOWN", project_id=None, field="project_id" if pid else "name",
                                 sheet=sheet, cell=cell, name=name or pid, suggest=suggest, **ctx))
         matched_by.append(None)
         pids.append(pid if not ids else None)
-        r["_unknown_id"] = pid
-    raw_ids = rows["project_id"].tolist()
     # object columns keep None as None (a list would be inferred as a string column with NaN)
     rows["project_id"] = pd.Series(pids, index=rows.index, dtype=object)
     rows["matched_by"] = pd.Series(matched_by, index=rows.index, dtype=object)
@@ -74,6 +98,9 @@ def drop_duplicates(rows: pd.DataFrame, ctx: dict, sheet: str | None, col_refs: 
     resends the report with one row (docs/workbooks.md §6). Figures never silently take the last row."""
     if rows.empty:
         return []
+    given = [p for p in rows["project_id"].tolist() if p is not None and p == p]  # NaN is no id
+    if len(set(given)) == len(given):
+        return []  # the usual case: every project on one row
     ids = rows["project_id"].where(rows["project_id"].notna(), None)
     counts = ids.value_counts()
     out = []

@@ -14,7 +14,7 @@ from pathlib import Path
 from alxa_lib.errors import BadParameter
 from alxa_lib.ledger import store as ledger_store
 from alxa_lib.ledger.archive import read_sidecars, read_withdrawals
-from alxa_lib.ledger.ingest import Item, Outcome, failed_read, read_one, store_items
+from alxa_lib.ledger.ingest import Item, Outcome, Spill, failed_read, read_item, store_items
 
 
 def rebuild(archive: Path, db: Path, progress: bool = False) -> list[Outcome]:
@@ -28,19 +28,20 @@ def rebuild(archive: Path, db: Path, progress: bool = False) -> list[Outcome]:
     if not metas:
         raise BadParameter(f"{archive} 中没有可重放的归档文件", f"no archived originals with sidecars in {archive}")
     outcomes: list[Outcome] = []
-    with tempfile.TemporaryDirectory(prefix="alxa-rebuild-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="alxa-rebuild-") as tmp, Spill(db) as spill:
         items: list[Item] = []
         for i, m in enumerate(metas):
             source = Path(m["source_path"])
             place = Path(tmp) / str(i) / (source.parent.name or "_") / m["original_name"]
             place.parent.mkdir(parents=True)
-            shutil.copyfile(m["copy"], place)
+            shutil.copyfile(m["copy"], place)  # removed again once read: one original at a time in the folder
             period = dt.date.fromisoformat(m["period"]) if m.get("period") else None
             try:
-                res, digest = read_one(place, period)
-                items.append(Item(place, res, digest, dt.date.fromisoformat(m["received"]), period, source))
+                items.append(read_item(place, period, db, dt.date.fromisoformat(m["received"]), spill, source))
             except Exception as exc:  # noqa: BLE001 - reported like ingest reports it
                 outcomes.append(failed_read(source, exc))
+            finally:
+                place.unlink()
         stored = store_items(db, items, progress=progress)
         outcomes += [stored[it.path] for it in items]
     withdrawals = read_withdrawals(archive)

@@ -275,11 +275,16 @@ def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
                                       "ORDER BY ordinal_position", [table]).fetchall()]
 
 
+_COLUMNS: dict[str, list[str]] = {}
+
+
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
     """Insert ``df`` by column name; columns the table lacks are dropped, missing ones are NULL."""
     if df is None or len(df) == 0:
         return
-    cols = [c for c in columns_of(con, table) if c in df.columns]
+    if table not in _COLUMNS:  # every writing connection has the same schema (SCHEMA, applied on connect)
+        _COLUMNS[table] = columns_of(con, table)
+    cols = [c for c in _COLUMNS[table] if c in df.columns]
     frame = df[cols]
     con.register("_incoming", frame)
     try:
@@ -290,6 +295,11 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -
 
 def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT nextval('file_ids')").fetchone()[0])
+
+
+def next_file_ids(con: duckdb.DuckDBPyConnection, n: int) -> list[int]:
+    """``n`` new file ids in one round trip, in the order they were drawn."""
+    return sorted(int(r[0]) for r in con.execute("SELECT nextval('file_ids') FROM range(?)", [n]).fetchall())
 
 
 def store_findings(con: duckdb.DuckDBPyConnection, period, findings: pd.DataFrame) -> None:

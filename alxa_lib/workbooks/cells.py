@@ -19,13 +19,23 @@ UNIT_SCALE = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
+_SHORT = 64  # cell texts up to this length are folded once and remembered (labels, statuses, names repeat)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_short(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 def fold(text: Any) -> str:
     """Full-width → half-width (NFKC) and trimmed; None → ''."""
     if text is None:
         return ""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
-    return unicodedata.normalize("NFKC", str(text)).strip()
+    if not isinstance(text, str):
+        text = str(text)
+    return _fold_short(text) if len(text) <= _SHORT else unicodedata.normalize("NFKC", text).strip()
 
 
 @functools.lru_cache(maxsize=65536)
@@ -54,6 +64,17 @@ def header_unit(text: Any) -> str | None:
 
 def norm_name(text: Any) -> str:
     """A project name as matched: no spaces or punctuation, width folded, leading 阿左旗/阿拉善左旗 dropped."""
+    if isinstance(text, str) and len(text) <= _SHORT:
+        return _norm_name_short(text)
+    return _norm_name(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm_name_short(text: str) -> str:
+    return _norm_name(text)
+
+
+def _norm_name(text: Any) -> str:
     s = fold(text)
     s = re.sub(r"[\s\W_]+", "", s)
     for prefix in ("阿拉善左旗", "阿左旗"):

@@ -26,6 +26,7 @@ _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _ROW = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")
 _ROW_TAG = re.compile(rb"<row\b")
 _WIDE_CELL = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{2,3})\d+\"")
+_WIDE_ANY = re.compile(rb'r="([A-Z]{2,3})\d')  # finds at least what _WIDE_CELL finds, many times faster
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 
 
@@ -41,11 +42,25 @@ def col_number(letters: str) -> int:
     return n
 
 
+def _widest(window: bytes, limit: int) -> int:
+    """The widest cell column (1-based) of a worksheet window, 0 if every cell is within A–Z. The quick
+    pattern bounds it from above; the exact one runs only when that bound is over ``limit``."""
+    bound = max(map(col_number_b, set(_WIDE_ANY.findall(window))), default=0)
+    if bound <= limit:
+        return bound
+    return max((col_number(m.decode()) for m in _WIDE_CELL.findall(window)), default=0)
+
+
+def col_number_b(letters: bytes) -> int:
+    return col_number(letters.decode())
+
+
 @dataclass
 class Inspection:
     """What the bounded pre-read learned: the container and the error cells (``t="e"``) per worksheet part."""
     container: str  # "zip" or "ole"
     error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+    formula_parts: set[str] = field(default_factory=set)  # worksheet parts holding a formula tag (``<f``)
 
 
 def inspect(path: Path) -> Inspection:
@@ -71,7 +86,9 @@ def inspect(path: Path) -> Inspection:
                                       f"spreadsheet (its content is not a workbook): re-save it as .xlsx and resend ({path.name})")
     try:
         with zipfile.ZipFile(path) as z:
-            return Inspection("zip", _scan_zip(z, lim, path.name))
+            seen = Inspection("zip")
+            _scan_zip(z, lim, path.name, seen)
+            return seen
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
         raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
                                       f"spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from None
@@ -82,7 +99,7 @@ def _bomb(name: str, what_cn: str, what_en: str) -> RejectedFile:
                                     f"abnormally ({what_en}): refused as a possible zip bomb; re-save it and resend ({name})")
 
 
-def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str) -> dict[str, dict[str, str]]:
+def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str, seen: Inspection) -> None:
     infos = z.infolist()
     if len(infos) > lim["max_zip_parts"]:
         raise _bomb(name, f"{len(infos)}个部件，上限{lim['max_zip_parts']}", f"{len(infos)} parts, limit {lim['max_zip_parts']}")
@@ -98,17 +115,15 @@ def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str) -> dict[str, dict[str, s
             raise _bomb(name, f"{i.filename} 压缩比{i.file_size / max(i.compress_size, 1):.0f}:1",
                         f"{i.filename} compressed {i.file_size / max(i.compress_size, 1):.0f}:1")
     total = 0
-    errors: dict[str, dict[str, str]] = {}
     cells = [0]  # cells seen in all worksheets so far
     for i in infos:
         if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
-        total += _stream_part(z, i, lim, name, total, total_cap, errors, cells)
-    return errors
+        total += _stream_part(z, i, lim, name, total, total_cap, seen, cells)
 
 
 def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str, done: int, total_cap: float,
-                 errors: dict[str, dict[str, str]], cells: list[int]) -> int:
+                 seen: Inspection, cells: list[int]) -> int:
     """Stream one XML part: count its real size, refuse a DTD, bound a worksheet's rows and columns."""
     sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
     row_cap = lim["max_rows"] + lim["row_slack"]
@@ -134,13 +149,14 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                 if cells[0] > lim["max_cells"]:
                     raise RejectedFile("oversized", f"工作簿单元格超过{lim['max_cells']}个，请拆分后报送 / more than "
                                                     f"{lim['max_cells']} cells: split the file and resend ({name})")
-                wide = [col_number(m.decode()) for m in _WIDE_CELL.findall(window)]
-                if wide and max(wide) > lim["max_columns"]:
+                if _widest(window, lim["max_columns"]) > lim["max_columns"]:
                     raise RejectedFile("too_wide", f"表格超过{lim['max_columns']}列，请删除多余列后报送 / more than "
                                                    f"{lim['max_columns']} columns in {info.filename}: remove the extra "
                                                    f"columns and resend")
                 if b't="e"' in window:
                     found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(window)}
-                    errors.setdefault(info.filename, {}).update(found)
+                    seen.error_cells.setdefault(info.filename, {}).update(found)
+                if b"<f" in window:
+                    seen.formula_parts.add(info.filename)
             tail = window[-_OVERLAP:]
     return size

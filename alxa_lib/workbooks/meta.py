@@ -25,12 +25,21 @@ def resolve_department(text: Any) -> str | None:
     """Canonical department for a 填报单位 or file name, through the alias table in params."""
     if is_empty(text):
         return None
-    table = params.load("ingest")["departments"]
-    s = _strip_dept(str(text))
-    for canon, aliases in table.items():
-        if s == _strip_dept(canon) or s in {_strip_dept(a) for a in aliases or []}:
-            return canon
-    return None
+    return _aliases(params.load("ingest")["departments"]).get(_strip_dept(str(text)))
+
+
+_ALIASES: dict[int, tuple[dict, dict[str, str]]] = {}
+
+
+def _aliases(table: dict) -> dict[str, str]:
+    """Every spelling of the alias table, as compared, → its department (the first department listing it)."""
+    if id(table) not in _ALIASES or _ALIASES[id(table)][0] is not table:
+        index: dict[str, str] = {}
+        for canon, aliases in table.items():
+            for name in (canon, *(aliases or [])):
+                index.setdefault(_strip_dept(name), canon)
+        _ALIASES[id(table)] = (table, index)
+    return _ALIASES[id(table)][1]
 
 
 def department_from_filename(path: Path) -> str | None:

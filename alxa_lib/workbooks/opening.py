@@ -49,12 +49,14 @@ _FORMULA = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?>(?:(?!</c>).)*?<f[ >/](?:(?!</
 _CACHED = re.compile(rb"<v>[^<]*\S[^<]*</v>|<is>")
 
 
-def unusable_cells(path: Path, error_cells: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+def unusable_cells(path: Path, error_cells: dict[str, dict[str, str]],
+                   formula_parts: set[str] | None = None) -> dict[str, dict[str, str]]:
     """Per sheet name, cells present but unusable → the text to show: Excel error cells (``#DIV/0!``,
     ``#REF!``; ``error_cells`` by worksheet part, from the bounded pre-read) and formulas without a
-    cached value (docs/workbooks.md §6)."""
+    cached value (docs/workbooks.md §6). ``formula_parts``: the worksheet parts that hold a formula at all,
+    when the bounded pre-read has found them (then only those are read again)."""
     out: dict[str, dict[str, str]] = {}
-    for sheet, refs in formula_cells_without_value(path).items():
+    for sheet, refs in formula_cells_without_value(path, formula_parts).items():
         out.setdefault(sheet, {}).update({ref: "公式（无计算结果）" for ref in refs})
     if error_cells:
         try:
@@ -67,14 +69,16 @@ def unusable_cells(path: Path, error_cells: dict[str, dict[str, str]]) -> dict[s
     return out
 
 
-def formula_cells_without_value(path: Path) -> dict[str, set[str]]:
-    """Cells holding a formula but no cached value, per sheet (formulas are never evaluated)."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+def formula_cells_without_value(path: Path, parts: set[str] | None = None) -> dict[str, set[str]]:
+    """Cells holding a formula but no cached value, per sheet (formulas are never evaluated); ``parts``:
+    only these worksheet parts can hold one."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or parts == set():
         return {}
     out: dict[str, set[str]] = {}
     try:
         with zipfile.ZipFile(path) as z:
-            names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")]
+            names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")
+                     and (parts is None or n in parts)]
             if not names:
                 return {}
             sheet_names = _sheet_names_by_part(z)
@@ -82,12 +86,34 @@ def formula_cells_without_value(path: Path) -> dict[str, set[str]]:
                 data = z.read(n)
                 if b"<f" not in data:
                     continue
-                for m in _FORMULA.finditer(data):
+                for m in _formula_cells(data):
                     if not _CACHED.search(m.group(0)):
                         out.setdefault(sheet_names.get(n, n), set()).add(m.group(1).decode())
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
     return out
+
+
+_FORMULA_TAG = re.compile(rb"<f[ >/]")
+
+
+def _formula_cells(data: bytes):
+    """The matches of ``_FORMULA`` in a worksheet, as ``finditer`` gives them, but the pattern is tried
+    only around each formula tag: between the last ``</c>`` before it and the first after it (a match
+    cannot cross a ``</c>``), so a large sheet with few formulas is not scanned cell by cell."""
+    done = 0
+    tag = _FORMULA_TAG.search(data)
+    while tag:
+        pos = tag.start()
+        close = data.rfind(b"</c>", done, pos)
+        end = data.find(b"</c>", pos)
+        if end == -1:
+            return
+        m = _FORMULA.search(data, close + 4 if close != -1 else done, end + 4)
+        if m:
+            yield m
+            done = m.end()
+        tag = _FORMULA_TAG.search(data, max(pos + 2, done))
 
 
 def _sheet_names_by_part(z: zipfile.ZipFile) -> dict[str, str]:

@@ -98,68 +98,134 @@ _SECTION = re.compile(r"^([一二三四五六七八九十]+[、.．]|（[一二�
 _FOOTER = re.compile(r"^(审核人|填报人|注[:：]|说明[:：]|备注[:：]|制表|单位负责人)")
 
 
+_TOTAL = re.compile(r"合\s*计|总\s*计")
+_NOTHING = object()
+
+
+def _rc(ref: str) -> tuple[int, int]:
+    """An A1 reference → 0-based (row, column)."""
+    letters = ref.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(ref[len(letters):]) - 1, col - 1
+
+
+def _data_rows(rows: list[list[Any]], table: Table) -> tuple[list[tuple[int, str | None]], list[dict]]:
+    """The table's data rows (row index, class of its section heading) and its 合计 rows: blank rows, section
+    headings and total rows skipped, stopping at the footer (审核人…)."""
+    cols = table.columns
+    c_name, c_id = cols.get("name"), cols.get("project_id")
+    label_cols = [cols[k] for k in ("seq", "project_id", "name") if k in cols]
+    cap = params.load("ingest")["max_rows"]
+    kept: list[tuple[int, str | None]] = []
+    totals: list[dict] = []
+    section_class = None
+    for r in range(table.data_start, len(rows)):
+        row = rows[r]
+        n = len(row)
+        first = row[0] if n and not is_empty(row[0]) else next((v for v in row if not is_empty(v)), _NOTHING)
+        if first is _NOTHING:
+            continue
+        first = fold(first)
+        if _FOOTER.match(first):
+            name_text = fold(row[c_name]) if c_name is not None and c_name < n else ""
+            if not name_text or _FOOTER.match(name_text):
+                break
+        if _SECTION.match(first) and not (fold(row[c_id]) if c_id is not None and c_id < n else ""):
+            nonempty = [v for v in row if not is_empty(v)]
+            if len(nonempty) <= 2:
+                section_class = "MP" if "前期" in "".join(map(fold, nonempty)) else "KC"
+                continue  # a section heading such as 一、重点建设项目: it sets the class of the rows below
+        label = "".join([fold(row[c]) for c in label_cols if c < n and row[c] is not None])
+        if _TOTAL.search(label):
+            totals.append({"_row": r + 1, **{f: (row[c] if c < n else None) for f, c in cols.items()}})
+            continue
+        if len(kept) >= cap:
+            raise RejectedFile("oversized", f"表格超过{cap}行，请拆分后报送 / more than {cap} rows: split the file and resend")
+        kept.append((r, section_class))
+    return kept, totals
+
+
 def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dict, bad_cells: dict[str, str],
               findings: list[dict]) -> tuple[list[dict], list[dict]]:
     """Convert the table's data rows; return (rows, total rows). Every cell present but unusable — an
     Excel error, a formula without result (``bad_cells``: A1 → what to show), text that is no number,
-    NaN, ∞, a negative or absurd amount — becomes a finding with its raw text kept, in any field."""
-    out, totals = [], []
-    section_class = None
-    cap = params.load("ingest")["max_rows"]
-    for r in range(table.data_start, len(rows)):
-        raw_row = rows[r]
-        cells = {f: (raw_row[c] if c < len(raw_row) else None) for f, c in table.columns.items()}
-        nonempty = [v for v in raw_row if not is_empty(v)]
-        if not nonempty:
-            continue
-        first = fold(nonempty[0])
-        name_text = fold(cells.get("name"))
-        if _FOOTER.match(first) and (not name_text or _FOOTER.match(name_text)):
-            break
-        if _SECTION.match(first) and not fold(cells.get("project_id")) and len(nonempty) <= 2:
-            section_class = "MP" if "前期" in "".join(map(fold, nonempty)) else "KC"
-            continue  # a section heading such as 一、重点建设项目: it sets the class of the rows below
-        label = "".join(fold(cells.get(k)) for k in ("seq", "project_id", "name") if cells.get(k) is not None)
-        if re.search(r"合\s*计|总\s*计", label):
-            totals.append({"_row": r + 1, **{f: cells[f] for f in cells}})
-            continue
-        if len(out) >= cap:
-            raise RejectedFile("oversized", f"表格超过{cap}行，请拆分后报送 / more than {cap} rows: split the file and resend")
-        rec: dict[str, Any] = {"_row": r + 1}
-        row_ctx = dict(ctx, project_id=fold(cells.get("project_id")) or None)
-        for f, raw in cells.items():
-            ref = a1(table.columns[f], r)
-            if ref in bad_cells:
-                findings.append(finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=ref,
-                                        value=bad_cells[ref], expected=_EXPECTED_CN.get(_expected(f), "有效值"),
-                                        **row_ctx))
-                rec[f] = None
-                rec[f"_raw_{f}"] = bad_cells[ref]
-                continue
-            value, ok, expected = _convert(f, raw, table.units.get(f, 1.0), year)
-            if ok and expected == "approx_date":
-                findings.append(finding("APPROXIMATE_DATE", field=f, sheet=table.sheet, cell=ref, value=fold(raw)[:50],
-                                        date=value.isoformat(), **row_ctx))
-                rec[f"_approx_{f}"] = fold(raw)[:200]
-                expected = "date"
-            if not ok:
-                findings.append(finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=ref,
-                                        value=fold(raw)[:50], expected=_EXPECTED_CN.get(expected, "有效值"), **row_ctx))
-                rec[f"_raw_{f}"] = fold(raw)[:200]
-            rec[f] = value
-        if section_class and "class" in rec and rec["class"] is None:
+    NaN, ∞, a negative or absurd amount — becomes a finding with its raw text kept, in any field.
+
+    Cells are converted a column at a time, each distinct value once (a column repeats its words and
+    numbers); findings come out in row order, then column order."""
+    kept, totals = _data_rows(rows, table)
+    bad = {_rc(ref): text for ref, text in bad_cells.items()}
+    data = [rows[r] for r, _ in kept]
+    names, columns = ["_row"], [[r + 1 for r, _ in kept]]
+    marks: list[tuple[int, str, Any]] = []  # (row position, key, what was written) of _raw_/_approx_ marks
+    found: list[tuple[int, int, dict]] = []
+    c_id = table.columns.get("project_id")
+
+    def row_ctx(r: int) -> dict:
+        raw_id = rows[r][c_id] if c_id is not None and c_id < len(rows[r]) else None
+        return dict(ctx, project_id=fold(raw_id) or None)
+
+    for j, (f, c) in enumerate(table.columns.items()):
+        raws = [row[c] if c < len(row) else None for row in data]
+        got = _convert_column(f, raws, table.units.get(f, 1.0), year)
+        values = [g[0] for g in got]
+        odd = [k for k, g in enumerate(got) if not g[1] or g[2] == "approx_date"]
+        odd += [k for k, (r, _) in enumerate(kept) if (r, c) in bad] if bad else []
+        for k in sorted(set(odd)):
+            r, raw = kept[k][0], raws[k]
+            if (r, c) in bad:
+                found.append((k, j, finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=a1(c, r),
+                                            value=bad[r, c], expected=_EXPECTED_CN.get(_expected(f), "有效值"),
+                                            **row_ctx(r))))
+                values[k] = None
+                marks.append((k, f"_raw_{f}", bad[r, c]))
+            elif got[k][1]:
+                found.append((k, j, finding("APPROXIMATE_DATE", field=f, sheet=table.sheet, cell=a1(c, r),
+                                            value=fold(raw)[:50], date=values[k].isoformat(), **row_ctx(r))))
+                marks.append((k, f"_approx_{f}", fold(raw)[:200]))
+            else:
+                found.append((k, j, finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=a1(c, r),
+                                            value=fold(raw)[:50], expected=_EXPECTED_CN.get(got[k][2], "有效值"),
+                                            **row_ctx(r))))
+                marks.append((k, f"_raw_{f}", fold(raw)[:200]))
+        names.append(f)
+        columns.append(values)
+    recs: list[dict[str, Any]] = [dict(zip(names, vals)) for vals in zip(*columns)]
+    for k, key, text in marks:
+        recs[k][key] = text
+    found.sort(key=lambda t: (t[0], t[1]))
+    findings += [f for _, _, f in found]
+    for rec, (_, section_class) in zip(recs, kept):
+        if section_class and rec.get("class", _NOTHING) is None:
             rec["class"] = section_class
         elif section_class and "class" not in table.columns:
             rec["class"] = section_class
-        out.append(rec)
-    return out, totals
+    return recs, totals
+
+
+def _convert_column(f: str, raws: list, scale: float, year: int | None) -> list[tuple[Any, bool, str]]:
+    """``_convert`` of every cell of a column, each distinct value converted once."""
+    memo: dict = {}
+
+    def one(raw: Any) -> tuple[Any, bool, str]:
+        try:
+            key = (raw.__class__, raw)
+            out = memo.get(key)
+            if out is None:
+                out = memo[key] = _convert(f, raw, scale, year)
+            return out
+        except TypeError:  # an unhashable value: converted on its own
+            return _convert(f, raw, scale, year)
+
+    return [one(raw) for raw in raws]
 
 
 def frame(rows: list[dict], fields: list[str]) -> pd.DataFrame:
     cols = ["_row", *fields]
-    extra = sorted({k for r in rows for k in r if k.startswith(("_raw_", "_approx_"))})
-    cols += extra
+    keys = set().union(*map(dict.keys, rows)) if rows else set()
+    cols += sorted(k for k in keys if k.startswith(("_raw_", "_approx_")))
+    if len(rows) > 1000:  # a large table is quicker to build a column at a time, a small one a row at a time
+        return pd.DataFrame({k: [r.get(k) for r in rows] for k in cols}, columns=cols, dtype=object)
     return pd.DataFrame([[r.get(k) for k in cols] for r in rows], columns=cols, dtype=object)
-
-
-# ------------------------------------------------------------------ the kinds

@@ -48,60 +48,125 @@ def _lookup(fields: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, str
     return exact, loose
 
 
-def _match(text: Any, lookups: tuple[dict[str, str], dict[str, str]]) -> str | None:
-    h = norm_header(text)
-    if not h:
-        return None
-    exact, loose = lookups
-    return exact.get(h) or loose.get(re.sub(r"\(.*?\)", "", h))
+_LOOSE: dict[str, str] = {}
+
+
+def _loose(h: str) -> str:
+    """A normalised header without its bracketed parts (memoised: headers repeat across files)."""
+    if h not in _LOOSE:
+        if len(_LOOSE) > 65536:
+            _LOOSE.clear()
+        _LOOSE[h] = re.sub(r"\(.*?\)", "", h)
+    return _LOOSE[h]
+
+
+@dataclass
+class _Label:
+    """One candidate header cell of a header layout (a row, or a row and the one under it)."""
+    col: int
+    norm: str  # the label as compared ('' matches nothing), and without its bracketed parts
+    loose: str
+    combo: str | None  # group + sub-header, as compared (two-row layouts), and without brackets
+    combo_loose: str | None
+    extra: bool  # an unmatched label counts as an extra column
+    folded: str
+    label: Any
+    group: Any
+
+
+@dataclass
+class _Layout:
+    row: int
+    two: bool
+    labels: list[_Label]  # every label (for the extra columns)
+    matchable: list[_Label]  # the labels that match some spelling of the vocabulary the grid was built for
+
+
+class HeaderGrid:
+    """The candidate header layouts of one sheet's first ``scan`` rows, every cell folded once, so that the
+    search for each workbook kind is only look-ups (docs/workbooks.md §6). With ``kinds`` (field tables),
+    labels that match none of their spellings are set aside once, not looked up for every kind."""
+
+    def __init__(self, rows: list[list[Any]], scan: int, kinds: tuple[dict, ...] = ()):
+        self.kinds = {id(k) for k in kinds}
+        vocab = set().union(*(set(d) for k in kinds for d in _lookup(k))) if kinds else None
+        self.layouts: list[_Layout] = []
+        n = min(scan, len(rows))
+        empty = [[is_empty(v) for v in r] for r in rows[:n + 1]]
+        folds = [[fold(v) for v in r] for r in rows[:n + 1]]
+        norms = [[norm_header(v) if not e else "" for v, e in zip(r, es)] for r, es in zip(rows[:n + 1], empty)]
+        for i in range(n):
+            if len(empty[i]) - sum(empty[i]) < 2:
+                continue
+            below = (rows[i + 1], empty[i + 1], folds[i + 1], norms[i + 1]) if i + 1 < len(rows) else ([], [], [], [])
+            top = (rows[i], empty[i], folds[i], norms[i])
+            for two in (False, True):
+                if two and all(below[1]):
+                    continue
+                labels = self._labels(top, below, two)
+                matchable = labels if vocab is None else [
+                    lab for lab in labels if lab.norm in vocab or lab.loose in vocab
+                    or (lab.combo is not None and (lab.combo in vocab or lab.combo_loose in vocab))]
+                self.layouts.append(_Layout(i, two, labels, matchable))
+
+    @staticmethod
+    def _labels(top: tuple, below: tuple, two: bool) -> list[_Label]:
+        (t_vals, t_empty, t_fold, t_norm), (s_vals, s_empty, s_fold, s_norm) = top, below
+        out, group = [], None
+        for c in range(max(len(t_vals), len(s_vals) if two else 0)):
+            te = c >= len(t_vals) or t_empty[c]
+            se = not two or c >= len(s_vals) or s_empty[c]
+            if not te:
+                group = c
+            elif se:
+                group = None
+            if te and se:
+                continue
+            vals, folded, norm = (s_vals, s_fold[c], s_norm[c]) if not se else (t_vals, t_fold[c], t_norm[c])
+            combo = norm_header(f"{t_fold[group]}{s_fold[c]}") if not se and group is not None else None
+            extra = not (two and not te and c + 1 < len(s_vals) and not s_empty[c])
+            out.append(_Label(c, norm, _loose(norm), combo or None, _loose(combo) if combo else None, extra,
+                              folded, vals[c], t_vals[group] if two and group is not None else None))
+        return out
 
 
 def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, scan: int,
-               min_fields: int = 3) -> Table | None:
-    """Find the header (one or two rows, merged group cells) by its spellings, never by position."""
-    lookups = _lookup(fields)
-    best: tuple[int, Table] | None = None
-    for i in range(min(scan, len(rows))):
-        top = rows[i]
-        if sum(1 for v in top if not is_empty(v)) < 2:
-            continue
-        sub = rows[i + 1] if i + 1 < len(rows) else []
-        for two in (False, True):
-            cols: dict[str, int] = {}
-            units: dict[str, float] = {}
-            extra: list[tuple[int, str]] = []
-            group = None
-            for c in range(max(len(top), len(sub) if two else 0)):
-                t = top[c] if c < len(top) else None
-                s = sub[c] if two and c < len(sub) else None
-                if not is_empty(t):
-                    group = t
-                elif is_empty(s):
-                    group = None
-                label = s if two and not is_empty(s) else t
-                if is_empty(label):
-                    continue
-                f = _match(label, lookups)
-                if f is None and two and not is_empty(s) and group is not None:
-                    f = _match(f"{fold(group)}{fold(s)}", lookups)
-                if f is None:
-                    if not (two and not is_empty(t) and c + 1 < len(sub) and not is_empty(sub[c])):
-                        extra.append((c, fold(label)))
-                    continue
-                if f in cols:
-                    continue
-                cols[f] = c
-                unit = header_unit(label) or (header_unit(group) if two and group is not None else None)
-                units[f] = UNIT_SCALE.get(unit or "万元", 1.0)
-            if two and not any(not is_empty(v) for v in sub):
-                continue
-            score = len(cols)
-            if score >= min_fields and ("name" in cols or "project_id" in cols or "unit" in cols
-                                        or "meeting_date" in cols or "date" in cols):
-                table = Table(sheet, i, i + (2 if two else 1), cols, units, extra)
-                if best is None or score > best[0]:
-                    best = (score, table)
-    return best[1] if best else None
+               min_fields: int = 3, grid: HeaderGrid | None = None) -> Table | None:
+    """Find the header (one or two rows, merged group cells) by its spellings, never by position.
+    ``grid``: the sheet's :class:`HeaderGrid` when several kinds are searched in one sheet."""
+    exact, loose = _lookup(fields)
+    grid = grid or HeaderGrid(rows, scan)
+    best: tuple[int, int, bool, dict[str, int], list[_Label]] | None = None
+    use_matchable = id(fields) in grid.kinds
+    for layout in grid.layouts:
+        cols: dict[str, int] = {}
+        for lab in (layout.matchable if use_matchable else layout.labels):
+            f = (exact.get(lab.norm) or loose.get(lab.loose)) if lab.norm else None
+            if f is None and lab.combo is not None:
+                f = exact.get(lab.combo) or loose.get(lab.combo_loose)
+            if f is not None and f not in cols:
+                cols[f] = lab.col
+        score = len(cols)
+        if score >= min_fields and ("name" in cols or "project_id" in cols or "unit" in cols
+                                    or "meeting_date" in cols or "date" in cols):
+            if best is None or score > best[0]:
+                best = (score, layout.row, layout.two, cols, layout.labels)
+    if best is None:
+        return None
+    _, i, two, cols, labels = best
+    units: dict[str, float] = {}
+    extra: list[tuple[int, str]] = []
+    for lab in labels:  # the units of the matched columns, and the labels that match nothing
+        f = (exact.get(lab.norm) or loose.get(lab.loose)) if lab.norm else None
+        if f is None and lab.combo is not None:
+            f = exact.get(lab.combo) or loose.get(lab.combo_loose)
+        if f is None:
+            if lab.extra:
+                extra.append((lab.col, lab.folded))
+        elif cols[f] == lab.col and f not in units:
+            unit = header_unit(lab.label) or (header_unit(lab.group) if lab.group is not None else None)
+            units[f] = UNIT_SCALE.get(unit or "万元", 1.0)
+    return Table(sheet, i, i + (2 if two else 1), cols, units, extra)
 
 
 # ------------------------------------------------------------------ workbook access
@@ -119,9 +184,10 @@ def detect_kind(sheets: dict[str, list[list[Any]]], scan: int, hidden: set[str] 
     if len(reg_hits) >= 2 or (reg_hits and len(sheets) == 1):
         return "registers", {}, None
     found: dict[str, list[tuple[int, str, Table]]] = {}
+    grids = {name: HeaderGrid(rows, scan, tuple(_KIND_FIELDS.values())) for name, rows in sheets.items()}
     for name, rows in sheets.items():
         for kind, fields in _KIND_FIELDS.items():
-            t = find_table(rows, fields, name, scan)
+            t = find_table(rows, fields, name, scan, grid=grids[name])
             if t is None:
                 continue
             cols = set(t.columns)
@@ -144,7 +210,7 @@ def detect_kind(sheets: dict[str, list[list[Any]]], scan: int, hidden: set[str] 
         cands = sorted(found[kind], key=lambda c: -c[0])  # stable: equal scores keep the sheet order
         if kind == "plan":
             return kind, {n: t for n, rows in sheets.items()
-                          if n not in skip and (t := find_table(rows, PLAN_FIELDS, n, scan))}, None
+                          if n not in skip and (t := find_table(rows, PLAN_FIELDS, n, scan, grid=grids[n]))}, None
         second = (cands[0][1], cands[1][1]) if len(cands) > 1 else None
         return kind, {cands[0][1]: cands[0][2]}, second
     raise RejectedFile("no_table", "未找到可识别的报表（表头与模板不符），请使用发改委下发的模板 / "

@@ -1,0 +1,238 @@
+"""Storing read workbooks in batches (docs/architecture.md §9).
+
+Everything about a file that can fail — its version, matching its rows to the plan, building its frames
+and findings — is done before anything is written (:func:`prepare`). A batch of prepared files (up to
+``params/ingest.yaml`` ``batch``: files or rows) then goes in as one transaction with one insert per
+table. DuckDB has no savepoints, so when that transaction fails it is rolled back and the batch's files
+are stored again one per transaction: only the bad one is refused, all or none of each file's rows.
+The ``files`` index (duplicates by SHA-256, version counters) is read once per run and kept up to date here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from alxa_lib import ledger, params
+from alxa_lib.errors import RejectedFile
+from alxa_lib.ledger import queries
+from alxa_lib.ledger.matching import PlanIndex, drop_duplicates, match_projects
+from alxa_lib.workbooks.plan import apply_adjustments
+from alxa_lib.workbooks.reader import ReadResult
+
+ROW_TABLES = {"plan_rows": "plan_rows", "report_rows": "report_rows", "schedule_rows": "schedule_rows",
+              "start_rows": "start_rows"}
+MATCHED = {"report": "report_rows", "start_report": "start_rows", "schedule": "schedule_rows"}
+ENDS_BATCH = ("plan", "registers")  # what the plan in force is made of: later files must see it stored
+
+
+def batch_limits() -> dict:
+    return params.load("ingest")["batch"]
+
+
+def version_key(kind: str | None, department, period, label, report_date, name, year) -> tuple:
+    """What makes two files versions of one another (the same department and period for a report…)."""
+    if kind == "report":
+        return kind, department, period
+    if kind == "schedule":
+        return kind, department, label
+    if kind == "start_report":
+        return kind, department, report_date, name
+    return kind, year
+
+
+class FileIndex:
+    """The ledger's ``files`` as ingest needs them: the first stored version of each SHA-256 and the count
+    of versions under each version key. Read once per run; updated as files are stored."""
+
+    def __init__(self, con) -> None:
+        rows = con.execute("SELECT sha256, version, n_rows, kind, department, period, version_label, report_date, "
+                           "original_name, plan_year FROM files ORDER BY file_id").fetchall()
+        self.first: dict[str, tuple[int, int]] = {}
+        self.counts: dict[tuple, int] = {}
+        for sha, version, n_rows, *key in rows:
+            self.first.setdefault(sha, (version, n_rows))
+            k = version_key(*key)
+            self.counts[k] = self.counts.get(k, 0) + 1
+
+    def snapshot(self) -> tuple[dict, dict]:
+        return dict(self.first), dict(self.counts)
+
+    def restore(self, state: tuple[dict, dict]) -> None:
+        self.first, self.counts = dict(state[0]), dict(state[1])
+
+    def add(self, sha: str, key: tuple, version: int, n_rows: int) -> None:
+        self.first.setdefault(sha, (version, n_rows))
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+
+class PlanCache:
+    """The plan in force within one run: read again only when a plan or registers workbook has been stored
+    (checked once a batch, so that a change by anyone is seen)."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._cache: dict = {}
+
+    def refresh(self, con) -> None:
+        key = queries.plan_key(con)
+        if key != self._key:
+            self._key, self._cache = key, {}
+
+    def in_force(self, con, day: dt.date) -> pd.DataFrame:
+        """As ``queries.plan_in_force``, from the plan and the adjustments register read once."""
+        if day not in self._cache:
+            if "adjustments" not in self._cache:
+                self._cache["adjustments"] = queries.latest_register(con, "reg_adjustments")
+            self._cache[day] = apply_adjustments(self.all_rows(con, day.year), self._cache["adjustments"], day)
+        return self._cache[day]
+
+    def all_rows(self, con, year: int | None) -> pd.DataFrame:
+        if ("all", year) not in self._cache:
+            self._cache[("all", year)] = queries.latest_plan_rows(con, year)
+        return self._cache[("all", year)]
+
+    def index(self, plan: pd.DataFrame) -> PlanIndex:
+        """The look-ups of a plan this cache returned (built once per plan)."""
+        key = ("index", id(plan))  # the plan frames live as long as the cache: their ids are stable
+        if key not in self._cache:
+            self._cache[key] = PlanIndex(plan)
+        return self._cache[key]
+
+
+@dataclass
+class Prepared:
+    """One file ready to insert: its ``files`` row, its frames by table, its findings (file_id set at insert)."""
+    item: object  # the ingest Item
+    key: tuple
+    row: dict
+    frames: dict[str, Part] = field(default_factory=dict)
+    findings: list[dict] = field(default_factory=list)
+    file_id: int | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.row["n_rows"])
+
+
+def _marks(df: pd.DataFrame, prefix: str) -> list | None:
+    """Per row, the JSON of the non-empty ``prefix`` columns (field → what was written), else None;
+    None when the frame has no such column."""
+    cols = [c for c in df.columns if c.startswith(prefix)]
+    if not cols:
+        return None
+    out = []
+    for values in zip(*(df[c].tolist() for c in cols)):
+        kept = {c[len(prefix):]: v for c, v in zip(cols, values) if v}
+        out.append(json.dumps(kept, ensure_ascii=False) if kept else None)
+    return out
+
+
+@dataclass
+class Part:
+    """One file's rows for one table, with the JSON of its unusable cells' raw text (``raw``: ``{}`` on a row
+    without any, absent when the file has none) and of its approximate dates (docs/workbooks.md §6)."""
+    df: pd.DataFrame
+    raw: list | None
+    approx: list | None
+
+    @classmethod
+    def of(cls, df: pd.DataFrame) -> "Part":
+        raw = _marks(df, "_raw_")
+        return cls(df, [r if r is not None else "{}" for r in raw] if raw is not None else None, _marks(df, "_approx_"))
+
+
+def table_frame(parts: list[tuple[int, Part]]) -> pd.DataFrame:
+    """The rows of several files for one table, as the table stores them: file ids, row numbers, years
+    split, the raw and approx JSON."""
+    df = _concat([p.df for _, p in parts])
+    df["file_id"] = [file_id for file_id, p in parts for _ in range(len(p.df))]
+    for col in ("raw", "approx"):
+        if any(getattr(p, col) is not None for _, p in parts):
+            df[col] = [v for _, p in parts for v in (getattr(p, col) or [None] * len(p.df))]
+    if "years" in df.columns:
+        df["start_year"] = [y[0] if isinstance(y, tuple) else None for y in df["years"]]
+        df["end_year"] = [y[1] if isinstance(y, tuple) else None for y in df["years"]]
+    return df.rename(columns={"_row": "row_no", "_sheet": "sheet"})
+
+
+def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache) -> Prepared | tuple[str, int, int]:
+    """Everything about one file that can fail, before any write: ("unchanged", version, rows) for content
+    already stored, else the :class:`Prepared` file (the index counts it as stored from now on)."""
+    digest, source, received = item.digest, item.source or item.path, item.received
+    if digest in index.first:
+        return ("unchanged", *index.first[digest])
+    label = res.meta.get("version_label")
+    year = res.meta.get("year") or (res.period.year if res.period else None)
+    key = version_key(res.kind, res.department, res.period, label, res.meta.get("report_date"), source.name, year)
+    version = index.counts.get(key, 0) + 1
+    findings = [dict(f) for f in res.findings] + [dict(f) for f in res.meta.get("total_checks", [])]
+    frames = {k: v.copy() for k, v in res.frames.items()}
+    if res.kind in MATCHED:
+        found, pid_of_row = _match(con, res, frames, received, plans)
+        findings += found
+        for f in findings:  # cell findings of a row take the row's matched project
+            if f.get("cell") and f.get("rule") == "UNPARSEABLE_VALUE":
+                f["project_id"] = pid_of_row.get(int("".join(ch for ch in f["cell"] if ch.isdigit())), f["project_id"])
+    meta = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in res.meta.items()
+            if k not in ("totals", "total_checks", "units")}
+    n_rows = sum(len(f) for f in frames.values())
+    row = {"sha256": digest, "original_name": source.name, "source_path": str(source),
+           "archive_path": str(item.archived), "kind": res.kind, "department": res.department, "period": res.period,
+           "received": received, "version": version, "version_label": label, "signed": res.meta.get("signed"),
+           "report_date": res.meta.get("report_date"), "plan_year": year,
+           "meta": json.dumps(meta, ensure_ascii=False, default=str),
+           "col_refs": json.dumps(res.col_refs, ensure_ascii=False), "n_rows": n_rows}
+    tables = {(ROW_TABLES.get(name) or ledger.REGISTER_TABLES[name]): Part.of(df) for name, df in frames.items()}
+    index.add(digest, key, version, n_rows)
+    return Prepared(item, key, row, tables, findings)
+
+
+def _match(con, res: ReadResult, frames: dict, received: dt.date, plans: PlanCache) -> tuple[list[dict], dict]:
+    """Match the rows to the plan in force (docs/measures.md §10.9); cell findings take the row's project."""
+    day = res.period or res.meta.get("report_date") or received
+    name = MATCHED[res.kind]
+    ctx = {"department": res.department, "period": res.period}
+    all_plan = plans.all_rows(con, day.year)
+    if res.kind == "report" and all_plan.empty and not plans.all_rows(con, None).empty:
+        raise RejectedFile("no_plan", f"台账中没有{day.year}年的年度计划，报表无法对应（标题或文件夹日期是否有误？） / "
+                                      f"no {day.year} plan in the ledger: check the title or folder date, or "
+                                      f"ingest that year's plan first")
+    plan = plans.in_force(con, day) if res.kind == "report" else all_plan
+    sheet, refs = res.meta.get("sheet"), res.col_refs.get(name, {})
+    found = match_projects(frames[name], plan, ctx, sheet, refs, res.department, plans.index(plan))
+    if res.kind == "report":
+        found += drop_duplicates(frames[name], ctx, sheet, refs)
+    return found, dict(zip(frames[name]["_row"], frames[name]["project_id"]))
+
+
+def insert(con, batch: list[Prepared]) -> None:
+    """One transaction for the whole batch: its ``files`` rows, then each table's rows, then the findings,
+    one insert each (the frames of the batch's files concatenated in storing order)."""
+    with ledger.transaction(con):
+        for p, file_id in zip(batch, ledger.next_file_ids(con, len(batch))):
+            p.file_id = file_id
+        ledger.insert_frame(con, "files", pd.DataFrame([{"file_id": p.file_id, **p.row} for p in batch], dtype=object))
+        tables: dict[str, list[tuple[int, Part]]] = {}
+        for p in batch:
+            for table, part in p.frames.items():
+                if len(part.df):
+                    tables.setdefault(table, []).append((p.file_id, part))
+        for table, parts in tables.items():
+            ledger.insert_frame(con, table, table_frame(parts))
+        found = [{**f, "file_id": p.file_id, "stage": "ingest"} for p in batch for f in p.findings]
+        if found:
+            ledger.insert_frame(con, "findings", pd.DataFrame(found))
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of several files as one; a column some files lack is None (NULL) for their rows, never NaN text."""
+    if len(parts) == 1:
+        return parts[0].copy()
+    df = pd.concat(parts, ignore_index=True)
+    for col in df.columns:
+        if not all(col in p.columns for p in parts):
+            df[col] = df[col].astype(object).where(df[col].notna(), None)
+    return df
