@@ -10,7 +10,7 @@ import pandas as pd
 
 from alxa_lib import params
 from alxa_lib import periods as cal
-from alxa_lib.figures.state import YearData, on_or_before, project_state, started_ids
+from alxa_lib.figures.state import YearData, memoised, on_or_before, project_state, started_ids
 
 
 def _kc(plan: pd.DataFrame) -> pd.DataFrame:
@@ -71,6 +71,10 @@ def investment(data: YearData, day: dt.date) -> dict[str, Any]:
 
 def schedule_in_force(data: YearData, day: dt.date) -> pd.DataFrame:
     """Per project, the schedule row of the latest version received by ``day`` (§9.11)."""
+    return memoised(data, ("schedule_in_force", day), lambda: _schedule_in_force(data, day))
+
+
+def _schedule_in_force(data: YearData, day: dt.date) -> pd.DataFrame:
     mask = on_or_before(data.schedules["received"], day)
     s = data.schedules.loc[mask & data.schedules["project_id"].notna()]
     return s.sort_values(["received", "file_id"]).drop_duplicates("project_id", keep="last").set_index("project_id")
@@ -79,6 +83,10 @@ def schedule_in_force(data: YearData, day: dt.date) -> pd.DataFrame:
 def nodes(data: YearData, day: dt.date) -> pd.DataFrame:
     """Quarter-end nodes (q1..q4, 万元, cumulative within the year) of each KC project in force on ``day``.
     Projects without a schedule row take annual planned × the default shares of params (§9.11)."""
+    return memoised(data, ("nodes", day), lambda: _nodes(data, day))
+
+
+def _nodes(data: YearData, day: dt.date) -> pd.DataFrame:
     kc = _kc(data.plan_on(day)).set_index("project_id")
     sched = schedule_in_force(data, day)
     cols = [f"q{i}_node" for i in range(1, 5)]
@@ -155,10 +163,7 @@ def stalled_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None)
 
 def raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:
     """The light of each KC project by the rules alone (without the catch-up step); memoised per date."""
-    key = ("raw_lights", day)
-    if key not in data.memo:
-        data.memo[key] = _raw_lights(data, day)
-    return data.memo[key].copy()
+    return memoised(data, ("raw_lights", day), lambda: _raw_lights(data, day))
 
 
 def _raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from alxa_lib.ledger import queries
@@ -33,11 +35,27 @@ class YearData:
 
     def plan_on(self, day: dt.date) -> pd.DataFrame:
         """The plan in force on ``day`` (base plan + adjustments approved by then), with township."""
-        if day not in self._plans:
+        step = self._adjustments_by(day)
+        if step not in self._plans:  # the plan changes only on an approval date: one plan per step
             if "plan_rows" not in self.memo:  # the township of every row, once (adjustments keep the location)
                 self.memo["plan_rows"] = self.plan_rows.assign(township=townships_of(self.plan_rows["location"]))
-            self._plans[day] = apply_adjustments(self.memo["plan_rows"], self.adjustments, day)
-        return self._plans[day].copy()
+            self._plans[step] = apply_adjustments(self.memo["plan_rows"], self.adjustments, day)
+        return self._plans[step].copy()
+
+    def _adjustments_by(self, day: dt.date) -> int:
+        """How many adjustments were approved by ``day`` (the adjustments in force are the first that many
+        by approval date, as ``apply_adjustments`` applies them)."""
+        if "approvals" not in self.memo:
+            dates = self.adjustments["approval_date"] if "approval_date" in self.adjustments else pd.Series()
+            self.memo["approvals"] = pd.to_datetime(dates, errors="coerce").dropna().sort_values().to_numpy()
+        return int(self.memo["approvals"].searchsorted(np.datetime64(day), side="right"))
+
+
+def memoised(data: YearData, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()`` once per key for this year (the data never change); each caller gets its own copy."""
+    if key not in data.memo:
+        data.memo[key] = compute()
+    return data.memo[key].copy()
 
 
 def township_of(location) -> str:
@@ -88,12 +106,13 @@ def project_state(data: YearData, day: dt.date) -> pd.DataFrame:
     """Each project's row as of ``day``: from the latest report (latest version) with due date ≤ ``day``
     that holds it; a department's missing report, or a project absent from it, carries forward (§9.1, §9.6).
     Computed once per date (``data.memo``); callers get their own copy."""
-    key = ("project_state", day)
-    if key not in data.memo:
-        rows = data.reports[on_or_before(data.reports["period"], day) & data.reports["project_id"].notna()]
-        data.memo[key] = rows.sort_values(["period", "version", "row_no"]) \
-            .drop_duplicates("project_id", keep="last").set_index("project_id", drop=False)
-    return data.memo[key].copy()
+    return memoised(data, ("project_state", day), lambda: _state(data.reports, day))
+
+
+def _state(reports: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    rows = reports[on_or_before(reports["period"], day) & reports["project_id"].notna()]
+    return rows.sort_values(["period", "version", "row_no"]).drop_duplicates("project_id", keep="last") \
+        .set_index("project_id", drop=False)
 
 
 def started_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None) -> set[str]:
