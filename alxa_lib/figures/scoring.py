@@ -104,6 +104,7 @@ class ReportingIndex:
                 self.errors.setdefault(int(fid), set()).add(pid)
         done = data.reports[data.reports["status"] == "已完工"].groupby("project_id")["period"].min()
         self.completed = done.to_dict()
+        self.deadline = {p: cal.next_period(p) for p in periods}  # a report received after it is missing
 
 
 def reporting_credit(index: ReportingIndex, project_id: str, department: str) -> tuple[float, list[str]]:
@@ -118,7 +119,7 @@ def reporting_credit(index: ReportingIndex, project_id: str, department: str) ->
         if project_id not in index.plan_ids[p] or (done is not None and p > done):
             continue
         fid, received = index.first.get((department, p), (None, None))
-        if fid is None or received is None or received > cal.next_period(p):
+        if fid is None or received is None or received > index.deadline[p]:
             credits.append(cfg["missing"])
             notes.append(f"{p}期未报")
             continue
@@ -227,13 +228,19 @@ def department_scores(projects: pd.DataFrame, bonuses: pd.DataFrame, year: int, 
     rows = []
     cap = float(params.load("scoring")["bonus_cap"])
     quarter = quarter_bonuses(bonuses, year, q)
-    for dept, g in projects.groupby("department", sort=True):  # one row per department
-        n = len(g)
-        comps = {c: sum(p.get(c, 0.0) for p in g["components"]) / n for c in ALL_COMPONENTS}
-        raw = float(quarter.loc[quarter["unit"] == dept, "points"].sum())
+    raw_of = {u: float(g.sum()) for u, g in quarter.groupby("unit")["points"]}
+    scores: dict[str, list[float]] = {}
+    components: dict[str, list[dict]] = {}
+    for dept, score, comps in zip(projects["department"], projects["score"], projects["components"]):  # one pass
+        scores.setdefault(dept, []).append(score)
+        components.setdefault(dept, []).append(comps)
+    for dept in sorted(d for d in scores if isinstance(d, str)):  # one row per department, as groupby gave
+        n = len(scores[dept])
+        comps = {c: sum(p.get(c, 0.0) for p in components[dept]) / n for c in ALL_COMPONENTS}
+        raw = raw_of.get(dept, 0.0)
         bonus = min(raw, cap)
-        rows.append({"department": dept, "score": g["score"].mean() + bonus, "bonus": bonus, "bonus_raw": raw,
-                     "projects": n, "components": comps})
+        rows.append({"department": dept, "score": pd.Series(scores[dept], dtype=float).mean() + bonus, "bonus": bonus,
+                     "bonus_raw": raw, "projects": n, "components": comps})
     return pd.DataFrame(rows, columns=["department", "score", "bonus", "bonus_raw", "projects", "components"])
 
 
