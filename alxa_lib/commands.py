@@ -158,11 +158,13 @@ def cmd_rebuild(a) -> int:
 
 
 def _load_year(db, year: int):
+    """The year in memory, checked and read through one read-only connection."""
     from alxa_lib import ledger
     from alxa_lib.figures.state import load_year
-    _require_year(db, year)
+    from alxa_lib.reports.preflight import require_year_on
     con = ledger.connect(db, read_only=True)
     try:
+        require_year_on(con, year)
         return load_year(con, year)
     finally:
         con.close()

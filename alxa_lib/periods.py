@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from alxa_lib import params
 from alxa_lib.errors import BadParameter
@@ -14,8 +15,12 @@ def _mmdd(year: int, mmdd: str) -> dt.date:
 
 def periods(year: int) -> list[dt.date]:
     """All due dates of the year: the 14th and the 28th of every month."""
-    days = params.load("monitoring")["due_days"]
-    return [dt.date(year, m, d) for m in range(1, 13) for d in days]
+    return list(_periods(year, tuple(params.load("monitoring")["due_days"])))
+
+
+@functools.lru_cache(maxsize=None)
+def _periods(year: int, days: tuple[int, ...]) -> tuple[dt.date, ...]:  # asked for once per project and period
+    return tuple(dt.date(year, m, d) for m in range(1, 13) for d in days)
 
 
 def period_on_or_after(day: dt.date) -> dt.date:

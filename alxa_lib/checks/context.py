@@ -31,6 +31,22 @@ class PeriodContext:
     col_refs: dict[str, str] = field(default_factory=dict)
     previous_version_changes: pd.DataFrame | None = None
     previous_version_error_cells: set = field(default_factory=set)
+    plan_records: list[dict] | None = None  # ``plan`` as records (built from it when not given)
+    _plan_rows: dict | None = field(default=None, repr=False, compare=False)
+
+    def plan_list(self) -> list[dict]:
+        if self.plan_records is None:
+            self.plan_records = self.plan.to_dict("records")
+        return self.plan_records
+
+    def plan_row(self, project_id: str | None) -> dict | None:
+        """The project's row of the plan (the first, as listed); the plan is indexed once per context,
+        not filtered once per row."""
+        if self._plan_rows is None:
+            self._plan_rows = {}
+            for r in self.plan_list():
+                self._plan_rows.setdefault(r["project_id"], r)
+        return self._plan_rows.get(project_id) if project_id is not None else None
 
     def cell(self, row: dict, fld: str) -> str | None:
         col = self.col_refs.get(fld)
@@ -44,8 +60,8 @@ class PeriodContext:
     def row_class(self, row: dict) -> str:
         if row.get("class") in ("KC", "MP"):
             return row["class"]
-        match = self.plan[self.plan["project_id"] == row.get("project_id")]
-        return match["class"].iloc[0] if not match.empty else "KC"
+        match = self.plan_row(row.get("project_id"))
+        return match["class"] if match is not None else "KC"
 
     def unreadable(self, row: dict) -> set[str]:
         raw = row.get("raw")

@@ -14,7 +14,7 @@ from alxa_lib.vocab import REPORT_FIELDS
 def check_project_missing(ctx: PeriodContext) -> list[dict]:
     reported = {r.get("project_id") for r in ctx.rows}
     out = []
-    for p in ctx.plan.to_dict("records"):
+    for p in ctx.plan_list():
         pid = p["project_id"]
         if pid in reported or pid in ctx.completed_before:
             continue

@@ -57,8 +57,8 @@ def check_cumulative(ctx, row):
     out = []
     if annual is not None and cum is not None and cum < annual:
         out.append(ctx.make("CUMULATIVE_LT_ANNUAL", row, "cumulative_completed", cumulative=cum, annual=annual))
-    plan = ctx.plan[ctx.plan["project_id"] == row.get("project_id")]
-    total = round2(plan["total_investment"].iloc[0]) if not plan.empty else round2(row.get("total_investment"))
+    plan = ctx.plan_row(row.get("project_id"))
+    total = round2(plan["total_investment"]) if plan is not None else round2(row.get("total_investment"))
     if cum is not None and total is not None and cum > total:
         out.append(ctx.make("CUMULATIVE_GT_TOTAL", row, "cumulative_completed", cumulative=cum, total=total))
     return out
@@ -134,10 +134,9 @@ def check_completed_reported(ctx, row):
 
 
 def check_locked(ctx, row):
-    plan = ctx.plan[ctx.plan["project_id"] == row.get("project_id")]
-    if plan.empty:
+    p = ctx.plan_row(row.get("project_id"))
+    if p is None:
         return []
-    p = plan.iloc[0]
     out = []
     for f in ("total_investment", "annual_planned"):
         a, b = round2(p[f]), round2(row.get(f))

@@ -27,13 +27,13 @@ from alxa_lib.values import clean
 def timeliness(files: pd.DataFrame, due_departments: Iterable[str], period: dt.date) -> list[dict]:
     """LATE_REPORT / MISSING_REPORT from the first version's received date (docs/measures.md §9.2)."""
     nxt = cal.next_period(period)
+    first = files.sort_values(["version", "file_id"]).drop_duplicates("department").set_index("department")["received"]
     out = []
     for dept in sorted(due_departments):
-        mine = files[(files["department"] == dept)].sort_values(["version", "file_id"])
-        if mine.empty:
+        if dept not in first.index:
             out.append(finding("MISSING_REPORT", department=dept, period=period, due=period, next_due=nxt))
             continue
-        received = clean(mine["received"].iloc[0])
+        received = clean(first[dept])
         if received is None or received <= period:
             continue
         if received <= nxt:
@@ -57,6 +57,13 @@ def validate_period(con, period: dt.date) -> pd.DataFrame:
     files = queries.report_files(con, period)
     out: list[dict] = []
     run_errors: dict[int, set[str]] = {}  # error cells found in this run, per version (§10.19)
+    # what every version needs, read once for the period (not one round of queries per file)
+    rows_of, previous_of = queries.period_report_rows(con, period), queries.latest_rows_before_all(con, period)
+    completed_of = queries.completed_before_all(con, period)
+    reader_of = queries.reader_findings_of(con, files["file_id"].tolist())
+    plan_by_dept: dict[str, list[dict]] = {}
+    for r in plan.to_dict("records"):
+        plan_by_dept.setdefault(r["department"], []).append(r)
     for f in files.to_dict("records"):
         meta = json.loads(f["meta"] or "{}")
         file_info = {**f, "sheet": meta.get("sheet"), "signed_cell": meta.get("signed_cell")}
@@ -67,15 +74,15 @@ def validate_period(con, period: dt.date) -> pd.DataFrame:
             if not changes.empty:
                 prev_id = int(changes["previous_file_id"].iloc[0])
                 error_cells = queries.error_cells(con, prev_id) | run_errors.get(prev_id, set())
-        ctx = PeriodContext(dept, period, file_info, queries.report_rows(con, int(f["file_id"])), plan[plan["department"] == dept],
-                            previous=queries.latest_rows_before(con, dept, period),
-                            completed_before=queries.completed_before(con, dept, period),
+        ctx = PeriodContext(dept, period, file_info, rows_of.get(int(f["file_id"]), []), plan[plan["department"] == dept],
+                            previous=previous_of.get(dept, {}), completed_before=completed_of.get(dept, {}),
                             liaison=registered.get(dept),
                             col_refs=json.loads(f["col_refs"] or "{}").get("report_rows", {}),
-                            previous_version_changes=changes, previous_version_error_cells=error_cells)
+                            previous_version_changes=changes, previous_version_error_cells=error_cells,
+                            plan_records=plan_by_dept.get(dept, []))
         found = check_report(ctx)
         run_errors[int(f["file_id"])] = {r["cell"] for r in found if r.get("severity") == "error" and r.get("cell")}
-        for r in queries.reader_findings(con, int(f["file_id"])) + found:
+        for r in reader_of.get(int(f["file_id"]), []) + found:
             r = {k: clean(r.get(k)) for k in FINDING_COLUMNS}
             r["period"] = period.isoformat()
             r["file_id"] = int(f["file_id"])

@@ -58,17 +58,12 @@ def accountability(data: YearData, ranking: pd.DataFrame) -> list[dict]:
                 continue
             add(("incident", i), _trigger(e.get("unit"), clean(e.get("project_id")) or None, kind[0], kind[1],
                                           f"{day} {e.get('type')}：{e.get('description')}（来源：{e.get('source')}）"))
-        plan = data.plan_on(qe)
-        kc = plan[plan["class"] == "KC"]
-        started = started_ids(data, qe)
-        nodes = node_completion(data, q)
-        for p in kc.to_dict("records"):
-            pid, ps = p["project_id"], clean(p.get("planned_start"))
-            if pid not in started and ps is not None and (qe - ps).days >= cfg["overdue_start_days"]:
+        for p in _late_or_slow(data, q, cfg).to_dict("records"):  # only the projects that trigger, in plan order
+            pid, ps, nc = p["project_id"], clean(p.get("planned_start")), float(p["_nc"])
+            if p["_late"]:
                 add(("start", pid), _trigger(p["department"], pid, "start_overdue", "第十三条第三项",
                                              f"计划{ps}开（复）工，截至{qe}仍未开工，滞后{(qe - ps).days}天"))
-            nc = float(nodes.get(pid, 1.0))
-            if nc < cfg["slow_node_completion"]:
+            if p["_slow"]:
                 add(("slow", pid), _trigger(p["department"], pid, "slow_progress", "第十三条第三项",
                                             f"{year}年第{q}季度末节点任务完成率{nc:.0%}，低于{cfg['slow_node_completion']:.0%}"))
         for item in stopped_after_start(data, qe):
@@ -80,26 +75,43 @@ def accountability(data: YearData, ranking: pd.DataFrame) -> list[dict]:
     return list(out.values())
 
 
+def _late_or_slow(data: YearData, q: int, cfg: dict) -> pd.DataFrame:
+    """KC projects of the plan at the quarter end that had to start long ago and have not (``_late``),
+    or whose node completion is below the threshold (``_slow``, with ``_nc``)."""
+    qe = cal.quarter_end(data.year, q)
+    plan = data.plan_on(qe)
+    kc = plan[plan["class"] == "KC"]
+    overdue = (pd.Timestamp(qe) - pd.to_datetime(kc["planned_start"], errors="coerce")).dt.days
+    nc = kc["project_id"].map(node_completion(data, q)).astype(float).fillna(1.0)
+    kc = kc.assign(_late=~kc["project_id"].isin(started_ids(data, qe)) & (overdue >= cfg["overdue_start_days"]),
+                   _slow=nc < cfg["slow_node_completion"], _nc=nc)
+    return kc[kc["_late"] | kc["_slow"]]
+
+
 def stopped_after_start(data: YearData, until: dt.date) -> list[dict]:
-    """开工即停工: 停工 outside the winter stop in one of the first N period reports after the start (§9.19)."""
+    """开工即停工: 停工 outside the winter stop in one of the first N period reports after the start (§9.19).
+    Set-based: every started project's reports at once (one trigger per project, by project id)."""
     n = params.load("monitoring")["accountability"]["stop_after_start_reports"]
-    out = []
+    start = start_dates(data, until)
+    rows = data.reports[data.reports["project_id"].isin(start.index)]
+    rows = rows.assign(_start=pd.to_datetime(rows["project_id"].map(start)), _period=pd.to_datetime(rows["period"]))
+    rows = rows[(rows["_period"] >= rows["_start"]) & (rows["_period"] <= pd.Timestamp(until))]
+    first = rows.sort_values(["project_id", "_period"], kind="stable").groupby("project_id").head(n)
+    winter = {p: cal.in_winter(p) for p in first["period"].unique()}  # one look-up per period, not per row
+    hit = first[(first["status"] == "停工") & ~first["period"].map(winter).astype(bool)].drop_duplicates("project_id")
+    return [_trigger(r["department"], r["project_id"], "stopped_after_start", "第十三条第三项",
+                     f"{start[r['project_id']]}开（复）工，{r['period']}期报表即报停工") for r in hit.to_dict("records")]
+
+
+def start_dates(data: YearData, until: dt.date) -> pd.Series:
+    """The start date of every project started by ``until``: its reported start date, else its earliest
+    start report (indexed by project id, sorted)."""
     state = project_state(data, until)
-    for pid in started_ids(data, until, state):
-        start = clean(state.loc[pid, "start_date"]) if pid in state.index else None
-        if start is None:
-            s = data.starts[data.starts["project_id"] == pid]["start_date"]
-            start = min(s) if len(s) else None
-        if start is None:
-            continue
-        rows = data.reports[(data.reports["project_id"] == pid) & data.reports["period"].map(
-            lambda d: start <= d <= until).astype(bool)].sort_values("period").head(n)
-        hit = rows[(rows["status"] == "停工") & ~rows["period"].map(cal.in_winter).astype(bool)]
-        if not hit.empty:
-            r = hit.iloc[0]
-            out.append(_trigger(r["department"], pid, "stopped_after_start", "第十三条第三项",
-                                f"{start}开（复）工，{r['period']}期报表即报停工"))
-    return out
+    ids = pd.Index(sorted(started_ids(data, until, state)), name="project_id")
+    reported = state["start_date"].reindex(ids)
+    by_report = data.starts.dropna(subset=["project_id", "start_date"]).groupby("project_id")["start_date"].min()
+    start = reported.where(reported.notna(), by_report.reindex(ids))
+    return start[start.notna()]
 
 
 def commendation(ranking: pd.DataFrame, triggers: list[dict]) -> list[dict]:

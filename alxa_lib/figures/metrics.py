@@ -5,11 +5,12 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from alxa_lib import params
 from alxa_lib import periods as cal
-from alxa_lib.figures.state import YearData, project_state, started_ids
+from alxa_lib.figures.state import YearData, memoised, on_or_before, project_state, started_ids
 
 
 def _kc(plan: pd.DataFrame) -> pd.DataFrame:
@@ -25,17 +26,14 @@ def commencement_table(data: YearData, day: dt.date, by: str | None) -> pd.DataF
     """Started / total / rate of KC projects in the plan in force, overall (``by=None``) or grouped."""
     plan = data.plan_on(day)
     kc = _kc(plan).copy()
-    started = started_ids(data, day)
-    kc["started"] = kc["project_id"].isin(started)
+    kc["started"] = kc["project_id"].isin(started_ids(data, day))
     if by is None:
         return pd.DataFrame([{"started": int(kc["started"].sum()), "total": len(kc),
                               "rate": _rate(int(kc["started"].sum()), len(kc))}])
     keys = sorted(plan[by].dropna().unique()) if by == "department" else sorted(kc[by].dropna().unique())
-    out = []
-    for k in keys:
-        mine = kc[kc[by] == k]
-        out.append({by: k, "started": int(mine["started"].sum()), "total": len(mine),
-                    "rate": _rate(int(mine["started"].sum()), len(mine))})
+    counts = kc.groupby(by)["started"].agg(["sum", "size"]).reindex(keys, fill_value=0)
+    out = [{by: k, "started": int(s), "total": int(n), "rate": _rate(int(s), int(n))}  # one row per group
+           for k, s, n in zip(keys, counts["sum"], counts["size"])]
     return pd.DataFrame(out, columns=[by, "started", "total", "rate"])
 
 
@@ -73,7 +71,11 @@ def investment(data: YearData, day: dt.date) -> dict[str, Any]:
 
 def schedule_in_force(data: YearData, day: dt.date) -> pd.DataFrame:
     """Per project, the schedule row of the latest version received by ``day`` (§9.11)."""
-    mask = data.schedules["received"].map(lambda d: d is not None and d <= day).astype(bool)
+    return memoised(data, ("schedule_in_force", day), lambda: _schedule_in_force(data, day))
+
+
+def _schedule_in_force(data: YearData, day: dt.date) -> pd.DataFrame:
+    mask = on_or_before(data.schedules["received"], day)
     s = data.schedules.loc[mask & data.schedules["project_id"].notna()]
     return s.sort_values(["received", "file_id"]).drop_duplicates("project_id", keep="last").set_index("project_id")
 
@@ -81,6 +83,10 @@ def schedule_in_force(data: YearData, day: dt.date) -> pd.DataFrame:
 def nodes(data: YearData, day: dt.date) -> pd.DataFrame:
     """Quarter-end nodes (q1..q4, 万元, cumulative within the year) of each KC project in force on ``day``.
     Projects without a schedule row take annual planned × the default shares of params (§9.11)."""
+    return memoised(data, ("nodes", day), lambda: _nodes(data, day))
+
+
+def _nodes(data: YearData, day: dt.date) -> pd.DataFrame:
     kc = _kc(data.plan_on(day)).set_index("project_id")
     sched = schedule_in_force(data, day)
     cols = [f"q{i}_node" for i in range(1, 5)]
@@ -134,6 +140,9 @@ def node_completion(data: YearData, quarter: int) -> pd.Series:
 
 
 # ---------------------------------------------------------------- lights
+LIGHT_COLUMNS = ["project_id", "department", "name", "light", "reasons", "spi", "status", "started", "stalled"]
+
+
 def stalled_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None) -> set[str]:
     """Started, not 已完工, and the same cumulative investment in its last three period reports whose
     due dates fall outside the winter stop (§9.13)."""
@@ -154,68 +163,61 @@ def stalled_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None)
 
 def raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:
     """The light of each KC project by the rules alone (without the catch-up step); memoised per date."""
-    key = ("raw_lights", day)
-    if key not in data.memo:
-        data.memo[key] = _raw_lights(data, day)
-    return data.memo[key].copy()
+    return memoised(data, ("raw_lights", day), lambda: _raw_lights(data, day))
 
 
 def _raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:
+    """Set-based: one column per rule over every KC project at once (no loop over projects)."""
     cfg = params.load("monitoring")["lights"]
-    plan = _kc(data.plan_on(day))
+    plan = _kc(data.plan_on(day)).reset_index(drop=True)
+    if plan.empty:
+        return pd.DataFrame(columns=LIGHT_COLUMNS)
     state = project_state(data, day)
-    started = started_ids(data, day, state)
-    stalled = stalled_ids(data, day, state)
-    spis = spi(data, day, state).to_dict()
-    status_of = state["status"].to_dict()
-    stopped_counts = not cal.in_winter(day)  # 停工 in the winter stop is the winter stop (§9.5)
-    rows = []
-    for pid, department, name, planned_start in zip(plan["project_id"], plan["department"], plan["name"],
-                                                     plan["planned_start"]):
-        red, yellow = [], []
-        status = status_of.get(pid)
-        s = spis.get(pid)
-        if pid not in started:
-            overdue = (day - planned_start).days if planned_start is not None and not pd.isna(planned_start) else 0
-            if overdue >= cfg["red_overdue_days"]:
-                red.append(f"开工滞后{overdue}天")
-            elif overdue >= 1:
-                yellow.append(f"开工滞后{overdue}天")
-        else:
-            if s is not None and not math.isnan(s):
-                if s < cfg["red_spi"]:
-                    red.append(f"投资进度指数{s:.2f}")
-                elif s < cfg["yellow_spi"]:
-                    yellow.append(f"投资进度指数{s:.2f}")
-            if status == "停工" and stopped_counts:
-                red.append("停工")
-            if pid in stalled:
-                red.append(f"连续{cfg['stall_periods']}期投资无变化")
-        light = "red" if red else "yellow" if yellow else "green"
-        rows.append({"project_id": pid, "department": department, "name": name, "light": light,
-                     "reasons": "；".join(red or yellow), "spi": s, "status": status,
-                     "started": pid in started, "stalled": pid in stalled})
-    return pd.DataFrame(rows, columns=["project_id", "department", "name", "light", "reasons", "spi", "status",
-                                       "started", "stalled"])
+    pids = plan["project_id"]
+    started = pids.isin(started_ids(data, day, state))
+    stalled = pids.isin(stalled_ids(data, day, state))
+    spis = spi(data, day, state)
+    s = pids.map(spis[~spis.index.duplicated(keep="last")]).astype(float)
+    status = pids.map(state["status"]).astype(object)
+    status = status.where(status.notna(), None)
+    overdue = (pd.Timestamp(day) - pd.to_datetime(plan["planned_start"], errors="coerce")).dt.days.fillna(0).astype(int)
+    late_start = ~started & (overdue >= 1)
+    start_text = overdue.map("开工滞后{}天".format)
+    spi_text = s.map("投资进度指数{:.2f}".format)
+    stopped = started & (status == "停工") & (not cal.in_winter(day))  # 停工 in the winter stop is the winter stop (§9.5)
+    red = _joined([(late_start & (overdue >= cfg["red_overdue_days"]), start_text),
+                   (started & (s < cfg["red_spi"]), spi_text), (stopped, "停工"),
+                   (started & stalled, f"连续{cfg['stall_periods']}期投资无变化")])
+    yellow = _joined([(late_start & (overdue < cfg["red_overdue_days"]), start_text),
+                      (started & (s >= cfg["red_spi"]) & (s < cfg["yellow_spi"]), spi_text)])
+    light = np.select([red != "", yellow != ""], ["red", "yellow"], "green")
+    return pd.DataFrame({"project_id": pids, "department": plan["department"], "name": plan["name"], "light": light,
+                         "reasons": red.where(red != "", yellow), "spi": s, "status": status,
+                         "started": started.astype(bool), "stalled": stalled.astype(bool)}, columns=LIGHT_COLUMNS)
+
+
+def _joined(parts: list[tuple[pd.Series, Any]]) -> pd.Series:
+    """Per row, the texts whose condition holds, in order, joined by "；" ("" when none holds)."""
+    out = pd.Series("", index=parts[0][0].index, dtype=object)
+    for cond, text in parts:  # a handful of rules, each applied to every row at once
+        texts = pd.Series(text, index=cond.index, dtype=object) if isinstance(text, str) else text.astype(object)
+        out = out + ("；" + texts).where(cond, "")
+    return out.str[1:]
 
 
 def lights(data: YearData, day: dt.date) -> pd.DataFrame:
-    """Lights as of ``day``: a project red in the previous period that now qualifies as green is yellow once."""
-    steps = [p for p in cal.periods(data.year) if p < day] + [day]
-    final: dict[str, str] = {}
-    table = None
-    for step in steps:
-        table = raw_lights(data, step)
-        new = {}
-        for r in table.itertuples():
-            light = r.light
-            if light == "green" and final.get(r.project_id) == "red":
-                light = "yellow"
-            new[r.project_id] = light
-        table["caught_up"] = [(final.get(p) == "red" and l == "green") for p, l in zip(table.project_id, table.light)]
-        table["light"] = table["project_id"].map(new)
-        table.loc[table["caught_up"], "reasons"] = "上期红灯，本期追赶达标"
-        final = new
+    """Lights as of ``day``: a project red in the previous period that now qualifies as green is yellow once.
+
+    Only the previous step matters: a light is red after the catch-up step exactly when its raw light was
+    red (the step only turns green into yellow), so the raw lights of ``day`` and of the last period
+    before it decide (docs/measures.md §3)."""
+    table = raw_lights(data, day)
+    earlier = [p for p in cal.periods(data.year) if p < day]
+    before = raw_lights(data, earlier[-1]) if earlier else table.iloc[:0]
+    caught = table["project_id"].isin(before.loc[before["light"] == "red", "project_id"]) & (table["light"] == "green")
+    table["caught_up"] = caught.astype(bool)
+    table.loc[caught, "light"] = "yellow"
+    table.loc[caught, "reasons"] = "上期红灯，本期追赶达标"
     return table
 
 

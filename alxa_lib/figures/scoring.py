@@ -67,14 +67,18 @@ def stage_ratio(reached: str | None, target: str | None, invest_type: str | None
 
 def problems_share(problems: pd.DataFrame, project_id: str, start: dt.date, end: dt.date) -> float:
     """Share of the project's problems due in [start, end] closed by their due date; none due → 1."""
+    return float(problems_shares(problems, start, end).get(project_id, 1.0))
+
+
+def problems_shares(problems: pd.DataFrame, start: dt.date, end: dt.date) -> pd.Series:
+    """``problems_share`` of every project with a problem due in [start, end], at once (by project id)."""
     if problems is None or problems.empty:
-        return 1.0
-    mine = problems[(problems["project_id"] == project_id)
-                    & problems["due_date"].map(lambda d: d is not None and start <= d <= end).astype(bool)]
-    if mine.empty:
-        return 1.0
-    closed = sum(1 for s, d in zip(mine["solved_date"], mine["due_date"]) if s is not None and s <= d)
-    return closed / len(mine)
+        return pd.Series(dtype=float)
+    due = pd.to_datetime(problems["due_date"], errors="coerce")
+    solved = pd.to_datetime(problems["solved_date"], errors="coerce")
+    mine = (due >= pd.Timestamp(start)) & (due <= pd.Timestamp(end))
+    closed = (solved.notna() & (solved <= due))[mine]
+    return closed.groupby(problems.loc[mine, "project_id"]).mean()
 
 
 class ReportingIndex:
@@ -100,6 +104,7 @@ class ReportingIndex:
                 self.errors.setdefault(int(fid), set()).add(pid)
         done = data.reports[data.reports["status"] == "已完工"].groupby("project_id")["period"].min()
         self.completed = done.to_dict()
+        self.deadline = {p: cal.next_period(p) for p in periods}  # a report received after it is missing
 
 
 def reporting_credit(index: ReportingIndex, project_id: str, department: str) -> tuple[float, list[str]]:
@@ -114,7 +119,7 @@ def reporting_credit(index: ReportingIndex, project_id: str, department: str) ->
         if project_id not in index.plan_ids[p] or (done is not None and p > done):
             continue
         fid, received = index.first.get((department, p), (None, None))
-        if fid is None or received is None or received > cal.next_period(p):
+        if fid is None or received is None or received > index.deadline[p]:
             credits.append(cfg["missing"])
             notes.append(f"{p}期未报")
             continue
@@ -153,11 +158,13 @@ def project_scores(data: YearData, q: int, findings_of: FindingsOf) -> pd.DataFr
     actual = annual_completed(data, qe, state)
     sched = schedule_in_force(data, qe)
     index = ReportingIndex(data, quarter_periods(data.year, q), findings_of)
-    problems = data.registers.get("problems", pd.DataFrame())
+    shares = problems_shares(data.registers.get("problems", pd.DataFrame()), qs, qe)
+    state_rows = state.to_dict("index")  # one conversion, then a look-up per project
+    stage_targets = sched[f"q{q}_stage"].to_dict() if f"q{q}_stage" in sched.columns else {}
     rows = []
     for p in plan.to_dict("records"):
         pid, cls = p["project_id"], p["class"]
-        row = state.loc[pid].to_dict() if pid in state.index else None
+        row = state_rows.get(pid)
         ratios: dict[str, float] = {"procedures": procedures_completeness(row)}
         evidence: dict[str, str] = {}
         pending = [PROCEDURES[f] for f in PROCEDURES if clean((row or {}).get(f)) not in ("已办结", "不涉及")]
@@ -172,10 +179,7 @@ def project_scores(data: YearData, q: int, findings_of: FindingsOf) -> pd.DataFr
             if ratios["nodes"] < 1:
                 evidence["nodes"] = f"季度末完成年度投资{actual.get(pid, 0):,.2f}万元，节点{node_values.get(pid, 0):,.2f}万元"
         else:
-            target = None
-            if pid in sched.index:
-                target = clean(sched.loc[pid].get(f"q{q}_stage"))
-            target = target or clean(p.get("target_stage"))
+            target = clean(stage_targets.get(pid)) or clean(p.get("target_stage"))
             reached = clean((row or {}).get("current_stage"))
             ratios["stage"] = stage_ratio(reached, target, clean(p.get("invest_type")))
             if ratios["stage"] < 1:
@@ -183,7 +187,7 @@ def project_scores(data: YearData, q: int, findings_of: FindingsOf) -> pd.DataFr
         ratios["reporting"], notes = reporting_credit(index, pid, p["department"])
         if notes:
             evidence["reporting"] = "；".join(notes)
-        ratios["problems"] = problems_share(problems, pid, qs, qe)
+        ratios["problems"] = float(shares.get(pid, 1.0))
         if ratios["problems"] < 1:
             evidence["problems"] = f"本季度到期问题按期解决率{ratios['problems']:.0%}"
         points = project_points(cls, ratios)
@@ -206,22 +210,37 @@ def parse_bonus_quarter(text) -> tuple[int, int] | None:
 def bonus_points(bonuses: pd.DataFrame, department: str, year: int, q: int) -> tuple[float, float]:
     """(raw sum, capped) bonus points of the commendation register for the department and quarter."""
     cap = float(params.load("scoring")["bonus_cap"])
-    if bonuses is None or bonuses.empty:
-        return 0.0, 0.0
-    mine = bonuses[(bonuses["unit"] == department) & (bonuses["quarter"].map(parse_bonus_quarter) == (year, q))]
-    raw = float(pd.to_numeric(mine["points"], errors="coerce").fillna(0).sum())
+    mine = quarter_bonuses(bonuses, year, q)
+    raw = float(mine.loc[mine["unit"] == department, "points"].sum())
     return raw, min(raw, cap)
+
+
+def quarter_bonuses(bonuses: pd.DataFrame | None, year: int, q: int) -> pd.DataFrame:
+    """The register's bonus rows of the quarter (unit, points as numbers), its quarter texts parsed once."""
+    if bonuses is None or bonuses.empty:
+        return pd.DataFrame({"unit": pd.Series(dtype=object), "points": pd.Series(dtype=float)})
+    mine = bonuses[bonuses["quarter"].map(parse_bonus_quarter) == (year, q)]
+    return pd.DataFrame({"unit": mine["unit"], "points": pd.to_numeric(mine["points"], errors="coerce").fillna(0)})
 
 
 def department_scores(projects: pd.DataFrame, bonuses: pd.DataFrame, year: int, q: int) -> pd.DataFrame:
     """Mean of project scores + capped bonus (Art. 12); components are per-project means (they sum to the mean)."""
     rows = []
-    for dept, g in projects.groupby("department", sort=True):
-        n = len(g)
-        comps = {c: sum(p.get(c, 0.0) for p in g["components"]) / n for c in ALL_COMPONENTS}
-        raw, bonus = bonus_points(bonuses, dept, year, q)
-        rows.append({"department": dept, "score": g["score"].mean() + bonus, "bonus": bonus, "bonus_raw": raw,
-                     "projects": n, "components": comps})
+    cap = float(params.load("scoring")["bonus_cap"])
+    quarter = quarter_bonuses(bonuses, year, q)
+    raw_of = {u: float(g.sum()) for u, g in quarter.groupby("unit")["points"]}
+    scores: dict[str, list[float]] = {}
+    components: dict[str, list[dict]] = {}
+    for dept, score, comps in zip(projects["department"], projects["score"], projects["components"]):  # one pass
+        scores.setdefault(dept, []).append(score)
+        components.setdefault(dept, []).append(comps)
+    for dept in sorted(d for d in scores if isinstance(d, str)):  # one row per department, as groupby gave
+        n = len(scores[dept])
+        comps = {c: sum(p.get(c, 0.0) for p in components[dept]) / n for c in ALL_COMPONENTS}
+        raw = raw_of.get(dept, 0.0)
+        bonus = min(raw, cap)
+        rows.append({"department": dept, "score": pd.Series(scores[dept], dtype=float).mean() + bonus, "bonus": bonus,
+                     "bonus_raw": raw, "projects": n, "components": comps})
     return pd.DataFrame(rows, columns=["department", "score", "bonus", "bonus_raw", "projects", "components"])
 
 
@@ -235,10 +254,10 @@ def year_end(quarterly: dict[int, pd.DataFrame]) -> pd.DataFrame:
     """Weighted mean of the quarterly scores, weights renormalised over the quarters scored (Art. 11)."""
     weights = params.load("scoring")["quarter_weights"]
     depts = sorted({d for df in quarterly.values() for d in df["department"]})
+    scores = {q: df.drop_duplicates("department").set_index("department")["score"] for q, df in quarterly.items()}
     rows = []
     for d in depts:
-        qs = {f"Q{q}": float(df.loc[df["department"] == d, "score"].iloc[0])
-              for q, df in sorted(quarterly.items()) if (df["department"] == d).any()}
+        qs = {f"Q{q}": float(s[d]) for q, s in sorted(scores.items()) if d in s.index}
         total_w = sum(weights[k] for k in qs)
         score = sum(weights[k] * v for k, v in qs.items()) / total_w if total_w else None
         rows.append({"department": d, "score": score,

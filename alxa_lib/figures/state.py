@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from alxa_lib.ledger import queries
@@ -33,17 +35,47 @@ class YearData:
 
     def plan_on(self, day: dt.date) -> pd.DataFrame:
         """The plan in force on ``day`` (base plan + adjustments approved by then), with township."""
-        if day not in self._plans:
-            plan = apply_adjustments(self.plan_rows, self.adjustments, day)
-            plan["township"] = [township_of(x) for x in plan["location"]]
-            self._plans[day] = plan
-        return self._plans[day].copy()
+        step = self._adjustments_by(day)
+        if step not in self._plans:  # the plan changes only on an approval date: one plan per step
+            if "plan_rows" not in self.memo:  # the township of every row, once (adjustments keep the location)
+                self.memo["plan_rows"] = self.plan_rows.assign(township=townships_of(self.plan_rows["location"]))
+            self._plans[step] = apply_adjustments(self.memo["plan_rows"], self.adjustments, day)
+        return self._plans[step].copy()
+
+    def _adjustments_by(self, day: dt.date) -> int:
+        """How many adjustments were approved by ``day`` (the adjustments in force are the first that many
+        by approval date, as ``apply_adjustments`` applies them)."""
+        if "approvals" not in self.memo:
+            dates = self.adjustments["approval_date"] if "approval_date" in self.adjustments else pd.Series()
+            self.memo["approvals"] = pd.to_datetime(dates, errors="coerce").dropna().sort_values().to_numpy()
+        return int(self.memo["approvals"].searchsorted(np.datetime64(day), side="right"))
+
+
+def memoised(data: YearData, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()`` once per key for this year (the data never change); each caller gets its own copy."""
+    if key not in data.memo:
+        data.memo[key] = compute()
+    return data.memo[key].copy()
 
 
 def township_of(location) -> str:
     """The §8 township named in 建设地点, else 其他 (docs/measures.md §9.21)."""
     text = location if isinstance(location, str) else ""
     return next((t for t in TOWNSHIPS if t in text), "其他")
+
+
+def townships_of(locations: pd.Series) -> pd.Series:
+    """``township_of`` for a whole column at once (one pass per township, not per row)."""
+    text = locations.where(locations.map(type) == str, "").astype(str)
+    out = pd.Series("其他", index=locations.index, dtype=object)
+    for t in reversed(TOWNSHIPS):  # the first township named wins, as in township_of
+        out = out.mask(text.str.contains(t, regex=False), t)
+    return out
+
+
+def on_or_before(dates: pd.Series, day: dt.date) -> pd.Series:
+    """True where a date column (dates or None) holds a date ≤ ``day``; False for a missing date."""
+    return pd.to_datetime(dates, errors="coerce") <= pd.Timestamp(day)
 
 
 def _dates(df: pd.DataFrame, cols) -> pd.DataFrame:
@@ -72,8 +104,13 @@ def load_year(con, year: int) -> YearData:
 
 def project_state(data: YearData, day: dt.date) -> pd.DataFrame:
     """Each project's row as of ``day``: from the latest report (latest version) with due date ≤ ``day``
-    that holds it; a department's missing report, or a project absent from it, carries forward (§9.1, §9.6)."""
-    rows = data.reports[(data.reports["period"] <= day) & data.reports["project_id"].notna()]
+    that holds it; a department's missing report, or a project absent from it, carries forward (§9.1, §9.6).
+    Computed once per date (``data.memo``); callers get their own copy."""
+    return memoised(data, ("project_state", day), lambda: _state(data.reports, day))
+
+
+def _state(reports: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    rows = reports[on_or_before(reports["period"], day) & reports["project_id"].notna()]
     return rows.sort_values(["period", "version", "row_no"]).drop_duplicates("project_id", keep="last") \
         .set_index("project_id", drop=False)
 
@@ -81,10 +118,13 @@ def project_state(data: YearData, day: dt.date) -> pd.DataFrame:
 def started_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None) -> set[str]:
     """Projects started as of ``day`` (§3, §9.3): a started status with a valid date in the year ≤ day,
     or a start report dated ≤ day."""
+    if state is None:  # the usual call: computed once per date
+        key = ("started_ids", day)
+        if key not in data.memo:
+            data.memo[key] = started_ids(data, day, project_state(data, day))
+        return set(data.memo[key])
     from alxa_lib.vocab import STARTED_STATUSES
-    state = project_state(data, day) if state is None else state
-    ok = state["status"].isin(STARTED_STATUSES) & state["start_date"].map(
-        lambda d: d is not None and d.year == data.year and d <= day).astype(bool)
-    dated = data.starts["start_date"].map(lambda d: d is not None and d <= day).astype(bool)
-    by_report = set(data.starts.loc[dated, "project_id"].dropna())
-    return set(state.index[ok]) | by_report
+    start = pd.to_datetime(state["start_date"], errors="coerce")
+    ok = state["status"].isin(STARTED_STATUSES) & (start.dt.year == data.year) & (start <= pd.Timestamp(day))
+    by_report = set(data.starts.loc[on_or_before(data.starts["start_date"], day), "project_id"].dropna())
+    return set(state.index[ok.to_numpy(dtype=bool)]) | by_report

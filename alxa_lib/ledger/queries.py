@@ -162,6 +162,54 @@ def completed_before(con: Connection, department: str, period: dt.date) -> dict[
     return {r["project_id"]: clean(r["p"]) for r in df.to_dict("records")}
 
 
+def period_report_rows(con: Connection, period: dt.date) -> dict[int, list[dict]]:
+    """``report_rows`` of every version filed under ``period`` at once: file id → its rows."""
+    df = con.execute(f"""SELECT r.* FROM report_rows r JOIN files f USING (file_id)
+                        WHERE f.kind='report' AND f.period=? AND {live('f')} ORDER BY r.file_id, r.row_no""",
+                     [period]).df()
+    out: dict[int, list[dict]] = {}
+    for r in _records(df):
+        out.setdefault(int(r["file_id"]), []).append(r)
+    return out
+
+
+def latest_rows_before_all(con: Connection, period: dt.date) -> dict[str, dict[str, dict]]:
+    """``latest_rows_before`` of every department at once: department → project → row."""
+    df = con.execute(f"""SELECT f._department, r.* FROM report_rows r JOIN (
+                            SELECT file_id, department AS _department FROM files
+                            WHERE kind='report' AND period < ? AND year(period) = ? AND {live()}
+                            QUALIFY row_number() OVER (PARTITION BY department ORDER BY period DESC, version DESC,
+                                                       file_id DESC) = 1) f USING (file_id)
+                        WHERE r.project_id IS NOT NULL ORDER BY r.file_id, r.row_no""",
+                     [period, period.year]).df()
+    out: dict[str, dict[str, dict]] = {}
+    for r in _records(df):
+        out.setdefault(r.pop("_department"), {})[r["project_id"]] = r
+    return out
+
+
+def completed_before_all(con: Connection, period: dt.date) -> dict[str, dict[str, dt.date]]:
+    """``completed_before`` of every department at once: department → project → first 已完工 period."""
+    df = con.execute(f"""SELECT f.department, r.project_id, min(f.period) AS p FROM report_rows r JOIN files f USING (file_id)
+                        WHERE f.kind='report' AND f.period < ? AND year(f.period) = ? AND {live('f')}
+                        AND r.status='已完工' AND r.project_id IS NOT NULL GROUP BY 1, 2""",
+                     [period, period.year]).df()
+    out: dict[str, dict[str, dt.date]] = {}
+    for r in df.to_dict("records"):
+        out.setdefault(r["department"], {})[r["project_id"]] = clean(r["p"])
+    return out
+
+
+def reader_findings_of(con: Connection, file_ids: list[int]) -> dict[int, list[dict]]:
+    """``reader_findings`` of many files at once: file id → its findings, in stored order."""
+    df = con.execute(f"SELECT file_id, {', '.join(FINDING_COLUMNS)} FROM findings WHERE stage='ingest' "
+                     "AND list_contains(?, file_id)", [[int(i) for i in file_ids]]).df()
+    out: dict[int, list[dict]] = {}
+    for r in df.to_dict("records"):
+        out.setdefault(int(r.pop("file_id")), []).append(r)
+    return out
+
+
 def error_cells(con: Connection, file_id: int) -> set[str]:
     """Cells that an error finding of ``file_id`` named (a change to them is a correction, §9.18)."""
     return {c for (c,) in con.execute("SELECT cell FROM findings WHERE file_id=? AND severity='error' "

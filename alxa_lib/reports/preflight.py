@@ -16,9 +16,14 @@ def require_year(db, year: int) -> None:
     """NoData unless the ledger holds a plan or a report of ``year``."""
     con = ledger.connect(db, read_only=True)
     try:
-        years = queries.years_with_data(con)
+        require_year_on(con, year)
     finally:
         con.close()
+
+
+def require_year_on(con: queries.Connection, year: int) -> None:
+    """``require_year`` on a connection already open (a reading command opens the ledger once)."""
+    years = queries.years_with_data(con)
     if year not in years:
         have = "、".join(str(y) for y in sorted(years)) or "无"
         raise NoData(f"台账中没有{year}年的数据（已有：{have}）",

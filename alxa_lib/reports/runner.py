@@ -16,11 +16,8 @@ from alxa_lib import ledger
 from alxa_lib import periods as cal
 from alxa_lib.errors import BadParameter
 from alxa_lib.reports import official, preflight, render
+from alxa_lib.reports.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS, OFFICIAL_KINDS  # noqa: F401
 
-FORMATS = ("html", "pdf", "xlsx", "docx", "gwpdf")
-ANALYST_FORMATS = ("html", "pdf", "xlsx")  # the analyst's working view, for every report
-OFFICIAL_KINDS = ("brief", "quarter", "annual")  # also written as 公文: docx and gwpdf (docs/rendering.md §11)
-DEFAULT_FORMATS = ("html", "pdf", "xlsx", "docx")
 
 
 @dataclass(frozen=True)
