@@ -78,6 +78,12 @@ def _add(rf: ReportFile, rule: str, pid: str | None, fld: str | None) -> None:
     rf.defects.append({"rule": rule, "project_id": pid, "field": fld})
 
 
+def _search_order(s: SampleYear, dept: str) -> list[str]:
+    """Where to look for a defect's target: ``dept``, the other departments of its copy, then the rest."""
+    copy = s.banner.copy[dept]
+    return [dept] + sorted((d for d in s.banner.names if d != dept), key=lambda d: s.banner.copy[d] != copy)
+
+
 def _kc_rows(rf: ReportFile, pred) -> list[dict]:
     return [r for r in rf.rows if r["class"] == "KC" and pred(r)]
 
@@ -88,7 +94,7 @@ def _pick(s: SampleYear, dept: str, period: dt.date, pred, *, last: bool = False
     department and period first, then other departments, then later and earlier periods (so that any
     seed finds a target)."""
     used = {(id(f), d["project_id"]) for f in s.reports for d in f.defects}
-    depts = [dept] + [d for d in s.banner.names if d != dept]
+    depts = _search_order(s, dept)
     i = s.periods.index(period)
     order = [period] + [p for k in range(1, 24) for p in (s.periods[i + k] if i + k < 24 else None,
                                                           s.periods[i - k] if i - k >= 0 else None) if p]
@@ -308,7 +314,7 @@ def _promise_targets(s: SampleYear, dept: str, period: dt.date, ok) -> tuple[Rep
     i = s.periods.index(period)
     for per in [period] + s.periods[i + 1:] + s.periods[1:i][::-1]:
         prev_period = s.periods[s.periods.index(per) - 1]
-        for d in [dept] + [x for x in s.banner.names if x != dept]:
+        for d in _search_order(s, dept):
             try:
                 rf, prev = s.report(d, per), s.report(d, prev_period)
             except KeyError:
