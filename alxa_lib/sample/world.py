@@ -1,4 +1,5 @@
-"""The world of the sample year: departments, sectors, names and texts, and the plan's projects.
+"""The world of the sample year: sectors, names and texts, and the plan's projects (the departments,
+real or scaled, are :mod:`alxa_lib.sample.banner`).
 
 Everything here is fixed data or drawn once, at the start, from the year's random number generator
 (:func:`build_plan`); what the projects then do during the year is :mod:`alxa_lib.sample.story`.
