@@ -159,6 +159,20 @@ def test_scale_2_doubles_projects_reports_and_defects(year_x2, truth):
     assert len(s.banner.lagging) == 2 * len(truth["story"]["lagging_departments"])
 
 
+def test_every_copy_s_investment_decrease_is_a_decrease(year_x2):
+    """The injected INVESTMENT_DECREASED of each copy lies below the same project's previous report."""
+    s, seen = year_x2, 0
+    for rf in s.reports:
+        for d in rf.defects:
+            if d["rule"] == "INVESTMENT_DECREASED":
+                before = s.report(rf.department, s.periods[s.periods.index(rf.period) - 1])
+                was = next(x["annual_completed"] for x in before.rows if x["project_id"] == d["project_id"])
+                now = next(x["annual_completed"] for x in rf.rows if x["project_id"] == d["project_id"])
+                assert now < was, (rf.department, d)
+                seen += 1
+    assert seen == 2
+
+
 def test_new_departments_are_known_to_the_written_params(year_x2, tmp_path, monkeypatch):
     """Ingest resolves every new department (file name and 填报单位) through the sample's own params, and
     none of them is a real department's spelling."""

@@ -190,12 +190,29 @@ def date_out_of_range(s: SampleYear, c: int = 0) -> None:
 
 
 def investment_decreased(s: SampleYear, c: int = 0) -> None:
-    """This year's investment lower than the previous period's."""
-    rf, r = _pick(s, _in(s, c, "能源局"), s.day(8, 14), lambda x: _started(x) and (x["annual_completed"] or 0) > 200)
-    prev_rf = s.report(rf.department, s.periods[s.periods.index(rf.period) - 1])
-    prev = {x["project_id"]: x for x in prev_rf.rows}
-    r["annual_completed"] = (prev.get(r["project_id"], {}).get("annual_completed") or r["annual_completed"]) - 30
+    """This year's investment lower than the previous period's (on a row that had investment then: a
+    project started since reported 0 last period, and 30 less than 0 would be no decrease)."""
+    before = _previous_annual(s)
+    rf, r = _pick(s, _in(s, c, "能源局"), s.day(8, 14),
+                  lambda x: _started(x) and (x["annual_completed"] or 0) > 200 and before.get(id(x), 0) > 30)
+    r["annual_completed"] = before[id(r)] - 30
     _add(rf, "INVESTMENT_DECREASED", r["project_id"], "annual_completed")
+
+
+def _previous_annual(s: SampleYear) -> dict[int, float]:
+    """id(row) → the same project's 本年完成投资 in its department's previous period report."""
+    out = {}
+    for rf in s.reports:
+        i = s.periods.index(rf.period)
+        try:
+            last = s.report(rf.department, s.periods[i - 1]) if rf.version == 1 and i > 0 else None
+        except KeyError:  # a report never sent (MISSING_REPORT)
+            last = None
+        if last is None:
+            continue
+        prev = {x["project_id"]: x["annual_completed"] for x in last.rows}
+        out.update({id(x): prev[x["project_id"]] or 0.0 for x in rf.rows if x.get("project_id") in prev})
+    return out
 
 
 def status_regressed(s: SampleYear, c: int = 0) -> None:
