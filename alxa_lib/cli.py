@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dir", help="输出文件夹 / folder, e.g. data/sample")
     s.add_argument("--year", type=_year, default=2025, help="年度 / year, e.g. 2025")
     s.add_argument("--seed", type=int, default=7, help="随机种子 / seed, e.g. 7")
+    s.add_argument("--scale", default="1", metavar="K",
+                   help="规模倍数（1–64）：部门、项目、报表和缺陷均为K倍 / a banner K times larger (1–64): K times "
+                        "the departments, projects, workbooks and defects, e.g. --scale 4")
     s.set_defaults(func=commands.cmd_sample)
 
     t = sub.add_parser("template", help="生成各部门填报模板 / write pre-filled report templates")

@@ -25,10 +25,14 @@ def _progress(a) -> bool:
 
 
 def cmd_sample(a) -> int:
-    from alxa_lib.sample import write_sample
-    truth = write_sample(Path(a.dir), a.year, a.seed, progress=_progress(a))
+    from alxa_lib.sample import check_scale, write_sample
+    truth = write_sample(Path(a.dir), a.year, a.seed, scale=check_scale(a.scale), progress=_progress(a))
     print(f"样本年度已写入 {a.dir}：{len(truth['files'])} 份半月报，{len(truth['defects'])} 处预置缺陷 / "
           f"sample year written to {a.dir}")
+    if "params_dir" in truth:  # a scaled banner's new departments are known to its own parameters only
+        params_dir = Path(a.dir) / truth["params_dir"]
+        print(f"导入前请设置 ALXA_PARAMS={params_dir}（含新增部门）/ "
+              f"set ALXA_PARAMS={params_dir} (it knows the new departments) before alxa ingest")
     return 0
 
 

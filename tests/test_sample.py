@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
+from pathlib import Path
 
 import openpyxl
+import pytest
 from python_calamine import CalamineWorkbook
 
+from alxa_lib import cli
+from alxa_lib.errors import BadParameter
 from alxa_lib.rules import RULES, TOOLKIT_CODES
-from alxa_lib.sample import write_sample
+from alxa_lib.sample import check_scale, write_sample
+from alxa_lib.sample.truth import oracle_figures, sample_year
 from alxa_lib.vocab import REPORT_FIELDS
 from alxa_lib.workbooks.reader import read_workbook
 
@@ -113,3 +119,88 @@ def test_defect_registry_mirrors_the_rule_registry():
     from alxa_lib.sample.defects import DEFECTS, INJECTED_ELSEWHERE
     assert not set(DEFECTS) & set(INJECTED_ELSEWHERE)
     assert set(DEFECTS) | set(INJECTED_ELSEWHERE) == {c for c in RULES if c not in TOOLKIT_CODES}
+
+
+# ---------------------------------------------------------------- alxa sample --scale K (docs/architecture.md §9)
+@pytest.fixture(scope="module")
+def year_x2():
+    """The seed-7 year at scale 2, built in memory (writing it is what bench/scale.py times)."""
+    return sample_year(2025, 7, scale=2)
+
+
+def _defect_count(s) -> int:
+    return len(s.defects) + sum(len(f.defects) for f in s.reports)
+
+
+def test_scale_1_is_the_default_year(truth):
+    """Scale 1 is the year every other test uses: the same plan, story and true figures, no scale key."""
+    s = sample_year(2025, 7, scale=1)
+    assert {p.pid for p in s.projects} == set(truth["projects"])
+    assert json.loads(json.dumps(oracle_figures(s), default=str)) == truth["figures"]
+    assert "scale" not in truth and "params_dir" not in truth
+
+
+def test_scale_2_doubles_projects_reports_and_defects(year_x2, truth):
+    s = year_x2
+    assert len(s.projects) == 2 * len(truth["projects"])
+    assert len({p.pid for p in s.projects}) == len(s.projects)
+    assert len({p.name for p in s.projects}) == len(s.projects)
+    names = s.banner.names
+    assert len(names) == len(set(names)) == 2 * len(truth["promise_behaviour"])
+    assert {p.department for p in s.projects} == set(names)
+    assert len(s.reports) == 2 * len(truth["files"])  # one workbook per department and period, ×2
+    k1_rate = len(truth["defects"]) / len(truth["files"])
+    assert _defect_count(s) / len(s.reports) == pytest.approx(k1_rate, rel=0.25)
+    def rules_in(copy: int) -> Counter:  # every defect of the real departments again in the new ones
+        return Counter(d["rule"] for f in s.reports if s.banner.copy[f.department] == copy for d in f.defects)
+    assert rules_in(1) == rules_in(0) and len(rules_in(0)) >= 20
+    june = oracle_figures(s)["2025-06-28"]  # the story keeps its shape: about 70 % started at the end of June
+    assert 0.65 <= june["started"] / june["total"] <= 0.82
+    assert len(s.banner.lagging) == 2 * len(truth["story"]["lagging_departments"])
+
+
+def test_every_copy_s_investment_decrease_is_a_decrease(year_x2):
+    """The injected INVESTMENT_DECREASED of each copy lies below the same project's previous report."""
+    s, seen = year_x2, 0
+    for rf in s.reports:
+        for d in rf.defects:
+            if d["rule"] == "INVESTMENT_DECREASED":
+                before = s.report(rf.department, s.periods[s.periods.index(rf.period) - 1])
+                was = next(x["annual_completed"] for x in before.rows if x["project_id"] == d["project_id"])
+                now = next(x["annual_completed"] for x in rf.rows if x["project_id"] == d["project_id"])
+                assert now < was, (rf.department, d)
+                seen += 1
+    assert seen == 2
+
+
+def test_new_departments_are_known_to_the_written_params(year_x2, tmp_path, monkeypatch):
+    """Ingest resolves every new department (file name and 填报单位) through the sample's own params, and
+    none of them is a real department's spelling."""
+    from alxa_lib import params
+    from alxa_lib.sample.banner import write_params
+    from alxa_lib.workbooks.meta import department_from_filename, resolve_department
+    new = [d for d in year_x2.banner.names if year_x2.banner.copy[d] > 0]
+    assert all(resolve_department(d) is None for d in new)
+    folder = write_params(year_x2.banner, tmp_path / "params")
+    assert sorted(p.name for p in folder.glob("*.yaml")) == sorted(p.name for p in params.PARAMS_DIR.glob("*.yaml"))
+    monkeypatch.setattr(params, "PARAMS_DIR", folder)
+    params.load.cache_clear()
+    try:
+        assert all(resolve_department(d) == d for d in year_x2.banner.names)
+        assert all(department_from_filename(Path(f"reports/2025-06-28/{d}.xlsx")) == d for d in new)
+        assert resolve_department("阿拉善左旗" + new[0]) == new[0]
+    finally:
+        monkeypatch.undo()
+        params.load.cache_clear()
+
+
+@pytest.mark.parametrize("bad", ["0", "65", "-1", "2.5", "x", ""])
+def test_bad_scale_is_refused_in_one_line(bad, tmp_path, capsys):
+    target = tmp_path / "s"
+    with pytest.raises(BadParameter) as exc:
+        check_scale(bad)
+    assert "1" in str(exc.value) and " / " in str(exc.value)
+    assert cli.main(["sample", str(target), "--scale", bad]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--scale" in err[0] and "规模倍数" in err[0]
+    assert not target.exists()  # refused before anything is written

@@ -1,7 +1,8 @@
 """The injected defects, as a registry mirroring the rule registry (:mod:`alxa_lib.rules`).
 
-``DEFECTS`` maps a rule code to a small function that spoils the clean period reports of a
-:class:`SampleYear` so that the rule must fire, and records where (``ReportFile.defects``, resolved to a
+``DEFECTS`` maps a rule code to a small function ``(year, copy)`` that spoils the clean period reports of a
+:class:`SampleYear` so that the rule must fire (once in each copy of the departments, so a banner K
+times larger has K times the defects and the same rate per file), and records where (``ReportFile.defects``, resolved to a
 cell by the writer; ``SampleYear.defects`` for a report that is never written). The registry's order is
 the order of injection and must not change: a defect's target is the first row no earlier defect took
 (:func:`_pick`), so reordering moves defects to other rows. No injector draws a random number.
@@ -18,7 +19,7 @@ from collections.abc import Callable
 
 from alxa_lib import periods as cal
 from alxa_lib.sample.story import SampleYear, row_at, start_report_rows
-from alxa_lib.sample.world import DEPARTMENT_NAMES, SAFE_TEXT, SCRIPT_TEXT, Layout, ReportFile
+from alxa_lib.sample.world import SAFE_TEXT, SCRIPT_TEXT, Layout, ReportFile
 from alxa_lib.vocab import STARTED_STATUSES
 
 INJECTED_ELSEWHERE = {
@@ -31,7 +32,7 @@ INJECTED_ELSEWHERE = {
 
 # ---------------------------------------------------------------- tolerances (not defects)
 def apply_tolerances(s: SampleYear) -> None:
-    """Layout drift a reader must absorb without a finding."""
+    """Layout drift a reader must absorb without a finding (on the same departments of every copy)."""
     P = s.day
     tweaks: list[tuple[str, dt.date, dict]] = [
         ("住建局", P(3, 28), dict(title_lines_extra=2, notes=True)),
@@ -58,10 +59,18 @@ def apply_tolerances(s: SampleYear) -> None:
         ("住建局", P(9, 14), dict(dept_in_meta="阿拉善左旗住房和城乡建设局")),
         ("交通运输局", P(10, 28), dict(years_drift=True, header_drift=True, numbers_as_text=True)),
     ]
-    for dept, period, kw in tweaks:
-        rf = s.report(dept, period)
-        for k, v in kw.items():
-            setattr(rf.layout, k, v)
+    for c in s.copies:
+        for dept, period, kw in tweaks:
+            rf = s.report(_in(s, c, dept), period)
+            for k, v in kw.items():
+                if k == "dept_in_meta" and v and c:  # another spelling of the copy's own name
+                    v = "阿拉善左旗" + rf.department
+                setattr(rf.layout, k, v)
+
+
+def _in(s: SampleYear, copy: int, dept: str) -> str:
+    """The department of ``copy`` that copies the real department ``dept``."""
+    return s.banner.counterpart(dept, copy)
 
 
 # ---------------------------------------------------------------- choosing a target
@@ -69,15 +78,23 @@ def _add(rf: ReportFile, rule: str, pid: str | None, fld: str | None) -> None:
     rf.defects.append({"rule": rule, "project_id": pid, "field": fld})
 
 
+def _search_order(s: SampleYear, dept: str) -> list[str]:
+    """Where to look for a defect's target: ``dept``, the other departments of its copy, then the rest."""
+    copy = s.banner.copy[dept]
+    return [dept] + sorted((d for d in s.banner.names if d != dept), key=lambda d: s.banner.copy[d] != copy)
+
+
 def _kc_rows(rf: ReportFile, pred) -> list[dict]:
     return [r for r in rf.rows if r["class"] == "KC" and pred(r)]
 
 
-def _pick(s: SampleYear, dept: str, period: dt.date, pred, *, last: bool = False) -> tuple[ReportFile, dict]:
-    """A report and a KC row satisfying ``pred``: the preferred department and period first, then
-    other departments, then later and earlier periods (so that any seed finds a target)."""
+def _pick(s: SampleYear, dept: str, period: dt.date, pred, *, last: bool = False,
+          file_ok=lambda rf: True) -> tuple[ReportFile, dict]:
+    """A report (one that ``file_ok`` accepts) and a KC row satisfying ``pred``: the preferred
+    department and period first, then other departments, then later and earlier periods (so that any
+    seed finds a target)."""
     used = {(id(f), d["project_id"]) for f in s.reports for d in f.defects}
-    depts = [dept] + [d for d in DEPARTMENT_NAMES if d != dept]
+    depts = _search_order(s, dept)
     i = s.periods.index(period)
     order = [period] + [p for k in range(1, 24) for p in (s.periods[i + k] if i + k < 24 else None,
                                                           s.periods[i - k] if i - k >= 0 else None) if p]
@@ -86,6 +103,8 @@ def _pick(s: SampleYear, dept: str, period: dt.date, pred, *, last: bool = False
             try:
                 rf = s.report(d, per)
             except KeyError:
+                continue
+            if not file_ok(rf):
                 continue
             rows = [r for r in _kc_rows(rf, pred) if (id(rf), r["project_id"]) not in used
                     and not any(x["project_id"] == r["project_id"] for x in rf.defects)]
@@ -107,115 +126,132 @@ def _with_start_report(s: SampleYear) -> set[str]:
 
 
 # ---------------------------------------------------------------- row defects
-def unparseable_value(s: SampleYear) -> None:
+def unparseable_value(s: SampleYear, c: int = 0) -> None:
     """A percent written in words."""
-    rf, r = _pick(s, "交通运输局", s.day(5, 28), lambda x: _started(x) and x["progress_text"])
+    rf, r = _pick(s, _in(s, c, "交通运输局"), s.day(5, 28), lambda x: _started(x) and x["progress_text"])
     r["progress_pct"] = "过半"
     _add(rf, "UNPARSEABLE_VALUE", r["project_id"], "progress_pct")
 
 
-def required_missing(s: SampleYear) -> None:
+def required_missing(s: SampleYear, c: int = 0) -> None:
     """Status left blank on an unstarted row."""
-    rf, r = _pick(s, "水务局", s.day(4, 14), _unstarted)
+    rf, r = _pick(s, _in(s, c, "水务局"), s.day(4, 14), _unstarted)
     r["status"] = None
     _add(rf, "REQUIRED_MISSING", r["project_id"], "status")
 
 
-def unstarted_no_reason(s: SampleYear) -> None:
-    rf, r = _pick(s, "农牧局", s.day(7, 14), _unstarted)
+def unstarted_no_reason(s: SampleYear, c: int = 0) -> None:
+    rf, r = _pick(s, _in(s, c, "农牧局"), s.day(7, 14), _unstarted)
     r["unstarted_reason"] = None
     _add(rf, "UNSTARTED_NO_REASON", r["project_id"], "unstarted_reason")
 
 
-def started_no_date(s: SampleYear) -> None:
+def started_no_date(s: SampleYear, c: int = 0) -> None:
     """On a project without a start report, so it is not started that period."""
     with_start_report = _with_start_report(s)
-    rf, r = _pick(s, "工信局", s.day(6, 28), lambda x: _started(x) and x["project_id"] not in with_start_report)
+    rf, r = _pick(s, _in(s, c, "工信局"), s.day(6, 28), lambda x: _started(x) and x["project_id"] not in with_start_report)
     r["start_date"] = None
     _add(rf, "STARTED_NO_DATE", r["project_id"], "start_date")
 
 
-def no_progress_text(s: SampleYear) -> None:
-    rf, r = _pick(s, "能源局", s.day(7, 14), _started)
+def no_progress_text(s: SampleYear, c: int = 0) -> None:
+    rf, r = _pick(s, _in(s, c, "能源局"), s.day(7, 14), _started)
     r["progress_text"] = None
     r["progress_pct"] = None
     _add(rf, "NO_PROGRESS_TEXT", r["project_id"], "progress_text")
 
 
-def cumulative_lt_annual(s: SampleYear) -> None:
+def cumulative_lt_annual(s: SampleYear, c: int = 0) -> None:
     """On the last period (no later period to disturb)."""
-    rf, r = _pick(s, "住建局", s.day(12, 28), lambda x: x["status"] in STARTED_STATUSES and x["nature"] == "新建")
+    rf, r = _pick(s, _in(s, c, "住建局"), s.day(12, 28), lambda x: x["status"] in STARTED_STATUSES and x["nature"] == "新建")
     r["annual_completed"] = r["cumulative_completed"] + 50
     _add(rf, "CUMULATIVE_LT_ANNUAL", r["project_id"], "cumulative_completed")
 
 
-def cumulative_gt_total(s: SampleYear) -> None:
+def cumulative_gt_total(s: SampleYear, c: int = 0) -> None:
     """On the last period (no later period to disturb)."""
-    rf, r = _pick(s, "交通运输局", s.day(12, 28), lambda x: x["status"] in STARTED_STATUSES and x["nature"] == "续建")
+    rf, r = _pick(s, _in(s, c, "交通运输局"), s.day(12, 28), lambda x: x["status"] in STARTED_STATUSES and x["nature"] == "续建")
     r["cumulative_completed"] = r["total_investment"] + 100
     _add(rf, "CUMULATIVE_GT_TOTAL", r["project_id"], "cumulative_completed")
 
 
-def percent_out_of_range(s: SampleYear) -> None:
-    rf, r = _pick(s, "水务局", s.day(7, 14), lambda x: _started(x) and x["progress_text"])
+def percent_out_of_range(s: SampleYear, c: int = 0) -> None:
+    rf, r = _pick(s, _in(s, c, "水务局"), s.day(7, 14), lambda x: _started(x) and x["progress_text"])
     r["progress_pct"] = 120
     _add(rf, "PERCENT_OUT_OF_RANGE", r["project_id"], "progress_pct")
 
 
-def date_out_of_range(s: SampleYear) -> None:
+def date_out_of_range(s: SampleYear, c: int = 0) -> None:
     """Last year's date on a resumed project."""
     with_start_report = _with_start_report(s)
-    rf, r = _pick(s, "卫生健康委员会", s.day(8, 28), lambda x: _started(x) and x["project_id"] not in with_start_report)
+    rf, r = _pick(s, _in(s, c, "卫生健康委员会"), s.day(8, 28), lambda x: _started(x) and x["project_id"] not in with_start_report)
     r["start_date"] = r["start_date"].replace(year=s.year - 1)
     _add(rf, "DATE_OUT_OF_RANGE", r["project_id"], "start_date")
 
 
-def investment_decreased(s: SampleYear) -> None:
-    """This year's investment lower than the previous period's."""
-    rf, r = _pick(s, "能源局", s.day(8, 14), lambda x: _started(x) and (x["annual_completed"] or 0) > 200)
-    prev_rf = s.report(rf.department, s.periods[s.periods.index(rf.period) - 1])
-    prev = {x["project_id"]: x for x in prev_rf.rows}
-    r["annual_completed"] = (prev.get(r["project_id"], {}).get("annual_completed") or r["annual_completed"]) - 30
+def investment_decreased(s: SampleYear, c: int = 0) -> None:
+    """This year's investment lower than the previous period's (on a row that had investment then: a
+    project started since reported 0 last period, and 30 less than 0 would be no decrease)."""
+    before = _previous_annual(s)
+    rf, r = _pick(s, _in(s, c, "能源局"), s.day(8, 14),
+                  lambda x: _started(x) and (x["annual_completed"] or 0) > 200 and before.get(id(x), 0) > 30)
+    r["annual_completed"] = before[id(r)] - 30
     _add(rf, "INVESTMENT_DECREASED", r["project_id"], "annual_completed")
 
 
-def status_regressed(s: SampleYear) -> None:
+def _previous_annual(s: SampleYear) -> dict[int, float]:
+    """id(row) → the same project's 本年完成投资 in its department's previous period report."""
+    out = {}
+    for rf in s.reports:
+        i = s.periods.index(rf.period)
+        try:
+            last = s.report(rf.department, s.periods[i - 1]) if rf.version == 1 and i > 0 else None
+        except KeyError:  # a report never sent (MISSING_REPORT)
+            last = None
+        if last is None:
+            continue
+        prev = {x["project_id"]: x["annual_completed"] for x in last.rows}
+        out.update({id(x): prev[x["project_id"]] or 0.0 for x in rf.rows if x.get("project_id") in prev})
+    return out
+
+
+def status_regressed(s: SampleYear, c: int = 0) -> None:
     """A started project reported 未开工 again."""
     with_start_report = _with_start_report(s)
-    rf, r = _pick(s, "城市管理综合执法局", s.day(7, 28), lambda x: _started(x) and x["project_id"] not in with_start_report)
+    rf, r = _pick(s, _in(s, c, "城市管理综合执法局"), s.day(7, 28), lambda x: _started(x) and x["project_id"] not in with_start_report)
     r.update(status="未开工", start_date=None, unstarted_reason="施工单位尚未进场",
              expected_start=rf.period + dt.timedelta(days=12), progress_text=None, progress_pct=None)
     _add(rf, "STATUS_REGRESSED", r["project_id"], "status")
 
 
-def completed_still_reported(s: SampleYear) -> None:
+def completed_still_reported(s: SampleYear, c: int = 0) -> None:
     """A completed project reported once more, in the next period."""
-    done = next(r for f in s.reports for r in f.rows if r["status"] == "已完工")
-    first = next(f for f in s.reports if done in f.rows)
+    first, done = next((f, r) for f in s.reports if s.banner.copy[f.department] == c and f.period < s.periods[-1]
+                       for r in f.rows if r["status"] == "已完工")
     nxt = s.report(first.department, cal.next_period(first.period))
     again = copy.deepcopy(done)
     nxt.rows.append(again)
     _add(nxt, "COMPLETED_STILL_REPORTED", again["project_id"], "status")
 
 
-def locked_indicator_changed(s: SampleYear) -> None:
-    rf, r = _pick(s, "吉兰泰镇", s.day(5, 14), lambda x: True)
+def locked_indicator_changed(s: SampleYear, c: int = 0) -> None:
+    rf, r = _pick(s, _in(s, c, "吉兰泰镇"), s.day(5, 14), lambda x: True)
     r["total_investment"] = r["total_investment"] + 1000
     _add(rf, "LOCKED_INDICATOR_CHANGED", r["project_id"], "total_investment")
 
 
-def project_missing(s: SampleYear) -> None:
+def project_missing(s: SampleYear, c: int = 0) -> None:
     """An unstarted project left out."""
-    rf, r = _pick(s, "腾格里额里斯镇", s.day(4, 28), lambda x: _unstarted(x) and not x["annual_completed"], last=True)
+    rf, r = _pick(s, _in(s, c, "腾格里额里斯镇"), s.day(4, 28), lambda x: _unstarted(x) and not x["annual_completed"], last=True)
     rf.rows.remove(r)
     _add(rf, "PROJECT_MISSING", r["project_id"], None)
 
 
-def project_unknown(s: SampleYear) -> None:
+def project_unknown(s: SampleYear, c: int = 0) -> None:
     """A row that is not in the plan."""
-    rf = s.report("巴润别立镇", s.day(6, 14))
+    rf = s.report(_in(s, c, "巴润别立镇"), s.day(6, 14))
     unknown = row_at(s, s.project(rf.rows[0]["project_id"]), s.day(6, 14))
-    unknown.update(project_id=None, name="巴润别立镇牧民定居点配套项目", status="未开工",
+    unknown.update(project_id=None, name=f"{rf.department}牧民定居点配套项目", status="未开工",
                    unstarted_reason="前期工作", expected_start=s.day(9, 1), annual_completed=0.0,
                    cumulative_completed=0.0, start_date=None, progress_text=None, progress_pct=None)
     unknown["_unknown"] = True
@@ -223,8 +259,10 @@ def project_unknown(s: SampleYear) -> None:
     _add(rf, "PROJECT_UNKNOWN", None, "name")
 
 
-def name_matched(s: SampleYear) -> None:
-    """Every row of the files written without 项目编号 (layout ``no_id``)."""
+def name_matched(s: SampleYear, c: int = 0) -> None:
+    """Every row of the files written without 项目编号 (layout ``no_id``), of every copy at once."""
+    if c:
+        return
     for f in s.reports:
         if f.layout.no_id:
             for x in f.rows:
@@ -239,46 +277,47 @@ def untrusted_text(s: SampleYear) -> None:
 
 
 # ---------------------------------------------------------------- report defects
-def modified_after_submission(s: SampleYear) -> None:
+def modified_after_submission(s: SampleYear, c: int = 0) -> None:
     """A resubmission that changes a reported value."""
-    rf, _ = _pick(s, "交通运输局", s.day(6, 28), _started)
+    rf, _ = _pick(s, _in(s, c, "交通运输局"), s.day(6, 28), _started,
+                  file_ok=lambda f: not s.resubmitted(f.department, f.period))
     v2 = ReportFile(rf.department, rf.period, rf.received + dt.timedelta(days=2), copy.deepcopy(rf.rows),
                     Layout(), version=2, liaison=rf.liaison)
     # (text, not investment: a raised figure would make the next period look like a decrease)
     r = _kc_rows(v2, _started)[0]
     r["progress_text"] = (r["progress_text"] or "") + "（更正）"
     _add(v2, "MODIFIED_AFTER_SUBMISSION", r["project_id"], "progress_text")
-    s.reports.append(v2)
+    s.add_report(v2)
 
 
-def late_report(s: SampleYear) -> None:
+def late_report(s: SampleYear, c: int = 0) -> None:
     for dept, period, days in [("民政局", s.day(5, 14), 3), ("教育局", s.day(7, 28), 2), ("宗别立镇", s.day(9, 14), 5)]:
-        rf = s.report(dept, period)
+        rf = s.report(_in(s, c, dept), period)
         rf.received = period + dt.timedelta(days=days)
         _add(rf, "LATE_REPORT", None, None)
 
 
-def missing_report(s: SampleYear) -> None:
+def missing_report(s: SampleYear, c: int = 0) -> None:
     """One never arrives, one arrives after the next due date."""
-    rf = s.report("宗别立镇", s.day(8, 14))
-    s.reports.remove(rf)
+    rf = s.report(_in(s, c, "宗别立镇"), s.day(8, 14))
+    s.drop_report(rf)
     s.defects.append({"rule": "MISSING_REPORT", "file": None, "sheet": None, "cell": None,
                       "department": rf.department, "period": rf.period.isoformat(),
                       "project_id": None, "field": None})
-    rf = s.report("教育局", s.day(10, 14))
+    rf = s.report(_in(s, c, "教育局"), s.day(10, 14))
     rf.received = s.day(10, 30)
     _add(rf, "MISSING_REPORT", None, None)
 
 
-def not_signed(s: SampleYear) -> None:
-    rf = s.report("商务局", s.day(9, 28))
+def not_signed(s: SampleYear, c: int = 0) -> None:
+    rf = s.report(_in(s, c, "商务局"), s.day(9, 28))
     rf.layout.signed = "否"
     _add(rf, "NOT_SIGNED", None, "signed")
 
 
-def liaison_changed(s: SampleYear) -> None:
+def liaison_changed(s: SampleYear, c: int = 0) -> None:
     """A deputy filled in one period."""
-    rf = s.report("水务局", s.day(9, 28))
+    rf = s.report(_in(s, c, "水务局"), s.day(9, 28))
     rf.liaison = "临时填报人"
     for x in rf.rows:
         x["liaison"] = "临时填报人"
@@ -292,12 +331,12 @@ def _promise_targets(s: SampleYear, dept: str, period: dt.date, ok) -> tuple[Rep
     i = s.periods.index(period)
     for per in [period] + s.periods[i + 1:] + s.periods[1:i][::-1]:
         prev_period = s.periods[s.periods.index(per) - 1]
-        for d in [dept] + [x for x in DEPARTMENT_NAMES if x != dept]:
+        for d in _search_order(s, dept):
             try:
                 rf, prev = s.report(d, per), s.report(d, prev_period)
             except KeyError:
                 continue
-            if any(f.department == d and f.period in (per, prev_period) and f.version > 1 for f in s.reports):
+            if s.resubmitted(d, per) or s.resubmitted(d, prev_period):
                 continue
             before = {r["project_id"]: r for r in prev.rows if r["class"] == "KC" and _unstarted(r)}
             for r in _kc_rows(rf, _unstarted):
@@ -307,24 +346,24 @@ def _promise_targets(s: SampleYear, dept: str, period: dt.date, ok) -> tuple[Rep
     raise LookupError(f"no row for a promise defect near {dept} {period}")
 
 
-def expected_start_past(s: SampleYear) -> None:
+def expected_start_past(s: SampleYear, c: int = 0) -> None:
     """An unstarted project whose expected start is already past on the report's due date (the
     previous report promised a later date, so the date also moved back)."""
-    rf, r, e_prev = _promise_targets(s, "水务局", s.day(5, 14), lambda per, e: e > per)
+    rf, r, e_prev = _promise_targets(s, _in(s, c, "水务局"), s.day(5, 14), lambda per, e: e > per)
     r["expected_start"] = rf.period - dt.timedelta(days=3)
     _add(rf, "EXPECTED_START_PAST", r["project_id"], "expected_start")
     _add(rf, "EXPECTED_START_MOVED_BACK", r["project_id"], "expected_start")
 
 
-def expected_start_moved_back(s: SampleYear) -> None:
+def expected_start_moved_back(s: SampleYear, c: int = 0) -> None:
     """An expected start brought forward by ten days or more, still after the due date."""
-    rf, r, e_prev = _promise_targets(s, "林业和草原局", s.day(8, 14), lambda per, e: (e - per).days >= 10)
+    rf, r, e_prev = _promise_targets(s, _in(s, c, "林业和草原局"), s.day(8, 14), lambda per, e: (e - per).days >= 10)
     r["expected_start"] = rf.period + dt.timedelta(days=5)
     _add(rf, "EXPECTED_START_MOVED_BACK", r["project_id"], "expected_start")
 
 
 # ---------------------------------------------------------------- the registry, in order of injection
-DEFECTS: dict[str, Callable[[SampleYear], None]] = {
+DEFECTS: dict[str, Callable[[SampleYear, int], None]] = {
     "UNPARSEABLE_VALUE": unparseable_value,
     "REQUIRED_MISSING": required_missing,
     "UNSTARTED_NO_REASON": unstarted_no_reason,
@@ -352,8 +391,9 @@ DEFECTS: dict[str, Callable[[SampleYear], None]] = {
 
 
 def apply_defects(s: SampleYear) -> None:
-    """Inject every registered defect, in the registry's order."""
+    """Inject every registered defect, in the registry's order, once in each copy of the departments."""
     for code, inject in DEFECTS.items():
         if code == "MODIFIED_AFTER_SUBMISSION":
             untrusted_text(s)  # not a defect; placed before the resubmission, which may copy its rows
-        inject(s)
+        for c in s.copies:
+            inject(s, c)

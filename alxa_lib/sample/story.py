@@ -14,13 +14,10 @@ import random
 from typing import Any
 
 from alxa_lib import periods as cal
+from alxa_lib.sample.banner import build_banner
 from alxa_lib.sample.world import (
     DELAY_REASONS,
-    DEPARTMENT_NAMES,
-    DEPARTMENTS,
-    LAGGING,
     LIAISONS,
-    PROMISE_BEHAVIOUR,
     Layout,
     Project,
     ReportFile,
@@ -32,20 +29,27 @@ from alxa_lib.vocab import PROCEDURES
 class SampleYear:
     """The state of one synthetic year: its projects, story, adjustments and period reports."""
 
-    def __init__(self, year: int = 2025, seed: int = 7):
+    def __init__(self, year: int = 2025, seed: int = 7, scale: int = 1):
         self.year, self.seed = year, seed
+        self.banner = build_banner(scale)
         self.rng = random.Random(seed)
         self.periods = cal.periods(year)
-        self.liaison = {d: LIAISONS[i % len(LIAISONS)] for i, (d, _, _) in enumerate(DEPARTMENTS)}
-        self.phone = {d: f"0483-83{i:05d}" for i, (d, _, _) in enumerate(DEPARTMENTS)}
+        self.liaison = {d: LIAISONS[i % len(LIAISONS)] for i, d in enumerate(self.banner.names)}
+        self.phone = {d: f"0483-83{i:05d}" for i, d in enumerate(self.banner.names)}
         self.defects: list[dict] = []  # defects that belong to no written file (a report never sent)
-        self.reports: list[ReportFile] = []
+        self.reports: list[ReportFile] = []  # (add and drop through add_report / drop_report: they keep the index)
+        self._report_index: dict[tuple[str, dt.date, int], ReportFile] = {}
         self.adjustments: list[dict] = []
         self.replaced: dict[str, dt.date] = {}  # pid → approval date of its replacement
         self.indicator_change: dict[str, dt.date] = {}  # pid → approval date of its new annual figure
         self.adjusted_in: dict[str, dt.date] = {}  # pid → approval date of its adjustment into the plan
-        self.projects: list[Project] = build_plan(self.rng, year)
+        self.projects: list[Project] = build_plan(self.rng, year, self.banner)
         build_story(self)
+
+    @property
+    def copies(self) -> range:
+        """The copies of the real banner's departments (one at scale 1; docs/architecture.md §11)."""
+        return range(self.banner.scale)
 
     def day(self, month: int, day: int) -> dt.date:
         """A date in the sample year."""
@@ -67,28 +71,42 @@ class SampleYear:
         return next(p for p in self.projects if p.pid == pid)
 
     def report(self, dept: str, period: dt.date, version: int = 1) -> ReportFile:
-        for r in self.reports:
-            if r.department == dept and r.period == period and r.version == version:
-                return r
-        raise KeyError((dept, period, version))
+        return self._report_index[(dept, period, version)]
+
+    def add_report(self, rf: ReportFile) -> None:
+        self.reports.append(rf)
+        self._report_index[(rf.department, rf.period, rf.version)] = rf
+
+    def resubmitted(self, dept: str, period: dt.date) -> bool:
+        """Whether the department's report of the period has a second version."""
+        return (dept, period, 2) in self._report_index
+
+    def drop_report(self, rf: ReportFile) -> None:
+        self.reports.remove(rf)
+        del self._report_index[(rf.department, rf.period, rf.version)]
 
 
 # ---------------------------------------------------------------- the story, drawn once
 def build_story(s: SampleYear) -> None:
-    """Draw start dates, stalls, stops, completions, MP ladders and the mid-year adjustments."""
+    """Draw start dates, stalls, stops, completions, MP ladders and the mid-year adjustments, the
+    story's events once in each copy of the departments (so their rates do not change with the scale)."""
     kcs = [p for p in s.projects if p.cls == "KC"]
     _draw_starts(s, kcs)
-    new_mid = _never_start(s, kcs)
-    others = _stop_stall_complete(s, kcs, new_mid)
+    by_copy = [[p for p in kcs if s.banner.copy[p.department] == c] for c in s.copies]
+    news, others = [], []
+    for copy_kcs in by_copy:
+        news.append(_never_start(s, copy_kcs))
+        others.append(_stop_stall_complete(s, copy_kcs, news[-1]))
     _draw_ladders(s)
-    _adjust_mid_year(s, others, new_mid[1])
+    for c in s.copies:
+        _adjust_mid_year(s, others[c], news[c][1], c)
 
 
 def _draw_starts(s: SampleYear, kcs: list[Project]) -> None:
     """Planned and actual starts, the lagging departments' delays, final ratios and procedures."""
-    rng, y = s.rng, s.year
+    rng, y, lagging = s.rng, s.year, set(s.banner.lagging)
     for p in kcs:
-        lag = p.department in LAGGING
+        lag = p.department in lagging
         if p.nature == "续建":
             p.planned_start = s.day(3, 15) + dt.timedelta(days=rng.randint(0, 40))
             p.actual_start = p.planned_start + dt.timedelta(days=rng.randint(-3, 8))
@@ -116,7 +134,8 @@ def _draw_starts(s: SampleYear, kcs: list[Project]) -> None:
 def _never_start(s: SampleYear, kcs: list[Project]) -> list[Project]:
     """Never started: three new projects with planned starts in May–June. Returns the May–June new
     projects (the never-started ones are ``[1:5]`` of it)."""
-    new_mid = [p for p in kcs if p.nature == "新建" and p.department not in LAGGING
+    lagging = set(s.banner.lagging)
+    new_mid = [p for p in kcs if p.nature == "新建" and p.department not in lagging
                and p.planned_start and 5 <= p.planned_start.month <= 6]
     for p in new_mid[1:5]:
         p.actual_start = None
@@ -129,8 +148,10 @@ def _stop_stall_complete(s: SampleYear, kcs: list[Project], new_mid: list[Projec
     """One stops right after starting (開工即停工), three stall in summer, four complete. Returns the
     projects started before June other than the stopped one."""
     started = [p for p in kcs if p.actual_start and p.actual_start < s.day(6, 1)
-               and p.department not in LAGGING and p not in new_mid[1:5]]
-    stop = [p for p in started if p.nature == "新建" and p.actual_start.month == 5][0]
+               and p.department not in s.banner.lagging and p not in new_mid[1:5]]
+    # (a later copy of the departments, drawn afresh, may lack a new project started in May)
+    stop = ([p for p in started if p.nature == "新建" and p.actual_start.month == 5]
+            or [p for p in started if p.nature == "新建"] or started)[0]
     stop.stop_on = stop.actual_start + dt.timedelta(days=12)
     stop.delay_reason = "资金未落实"
     others = [p for p in started if p is not stop]
@@ -157,15 +178,16 @@ def _draw_ladders(s: SampleYear) -> None:
             p.procs[f] = rng.choice([dt.date(y - 1, 9, 1), dt.date(y, rng.randint(2, 11), 5), None, "na"])
 
 
-def _adjust_mid_year(s: SampleYear, others: list[Project], x: Project) -> None:
-    """Mid-year adjustment (Art. 5): an indicator change and a replacement of ``x``, approved in June."""
-    y = s.year
+def _adjust_mid_year(s: SampleYear, others: list[Project], x: Project, copy: int = 0) -> None:
+    """Mid-year adjustment (Art. 5): an indicator change and a replacement of ``x``, approved in June
+    (one of each in each copy of the departments)."""
+    y, n = s.year, 10 * copy  # approval numbers 88/91, then 98/101 … in later copies
     z = [p for p in others if p.nature == "续建"][0]
     z.annual_new = float(round(z.annual * 0.8))
     s.adjustments.append({"project_id": z.pid, "adj_type": "调整指标", "indicator": "年度计划投资",
                           "old_value": z.annual, "new_value": z.annual_new, "replacement_id": "",
-                          "approval_no": f"阿左政字〔{y}〕88号", "approval_date": s.day(6, 20)})
-    yp = Project(pid=f"{y}-ZD-T01", name=f"{x.location}应急物资储备库项目", department=x.department, cls="KC",
+                          "approval_no": f"阿左政字〔{y}〕{88 + n}号", "approval_date": s.day(6, 20)})
+    yp = Project(pid=f"{y}-ZD-T{copy + 1:02d}", name=f"{x.location}应急物资储备库项目", department=x.department, cls="KC",
                  nature="新建", invest_type="政府投资", location=x.location, sector=x.sector,
                  years=(y, y + 1), total=6000.0, prior=0.0, annual=3000.0, planned_start=s.day(7, 15),
                  unit=x.unit, leader=x.leader, scale="新建储备库及配套设施", adjusted_in=True)
@@ -175,10 +197,10 @@ def _adjust_mid_year(s: SampleYear, others: list[Project], x: Project) -> None:
     s.projects.append(yp)
     s.adjustments.append({"project_id": x.pid, "adj_type": "替换", "indicator": "", "old_value": "",
                           "new_value": "", "replacement_id": yp.pid,
-                          "approval_no": f"阿左政字〔{y}〕91号", "approval_date": s.day(6, 25)})
-    s.replaced = {x.pid: s.day(6, 25)}
-    s.indicator_change = {z.pid: s.day(6, 20)}
-    s.adjusted_in = {yp.pid: s.day(6, 25)}
+                          "approval_no": f"阿左政字〔{y}〕{91 + n}号", "approval_date": s.day(6, 25)})
+    s.replaced[x.pid] = s.day(6, 25)
+    s.indicator_change[z.pid] = s.day(6, 20)
+    s.adjusted_in[yp.pid] = s.day(6, 25)
 
 
 # ---------------------------------------------------------------- state at a due date
@@ -271,9 +293,9 @@ def row_at(s: SampleYear, p: Project, day: dt.date) -> dict:
 
 def promise(s: SampleYear, p: Project, day: dt.date) -> dt.date:
     """The expected start date an unstarted KC project ``p`` reports at due date ``day``, by its
-    department's promise behaviour (``PROMISE_BEHAVIOUR``; docs/measures.md §11.1). Always after
+    department's promise behaviour (``banner.PROMISE_BEHAVIOUR``; docs/measures.md §11.1). Always after
     ``day`` and inside the year, so a clean report raises no EXPECTED_START_* finding."""
-    kind = PROMISE_BEHAVIOUR.get(p.department, "keeper")
+    kind = s.banner.promise_kind(p.department)
     actual, planned, step = p.actual_start, p.planned_start, dt.timedelta
     if kind == "slipper":  # a fortnight ahead, a month before the true date at best: moved every period
         expect = max(day + step(days=15), min(actual or planned, planned) - step(days=30))
@@ -294,23 +316,23 @@ def build_reports(s: SampleYear) -> None:
     """Every department's clean report for every period (a completed project is reported once)."""
     rng = s.rng
     completed_reported: set[str] = set()
+    projects_of: dict[str, list[Project]] = {d: [] for d in s.banner.names}
+    for p in s.projects:
+        projects_of[p.department].append(p)
     for period in s.periods:
-        for dept in DEPARTMENT_NAMES:
-            rows = []
-            for p in s.projects:
-                if p.department != dept or not s.in_plan(p, period) or p.pid in completed_reported:
-                    continue
-                rows.append(row_at(s, p, period))
+        for dept in s.banner.names:
+            rows = [row_at(s, p, period) for p in projects_of[dept]
+                    if s.in_plan(p, period) and p.pid not in completed_reported]
             for r in rows:
                 if r["status"] == "已完工":
                     completed_reported.add(r["project_id"])
             received = period - dt.timedelta(days=rng.choice([0, 0, 1, 1, 2, 3]))
-            s.reports.append(ReportFile(dept, period, received, rows, Layout(), liaison=s.liaison[dept]))
+            s.add_report(ReportFile(dept, period, received, rows, Layout(), liaison=s.liaison[dept]))
 
 
 def start_report_rows(s: SampleYear) -> list[dict]:
-    """Start reports for about half of the starts, deterministic from the pid; the sixth is sent
-    three days late (START_REPORT_LATE)."""
+    """Start reports for about half of the starts, deterministic from the pid; the sixth of each copy of
+    the departments is sent three days late (START_REPORT_LATE)."""
     out = []
     for p in s.projects:
         if p.cls != "KC" or not p.actual_start or int(p.pid[-2:]) % 2:
@@ -318,6 +340,8 @@ def start_report_rows(s: SampleYear) -> list[dict]:
         out.append({"project_id": p.pid, "name": p.name, "department": p.department,
                     "start_type": "复工" if p.nature == "续建" else "开工", "start_date": p.actual_start,
                     "reported": p.actual_start})
-    if out:
-        out[5]["reported"] = out[5]["start_date"] + dt.timedelta(days=3)  # START_REPORT_LATE
+    for c in s.copies:
+        late = [r for r in out if s.banner.copy[r["department"]] == c][5:6]
+        for r in late:
+            r["reported"] = r["start_date"] + dt.timedelta(days=3)  # START_REPORT_LATE
     return out

@@ -1,6 +1,6 @@
 """The ground truth of the sample year and ``write_sample``, the public entry point.
 
-``write_sample(dir, year, seed)`` lays out what the DRC receives in a year (plan, reverse schedules,
+``write_sample(dir, year, seed, scale)`` lays out what the DRC receives in a year (plan, reverse schedules,
 half-monthly reports with ``_received.csv`` manifests, start reports, the registers workbook) and
 ``truth.json``: every injected defect (file, sheet, cell, rule code) and the true figures.
 """
@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from alxa_lib.files import write_text
+from alxa_lib.sample.banner import write_params
 from alxa_lib.sample.defects import apply_defects, apply_tolerances
 from alxa_lib.sample.story import SampleYear, build_reports, start_report_rows
-from alxa_lib.sample.world import DEPARTMENTS, LAGGING, PROMISE_BEHAVIOUR, ReportFile
+from alxa_lib.sample.world import ReportFile
 from alxa_lib.sample.writers_registers import write_plan, write_registers, write_schedules, write_start_reports
 from alxa_lib.sample.writers_reports import write_manifest, write_rejects, write_report
 from alxa_lib.vocab import STARTED_STATUSES
@@ -23,9 +24,9 @@ TRUTH_ROW_FIELDS = ("status", "start_date", "expected_start", "annual_completed"
 TRUTH_DEFECT_FIELDS = ("rule", "file", "sheet", "cell", "department", "period", "project_id", "field")
 
 
-def sample_year(year: int = 2025, seed: int = 7) -> SampleYear:
+def sample_year(year: int = 2025, seed: int = 7, scale: int = 1) -> SampleYear:
     """The year's story with its period reports built, tolerances and defects applied (not yet written)."""
-    s = SampleYear(year, seed)
+    s = SampleYear(year, seed, scale)
     build_reports(s)
     apply_tolerances(s)
     apply_defects(s)
@@ -41,12 +42,16 @@ def oracle_figures(s: SampleYear) -> dict[str, Any]:
     by_dept_reports: dict[str, list[ReportFile]] = {}
     for rf in s.reports:
         by_dept_reports.setdefault(rf.department, []).append(rf)
+    kcs_of: dict[str, list] = {d: [] for d in s.banner.names}
+    for p in s.projects:
+        if p.cls == "KC":
+            kcs_of[p.department].append(p)
     out: dict[str, Any] = {}
     for due in s.periods:
         dept_fig: dict[str, dict] = {}
         annual: dict[str, float] = {}
-        for dept, _, _ in DEPARTMENTS:
-            plan = [p for p in s.projects if p.department == dept and p.cls == "KC" and s.in_plan(p, due)]
+        for dept in s.banner.names:
+            plan = [p for p in kcs_of[dept] if s.in_plan(p, due)]
             reports = sorted((r for r in by_dept_reports.get(dept, []) if r.period <= due),
                              key=lambda r: (r.period, r.version))
             latest_rows: dict[str, dict] = {}
@@ -94,7 +99,7 @@ def _report_truth(rf: ReportFile) -> dict[str, Any]:
 
 def _story_truth(s: SampleYear) -> dict[str, Any]:
     projects = s.projects
-    return {"lagging_departments": list(LAGGING),
+    return {"lagging_departments": list(s.banner.lagging),
             "never_started": [p.pid for p in projects if p.cls == "KC" and not p.actual_start],
             "stopped": [p.pid for p in projects if p.stop_on],
             "stalled": [p.pid for p in projects if p.stall],
@@ -104,11 +109,14 @@ def _story_truth(s: SampleYear) -> dict[str, Any]:
                      and (p.actual_start is None or (p.actual_start - p.planned_start).days >= 30)]}
 
 
-def write_sample(root: Path | str, year: int = 2025, seed: int = 7, progress: bool = False) -> dict:
-    """Write the whole sample year under ``root``; return the truth dictionary (also ``truth.json``)."""
+def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int = 1, progress: bool = False) -> dict:
+    """Write the whole sample year under ``root``, its banner ``scale`` times the real one (1..64: K
+    times the departments, projects, workbooks and defects; docs/architecture.md §11); return the
+    truth dictionary (also ``truth.json``). A scaled sample also gets ``root/params``, the parameters
+    with its new departments, for ``ALXA_PARAMS``."""
     root = Path(root)
+    s = sample_year(year, seed, scale)  # (a wrong scale is refused before anything is written)
     root.mkdir(parents=True, exist_ok=True)
-    s = sample_year(year, seed)
     # the order matters: write_schedules draws from s.rng
     plan_file = write_plan(s, root)
     _, schedule_defects = write_schedules(s, root)
@@ -136,7 +144,7 @@ def write_sample(root: Path | str, year: int = 2025, seed: int = 7, progress: bo
                              "adjusted_in": p.adjusted_in} for p in s.projects},
         "story": _story_truth(s),
         # how each department writes its expected start dates (docs/measures.md §11.1)
-        "promise_behaviour": {d: PROMISE_BEHAVIOUR.get(d, "keeper") for d, _, _ in DEPARTMENTS},
+        "promise_behaviour": {d: s.banner.promise_kind(d) for d in s.banner.names},
         "adjustments": [{k: _jsonable(v) for k, v in a.items()} for a in s.adjustments],
         "files": files,
         "rejected": rejected,
@@ -144,5 +152,8 @@ def write_sample(root: Path | str, year: int = 2025, seed: int = 7, progress: bo
         "figures": oracle_figures(s),
         "registers": {k: len(v) for k, v in registers.items()},
     }
+    if s.banner.scale > 1:  # (absent at scale 1, so that the real-size truth.json stays as it was)
+        truth["scale"] = s.banner.scale
+        truth["params_dir"] = write_params(s.banner, root / "params").relative_to(root).as_posix()
     write_text(root / "truth.json", json.dumps(truth, ensure_ascii=False, indent=1, default=_jsonable))
     return truth

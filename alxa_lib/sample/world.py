@@ -1,4 +1,5 @@
-"""The world of the sample year: departments, sectors, names and texts, and the plan's projects.
+"""The world of the sample year: sectors, names and texts, and the plan's projects (the departments,
+real or scaled, are :mod:`alxa_lib.sample.banner`).
 
 Everything here is fixed data or drawn once, at the start, from the year's random number generator
 (:func:`build_plan`); what the projects then do during the year is :mod:`alxa_lib.sample.story`.
@@ -10,22 +11,11 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from alxa_lib.vocab import STAGE_LADDERS, TOWNSHIPS
+from alxa_lib.sample.banner import Banner, build_banner
+from alxa_lib.vocab import STAGE_LADDERS
 
-DEPARTMENTS = [  # (name, KC count, MP count)
-    ("住建局", 8, 3), ("交通运输局", 7, 2), ("水务局", 6, 2), ("农牧局", 5, 1), ("林业和草原局", 4, 1),
-    ("工信局", 6, 3), ("能源局", 6, 3), ("文化旅游体育局", 4, 2), ("教育局", 4, 1), ("卫生健康委员会", 3, 1),
-    ("民政局", 2, 1), ("自然资源局", 2, 1), ("生态环境分局", 3, 1), ("商务局", 2, 1),
-    ("城市管理综合执法局", 3, 1), ("巴彦浩特镇", 5, 1), ("乌斯太镇", 5, 2), ("吉兰泰镇", 3, 1),
-    ("宗别立镇", 3, 1), ("温都尔勒图镇", 3, 0), ("腾格里额里斯镇", 3, 1), ("巴润别立镇", 3, 0),
-]
-DEPARTMENT_NAMES = [d for d, _, _ in DEPARTMENTS]
-LAGGING = ("农牧局", "教育局", "宗别立镇")
-# How each department writes its expected start date (预计开工时间) for an unstarted project
-# (docs/measures.md §11.1): keeper — the date it will really start; slipper — a date a fortnight
-# ahead, moved later every period; last_minute — the planned date, moved only right before it falls due.
-PROMISE_KINDS = ("keeper", "slipper", "last_minute")
-PROMISE_BEHAVIOUR = {"农牧局": "slipper", "能源局": "slipper", "教育局": "last_minute", "交通运输局": "last_minute"}
+PHASES = "一二三四五六七八九十"
+
 SECTOR_OF = {
     "住建局": "城镇化建设", "交通运输局": "基础设施", "水务局": "农牧林水", "农牧局": "农牧林水",
     "林业和草原局": "生态环境", "工信局": "煤化工/盐化工", "能源局": "清洁能源", "文化旅游体育局": "文化旅游",
@@ -133,23 +123,31 @@ class ReportFile:
     liaison: str = ""
 
 
-def build_plan(rng: random.Random, year: int) -> list[Project]:
+def _phase(n: int) -> str:
+    """The n-th phase (期) of a project name: 二, 三 … 十, then digits."""
+    return PHASES[n - 1] if n <= len(PHASES) else str(n)
+
+
+def build_plan(rng: random.Random, year: int, banner: Banner | None = None) -> list[Project]:
     """The banner's projects for ``year`` as the plan lists them (KC then MP within each department)."""
     y = year
+    b = banner or build_banner(1)
     projects: list[Project] = []
     kc_no = mp_no = 0
     used: set[str] = set()
-    for di, (dept, n_kc, n_mp) in enumerate(DEPARTMENTS):
-        sector = SECTOR_OF.get(dept, rng.choice(["城镇化建设", "基础设施", "农牧林水", "社会事业和民生"]))
-        home = dept if dept in TOWNSHIPS else rng.choice(TOWNSHIPS[:9])
+    for di, (dept, n_kc, n_mp) in enumerate(b.departments):
+        sector = SECTOR_OF.get(b.template[dept], rng.choice(["城镇化建设", "基础设施", "农牧林水", "社会事业和民生"]))
+        towns = b.townships_of(b.copy[dept])
+        home = dept if b.is_township(dept) else rng.choice(towns[:9])
+        township = b.is_township(dept)
         for k in range(n_kc + n_mp):
             cls = "KC" if k < n_kc else "MP"
             thing = THINGS[sector][k % len(THINGS[sector])]
-            town = home if rng.random() < 0.6 else rng.choice(TOWNSHIPS)
+            town = home if rng.random() < 0.6 else rng.choice(towns)
             name = f"{town}{thing}项目"
             n = 2
             while name in used:
-                name = f"{town}{thing}项目（{['一', '二', '三', '四', '五'][n - 1]}期）"
+                name = f"{town}{thing}项目（{_phase(n)}期）"
                 n += 1
             used.add(name)
             if cls == "KC":
@@ -170,7 +168,7 @@ def build_plan(rng: random.Random, year: int) -> list[Project]:
                         invest_type="政府投资" if rng.random() < 0.6 else "企业投资",
                         location=f"{town}", sector=sector, years=years, total=total, prior=prior,
                         annual=annual, planned_start=None,
-                        unit=(f"{dept if dept not in TOWNSHIPS else '阿左旗' + dept}项目办" if rng.random() < 0.5
+                        unit=(f"{'阿左旗' + dept if township else dept}项目办" if rng.random() < 0.5
                               else f"内蒙古{thing}有限公司"),
                         leader=LEADERS[di % len(LEADERS)], scale=f"建设{thing}相关工程及配套设施")
             projects.append(p)

@@ -8,7 +8,8 @@ from typing import Any
 
 from alxa_lib import periods as cal
 from alxa_lib.sample.story import SampleYear, start_report_rows
-from alxa_lib.sample.world import DEPARTMENT_NAMES, LAGGING, PROBLEM_TEXTS, Project
+from alxa_lib.sample.banner import DEPARTMENTS, LAGGING
+from alxa_lib.sample.world import PROBLEM_TEXTS, Project
 from alxa_lib.sample.writers_reports import write_manifest
 from alxa_lib.vocab import (
     PLAN_FIELDS,
@@ -105,18 +106,19 @@ def write_schedules(s: SampleYear, root: Path) -> tuple[list[dict], list[dict]]:
     folder = root / "schedules"
     folder.mkdir(parents=True, exist_ok=True)
     manifest, defects = [], []
-    depts = DEPARTMENT_NAMES
-    late = {depts[3]: s.day(4, 3), depts[9]: s.day(4, 8)}
-    calibrated = {depts[0]: s.day(5, 6), depts[1]: s.day(5, 8), depts[5]: s.day(5, 9), depts[6]: s.day(5, 15)}
+    depts, real = s.banner.names, [d for d, _, _ in DEPARTMENTS]  # (the same departments late in every copy)
+    late = {real[3]: s.day(4, 3), real[9]: s.day(4, 8)}
+    calibrated = {real[0]: s.day(5, 6), real[1]: s.day(5, 8), real[5]: s.day(5, 9), real[6]: s.day(5, 15)}
     cols = [Column(f, SCHEDULE_FIELDS[f][0]) for f in ("project_id", "name", "planned_start", "planned_end")]
     for i in range(1, 5):
         cols += [Column(f"q{i}_node", SCHEDULE_FIELDS[f"q{i}_node"][0]), Column(f"q{i}_goal", SCHEDULE_FIELDS[f"q{i}_goal"][0]),
                  Column(f"q{i}_stage", SCHEDULE_FIELDS[f"q{i}_stage"][0])]
     for dept in depts:
         # the default is drawn even for a late department (dict.get evaluates it): keep it that way
-        versions = [("初报", late.get(dept, s.day(3, rng.randint(18, 31))))]
-        if dept in calibrated:
-            versions.append(("校准", calibrated[dept]))
+        like = s.banner.template[dept]
+        versions = [("初报", late.get(like, s.day(3, rng.randint(18, 31))))]
+        if like in calibrated:
+            versions.append(("校准", calibrated[like]))
         for label, received in versions:
             rows = [_schedule_row(s, p, cols, label == "校准") for p in s.projects
                     if p.department == dept and not p.adjusted_in]
@@ -175,46 +177,63 @@ def write_start_reports(s: SampleYear, root: Path) -> list[dict]:
 
 # ---------------------------------------------------------------- registers workbook
 def _register_data(s: SampleYear) -> dict[str, list[dict]]:
+    """The registers' rows: each event once in each copy of the departments (problems K times)."""
     y = s.year
-    depts = DEPARTMENT_NAMES
+    real = [d for d, _, _ in DEPARTMENTS]
     kcs = [p for p in s.projects if p.cls == "KC" and not p.adjusted_in]
     data: dict[str, list[dict]] = {"adjustments": s.adjustments}
     data["decisions"] = []
     for m in range(1, 12):
         meeting = s.day(m, 25)
-        owner = depts[(m * 3) % len(depts)]
         due = meeting + dt.timedelta(days=20)
         done = due - dt.timedelta(days=3) if m % 4 else (due + dt.timedelta(days=10) if m % 8 else None)
-        data["decisions"].append({"meeting_date": meeting, "item": f"协调解决{owner}重点项目推进中的问题（{m}月）",
-                                  "owner": owner, "due_date": due, "done_date": done})
+        for c in s.copies:
+            owner = s.banner.counterpart(real[(m * 3) % len(real)], c)
+            data["decisions"].append({"meeting_date": meeting, "item": f"协调解决{owner}重点项目推进中的问题（{m}月）",
+                                      "owner": owner, "due_date": due, "done_date": done})
     data["problems"] = []
-    for i in range(24):
+    for i in range(24 * s.banner.scale):
         kind, text = PROBLEM_TEXTS[i % len(PROBLEM_TEXTS)]
         p = kcs[(i * 7) % len(kcs)]
-        raised = s.day(3 + i % 8, 5 + i % 20)
+        k = i % 24
+        raised = s.day(3 + k % 8, 5 + k % 20)
         due = raised + dt.timedelta(days=30)
-        solved = due - dt.timedelta(days=5) if i % 3 else (due + dt.timedelta(days=12) if i % 2 else None)
-        owner = next(o for k, _, o in PROBLEM_KINDS if k == (kind or "其他"))
+        solved = due - dt.timedelta(days=5) if k % 3 else (due + dt.timedelta(days=12) if k % 2 else None)
+        owner = next(o for kd, _, o in PROBLEM_KINDS if kd == (kind or "其他"))
         owner = p.department if owner in ("主管部门", "属地苏木镇") else owner
-        data["problems"].append({"problem_id": f"WT{y}-{i + 1:03d}", "project_id": "" if i in (10, 21) else p.pid,
+        data["problems"].append({"problem_id": f"WT{y}-{i + 1:03d}", "project_id": "" if k in (10, 21) else p.pid,
                                  "kind": kind, "description": text, "owner": owner, "raised_date": raised,
                                  "due_date": due, "solved_date": solved})
-    data["bonuses"] = [
+    data["bonuses"], data["incidents"] = [], []
+    for c in s.copies:
+        data["bonuses"] += _bonuses(s, [s.banner.counterpart(d, c) for d in real])
+        data["incidents"] += _incidents(s, [s.banner.counterpart(d, c) for d in real], kcs)
+    data["liaisons"] = [{"unit": d, "name": s.liaison[d], "title": "科员", "phone": s.phone[d],
+                         "registered_date": s.day(1, 10)} for d in s.banner.names]
+    return data
+
+
+def _bonuses(s: SampleYear, depts: list[str]) -> list[dict]:
+    """Bonus points of one copy of the departments (``depts`` in the real banner's order)."""
+    y = s.year
+    return [
         {"unit": depts[0], "quarter": f"{y}Q2", "points": 3, "reason": "项目推进成效显著", "basis": "旗政府通报表扬"},
         {"unit": depts[6], "quarter": f"{y}Q2", "points": 8, "reason": "争取上级资金成绩突出", "basis": "自治区通报"},
         {"unit": depts[1], "quarter": f"{y}Q3", "points": 2, "reason": "信息报送及时准确", "basis": "发改委认定"},
     ]
-    data["incidents"] = [
-        {"date": s.day(5, 20), "unit": LAGGING[0], "project_id": next(p.pid for p in kcs if p.department == LAGGING[0]),
+
+
+def _incidents(s: SampleYear, depts: list[str], kcs: list[Project]) -> list[dict]:
+    """Incidents of one copy of the departments (``depts`` in the real banner's order)."""
+    lagging = depts[[d for d, _, _ in DEPARTMENTS].index(LAGGING[0])]
+    return [
+        {"date": s.day(5, 20), "unit": lagging, "project_id": next(p.pid for p in kcs if p.department == lagging),
          "type": "推诿拖延", "description": "项目用地协调推诿，拖延两个月", "source": "旗委督查室"},
         {"date": s.day(8, 12), "unit": depts[5], "project_id": next(p.pid for p in kcs if p.department == depts[5]),
          "type": "安全事故", "description": "施工现场发生一般安全事故，一人受伤", "source": "应急管理局"},
         {"date": s.day(9, 3), "unit": depts[2], "project_id": "", "type": "其他", "description": "资料报送不规范",
          "source": "政府督查室"},
     ]
-    data["liaisons"] = [{"unit": d, "name": s.liaison[d], "title": "科员", "phone": s.phone[d],
-                         "registered_date": s.day(1, 10)} for d in depts]
-    return data
 
 
 def write_registers(s: SampleYear, root: Path) -> dict[str, list[dict]]:

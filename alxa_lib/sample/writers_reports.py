@@ -229,23 +229,32 @@ def write_manifest(folder: Path, rows: list[dict]) -> None:
 
 # ---------------------------------------------------------------- rejected files
 def write_rejects(s: SampleYear, root: Path) -> list[dict]:
-    """Files that must be rejected whole."""
+    """Files that must be rejected whole (four kinds, once in each copy of the departments)."""
+    out = []
+    for c in s.copies:
+        out += _rejects(s, root, c, "" if c == 0 else str(c + 1))
+    return out
+
+
+def _rejects(s: SampleYear, root: Path, c: int, n: str) -> list[dict]:
+    """One copy's rejected files; ``n`` tells the names of later copies apart."""
     y = s.year
     out = []
-    bad = root / "reports" / s.day(3, 14).isoformat() / "损坏文件.xlsx"
+    bad = root / "reports" / s.day(3, 14).isoformat() / f"损坏文件{n}.xlsx"
     bad.write_bytes(b"PK\x03\x04 this is not really a workbook " + bytes(range(256)) * 4)
     out.append({"file": bad.relative_to(root).as_posix(), "reason": "corrupt"})
     wb = new_workbook()
     put(wb.active.cell(1, 1), "关于报送重点项目进展情况的说明")
     put(wb.active.cell(3, 1), "本期无变化，详见上期报表。")
-    p = root / "reports" / s.day(5, 14).isoformat() / "情况说明.xlsx"
+    p = root / "reports" / s.day(5, 14).isoformat() / f"情况说明{n}.xlsx"
     save_workbook(wb, p)
     out.append({"file": p.relative_to(root).as_posix(), "reason": "no_table"})
-    rf = ReportFile("旗未知事务局", s.day(7, 14), s.day(7, 14), [row_at(s, s.projects[0], s.day(7, 14))], Layout())
+    rf = ReportFile(f"旗未知事务局{n}", s.day(7, 14), s.day(7, 14), [row_at(s, s.projects[0], s.day(7, 14))], Layout())
     write_report(rf, root, y)
     out.append({"file": rf.rel_path, "reason": "unknown_department"})
-    rf = ReportFile("交通运输局", s.day(7, 14), s.day(7, 14), [row_at(s, s.projects[10], s.day(7, 14))],
+    dept = s.banner.counterpart("交通运输局", c)
+    rf = ReportFile(dept, s.day(7, 14), s.day(7, 14), [row_at(s, s.projects[10], s.day(7, 14))],
                     Layout(period_in_title=False))
-    write_report(rf, root, y, path=root / "misc" / "交通运输局补充材料.xlsx")
+    write_report(rf, root, y, path=root / "misc" / f"{dept}补充材料.xlsx")
     out.append({"file": rf.rel_path, "reason": "no_period"})
     return out
