@@ -123,6 +123,7 @@ def e(text, spaced: bool = False) -> str:
 
 
 def body_e(text) -> str:
+    """``e`` for the letter-spaced body text (paragraphs, headings, 主送, the 附件 list, 落款)."""
     return e(text, spaced=True)
 
 
