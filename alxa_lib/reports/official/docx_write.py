@@ -22,6 +22,7 @@ from docx.shared import Mm, Pt, RGBColor
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
 from alxa_lib.reports.official.layout import MM, cell_text, footer_distance_mm, geometry, masthead_pt, safe, table_plan
+from alxa_lib.reports.official.paging import chunks
 
 STYLE = {"p": "Normal", "h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3"}
 TITLE, MASTHEAD, NUMBER, LABEL, ATT_TITLE, TABLE, BANJI, SIGN, FOOTER = (
@@ -81,7 +82,7 @@ def set_char_spacing(rpr, pt: float) -> None:
 def border(ppr, side: str, pt: float, color: str) -> None:
     bdr = child(ppr, "w:pBdr")
     el = OxmlElement(f"w:{side}")
-    for k, v in (("w:val", "single"), ("w:sz", str(round(pt * 8))), ("w:space", "1"), ("w:color", color)):
+    for k, v in (("w:val", "single"), ("w:sz", str(round(pt * 8))), ("w:space", str(config()["rule_gap_pt"])), ("w:color", color)):
         el.set(qn(k), v)
     bdr.append(el)
 
@@ -106,8 +107,12 @@ def _format(style, font: str, pt: float, line_pt: float | None, *, bold=False, i
     set_fonts(rpr, font, c["fonts"]["latin"])
     set_char_spacing(rpr, spacing_pt or 0.0)  # only body-like styles are condensed to 28 characters a line
     ppr = style.element.get_or_add_pPr()
-    for tag in ("w:autoSpaceDE", "w:autoSpaceDN", "w:snapToGrid"):  # no extra space between Chinese and
-        child(ppr, tag).set(qn("w:val"), "0")                        # Latin or digits; no grid snapping
+    # the space between Chinese and Latin or digits stays on: LibreOffice cannot switch it off (it ignores
+    # w:autoSpaceDE/DN), so Word and WPS set it too and the PDF draws it (autospace_em); no grid snapping
+    # w:overflowPunct = 1 (Word's default, punctuation may hang past the margin) is what LibreOffice reads as
+    # "no hanging punctuation", which the PDF cannot do
+    for tag, val in (("w:overflowPunct", "1"), ("w:autoSpaceDE", "1"), ("w:autoSpaceDN", "1"), ("w:snapToGrid", "0")):
+        child(ppr, tag).set(qn("w:val"), val)
     pf = style.paragraph_format
     pf.space_before, pf.space_after = Pt(0), Pt(0)
     if line_pt:
@@ -115,6 +120,7 @@ def _format(style, font: str, pt: float, line_pt: float | None, *, bold=False, i
     else:
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
     pf.first_line_indent = Pt(indent) if indent is not None else Pt(0)
+    pf.widow_control = False  # 22 lines a page, as the PDF (orphans and widows 1)
     if align is not None:
         pf.alignment = align
 
@@ -254,12 +260,23 @@ def attachment(doc, d: OfficialDocument, i: int) -> None:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_paragraph(f"附件{i}", style=LABEL)
     doc.add_paragraph(a.title, style=ATT_TITLE)
-    table(doc, a.table, plan)
+    for n, chunk in enumerate(chunks(a, plan)):  # one page each, the header row on each (paging.py)
+        if n:
+            page_break_before(doc.add_paragraph(style=TABLE))
+        table(doc, a.table.iloc[chunk.start:chunk.stop], plan)
     if a.note:  # kept with the table's last row, as the PDF does
         for cell in doc.tables[-1].rows[-1].cells:
             cell.paragraphs[0].paragraph_format.keep_with_next = True
         p = doc.add_paragraph(safe(a.note), style=TABLE)
         p.runs[0].font.size = Pt(plan.font_pt)
+
+
+def page_break_before(p) -> None:
+    """A paragraph of next to no height that starts a new page (between two chunks of a table, which would
+    merge without a paragraph between them)."""
+    child(p._p.get_or_add_pPr(), "w:pageBreakBefore")
+    pf = p.paragraph_format
+    pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(1)
 
 
 def _style_id(doc, name: str) -> str:
@@ -280,6 +297,8 @@ def table(doc, df, plan) -> None:
         el.set(qn("w:type"), "dxa")
         margins.append(el)
     child(t.rows[0]._tr.get_or_add_trPr(), "w:tblHeader").set(qn("w:val"), "true")  # repeated on every page
+    for row in t.rows:  # a row is never split over two pages (the PDF: break-inside: avoid)
+        child(row._tr.get_or_add_trPr(), "w:cantSplit").set(qn("w:val"), "true")
     style_id = _style_id(doc, TABLE)
     widths = [str(round(Mm(w).twips)) for w in plan.widths_mm]
     for c_i, col in enumerate(t._tbl.tblGrid.gridCol_lst):

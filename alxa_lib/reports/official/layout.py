@@ -44,8 +44,12 @@ class Geometry:
 
     @property
     def spacing_pt(self) -> float:
-        """Letter spacing that makes ``chars_per_line`` body characters fill the type width."""
-        return round(self.char_pt - self.body_pt, 2)
+        """Letter spacing (to the twip below) with which ``chars_per_line`` body characters fit the type width
+        in every office suite: Word adds it after each character, LibreOffice only between characters of a
+        run (n − 1 times), so it must fit both ways."""
+        n = config()["grid"]["chars_per_line"]
+        room = self.type_w * MM - n * self.body_pt
+        return round(math.floor(min(room / n, room / (n - 1)) / TWIP) * TWIP, 2)
 
     @property
     def indent_pt(self) -> float:

@@ -15,6 +15,8 @@ from pathlib import Path
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
 from alxa_lib.reports.official.layout import cell_text, geometry, masthead_pt, safe, table_plan
+from alxa_lib.reports.official.paging import chunks
+from alxa_lib.reports.official.textflow import SPACE_EM, runs
 
 TAGS = {"h1": "h2", "h2": "h3", "h3": "h4", "p": "p"}
 
@@ -45,6 +47,12 @@ def css() -> str:
               f'font-size: {s["page_number"]}pt; vertical-align: top; padding-top: {pn["below_type_area_mm"]}mm;')
     inset = pn["inset_chars"] * s["page_number"]
     red = "#" + c["red"]
+    # a space (only the autospace of ``e``) as wide as autospace_em once the letter spacing is added (WeasyPrint
+    # gives a run's trailing space one and a half letter spacings); a run ends without letter spacing
+    # (margin-right), and so does a body line, which therefore is one letter spacing narrower
+    auto = c["autospace_em"]
+    ws0 = f"word-spacing: {auto - SPACE_EM:.3f}em;"
+    ls = g.spacing_pt
     return f"""
 @page {{ size: {g.page_w}mm {g.page_h}mm; margin: {m['top']}mm {m['right']}mm {m['bottom']}mm {m['left']}mm;
   @footnote {{ margin: 0; padding: 0; }} }}
@@ -54,34 +62,39 @@ def css() -> str:
 html {{ {font(f['body'])} font-size: {g.body_pt}pt; }}
 body {{ margin: 0; }}
 p, h2, h3, h4 {{ margin: 0; font-size: {g.body_pt}pt; line-height: {g.line_pt}pt; text-indent: {g.indent_pt:.2f}pt;
-  letter-spacing: {g.spacing_pt}pt; text-align: justify; orphans: 1; widows: 1; }}
+  letter-spacing: {ls}pt; word-spacing: {(auto - SPACE_EM) * g.body_pt - 1.5 * ls:.3f}pt;
+  text-align: left; orphans: 1; widows: 1; }}  /* WeasyPrint justifies by widening spaces only: the autospace would gape */
+wbr {{ letter-spacing: normal; }}
+.r, .t {{ line-height: 1; }}  /* text boxes inside the line's own height: the line pitch stays exact */
+p:not([class]), p.flush, h2, h3, h4 {{ padding-right: {-ls}pt; }}
+p:not([class]) > .r, p.flush > .r, p.sign > .r, h2 > .r, h3 > .r, h4 > .r {{ margin-right: {-ls}pt; }}
 h2 {{ {font(f['heading1'])} }}
 h3 {{ {font(f['heading2'])} }}
 h4 {{ {font(f['heading3'])} font-weight: 700; }}
 h2, h3, h4 {{ break-after: avoid; }}
-.masthead {{ {font(f['masthead'])} color: {red}; text-align: center; text-indent: 0; letter-spacing: 0; }}
-.number {{ text-align: center; text-indent: 0; letter-spacing: 0; font-size: {s['number']}pt; }}
-.issue-line {{ text-align: left; text-indent: 0; letter-spacing: 0; font-size: {s['number']}pt; }}
+.masthead {{ {font(f['masthead'])} color: {red}; text-align: center; text-indent: 0; letter-spacing: 0; {ws0} }}
+.number {{ text-align: center; text-indent: 0; letter-spacing: 0; {ws0} font-size: {s['number']}pt; }}
+.issue-line {{ text-align: left; text-indent: 0; letter-spacing: 0; {ws0} font-size: {s['number']}pt; }}
 .issue-line .right {{ float: right; white-space: nowrap; }}
-.rule {{ border-bottom: {c['rules_pt']['separator']}pt solid {red}; }}
+.rule {{ border-bottom: {c['rules_pt']['separator']}pt solid {red}; padding-bottom: {c['rule_gap_pt']}pt; }}
 .title {{ {font(f['title'])} font-size: {s['title']}pt; line-height: {c['title_line_pt']}pt; text-align: center;
-  text-indent: 0; letter-spacing: 0; }}
+  text-indent: 0; letter-spacing: 0; {ws0} }}
 .flush {{ text-indent: 0; }}
 .sign {{ text-align: right; text-indent: 0; padding-right: {c['signature_right_chars'] * g.char_pt:.2f}pt; }}
-.label {{ {font(f['attachment_label'])} text-indent: 0; letter-spacing: 0; text-align: left; }}
+.label {{ {font(f['attachment_label'])} text-indent: 0; letter-spacing: 0; {ws0} text-align: left; }}
 .att-title {{ {font(f['title'])} font-size: {s['attachment_title']}pt; line-height: {c['title_line_pt']}pt;
-  text-align: center; text-indent: 0; letter-spacing: 0; }}
+  text-align: center; text-indent: 0; letter-spacing: 0; {ws0} }}
 section.attachment {{ break-before: page; }}
 section.landscape {{ page: landscape; }}
 section.portrait {{ break-before: page; page: auto; }}
 table {{ border-collapse: collapse; margin: 0 auto; table-layout: fixed; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
-th, td {{ border: 0.5pt solid #000; padding: 0 {c['table']['cell_padding_pt']}pt; text-indent: 0; letter-spacing: 0;
+th, td {{ border: 0.5pt solid #000; padding: 0 {c['table']['cell_padding_pt']}pt; text-indent: 0; letter-spacing: 0; {ws0}
   vertical-align: top; text-align: left; font-weight: 400; overflow-wrap: anywhere; }}
 th {{ text-align: center; font-weight: 700; }}
 td.num {{ text-align: right; }}
-.note {{ text-indent: 0; letter-spacing: 0; break-before: avoid; }}
+.note {{ text-indent: 0; letter-spacing: 0; {ws0} break-before: avoid; }}
 .banji {{ float: footnote; font-size: {s['banji']}pt; line-height: {s['banji'] * c['table_line_factor']:.2f}pt;
   border-top: {c['rules_pt']['banji_outer']}pt solid #000; border-bottom: {c['rules_pt']['banji_outer']}pt solid #000; }}
 .banji table {{ width: 100%; border-collapse: collapse; }}
@@ -89,13 +102,29 @@ td.num {{ text-align: right; }}
 .banji td.right {{ text-align: right; }}
 .banji tr + tr td {{ border-top: {c['rules_pt']['banji_inner']}pt solid #000; }}
 ::footnote-call {{ content: none; }}
+.next-page {{ break-before: page; }}
 ::footnote-marker {{ content: none; }}
 """
 
 
-def e(text) -> str:
-    """Escaped, and without control characters (one of them makes the PDF lose every Latin glyph)."""
-    return html.escape(safe(text))
+def e(text, spaced: bool = False) -> str:
+    """Escaped, and without control characters (one of them makes the PDF lose every Latin glyph). Set as
+    LibreOffice sets it (``textflow``): between Chinese and a Latin letter or digit a space as wide as the
+    autospace, which vanishes where the line breaks, as the autospace does; a break opportunity
+    (``<wbr>``) where LibreOffice may break and CSS would not. In letter-spaced body text (``spaced``) each
+    script run is a ``span.r``, ended without letter spacing as LibreOffice ends a run."""
+    out = []
+    for run, after in runs(safe(text)):
+        space = " " if after == "space" else ""  # inside the span: a lone space between spans would not hang
+        out.append(f'<span class="r">{html.escape(run)}{space}</span>' if spaced else html.escape(run) + space)
+        out.append("<wbr>" if after == "break" else "")
+    # always in spans (line-height 1): text straight in a block would make the line taller than its line pitch
+    return "".join(out) if spaced else f'<span class="t">{"".join(out)}</span>'
+
+
+def body_e(text) -> str:
+    """``e`` for the letter-spaced body text (paragraphs, headings, 主送, the 附件 list, 落款)."""
+    return e(text, spaced=True)
 
 
 def head(d: OfficialDocument) -> str:
@@ -107,7 +136,7 @@ def head(d: OfficialDocument) -> str:
             out.append(f'<p class="number">{e(d.number)}</p>')
         out.append(f'<p class="issue-line rule"><span class="right">{e(d.date_text)}</span>{e(d.issuer)}</p>')
     else:
-        out.append(f'<p class="number rule">{e(d.number) or "&nbsp;"}</p>')
+        out.append(f'<p class="number rule">{e(d.number) if d.number else "&nbsp;"}</p>')
     out.append('<p class="number">&nbsp;</p>')
     return "\n".join(out)
 
@@ -116,17 +145,17 @@ def body(d: OfficialDocument) -> str:
     g = geometry()
     out = [f'<p class="title">{e(d.title)}</p>', "<p>&nbsp;</p>"]
     if d.recipients:
-        out.append(f'<p class="flush">{e(d.recipients)}：</p>')
-    out += [f"<{TAGS[b.level]}>{e(b.text)}</{TAGS[b.level]}>" for b in d.blocks]
+        out.append(f'<p class="flush">{body_e(d.recipients + "：")}</p>')
+    out += [f"<{TAGS[b.level]}>{body_e(b.text)}</{TAGS[b.level]}>" for b in d.blocks]
     if d.attachments:
         out.append("<p>&nbsp;</p>")
         for i, a in enumerate(d.attachments, 1):
             left = g.indent_pt + (0 if i == 1 else 3 * g.char_pt)
-            out.append(f'<p class="flush" style="padding-left:{left:.2f}pt">{"附件：" if i == 1 else ""}{i}. {e(a.title)}</p>')
+            out.append(f'<p class="flush" style="padding-left:{left:.2f}pt">{body_e(("附件：" if i == 1 else "") + f"{i}. {a.title}")}</p>')
     out += ["<p>&nbsp;</p>"] * 2
     if d.issuer:
-        out.append(f'<p class="sign">{e(d.issuer)}</p>')
-    out.append(f'<p class="sign">{e(d.date_text)}</p>')
+        out.append(f'<p class="sign">{body_e(d.issuer)}</p>')
+    out.append(f'<p class="sign">{body_e(d.date_text)}</p>')
     return "\n".join(out)
 
 
@@ -144,8 +173,10 @@ def attachments(d: OfficialDocument) -> str:
     for i, a in enumerate(d.attachments, 1):
         plan = table_plan(a.table)
         note = f'<p class="note" style="font-size:{plan.font_pt}pt">{e(a.note)}</p>' if a.note else ""
+        tables = "".join(('<div class="next-page">' if n else "<div>") + table(a.table.iloc[c.start:c.stop], plan)
+                         + "</div>" for n, c in enumerate(chunks(a, plan)))  # one page each (paging.py)
         out.append(f'<section class="attachment{" landscape" if plan.landscape else ""}">'
-                   f'<p class="label">附件{i}</p><p class="att-title">{e(a.title)}</p>{table(a.table, plan)}{note}</section>')
+                   f'<p class="label">附件{i}</p><p class="att-title">{e(a.title)}</p>{tables}{note}</section>')
     return "\n".join(out)
 
 
@@ -167,7 +198,7 @@ def to_html(d: OfficialDocument) -> str:
     if bj and d.attachments and not bj.startswith("<section"):
         last = last[: last.rfind("</section>")] + bj + "</section>"
         bj = ""
-    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(d.title)}</title>'
+    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(safe(d.title))}</title>'
             f"<style>{css()}</style></head><body>{inner}{last}{bj}</body></html>")
 
 
