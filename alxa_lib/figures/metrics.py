@@ -179,7 +179,7 @@ def _raw_lights(data: YearData, day: dt.date) -> pd.DataFrame:
     spis = spi(data, day, state)
     s = pids.map(spis[~spis.index.duplicated(keep="last")]).astype(float)
     status = pids.map(state["status"]).astype(object)
-    status = status.where(status.notna(), None)
+    status = pd.Series(status.where(status.notna(), None).tolist(), index=pids.index)  # dtype inferred as per row
     overdue = (pd.Timestamp(day) - pd.to_datetime(plan["planned_start"], errors="coerce")).dt.days.fillna(0).astype(int)
     late_start = ~started & (overdue >= 1)
     start_text = overdue.map("开工滞后{}天".format)
@@ -202,7 +202,7 @@ def _joined(parts: list[tuple[pd.Series, Any]]) -> pd.Series:
     for cond, text in parts:  # a handful of rules, each applied to every row at once
         texts = pd.Series(text, index=cond.index, dtype=object) if isinstance(text, str) else text.astype(object)
         out = out + ("；" + texts).where(cond, "")
-    return out.str[1:]
+    return out.str[1:].astype(str)
 
 
 def lights(data: YearData, day: dt.date) -> pd.DataFrame:

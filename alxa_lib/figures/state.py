@@ -70,7 +70,7 @@ def townships_of(locations: pd.Series) -> pd.Series:
     out = pd.Series("其他", index=locations.index, dtype=object)
     for t in reversed(TOWNSHIPS):  # the first township named wins, as in township_of
         out = out.mask(text.str.contains(t, regex=False), t)
-    return out
+    return out.astype(str)
 
 
 def on_or_before(dates: pd.Series, day: dt.date) -> pd.Series:
