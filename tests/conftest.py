@@ -9,9 +9,15 @@ from typing import Any, Callable
 
 import pytest
 from filelock import FileLock
+from hypothesis import settings
 
 from alxa_lib.ledger.ingest import ingest
 from alxa_lib.sample import write_sample
+
+
+# Speed is measured by bench/, not by tests: no per-example deadline (it fails on a busy machine, not on a bug).
+settings.register_profile("alxa", deadline=None)
+settings.load_profile("alxa")
 
 
 def built_once(tmp_path_factory, name: str, build: Callable[[Path], Any]) -> tuple[Path, Any]:
@@ -96,3 +102,24 @@ def reports_out(pristine_ledger, tmp_path_factory) -> dict:
                 "meeting": runner.meeting("2025-06", db, out, ("html", "xlsx"))}
 
     return built_once(tmp_path_factory, "reports", render)[1]
+
+
+@pytest.fixture(scope="session")
+def evaluation_documents(pristine_ledger, tmp_path_factory) -> dict:
+    """The quarterly 通报 of 2025Q2 (文号 3; its 扣分明细 runs over many pages) and the year-end 通报, each as
+    (document, {"docx": path, "pdf": path}), written once per run."""
+    folder, _ = pristine_ledger
+
+    def write(out: Path) -> dict:
+        from alxa_lib.figures.scoring import rank_json, score_json
+        from alxa_lib.reports import official, sources
+        from alxa_lib.reports.evaluation import annual_report, quarter_report
+        from alxa_lib.reports.official.evaluation_text import annual_document, quarter_document
+        shutil.copytree(folder, out / "ledger", ignore=shutil.ignore_patterns(".result.pickle"))
+        data, findings_of = sources.year_with_findings(out / "ledger" / "alxa.duckdb", 2025)
+        q = quarter_document(score_json(data, 2, findings_of), quarter_report(data, 2, findings_of), 3)
+        a = annual_document(rank_json(data, findings_of), annual_report(data, findings_of))
+        return {"quarter": (q, official.write(q, out / "q.docx", out / "q.pdf")),
+                "annual": (a, official.write(a, out / "a.docx", out / "a.pdf"))}
+
+    return built_once(tmp_path_factory, "evaluation-documents", write)[1]

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from alxa_lib import cli, params
-from alxa_lib.reports import official, sources
+from alxa_lib.reports import official
 from alxa_lib.reports.official.document import Block, OfficialDocument, add_attachment, frame
 from alxa_lib.reports.official.layout import MM, geometry
 from alxa_lib.reports.official.wording import percent
@@ -41,17 +41,8 @@ def brief_files(reports_out):
 
 
 @pytest.fixture(scope="module")
-def evaluation_files(ledger_db, tmp_path_factory):
-    from alxa_lib.figures.scoring import rank_json, score_json
-    from alxa_lib.reports.evaluation import annual_report, quarter_report
-    from alxa_lib.reports.official.evaluation_text import annual_document, quarter_document
-    db, _ = ledger_db
-    out = tmp_path_factory.mktemp("gw-eval")
-    data, findings_of = sources.year_with_findings(db, 2025)
-    q = quarter_document(score_json(data, 2, findings_of), quarter_report(data, 2, findings_of), 3)
-    a = annual_document(rank_json(data, findings_of), annual_report(data, findings_of))
-    return {"quarter": (q, official.write(q, out / "q.docx", out / "q.pdf")),
-            "annual": (a, official.write(a, out / "a.docx", out / "a.pdf"))}
+def evaluation_files(evaluation_documents):
+    return evaluation_documents  # the quarterly (2025Q2, 文号 3) and year-end 通报, written once per run
 
 
 def body_paragraphs(document) -> list:

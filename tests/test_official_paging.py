@@ -15,7 +15,6 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from alxa_lib import params
-from alxa_lib.reports import official, sources
 from alxa_lib.reports.official import pdf_write
 from alxa_lib.reports.official.document import Attachment
 from alxa_lib.reports.official.layout import MM, geometry, table_plan
@@ -26,16 +25,9 @@ DOC = params.load("document")
 
 
 @pytest.fixture(scope="module")
-def quarter(ledger_db, tmp_path_factory):
-    """The quarterly 通报 of 2025Q2, whose 扣分明细 runs over many pages."""
-    from alxa_lib.figures.scoring import score_json
-    from alxa_lib.reports.evaluation import quarter_report
-    from alxa_lib.reports.official.evaluation_text import quarter_document
-    db, _ = ledger_db
-    data, findings_of = sources.year_with_findings(db, 2025)
-    doc = quarter_document(score_json(data, 2, findings_of), quarter_report(data, 2, findings_of), 3)
-    out = tmp_path_factory.mktemp("gw-paging")
-    return doc, official.write(doc, out / "q.docx", out / "q.pdf")
+def quarter(evaluation_documents):
+    """The quarterly 通报 of 2025Q2, whose 扣分明细 runs over many pages (written once per run)."""
+    return evaluation_documents["quarter"]
 
 
 def squeeze(text: str) -> str:
