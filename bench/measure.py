@@ -2,7 +2,6 @@
 e.g. a notebook's kernel) and peak memory, from ``os.wait4`` on that command alone."""
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 import sys
@@ -19,14 +18,16 @@ class Cost:
     cpu: float
     peak_mb: float
     stdout: str = ""
+    stderr: str = ""
+    code: int = 0
 
     def __add__(self, other: "Cost") -> "Cost":
         return Cost(self.wall + other.wall, self.cpu + other.cpu, max(self.peak_mb, other.peak_mb))
 
 
-def run(args: list[str], *, check: bool = True) -> Cost:
-    """Run ``args`` (a Python module or script when the first item is not a path to a program) and measure it."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "1"}  # no progress bars
+def run(args: list[str], *, check: bool = True, env: dict[str, str] | None = None) -> Cost:
+    """Run the program ``args`` and measure it; ``env`` adds to the environment."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "1", **(env or {})}  # CI: no progress bars
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
     t = time.perf_counter()
     out, err = _drain(proc)
@@ -35,7 +36,7 @@ def run(args: list[str], *, check: bool = True) -> Cost:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, args))} failed ({proc.returncode}): {err.strip()[-800:]}")
-    return Cost(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out)
+    return Cost(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out, err, proc.returncode)
 
 
 def _drain(proc: subprocess.Popen) -> tuple[str, str]:
@@ -55,28 +56,17 @@ def _drain(proc: subprocess.Popen) -> tuple[str, str]:
     return chunks["out"].decode("utf-8", "replace"), chunks["err"].decode("utf-8", "replace")
 
 
-def python(*args: str, check: bool = True) -> Cost:
-    return run([sys.executable, *args], check=check)
+def python(*args: str, check: bool = True, env: dict[str, str] | None = None) -> Cost:
+    return run([sys.executable, *args], check=check, env=env)
 
 
-def alxa(*args: str, check: bool = True) -> Cost:
-    return python("-m", "alxa_lib.cli", *args, check=check)
+def alxa(*args: str, check: bool = True, env: dict[str, str] | None = None) -> Cost:
+    return python("-m", "alxa_lib.cli", *args, check=check, env=env)
 
 
 def best_of(n: int, measure) -> Cost:
     """The cheapest of ``n`` runs by CPU (the machine's other load only ever adds)."""
     return min((measure() for _ in range(n)), key=lambda c: c.cpu)
-
-
-def exponent(sizes: list[float], costs: list[float]) -> float:
-    """b in cost ≈ a·size^b, least squares on the logarithms (nan with fewer than two sizes)."""
-    pts = [(math.log(s), math.log(c)) for s, c in zip(sizes, costs) if s > 0 and c > 0]
-    if len(pts) < 2:
-        return float("nan")
-    mx = sum(x for x, _ in pts) / len(pts)
-    my = sum(y for _, y in pts) / len(pts)
-    sxx = sum((x - mx) ** 2 for x, _ in pts)
-    return sum((x - mx) * (y - my) for x, y in pts) / sxx if sxx else float("nan")
 
 
 def machine() -> str:

@@ -131,9 +131,10 @@ def scale_series(work: Path, scales: str) -> list[Row]:
     for step in got:
         sizes = sorted(step["by_scale"], key=int)
         top = step["by_scale"][sizes[-1]]
-        rows.append(Row(f"规模 {step['step']}（K={','.join(sizes)}）/ scale exponent", step["exponent_cpu"], "",
-                        "≤ 1.1 (linear)", f"K={sizes[-1]}: {top['cpu_s']} s CPU, {top['peak_mb']} MB", None, None,
-                        bool(step["linear"])))
+        if step["exponent_cpu"] is not None:  # one scale alone fits no exponent
+            rows.append(Row(f"规模 {step['step']}（K={','.join(sizes)}）/ scale exponent", step["exponent_cpu"], "",
+                            "≤ 1.1 (linear)", f"K={sizes[-1]}: {top['cpu_s']} s CPU, {top['peak_mb']} MB", None,
+                            None, bool(step["linear"])))
         if step["step"] == "rank":
             rows.append(at_most(f"K={sizes[-1]} 年度排名 / rank a year", top["wall_s"], 30))
             rows.append(at_most(f"K={sizes[-1]} 排名内存 / rank memory", top["peak_mb"], 2048, "MB"))
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the rows as JSON instead of the table")
     ap.add_argument("--work", type=Path, help="keep the samples and ledgers here (the scale series is reused)")
     args = ap.parse_args(argv)
-    work = args.work or Path(tempfile.mkdtemp(prefix="alxa-bench-"))
+    work = (args.work or Path(tempfile.mkdtemp(prefix="alxa-bench-"))).resolve()  # children run in the project root
     if args.work:  # only the scale series is reused; everything else is measured afresh
         for name in ("sample", "l", "u", "out", "large", "demo", "demo_out"):
             shutil.rmtree(work / name, ignore_errors=True)

@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from measure import alxa  # bench/measure.py: one child process measured with wait4
 
 YEAR, DAY, QUARTER = "2025", "2025-09-28", "2025Q3"
 STEPS = {  # step → the alxa arguments ({dir}: the sample, {db}: its ledger, {out}: a report folder)
@@ -43,21 +42,15 @@ LINEAR = 1.1
 def run_step(step: str, k: int, work: Path) -> dict:
     """Run one step in a child process; its wall and CPU time and peak memory (largest process, MB)."""
     where = {"dir": work / f"k{k}", "db": work / f"k{k}.duckdb", "out": work / f"out{k}", "k": k}
-    argv = [sys.executable, "-m", "alxa_lib.cli"] + [a.format(**where) for a in STEPS[step]]
-    env = dict(os.environ)
+    env = {}
     if k > 1 and step != "sample":  # the scaled banner's new departments are known to its own parameters (alxa sample says so)
         env["ALXA_PARAMS"] = str(where["dir"] / "params")
-    t = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - t
-    code = os.waitstatus_to_exitcode(status)
-    child.returncode = code
-    err = child.stderr.read().decode(errors="replace").strip().splitlines()
-    if code not in OK_EXIT.get(step, (0,)):
-        print(f"{step} at K={k} failed ({code}): {err[-1] if err else ''}", file=sys.stderr)
-    return {"step": step, "scale": k, "wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-            "peak_mb": round(usage.ru_maxrss / 1024), "exit": code}
+    cost = alxa(*[a.format(**where) for a in STEPS[step]], check=False, env=env)
+    err = cost.stderr.strip().splitlines()
+    if cost.code not in OK_EXIT.get(step, (0,)):
+        print(f"{step} at K={k} failed ({cost.code}): {err[-1] if err else ''}", file=sys.stderr)
+    return {"step": step, "scale": k, "wall_s": round(cost.wall, 2), "cpu_s": round(cost.cpu, 2),
+            "peak_mb": round(cost.peak_mb), "exit": cost.code}
 
 
 def sample_size(folder: Path) -> dict:
@@ -139,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workdir", type=Path, help="keep the samples, ledgers and results here (reused when present)")
     a = p.parse_args(argv)
     scales = sorted({int(k) for k in a.scales.split(",")})
-    work = a.workdir or Path(tempfile.mkdtemp(prefix="alxa-scale-"))
+    work = (a.workdir or Path(tempfile.mkdtemp(prefix="alxa-scale-"))).resolve()  # children run in the project root
     work.mkdir(parents=True, exist_ok=True)
     try:
         rows = measure(scales, work)
