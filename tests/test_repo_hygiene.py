@@ -39,3 +39,30 @@ def test_notebook_cell_ids_are_unique():
     for nb in _tracked("*.ipynb"):
         ids = [c.get("id") for c in json.loads((ROOT / nb).read_text(encoding="utf-8"))["cells"]]
         assert None not in ids and len(ids) == len(set(ids)), f"{nb}: duplicate or missing cell ids"
+
+
+def _bound_names(source: str) -> set[str]:
+    import ast
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+    return names
+
+
+def test_notebooks_never_rebind_a_parameter():
+    """A later cell that rebinds a parameter silently overrides what papermill injected: the
+    ``from … import write_xlsx`` that once made every report write its workbook, asked for or not."""
+    for nb in _tracked("notebooks/*.ipynb"):
+        cells = json.loads((ROOT / nb).read_text(encoding="utf-8"))["cells"]
+        params = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+        names = _bound_names("".join(params["source"]))
+        assert names, nb
+        for c in cells[cells.index(params) + 1:]:
+            if c["cell_type"] == "code":
+                rebound = names & _bound_names("".join(c["source"]))
+                assert not rebound, f"{nb}: a cell rebinds the parameter(s) {sorted(rebound)}"
