@@ -1,17 +1,17 @@
 """Rendering: display helpers for notebooks, notebook → HTML → A4 PDF.
 
-Measured facts behind the choices are in docs/rendering.md: nbconvert's lab template with its
-script blocks emptied (no CDN link), WeasyPrint for the PDF (honours @page), charts as inline SVG (§3).
+Measured facts behind the choices are in docs/rendering.md: the page written from the notebook's outputs
+(``html_page``, offline, §5), WeasyPrint for the PDF (honours @page, §6), charts as inline SVG (§3).
 """
 from __future__ import annotations
 
 import html
 import logging
-import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where it is used: a report run checks the ledger without it
+    import pandas as pd
 
 from alxa_lib import params
 from alxa_lib.console import interactive
@@ -19,7 +19,6 @@ from alxa_lib.errors import ReportFailed
 from alxa_lib.files import atomic_path, write_text
 from alxa_lib.reports.svg import Chart
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
@@ -31,6 +30,7 @@ def project_path(path) -> Path:
 
 # ---------------------------------------------------------------- notebook display (always escaped)
 def _cell(v: Any) -> str:
+    import pandas as pd
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return "—"
     if isinstance(v, float):
@@ -78,7 +78,7 @@ def show_table(df: pd.DataFrame, caption: str | None = None, max_rows: int | Non
 
 def show_figure(chart: Chart) -> None:
     """Show a chart (an SVG document from ``charts``) where it is called. It goes out as text/html, which
-    nbconvert copies into the page, so the SVG stays inline: vector text in the PDF, and no base64 image
+    the page copies as it is, so the SVG stays inline: vector text in the PDF, and no base64 image
     (docs/rendering.md §3)."""
     from IPython.display import HTML, display
     display(HTML(f"<div class='alxa-figure'>{chart.inline()}</div>"))
@@ -108,14 +108,18 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
 
     A failing cell becomes :class:`ReportFailed` with the notebook's own error line (a library
     error raised inside the kernel keeps its bilingual message)."""
+    skip_unused_format_checkers()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     quiet_kernel_warnings()
     try:
         with atomic_path(output) as tmp:
+            # Written once at the end, not at every cell's start and end (50 validated writes of a growing
+            # notebook for a brief): the file appears only when complete anyway (atomic_path).
             pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters, kernel_name="python3",
-                                progress_bar=interactive(), cwd=str(NOTEBOOKS.parent), extra_arguments=KERNEL_QUIET)
+                                progress_bar=interactive(), cwd=str(NOTEBOOKS.parent), extra_arguments=KERNEL_QUIET,
+                                request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
         evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename
         raise ReportFailed(f"报告 {name} 运行失败：{evalue}", f"the report notebook {name} failed: "
@@ -128,6 +132,21 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
 KERNEL_QUIET = ["--IPKernelApp.log_level=ERROR"]
 
 
+# Optional packages from which jsonschema builds string-format checkers at import (present when JupyterLab
+# is installed). The notebook schema checks no string format, and rfc3987_syntax alone compiles 38 Lark
+# grammars: about 2 s of CPU in every report run (docs/rendering.md §4).
+UNUSED_FORMAT_CHECKERS = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator", "isoduration",
+                          "webcolors", "jsonpointer", "uri_template", "fqdn")
+
+
+def skip_unused_format_checkers() -> None:
+    """Mark the format-checker packages absent before papermill imports nbformat (and nbformat jsonschema),
+    unless something in this process already loaded them; jsonschema then skips just those checkers."""
+    import sys
+    for name in UNUSED_FORMAT_CHECKERS:
+        sys.modules.setdefault(name, None)
+
+
 def quiet_kernel_warnings() -> None:
     """Quiet the parent side too: jupyter_client and papermill log routine kernel chatter."""
     import warnings
@@ -137,29 +156,10 @@ def quiet_kernel_warnings() -> None:
 
 
 def to_html(notebook: Path, html_path: Path, title: str) -> Path:
-    """Executed notebook → self-contained HTML titled ``title``: inputs hidden, lang="zh", no external resource."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="lab", template_file="alxa_report.html.j2",
-                            extra_template_paths=[str(TEMPLATES)])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    exporter.language_code = "zh"
-    nb = nbformat.read(str(notebook), as_version=4)
-    nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources={"alxa_css": (TEMPLATES / "report.css").read_text("utf-8")})
-    return write_text(html_path, strip_style_comments(body))
-
-
-_STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-
-
-def strip_style_comments(page: str) -> str:
-    """Drop comments inside <style> blocks (JupyterLab's CSS credits web addresses there)."""
-    return _STYLE.sub(lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), page)
+    """Executed notebook → self-contained HTML titled ``title``: outputs and narrative, no code, lang="zh",
+    no external resource (``html_page``; docs/rendering.md §5)."""
+    from alxa_lib.reports import html_page
+    return write_text(html_path, html_page.page(html_page.read_notebook(notebook), title))
 
 
 def to_pdf(html_path: Path, pdf_path: Path, running_title: str) -> Path:
@@ -176,7 +176,6 @@ def to_pdf(html_path: Path, pdf_path: Path, running_title: str) -> Path:
                                    font-family: "Noto Sans CJK SC", sans-serif; font-size: 9pt; color: #555; }} }}
         body {{ background: white; }}
         tr, img {{ page-break-inside: avoid; break-inside: avoid; }}
-        .jp-Notebook, .jp-Cell, .jp-OutputArea, .jp-OutputArea-output {{ padding: 0 !important; margin: 0 !important; overflow: visible !important; }}
     """)
     with atomic_path(pdf_path) as tmp:
         HTML(filename=str(html_path)).write_pdf(str(tmp), stylesheets=[page_css])

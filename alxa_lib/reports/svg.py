@@ -30,7 +30,7 @@ SVG_NS = ' xmlns="http://www.w3.org/2000/svg"'
 
 
 class Chart(str):
-    """An SVG document as text; Jupyter shows it inline (as HTML, which nbconvert keeps inline)."""
+    """An SVG document as text; Jupyter shows it inline (as HTML, which the report page keeps inline)."""
 
     def inline(self) -> str:
         """The chart for an HTML page: without the namespace attribute, which an HTML parser does not need
