@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 
 def clean(v: Any) -> Any:
     """None for every kind of missing (None, NaN, NaT, pd.NA); a Timestamp becomes a date; else ``v``."""
+    import pandas as pd
     if v is None:
         return None
     try:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING, Collection
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where it is used: a report run checks the ledger without it
+    import pandas as pd
 
 from alxa_lib.ledger.store import affects_period, live
 from alxa_lib.rules import FINDING_COLUMNS
@@ -20,6 +23,7 @@ Connection = duckdb.DuckDBPyConnection
 
 
 def _empty_like(con: Connection, table: str) -> pd.DataFrame:
+    import pandas as pd
     return pd.DataFrame(columns=[c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()])
 
 
@@ -71,35 +75,35 @@ def years_with_data(con: Connection) -> set[int]:
 
 
 # ---------------------------------------------------------------- a year, for the figures
-def year_frames(con: Connection, year: int) -> dict[str, pd.DataFrame]:
-    """The raw frames a year of figures is computed from (see ``figures.state.load_year``)."""
-    frames = {
-        "plan_rows": latest_plan_rows(con, year),
-        "adjustments": latest_register(con, "reg_adjustments"),
-        "versions": con.execute(f"""SELECT file_id, department, period, version, received, signed FROM files
+def year_frames(con: Connection, year: int, only: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The raw frames a year of figures is computed from (see ``figures.state.load_year``); ``only`` names
+    the frames to read (None: all of them)."""
+    reads = {
+        "plan_rows": lambda: latest_plan_rows(con, year),
+        "adjustments": lambda: latest_register(con, "reg_adjustments"),
+        "versions": lambda: con.execute(f"""SELECT file_id, department, period, version, received, signed FROM files
                                    WHERE kind='report' AND year(period)=? AND {live()} ORDER BY department, period, version""",
-                                [year]).df(),
-        "reports": con.execute(f"""
+                                        [year]).df(),
+        "reports": lambda: con.execute(f"""
             SELECT f.department, f.period, f.version, f.received, r.* FROM report_rows r JOIN files f USING (file_id)
             WHERE f.kind='report' AND year(f.period)=? AND {live('f')}
             QUALIFY f.version = max(f.version) OVER (PARTITION BY f.department, f.period)
             ORDER BY f.department, f.period, r.row_no""", [year]).df(),
-        "starts": con.execute(f"""SELECT f.department, f.report_date, f.received, s.* FROM start_rows s
+        "starts": lambda: con.execute(f"""SELECT f.department, f.report_date, f.received, s.* FROM start_rows s
                                  JOIN files f USING (file_id) WHERE year(s.start_date)=? AND {live('f')}""",
-                              [year]).df(),
-        "schedules": con.execute(f"""SELECT f.department, f.received, f.version_label, f.version AS file_version, s.*
+                                      [year]).df(),
+        "schedules": lambda: con.execute(f"""SELECT f.department, f.received, f.version_label, f.version AS file_version, s.*
                                     FROM schedule_rows s JOIN files f USING (file_id)
                                     WHERE (f.plan_year = ? OR f.plan_year IS NULL) AND {live('f')}""", [year]).df(),
-        "findings": con.execute(f"SELECT * FROM findings WHERE file_id IS NULL OR {live()}").df(),
-        "version_projects": con.execute(f"""SELECT r.file_id, r.project_id FROM report_rows r JOIN files f USING (file_id)
+        "findings": lambda: con.execute(f"SELECT * FROM findings WHERE file_id IS NULL OR {live()}").df(),
+        "version_projects": lambda: con.execute(f"""SELECT r.file_id, r.project_id FROM report_rows r JOIN files f USING (file_id)
                                            WHERE f.kind='report' AND year(f.period)=? AND r.project_id IS NOT NULL
-                                           AND {live('f')}""",
-                                        [year]).df(),
-        "promises": promise_rows(con, year),
+                                           AND {live('f')}""", [year]).df(),
+        "promises": lambda: promise_rows(con, year),
+        **{f"reg_{t}": (lambda t=t: latest_register(con, f"reg_{t}"))
+           for t in ("decisions", "problems", "bonuses", "incidents", "liaisons")},
     }
-    for t in ("decisions", "problems", "bonuses", "incidents", "liaisons"):
-        frames[f"reg_{t}"] = latest_register(con, f"reg_{t}")
-    return frames
+    return {name: read() for name, read in reads.items() if only is None or name in only}
 
 
 def promise_rows(con: Connection, year: int) -> pd.DataFrame:
@@ -115,6 +119,7 @@ def promise_rows(con: Connection, year: int) -> pd.DataFrame:
 def project_history(con: Connection, project_id: str, year: int) -> pd.DataFrame:
     """Every report version that mentions the project: period, version, received, status, investment,
     image-progress text, problems, liaison, procedures."""
+    import pandas as pd
     cols = ", ".join(["r." + c for c in ("status", "start_date", "annual_completed", "cumulative_completed",
                                           "progress_text", "progress_pct", "problems", "unstarted_reason",
                                           "expected_start", "liaison", "current_stage", *PROCEDURES)])
@@ -252,6 +257,7 @@ def latest_files(con: Connection, kind: str) -> pd.DataFrame:
 
 def version_changes(con: Connection, file_id: int) -> pd.DataFrame:
     """Cells of a report version that differ from the previous version of the same department and period."""
+    import pandas as pd
     empty = pd.DataFrame(columns=["project_id", "field", "previous", "value", "cell", "previous_file_id"])
     cur = con.execute("SELECT * FROM files WHERE file_id = ?", [file_id]).df()
     if cur.empty or cur.kind[0] != "report":

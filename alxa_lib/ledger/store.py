@@ -11,15 +11,17 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
-import pandas as pd
 from filelock import FileLock, Timeout
 
 from alxa_lib import params
 from alxa_lib.errors import BadParameter, LedgerBroken, LedgerBusy, NoLedger
 from alxa_lib.vocab import PROCEDURES
+
+if TYPE_CHECKING:  # pandas is imported where it is used: a report run checks the ledger without it
+    import pandas as pd
 
 DEFAULT_DB = Path("data/alxa.duckdb")
 LOCK_WAIT_SECONDS = 300

@@ -19,7 +19,6 @@ from alxa_lib.reports.forecast_report import fan_data
 from alxa_lib.reports.forecast_report import sentence as forecast_sentence
 from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL, NATURE_CN, cn_date, pct  # noqa: F401
 from alxa_lib.rules import SEVERITY_CN
-from alxa_lib.workbooks.xlsx_write import write_tables
 
 
 @dataclass
@@ -207,5 +206,6 @@ TABLE_TITLES = {
 
 def write_xlsx(brief: Brief, path) -> None:
     """The brief's tables, one sheet each, for forwarding (text as text, never formulas)."""
+    from alxa_lib.workbooks.xlsx_write import write_tables  # here: openpyxl loads only when a workbook is asked for
     write_tables(path, brief.title, [(title, brief.tables[key]) for key, title in TABLE_TITLES.items()
                                      if key in brief.tables])

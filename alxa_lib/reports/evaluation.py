@@ -19,7 +19,6 @@ from alxa_lib.figures.scoring import (
 )
 from alxa_lib.figures.state import YearData
 from alxa_lib.reports.forecast_report import reliability_as_of
-from alxa_lib.workbooks.xlsx_write import write_tables
 
 TRIGGER_CN = {"decision_overdue": "议定事项未按时完成", "shirking": "推诿拖延", "start_overdue": "迟迟不开工",
               "stopped_after_start": "开工即停工", "slow_progress": "施工进度缓慢", "fund_misuse": "资金挪用",
@@ -39,6 +38,7 @@ class Report:
 
 def write_xlsx(report, path) -> None:
     """A report's tables (anything with ``title`` and ``sheets()``), one sheet each, text as text."""
+    from alxa_lib.workbooks.xlsx_write import write_tables  # here: openpyxl loads only when a workbook is asked for
     write_tables(path, report.title, report.sheets())
 
 

@@ -4,8 +4,10 @@ Pure: the ledger's ``queries.plan_in_force`` feeds it the stored plan and regist
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where it is used: a report run checks the ledger without it
+    import pandas as pd
 
 from alxa_lib.workbooks.cells import parse_date, parse_number, parse_years
 
@@ -16,6 +18,7 @@ INDICATOR_FIELDS = {"总投资": "total_investment", "年度计划投资": "annu
 
 def apply_adjustments(plan_rows: pd.DataFrame, adjustments: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """Pure: base plan rows + adjustments approved on or before ``day``."""
+    import pandas as pd
     base = plan_rows[~plan_rows["adjusted_in"].fillna(False).astype(bool)].copy()
     pool = plan_rows[plan_rows["adjusted_in"].fillna(False).astype(bool)]
     if adjustments is None or adjustments.empty:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where it is used: a report run checks the ledger without it
+    import pandas as pd
 
 from alxa_lib import params
 from alxa_lib.reports.official.wording import cn_date
