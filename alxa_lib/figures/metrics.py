@@ -37,6 +37,32 @@ def commencement_table(data: YearData, day: dt.date, by: str | None) -> pd.DataF
     return pd.DataFrame(out, columns=[by, "started", "total", "rate"])
 
 
+def commencement_rates(data: YearData, days: list[dt.date]) -> pd.DataFrame:
+    """``commencement_table(data, day, None)`` for many days at once: date, started, total, rate.
+
+    One as-of join finds each KC project's state at every day (the latest report row due on or before
+    it, as ``project_state`` does), instead of rebuilding the state of the whole banner per day."""
+    from alxa_lib.vocab import STARTED_STATUSES
+    days = sorted(set(days))
+    grid = pd.concat([pd.DataFrame({"project_id": _kc(data.plan_on(d))["project_id"].astype(str),
+                                    "date": d}) for d in days], ignore_index=True)
+    grid["_day"] = pd.to_datetime(grid["date"])
+    rows = data.reports[data.reports["project_id"].notna()]
+    rows = rows.assign(_day=pd.to_datetime(rows["period"]), project_id=rows["project_id"].astype(str)) \
+        .sort_values(["_day", "version", "row_no"]) \
+        .drop_duplicates(["project_id", "_day"], keep="last")[["project_id", "_day", "status", "start_date"]]
+    state = pd.merge_asof(grid.sort_values("_day"), rows, on="_day", by="project_id", direction="backward")
+    start = pd.to_datetime(state["start_date"], errors="coerce")
+    reported = pd.to_datetime(data.starts["start_date"], errors="coerce").groupby(data.starts["project_id"]).min()
+    first_report = pd.to_datetime(state["project_id"].map(reported))
+    state["started"] = (state["status"].isin(STARTED_STATUSES) & (start.dt.year == data.year)
+                        & (start <= state["_day"])) | (first_report <= state["_day"])
+    counts = state.groupby("date")["started"].agg(["sum", "size"]).reindex(days, fill_value=0)
+    return pd.DataFrame({"date": days, "started": counts["sum"].astype(int).to_numpy(),
+                         "total": counts["size"].astype(int).to_numpy(),
+                         "rate": [_rate(int(s), int(n)) for s, n in zip(counts["sum"], counts["size"])]})
+
+
 def next_target(day: dt.date, started: int, total: int) -> dict[str, Any]:
     """The first target whose date ≥ day (§9.22), and the projects still needed to reach it."""
     for date, rate in cal.commencement_targets(day.year):

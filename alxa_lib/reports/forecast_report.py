@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from alxa_lib import periods as cal
-from alxa_lib.figures.metrics import commencement_table
+from alxa_lib.figures.metrics import commencement_rates
 from alxa_lib.figures.promises import promise_table, reliability
 from alxa_lib.figures.state import YearData
 
@@ -82,10 +82,8 @@ def investment_gap_table(result: dict[str, Any], top: int = 5) -> pd.DataFrame:
 def fan_data(data: YearData, result: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(actual commencement rate at each reporting date up to the as-of date, forecast band per target)."""
     day = dt.date.fromisoformat(result["as_of"])
-    actual = []
-    for p in [p for p in cal.periods(data.year) if p <= day] or [day]:
-        t = commencement_table(data, p, None).iloc[0]
-        actual.append({"date": p, "rate": float(t["rate"] or 0.0)})
+    rates = commencement_rates(data, [p for p in cal.periods(data.year) if p <= day] or [day])
+    actual = [{"date": d, "rate": float(r or 0.0)} for d, r in zip(rates["date"], rates["rate"])]
     band = pd.DataFrame([{"date": day, "point": actual[-1]["rate"], "low": actual[-1]["rate"], "high": actual[-1]["rate"],
                           "target": None}] +
                         [{"date": dt.date.fromisoformat(c["date"]), "point": c["point"], "low": c["low"],
