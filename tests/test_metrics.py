@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from alxa_lib import periods as cal
-from alxa_lib.figures.metrics import metrics, next_target, planned_to_date, time_progress
-from alxa_lib.figures.state import load_year, township_of
+from alxa_lib.figures.metrics import (commencement_rates, commencement_table, metrics, next_target, planned_to_date,
+                                     time_progress)
+from alxa_lib.figures.state import FIGURE_FRAMES, load_year, township_of
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,44 @@ def test_metrics_agree_with_truth_for_every_period(year, truth):
         assert m["investment"]["annual_completed"] == pytest.approx(round(sum(exp["annual_completed"].values()), 2)), due
         assert sum(m["lights"].values()) == exp["total"]
         assert m["submissions"]["due"] == m["submissions"]["on_time"] + m["submissions"]["late"] + m["submissions"]["missing"]
+
+
+def test_commencement_rates_at_once_agree_with_each_day(year, truth):
+    """The fan chart's series (one as-of join) equals the per-day figure and the truth at every period,
+    and at days between periods, before the first and after the last."""
+    days = cal.periods(2025) + [dt.date(2025, 1, 1), dt.date(2025, 7, 3), dt.date(2025, 12, 31)]
+    got = commencement_rates(year, days[::-1] + days[:3])  # order and repeats do not matter
+    assert list(got["date"]) == sorted(days)
+    for _, r in got.iterrows():
+        one = commencement_table(year, r["date"], None).iloc[0]
+        assert (r["started"], r["total"], r["rate"]) == (one["started"], one["total"], one["rate"]), r["date"]
+        exp = truth["figures"].get(r["date"].isoformat())
+        if exp:
+            assert (r["started"], r["total"]) == (exp["started"], exp["total"])
+    assert got.iloc[0]["started"] == 0 < got.iloc[-1]["started"]  # 01-01: nothing started yet
+
+
+def test_commencement_rates_without_projects(year):
+    empty = year.plan_rows.iloc[:0]
+    bare = type(year)(2025, empty, year.adjustments.iloc[:0], year.reports, year.versions, year.starts,
+                      year.schedules, year.registers, year.findings)
+    got = commencement_rates(bare, [dt.date(2025, 6, 28)])
+    assert (got.loc[0, "started"], got.loc[0, "total"], got.loc[0, "rate"]) == (0, 0, None)
+
+
+def test_a_days_figures_need_only_the_figure_frames(year, ledger_db):
+    """``alxa metrics`` reads only FIGURE_FRAMES: the same JSON at every period and between periods; a frame
+    left out fails loudly when used, never as an empty table."""
+    db, _ = ledger_db
+    con = duckdb.connect(str(db), read_only=True)
+    lean = load_year(con, 2025, FIGURE_FRAMES)
+    con.close()
+    for day in cal.periods(2025) + [dt.date(2025, 7, 3), dt.date(2025, 12, 31)]:
+        assert metrics(lean, day) == metrics(year, day), day
+    with pytest.raises(RuntimeError, match="findings"):
+        len(lean.findings)
+    with pytest.raises(RuntimeError, match="promises"):
+        lean.promises["project_id"]
 
 
 def test_submissions_follow_the_sample_story(year, truth):

@@ -86,20 +86,46 @@ def _dates(df: pd.DataFrame, cols) -> pd.DataFrame:
     return df
 
 
-def load_year(con, year: int) -> YearData:
-    """A year of the ledger in memory (one round of queries, then every figure is pure)."""
-    f = queries.year_frames(con, year)
-    registers = {t: f[f"reg_{t}"] for t in ("decisions", "problems", "bonuses", "incidents", "liaisons")}
-    for name, cols in {"decisions": ["meeting_date", "due_date", "done_date"],
-                       "problems": ["raised_date", "due_date", "solved_date"], "incidents": ["date"]}.items():
-        registers[name] = _dates(registers[name], cols)
-    return YearData(year, _dates(f["plan_rows"], ["planned_start"]), _dates(f["adjustments"], ["approval_date"]),
-                    _dates(f["reports"], ["period", "received", "start_date", "expected_start"]),
-                    _dates(f["versions"], ["period", "received"]),
-                    _dates(f["starts"], ["report_date", "received", "start_date"]),
-                    _dates(f["schedules"], ["received", "planned_start", "planned_end"]),
-                    registers, f["findings"], f["version_projects"],
-                    _dates(f["promises"], ["period", "received", "start_date", "expected_start"]))
+# What a day's figures (commencement, investment, nodes, lights, submissions: ``alxa metrics``) read.
+FIGURE_FRAMES = frozenset({"plan_rows", "adjustments", "reports", "versions", "starts", "schedules"})
+REGISTERS = ("decisions", "problems", "bonuses", "incidents", "liaisons")
+REGISTER_DATES = {"decisions": ("meeting_date", "due_date", "done_date"),
+                  "problems": ("raised_date", "due_date", "solved_date"), "incidents": ("date",)}
+
+
+class NotLoaded:
+    """Stands for a frame ``load_year(..., only=...)`` left out: any use of it is a programming error that
+    names the frame, never a silently empty table."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        raise RuntimeError(f"YearData frame {self._name!r} was not loaded (load_year(..., only=...))")
+
+    def __getitem__(self, key):
+        return self.__getattr__("__getitem__")
+
+    def __len__(self) -> int:
+        return self.__getattr__("__len__")
+
+
+def load_year(con, year: int, only: frozenset[str] | None = None) -> YearData:
+    """A year of the ledger in memory (one round of queries, then every figure is pure). ``only`` names
+    the frames to read (e.g. ``FIGURE_FRAMES``); the others stand as :class:`NotLoaded`."""
+    f = queries.year_frames(con, year, None if only is None else set(only) | {"plan_rows", "adjustments"})
+
+    def frame(name: str, dates: tuple[str, ...] = ()):
+        return _dates(f[name], dates) if name in f else NotLoaded(name)
+
+    registers = {t: frame(f"reg_{t}", REGISTER_DATES.get(t, ())) for t in REGISTERS}
+    return YearData(year, frame("plan_rows", ("planned_start",)), frame("adjustments", ("approval_date",)),
+                    frame("reports", ("period", "received", "start_date", "expected_start")),
+                    frame("versions", ("period", "received")),
+                    frame("starts", ("report_date", "received", "start_date")),
+                    frame("schedules", ("received", "planned_start", "planned_end")),
+                    registers, frame("findings"), frame("version_projects"),
+                    frame("promises", ("period", "received", "start_date", "expected_start")))
 
 
 def project_state(data: YearData, day: dt.date) -> pd.DataFrame:
