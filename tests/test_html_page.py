@@ -1,0 +1,50 @@
+"""The report page written from an executed notebook (alxa_lib/reports/html_page.py, docs/rendering.md §5)."""
+from __future__ import annotations
+
+from alxa_lib.reports.html_page import page
+
+
+def _nb(*cells: dict) -> dict:
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": list(cells)}
+
+
+def _code(*outputs: dict, source: str = "secret_code = 1") -> dict:
+    return {"cell_type": "code", "source": source, "outputs": list(outputs), "metadata": {}}
+
+
+def test_outputs_and_narrative_without_code():
+    html = page(_nb({"cell_type": "markdown", "source": ["## 一、总体情况\n", "**说明**：正文"]},
+                    _code({"output_type": "display_data", "data": {"text/html": "<table class='alxa-table'></table>",
+                                                                   "text/plain": "x"}})), "通报 <2025>")
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="zh">' in html
+    assert "<title>通报 &lt;2025&gt;</title>" in html
+    assert "<h2>一、总体情况</h2>" in html and "<strong>说明</strong>" in html
+    assert "<table class='alxa-table'></table>" in html and "secret_code" not in html
+    assert "http://" not in html and "https://" not in html and "<script" not in html and "<link" not in html
+
+
+def test_plain_text_is_escaped_and_warnings_stay_out():
+    html = page(_nb(_code({"output_type": "stream", "name": "stdout", "text": ["<b>科室</b>\n"]},
+                          {"output_type": "stream", "name": "stderr", "text": "FutureWarning: pandas"},
+                          {"output_type": "execute_result", "data": {"text/plain": "<script>alert(1)</script>"}})),
+                "t")
+    assert "<pre>&lt;b&gt;科室&lt;/b&gt;\n</pre>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert "FutureWarning" not in html
+
+
+def test_images_stay_inside_the_page():
+    html = page(_nb(_code({"output_type": "display_data", "data": {"image/png": "iVBORw0KGgo=\n"}},
+                          {"output_type": "display_data", "data": {"image/svg+xml": ["<svg viewBox='0 0 1 1'>", "</svg>"]}})),
+                "t")
+    assert "<img src='data:image/png;base64,iVBORw0KGgo=' alt=''/>" in html
+    assert "<div class='alxa-figure'><svg viewBox='0 0 1 1'></svg></div>" in html
+
+
+def test_an_appendix_starts_a_new_page_and_empty_cells_leave_nothing():
+    html = page(_nb({"cell_type": "markdown", "source": "## 附表 项目明细"}, _code(),
+                    {"cell_type": "markdown", "source": "附表见后（正文，不是标题）。"}), "t")
+    assert html.count('class="alxa-markdown alxa-appendix"') == 1
+    assert html.count("alxa-output") == 0
+    css = html[html.index("<style>"):html.index("</style>")]
+    assert ".alxa-appendix { page-break-before: always; break-before: page; }" in css
