@@ -44,7 +44,7 @@ def commencement_rates(data: YearData, days: list[dt.date]) -> pd.DataFrame:
     it, as ``project_state`` does), instead of rebuilding the state of the whole banner per day."""
     from alxa_lib.vocab import STARTED_STATUSES
     days = sorted(set(days))
-    grid = pd.concat([pd.DataFrame({"project_id": _kc(data.plan_on(d))["project_id"].astype(str),
+    grid = pd.concat([pd.DataFrame({"project_id": _kc(data.plan_on(d, copy=False))["project_id"].astype(str),
                                     "date": d}) for d in days], ignore_index=True)
     grid["_day"] = pd.to_datetime(grid["date"])
     rows = data.reports[data.reports["project_id"].notna()]

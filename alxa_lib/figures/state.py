@@ -33,14 +33,15 @@ class YearData:
     _plans: dict = field(default_factory=dict, repr=False)
     memo: dict = field(default_factory=dict, repr=False)  # per-date results of pure functions (the data never change)
 
-    def plan_on(self, day: dt.date) -> pd.DataFrame:
-        """The plan in force on ``day`` (base plan + adjustments approved by then), with township."""
+    def plan_on(self, day: dt.date, copy: bool = True) -> pd.DataFrame:
+        """The plan in force on ``day`` (base plan + adjustments approved by then), with township.
+        ``copy=False`` returns the shared frame itself, for a caller that only reads it."""
         step = self._adjustments_by(day)
         if step not in self._plans:  # the plan changes only on an approval date: one plan per step
             if "plan_rows" not in self.memo:  # the township of every row, once (adjustments keep the location)
                 self.memo["plan_rows"] = self.plan_rows.assign(township=townships_of(self.plan_rows["location"]))
             self._plans[step] = apply_adjustments(self.memo["plan_rows"], self.adjustments, day)
-        return self._plans[step].copy()
+        return self._plans[step].copy() if copy else self._plans[step]
 
     def _adjustments_by(self, day: dt.date) -> int:
         """How many adjustments were approved by ``day`` (the adjustments in force are the first that many
