@@ -31,9 +31,11 @@ def require_year_on(con: queries.Connection, year: int) -> None:
 
 
 def require_reports(db, first: dt.date, last: dt.date, what_cn: str, what_en: str) -> None:
-    """NoData unless a period report dated ``first``..``last`` is in the ledger (withdrawn ones do not count)."""
+    """NoData unless the ledger holds the year of ``last`` (``require_year``) and a period report dated
+    ``first``..``last`` (withdrawn ones do not count); one connection for both."""
     con = ledger.connect(db, read_only=True)
     try:
+        require_year_on(con, last.year)
         have = queries.report_periods(con)
     finally:
         con.close()
@@ -44,13 +46,11 @@ def require_reports(db, first: dt.date, last: dt.date, what_cn: str, what_en: st
 
 
 def require_quarter(db, year: int, q: int) -> None:
-    require_year(db, year)
     first = dt.date(year, 3 * q - 2, 1)
     require_reports(db, first, cal.quarter_end(year, q), f"{year}年第{q}季度", f"{year}Q{q}")
 
 
 def require_month(db, year: int, month: int) -> None:
-    require_year(db, year)
     first = dt.date(year, month, 1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     require_reports(db, first, last, f"{year}年{month}月", f"{year}-{month:02d}")
