@@ -39,7 +39,7 @@ from alxa_lib.workbooks.meta import (
 )
 from alxa_lib.workbooks.guard import inspect
 from alxa_lib.workbooks.opening import load_rows, unusable_cells
-from alxa_lib.workbooks.rows import frame, read_rows
+from alxa_lib.workbooks.rows import Columns, frame, read_columns, read_rows
 from alxa_lib.workbooks.tables import KIND_CN, KINDS, Table, detect_kind, find_table  # noqa: F401 - KIND_CN, KINDS re-exported
 
 
@@ -117,13 +117,13 @@ def _read_report(path, sheets, tables, bad, *, period, department) -> ReadResult
     res.findings += _period_mismatch(asof, res.meta["filled_date"], per, sheet, ctx)
     for c, label in table.extra:
         res.findings.append(finding("EXTRA_COLUMN", field=None, sheet=sheet, cell=a1(c, table.header_row), label=label, **ctx))
-    recs, totals = read_rows(rows, table, year=per.year, ctx=ctx, bad_cells=bad.get(sheet, {}),
-                             findings=res.findings)
-    res.frames["report_rows"] = frame(recs, list(REPORT_FIELDS))
+    got, totals = read_columns(rows, table, year=per.year, ctx=ctx, bad_cells=bad.get(sheet, {}),
+                               findings=res.findings)
+    res.frames["report_rows"] = got.frame(list(REPORT_FIELDS))
     res.meta["totals"] = totals
     res.meta["units"] = table.units
     res.col_refs["report_rows"] = table.letters()
-    res.meta["total_checks"] = _total_row_findings(recs, totals, table, sheet, ctx)
+    res.meta["total_checks"] = _total_row_findings(got, totals, table, sheet, ctx)
     return res
 
 
@@ -140,7 +140,7 @@ def _period_mismatch(asof: dt.date | None, filled: dt.date | None, per: dt.date,
     return out
 
 
-def _total_row_findings(recs, totals, table: Table, sheet: str, ctx: dict) -> list[dict]:
+def _total_row_findings(got: Columns, totals, table: Table, sheet: str, ctx: dict) -> list[dict]:
     """合计 rows are skipped, but their sums are checked against the rows (TOTAL_ROW_MISMATCH)."""
     out = []
     for t in totals[:1]:
@@ -150,7 +150,7 @@ def _total_row_findings(recs, totals, table: Table, sheet: str, ctx: dict) -> li
             value, ok = parse_number(t.get(f), table.units.get(f, 1.0))
             if value is None or not ok:
                 continue
-            expected = round(sum((r.get(f) or 0.0) for r in recs), 2)
+            expected = round(sum((v or 0.0) for v in got.values[f]), 2)
             if abs(round(value, 2) - expected) > 0.01:
                 out.append(finding("TOTAL_ROW_MISMATCH", field=f, sheet=sheet, cell=a1(table.columns[f], t["_row"] - 1),
                                    label=REPORT_FIELDS[f][0], value=round(value, 2), expected=expected, **ctx))

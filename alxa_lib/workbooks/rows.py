@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -147,19 +149,66 @@ def _data_rows(rows: list[list[Any]], table: Table) -> tuple[list[tuple[int, str
     return kept, totals
 
 
+@dataclass
+class Columns:
+    """A table's converted data rows, a column at a time: ``values`` field → one value per row (``_row``:
+    the 1-based sheet row), ``marks`` the ``_raw_``/``_approx_`` texts by key and row position."""
+    values: dict[str, list]
+    marks: dict[str, dict[int, Any]]
+
+    def __len__(self) -> int:
+        return len(self.values["_row"])
+
+    def records(self) -> list[dict[str, Any]]:
+        """One dict per row: its fields, and the marks it has."""
+        names = list(self.values)
+        recs = [dict(zip(names, vals)) for vals in zip(*self.values.values())]
+        for key, at in self.marks.items():
+            for k, text in at.items():
+                recs[k][key] = text
+        return recs
+
+    def frame(self, fields: list[str]) -> pd.DataFrame:
+        """As :func:`frame` of :meth:`records`: ``_row``, the fields, then the mark columns by name."""
+        n = len(self)
+        if not n:
+            return frame([], fields)
+        cols = ["_row", *fields, *sorted(self.marks)]
+        nothing = [None] * n
+        data = {k: self.values.get(k, nothing) for k in cols[:len(fields) + 1]}
+        for key, at in self.marks.items():
+            data[key] = [at.get(k) for k in range(n)]
+        return pd.DataFrame(data, columns=cols, dtype=object)
+
+
 def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dict, bad_cells: dict[str, str],
               findings: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Convert the table's data rows; return (rows, total rows). Every cell present but unusable — an
-    Excel error, a formula without result (``bad_cells``: A1 → what to show), text that is no number,
+    """:func:`read_columns`, one dict per row: (rows, total rows)."""
+    got, totals = read_columns(rows, table, year=year, ctx=ctx, bad_cells=bad_cells, findings=findings)
+    return got.records(), totals
+
+
+def read_columns(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dict, bad_cells: dict[str, str],
+                 findings: list[dict]) -> tuple[Columns, list[dict]]:
+    """Convert the table's data rows; return (their columns, total rows). Every cell present but unusable —
+    an Excel error, a formula without result (``bad_cells``: A1 → what to show), text that is no number,
     NaN, ∞, a negative or absurd amount — becomes a finding with its raw text kept, in any field.
 
     Cells are converted a column at a time, each distinct value once (a column repeats its words and
     numbers); findings come out in row order, then column order."""
     kept, totals = _data_rows(rows, table)
-    bad = {_rc(ref): text for ref, text in bad_cells.items()}
     data = [rows[r] for r, _ in kept]
-    names, columns = ["_row"], [[r + 1 for r, _ in kept]]
-    marks: list[tuple[int, str, Any]] = []  # (row position, key, what was written) of _raw_/_approx_ marks
+    width = min(map(len, data), default=0)
+    position = {r: k for k, (r, _) in enumerate(kept)}
+    bad_at: dict[int, list[int]] = {}  # column → row positions of its unusable cells
+    bad = {}
+    for ref, text in bad_cells.items():
+        r, c = _rc(ref)
+        bad[r, c] = text
+        if r in position:
+            bad_at.setdefault(c, []).append(position[r])
+    values: dict[str, list] = {"_row": [r + 1 for r, _ in kept]}
+    marks: dict[str, dict[int, Any]] = {}
     found: list[tuple[int, int, dict]] = []
     c_id = table.columns.get("project_id")
 
@@ -167,59 +216,65 @@ def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dic
         raw_id = rows[r][c_id] if c_id is not None and c_id < len(rows[r]) else None
         return dict(ctx, project_id=fold(raw_id) or None)
 
+    def mark(key: str, k: int, text: Any) -> None:
+        marks.setdefault(key, {})[k] = text
+
     for j, (f, c) in enumerate(table.columns.items()):
-        raws = [row[c] if c < len(row) else None for row in data]
-        got = _convert_column(f, raws, table.units.get(f, 1.0), year)
-        values = [g[0] for g in got]
-        odd = [k for k, g in enumerate(got) if not g[1] or g[2] == "approx_date"]
-        odd += [k for k, (r, _) in enumerate(kept) if (r, c) in bad] if bad else []
-        for k in sorted(set(odd)):
+        raws = list(map(itemgetter(c), data)) if c < width else [row[c] if c < len(row) else None for row in data]
+        got, odd = _convert_column(f, raws, table.units.get(f, 1.0), year)
+        column = list(map(itemgetter(0), got))
+        for k in sorted(set(odd + bad_at.get(c, []))):
             r, raw = kept[k][0], raws[k]
             if (r, c) in bad:
                 found.append((k, j, finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=a1(c, r),
                                             value=bad[r, c], expected=_EXPECTED_CN.get(_expected(f), "有效值"),
                                             **row_ctx(r))))
-                values[k] = None
-                marks.append((k, f"_raw_{f}", bad[r, c]))
+                column[k] = None
+                mark(f"_raw_{f}", k, bad[r, c])
             elif got[k][1]:
                 found.append((k, j, finding("APPROXIMATE_DATE", field=f, sheet=table.sheet, cell=a1(c, r),
-                                            value=fold(raw)[:50], date=values[k].isoformat(), **row_ctx(r))))
-                marks.append((k, f"_approx_{f}", fold(raw)[:200]))
+                                            value=fold(raw)[:50], date=column[k].isoformat(), **row_ctx(r))))
+                mark(f"_approx_{f}", k, fold(raw)[:200])
             else:
                 found.append((k, j, finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=a1(c, r),
                                             value=fold(raw)[:50], expected=_EXPECTED_CN.get(got[k][2], "有效值"),
                                             **row_ctx(r))))
-                marks.append((k, f"_raw_{f}", fold(raw)[:200]))
-        names.append(f)
-        columns.append(values)
-    recs: list[dict[str, Any]] = [dict(zip(names, vals)) for vals in zip(*columns)]
-    for k, key, text in marks:
-        recs[k][key] = text
+                mark(f"_raw_{f}", k, fold(raw)[:200])
+        values[f] = column
     found.sort(key=lambda t: (t[0], t[1]))
     findings += [f for _, _, f in found]
-    for rec, (_, section_class) in zip(recs, kept):
-        if section_class and rec.get("class", _NOTHING) is None:
-            rec["class"] = section_class
-        elif section_class and "class" not in table.columns:
-            rec["class"] = section_class
-    return recs, totals
+    _section_classes(values, [section for _, section in kept], "class" in table.columns)
+    return Columns(values, marks), totals
 
 
-def _convert_column(f: str, raws: list, scale: float, year: int | None) -> list[tuple[Any, bool, str]]:
-    """``_convert`` of every cell of a column, each distinct value converted once."""
-    memo: dict = {}
+def _section_classes(values: dict[str, list], sections: list[str | None], has_class: bool) -> None:
+    """A row under a section heading (一、重点建设项目) takes its class when it states none."""
+    if not any(sections):
+        return
+    if has_class:
+        values["class"] = [section if section and given is None else given
+                           for given, section in zip(values["class"], sections)]
+    else:
+        values["class"] = [section or None for section in sections]
 
-    def one(raw: Any) -> tuple[Any, bool, str]:
-        try:
-            key = (raw.__class__, raw)
-            out = memo.get(key)
-            if out is None:
-                out = memo[key] = _convert(f, raw, scale, year)
-            return out
-        except TypeError:  # an unhashable value: converted on its own
-            return _convert(f, raw, scale, year)
 
-    return [one(raw) for raw in raws]
+def _convert_column(f: str, raws: list, scale: float, year: int | None) -> tuple[list[tuple[Any, bool, str]], list[int]]:
+    """``_convert`` of every cell of a column, each distinct value converted once; and the positions of the
+    cells that need a finding (unusable, or an approximate date)."""
+    try:
+        keys = list(zip(map(type, raws), raws))
+        memo = dict.fromkeys(keys)
+    except TypeError:  # an unhashable value: every cell converted on its own
+        got = [_convert(f, raw, scale, year) for raw in raws]
+        return got, [k for k, g in enumerate(got) if _odd(g)]
+    for key in memo:
+        memo[key] = _convert(f, key[1], scale, year)
+    odd = {key for key, g in memo.items() if _odd(g)}
+    return list(map(memo.__getitem__, keys)), [k for k, key in enumerate(keys) if key in odd] if odd else []
+
+
+def _odd(result: tuple[Any, bool, str]) -> bool:
+    return not result[1] or result[2] == "approx_date"
 
 
 def frame(rows: list[dict], fields: list[str]) -> pd.DataFrame:

@@ -74,40 +74,152 @@ class _Label:
     group: Any
 
 
+def _field_of(lab: _Label, exact: dict[str, str], loose: dict[str, str]) -> str | None:
+    """The field whose spelling a label is, exactly, or without bracketed parts, or as group + sub-header."""
+    f = (exact.get(lab.norm) or loose.get(lab.loose)) if lab.norm else None
+    if f is None and lab.combo is not None:
+        f = exact.get(lab.combo) or loose.get(lab.combo_loose)
+    return f
+
+
+class _Labels:
+    """The labels of one header layout, and what each field table finds in them (worked out once: the
+    same template's header rows recur in every file, so sheets with equal rows share one of these)."""
+    __slots__ = ("labels", "matchable", "_found")
+
+    def __init__(self, labels: list[_Label], matchable: list[_Label]):
+        self.labels, self.matchable = labels, matchable
+        self._found: dict[int, tuple[dict, dict[str, int], tuple | None]] = {}
+
+    def columns(self, fields: dict, exact: dict[str, str], loose: dict[str, str], use_matchable: bool
+                ) -> dict[str, int]:
+        """Field → the column of the first label spelling it. The matchable labels hold every label that
+        matches some field of the grid's kinds, in order, so they give the same answer as all labels."""
+        got = self._found.get(id(fields))
+        if got is not None and got[0] is fields:
+            return got[1]
+        cols: dict[str, int] = {}
+        for lab in (self.matchable if use_matchable else self.labels):
+            f = _field_of(lab, exact, loose)
+            if f is not None and f not in cols:
+                cols[f] = lab.col
+        self._found[id(fields)] = (fields, cols, None)
+        return cols
+
+    def units_extra(self, fields: dict, exact: dict[str, str], loose: dict[str, str]
+                    ) -> tuple[dict[str, float], list[tuple[int, str]]]:
+        """The units of the matched columns, and the labels that match nothing (extra columns)."""
+        got = self._found[id(fields)]
+        if got[2] is None:
+            cols, units, extra = got[1], {}, []
+            for lab in self.labels:
+                f = _field_of(lab, exact, loose)
+                if f is None:
+                    if lab.extra:
+                        extra.append((lab.col, lab.folded))
+                elif cols[f] == lab.col and f not in units:
+                    unit = header_unit(lab.label) or (header_unit(lab.group) if lab.group is not None else None)
+                    units[f] = UNIT_SCALE.get(unit or "万元", 1.0)
+            got = self._found[id(fields)] = (fields, cols, (units, extra))
+        return got[2]
+
+
 @dataclass
 class _Layout:
     row: int
     two: bool
-    labels: list[_Label]  # every label (for the extra columns)
-    matchable: list[_Label]  # the labels that match some spelling of the vocabulary the grid was built for
+    found: _Labels
+
+
+_MEMO_ENTRIES = 4096  # rows and layouts remembered across sheets (then forgotten all at once)
+_MEMO_CHARS = 2048  # a row holding more text than this is never remembered: memory stays bounded
+_ROWS: dict[tuple, tuple[list[bool], list[str], list[str], int]] = {}
+_PAIRS: dict[tuple, _Labels] = {}
+_VOCABS: dict[tuple[int, ...], tuple[tuple, frozenset | None]] = {}
+_NO_ROW: tuple[list, list, list, list] = ([], [], [], [])
+
+
+def _remember(memo: dict, key: tuple, value: Any) -> None:
+    if len(memo) >= _MEMO_ENTRIES:
+        memo.clear()
+    memo[key] = value
+
+
+def _row_key(row: list[Any]) -> tuple | None:
+    """A row's cells and their types (1, 1.0 and True are equal but read differently), if small and hashable."""
+    if sum(len(v) for v in row if isinstance(v, str)) > _MEMO_CHARS:
+        return None
+    key = (tuple(row), tuple(map(type, row)))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _row_cells(row: list[Any], key: tuple | None) -> tuple[list[bool], list[str], list[str], int]:
+    """Each cell's emptiness, folded text and header form, and the count of non-empty cells."""
+    got = _ROWS.get(key) if key is not None else None
+    if got is None:
+        empty = [is_empty(v) for v in row]
+        folds = [fold(v) for v in row]
+        norms = [norm_header(v) if not e else "" for v, e in zip(row, empty)]
+        got = (empty, folds, norms, len(empty) - sum(empty))
+        if key is not None:
+            _remember(_ROWS, key, got)
+    return got
+
+
+def _vocab(kinds: tuple[dict, ...]) -> frozenset | None:
+    """Every spelling (exact and without brackets) of the given field tables; None without tables."""
+    if not kinds:
+        return None
+    key = tuple(map(id, kinds))
+    got = _VOCABS.get(key)
+    if got is None or any(a is not b for a, b in zip(got[0], kinds)):
+        got = _VOCABS[key] = (kinds, frozenset().union(*(set(d) for k in kinds for d in _lookup(k))))
+    return got[1]
 
 
 class HeaderGrid:
     """The candidate header layouts of one sheet's first ``scan`` rows, every cell folded once, so that the
     search for each workbook kind is only look-ups (docs/workbooks.md §6). With ``kinds`` (field tables),
-    labels that match none of their spellings are set aside once, not looked up for every kind."""
+    labels that match none of their spellings are set aside once, not looked up for every kind. Rows and
+    layouts seen in an earlier sheet (the same template's headers) are not worked out again."""
 
     def __init__(self, rows: list[list[Any]], scan: int, kinds: tuple[dict, ...] = ()):
         self.kinds = {id(k) for k in kinds}
-        vocab = set().union(*(set(d) for k in kinds for d in _lookup(k))) if kinds else None
+        vocab = _vocab(kinds)
+        vocab_key = tuple(sorted(self.kinds))
         self.layouts: list[_Layout] = []
         n = min(scan, len(rows))
-        empty = [[is_empty(v) for v in r] for r in rows[:n + 1]]
-        folds = [[fold(v) for v in r] for r in rows[:n + 1]]
-        norms = [[norm_header(v) if not e else "" for v, e in zip(r, es)] for r, es in zip(rows[:n + 1], empty)]
+        keys = [_row_key(r) for r in rows[:n + 1]]
+        cells = [_row_cells(r, k) for r, k in zip(rows[:n + 1], keys)]
         for i in range(n):
-            if len(empty[i]) - sum(empty[i]) < 2:
+            if cells[i][3] < 2:
                 continue
-            below = (rows[i + 1], empty[i + 1], folds[i + 1], norms[i + 1]) if i + 1 < len(rows) else ([], [], [], [])
-            top = (rows[i], empty[i], folds[i], norms[i])
+            below_key = keys[i + 1] if i + 1 < len(rows) else ()
+            below = (rows[i + 1], *cells[i + 1][:3]) if i + 1 < len(rows) else _NO_ROW
+            top = (rows[i], *cells[i][:3])
             for two in (False, True):
                 if two and all(below[1]):
                     continue
-                labels = self._labels(top, below, two)
-                matchable = labels if vocab is None else [
-                    lab for lab in labels if lab.norm in vocab or lab.loose in vocab
-                    or (lab.combo is not None and (lab.combo in vocab or lab.combo_loose in vocab))]
-                self.layouts.append(_Layout(i, two, labels, matchable))
+                key = (keys[i], below_key, two, vocab_key) if two else (keys[i], (), two, vocab_key)
+                known = keys[i] is not None and key[1] is not None
+                found = _PAIRS.get(key) if known else None
+                if found is None:
+                    found = self._found(top, below, two, vocab)
+                    if known:
+                        _remember(_PAIRS, key, found)
+                self.layouts.append(_Layout(i, two, found))
+
+    @classmethod
+    def _found(cls, top: tuple, below: tuple, two: bool, vocab: frozenset | None) -> _Labels:
+        labels = cls._labels(top, below, two)
+        matchable = labels if vocab is None else [
+            lab for lab in labels if lab.norm in vocab or lab.loose in vocab
+            or (lab.combo is not None and (lab.combo in vocab or lab.combo_loose in vocab))]
+        return _Labels(labels, matchable)
 
     @staticmethod
     def _labels(top: tuple, below: tuple, two: bool) -> list[_Label]:
@@ -136,37 +248,20 @@ def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, 
     ``grid``: the sheet's :class:`HeaderGrid` when several kinds are searched in one sheet."""
     exact, loose = _lookup(fields)
     grid = grid or HeaderGrid(rows, scan)
-    best: tuple[int, int, bool, dict[str, int], list[_Label]] | None = None
+    best: tuple[int, int, bool, dict[str, int], _Labels] | None = None
     use_matchable = id(fields) in grid.kinds
     for layout in grid.layouts:
-        cols: dict[str, int] = {}
-        for lab in (layout.matchable if use_matchable else layout.labels):
-            f = (exact.get(lab.norm) or loose.get(lab.loose)) if lab.norm else None
-            if f is None and lab.combo is not None:
-                f = exact.get(lab.combo) or loose.get(lab.combo_loose)
-            if f is not None and f not in cols:
-                cols[f] = lab.col
+        cols = layout.found.columns(fields, exact, loose, use_matchable)
         score = len(cols)
         if score >= min_fields and ("name" in cols or "project_id" in cols or "unit" in cols
                                     or "meeting_date" in cols or "date" in cols):
             if best is None or score > best[0]:
-                best = (score, layout.row, layout.two, cols, layout.labels)
+                best = (score, layout.row, layout.two, cols, layout.found)
     if best is None:
         return None
-    _, i, two, cols, labels = best
-    units: dict[str, float] = {}
-    extra: list[tuple[int, str]] = []
-    for lab in labels:  # the units of the matched columns, and the labels that match nothing
-        f = (exact.get(lab.norm) or loose.get(lab.loose)) if lab.norm else None
-        if f is None and lab.combo is not None:
-            f = exact.get(lab.combo) or loose.get(lab.combo_loose)
-        if f is None:
-            if lab.extra:
-                extra.append((lab.col, lab.folded))
-        elif cols[f] == lab.col and f not in units:
-            unit = header_unit(lab.label) or (header_unit(lab.group) if lab.group is not None else None)
-            units[f] = UNIT_SCALE.get(unit or "万元", 1.0)
-    return Table(sheet, i, i + (2 if two else 1), cols, units, extra)
+    _, i, two, cols, found = best
+    units, extra = found.units_extra(fields, exact, loose)
+    return Table(sheet, i, i + (2 if two else 1), dict(cols), dict(units), list(extra))
 
 
 # ------------------------------------------------------------------ workbook access
