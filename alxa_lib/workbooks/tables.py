@@ -84,12 +84,22 @@ def _field_of(lab: _Label, exact: dict[str, str], loose: dict[str, str]) -> str 
 
 class _Labels:
     """The labels of one header layout, and what each field table finds in them (worked out once: the
-    same template's header rows recur in every file, so sheets with equal rows share one of these)."""
-    __slots__ = ("labels", "matchable", "_found")
+    same template's header rows recur in every file, so sheets with equal rows share one of these).
+    Only the labels that spell some field of the grid's kinds are made at once; all of them (for the
+    extra columns and units of the chosen table) when first asked for."""
+    __slots__ = ("_rows", "_all", "matchable", "_found")
 
-    def __init__(self, labels: list[_Label], matchable: list[_Label]):
-        self.labels, self.matchable = labels, matchable
+    def __init__(self, top: tuple, below: tuple, two: bool, vocab: frozenset | None):
+        self._rows = (top, below, two)
+        self._all: list[_Label] | None = None
+        self.matchable = self.labels if vocab is None else _labels(top, below, two, vocab)
         self._found: dict[int, tuple[dict, dict[str, int], tuple | None]] = {}
+
+    @property
+    def labels(self) -> list[_Label]:
+        if self._all is None:
+            self._all = _labels(*self._rows)
+        return self._all
 
     def columns(self, fields: dict, exact: dict[str, str], loose: dict[str, str], use_matchable: bool
                 ) -> dict[str, int]:
@@ -124,6 +134,34 @@ class _Labels:
         return got[2]
 
 
+def _labels(top: tuple, below: tuple, two: bool, vocab: frozenset | None = None) -> list[_Label]:
+    """The labels of a layout: each column's header text (the lower row's where it has one), with its
+    group (the upper row's merged cell) in a two-row layout. With ``vocab``, only the labels that spell
+    one of its entries (as they are, without brackets, or as group + sub-header)."""
+    (t_vals, t_empty, t_fold, t_norm), (s_vals, s_empty, s_fold, s_norm) = top, below
+    out, group = [], None
+    for c in range(max(len(t_vals), len(s_vals) if two else 0)):
+        te = c >= len(t_vals) or t_empty[c]
+        se = not two or c >= len(s_vals) or s_empty[c]
+        if not te:
+            group = c
+        elif se:
+            group = None
+        if te and se:
+            continue
+        norm = t_norm[c] if se else s_norm[c]
+        loose = _loose(norm)
+        combo = norm_header(f"{t_fold[group]}{s_fold[c]}") if not se and group is not None else None
+        combo_loose = _loose(combo) if combo else None
+        if vocab is not None and not (norm in vocab or loose in vocab
+                                      or (combo and (combo in vocab or combo_loose in vocab))):
+            continue
+        extra = not (two and not te and c + 1 < len(s_vals) and not s_empty[c])
+        out.append(_Label(c, norm, loose, combo or None, combo_loose, extra, t_fold[c] if se else s_fold[c],
+                          (t_vals if se else s_vals)[c], t_vals[group] if two and group is not None else None))
+    return out
+
+
 @dataclass
 class _Layout:
     row: int
@@ -145,29 +183,25 @@ def _remember(memo: dict, key: tuple, value: Any) -> None:
     memo[key] = value
 
 
-def _row_key(row: list[Any]) -> tuple | None:
-    """A row's cells and their types (1, 1.0 and True are equal but read differently), if small and hashable."""
-    if sum(len(v) for v in row if isinstance(v, str)) > _MEMO_CHARS:
-        return None
+def _row_cells(row: list[Any]) -> tuple[tuple | None, tuple[list[bool], list[str], list[str], int]]:
+    """Each cell's emptiness, folded text and header form, and the count of non-empty cells; with the key
+    the row is remembered under (its cells and their types: 1, 1.0 and True are equal but read
+    differently), or None when it holds too much text to remember or an unhashable cell."""
     key = (tuple(row), tuple(map(type, row)))
     try:
-        hash(key)
+        got = _ROWS.get(key)
     except TypeError:
-        return None
-    return key
-
-
-def _row_cells(row: list[Any], key: tuple | None) -> tuple[list[bool], list[str], list[str], int]:
-    """Each cell's emptiness, folded text and header form, and the count of non-empty cells."""
-    got = _ROWS.get(key) if key is not None else None
+        key, got = None, None
     if got is None:
         empty = [is_empty(v) for v in row]
         folds = [fold(v) for v in row]
         norms = [norm_header(v) if not e else "" for v, e in zip(row, empty)]
         got = (empty, folds, norms, len(empty) - sum(empty))
+        if key is not None and sum(map(len, folds)) > _MEMO_CHARS:
+            key = None
         if key is not None:
             _remember(_ROWS, key, got)
-    return got
+    return key, got
 
 
 def _vocab(kinds: tuple[dict, ...]) -> frozenset | None:
@@ -193,8 +227,7 @@ class HeaderGrid:
         vocab_key = tuple(sorted(self.kinds))
         self.layouts: list[_Layout] = []
         n = min(scan, len(rows))
-        keys = [_row_key(r) for r in rows[:n + 1]]
-        cells = [_row_cells(r, k) for r, k in zip(rows[:n + 1], keys)]
+        keys, cells = zip(*map(_row_cells, rows[:n + 1])) if n else ((), ())
         for i in range(n):
             if cells[i][3] < 2:
                 continue
@@ -208,38 +241,10 @@ class HeaderGrid:
                 known = keys[i] is not None and key[1] is not None
                 found = _PAIRS.get(key) if known else None
                 if found is None:
-                    found = self._found(top, below, two, vocab)
+                    found = _Labels(top, below, two, vocab)
                     if known:
                         _remember(_PAIRS, key, found)
                 self.layouts.append(_Layout(i, two, found))
-
-    @classmethod
-    def _found(cls, top: tuple, below: tuple, two: bool, vocab: frozenset | None) -> _Labels:
-        labels = cls._labels(top, below, two)
-        matchable = labels if vocab is None else [
-            lab for lab in labels if lab.norm in vocab or lab.loose in vocab
-            or (lab.combo is not None and (lab.combo in vocab or lab.combo_loose in vocab))]
-        return _Labels(labels, matchable)
-
-    @staticmethod
-    def _labels(top: tuple, below: tuple, two: bool) -> list[_Label]:
-        (t_vals, t_empty, t_fold, t_norm), (s_vals, s_empty, s_fold, s_norm) = top, below
-        out, group = [], None
-        for c in range(max(len(t_vals), len(s_vals) if two else 0)):
-            te = c >= len(t_vals) or t_empty[c]
-            se = not two or c >= len(s_vals) or s_empty[c]
-            if not te:
-                group = c
-            elif se:
-                group = None
-            if te and se:
-                continue
-            vals, folded, norm = (s_vals, s_fold[c], s_norm[c]) if not se else (t_vals, t_fold[c], t_norm[c])
-            combo = norm_header(f"{t_fold[group]}{s_fold[c]}") if not se and group is not None else None
-            extra = not (two and not te and c + 1 < len(s_vals) and not s_empty[c])
-            out.append(_Label(c, norm, _loose(norm), combo or None, _loose(combo) if combo else None, extra,
-                              folded, vals[c], t_vals[group] if two and group is not None else None))
-        return out
 
 
 def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, scan: int,
