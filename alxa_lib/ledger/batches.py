@@ -12,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from itertools import chain
 
 import pandas as pd
 
 from alxa_lib import ledger, params
 from alxa_lib.errors import RejectedFile
 from alxa_lib.ledger import queries
-from alxa_lib.ledger.matching import PlanIndex, drop_duplicates, match_projects
-from alxa_lib.workbooks.plan import apply_adjustments
+from alxa_lib.ledger.matching import PlanIndex, drop_duplicate_rows, match_rows
+from alxa_lib.workbooks.plan import applied_by, apply_adjustments
 from alxa_lib.workbooks.reader import ReadResult
 
 ROW_TABLES = {"plan_rows": "plan_rows", "report_rows": "report_rows", "schedule_rows": "schedule_rows",
@@ -82,11 +83,16 @@ class PlanCache:
             self._key, self._cache = key, {}
 
     def in_force(self, con, day: dt.date) -> pd.DataFrame:
-        """As ``queries.plan_in_force``, from the plan and the adjustments register read once."""
+        """As ``queries.plan_in_force``, from the plan and the adjustments register read once; days on
+        which the same adjustments are in force share one plan (and its :class:`PlanIndex`)."""
         if day not in self._cache:
             if "adjustments" not in self._cache:
                 self._cache["adjustments"] = queries.latest_register(con, "reg_adjustments")
-            self._cache[day] = apply_adjustments(self.all_rows(con, day.year), self._cache["adjustments"], day)
+            adjustments = self._cache["adjustments"]
+            key = ("in_force", day.year, applied_by(adjustments, day))
+            if key not in self._cache:
+                self._cache[key] = apply_adjustments(self.all_rows(con, day.year), adjustments, day)
+            self._cache[day] = self._cache[key]
         return self._cache[day]
 
     def all_rows(self, con, year: int | None) -> pd.DataFrame:
@@ -117,41 +123,51 @@ class Prepared:
         return int(self.row["n_rows"])
 
 
-def _marks(df: pd.DataFrame, prefix: str) -> list | None:
+def _marks(columns: dict[str, list], n: int, prefix: str) -> list | None:
     """Per row, the JSON of the non-empty ``prefix`` columns (field → what was written), else None;
-    None when the frame has no such column."""
-    cols = [c for c in df.columns if c.startswith(prefix)]
+    None when there is no such column."""
+    cols = [c for c in columns if c.startswith(prefix)]
     if not cols:
         return None
     out = []
-    for values in zip(*(df[c].tolist() for c in cols)):
+    for values in zip(*(columns[c] for c in cols)) if n else ():
         kept = {c[len(prefix):]: v for c, v in zip(cols, values) if v}
         out.append(json.dumps(kept, ensure_ascii=False) if kept else None)
     return out
 
 
+def columns_of(df: pd.DataFrame) -> dict[str, list]:
+    """A frame's columns as lists of its values (one pass over its single object block)."""
+    return dict(zip(df.columns, df.to_numpy(dtype=object).T.tolist()))
+
+
 @dataclass
 class Part:
-    """One file's rows for one table, with the JSON of its unusable cells' raw text (``raw``: ``{}`` on a row
-    without any, absent when the file has none) and of its approximate dates (docs/workbooks.md §6)."""
-    df: pd.DataFrame
+    """One file's rows for one table (``columns``: name → one value per row), with the JSON of its unusable
+    cells' raw text (``raw``: ``{}`` on a row without any, absent when the file has none) and of its
+    approximate dates (docs/workbooks.md §6)."""
+    columns: dict[str, list]
+    n: int
     raw: list | None
     approx: list | None
 
     @classmethod
-    def of(cls, df: pd.DataFrame) -> "Part":
-        raw = _marks(df, "_raw_")
-        return cls(df, [r if r is not None else "{}" for r in raw] if raw is not None else None, _marks(df, "_approx_"))
+    def of(cls, columns: dict[str, list], n: int) -> "Part":
+        raw = _marks(columns, n, "_raw_")
+        return cls(columns, n, [r if r is not None else "{}" for r in raw] if raw is not None else None,
+                   _marks(columns, n, "_approx_"))
 
 
 def table_frame(parts: list[tuple[int, Part]]) -> pd.DataFrame:
     """The rows of several files for one table, as the table stores them: file ids, row numbers, years
-    split, the raw and approx JSON."""
-    df = _concat([p.df for _, p in parts])
-    df["file_id"] = [file_id for file_id, p in parts for _ in range(len(p.df))]
+    split, the raw and approx JSON. A column some files lack is None (NULL) for their rows."""
+    names = list(dict.fromkeys(c for _, p in parts for c in p.columns))
+    data = {c: list(chain.from_iterable(p.columns.get(c) or [None] * p.n for _, p in parts)) for c in names}
+    df = pd.DataFrame(data, columns=names, dtype=object)
+    df["file_id"] = [file_id for file_id, p in parts for _ in range(p.n)]
     for col in ("raw", "approx"):
         if any(getattr(p, col) is not None for _, p in parts):
-            df[col] = [v for _, p in parts for v in (getattr(p, col) or [None] * len(p.df))]
+            df[col] = [v for _, p in parts for v in (getattr(p, col) or [None] * p.n)]
     if "years" in df.columns:
         df["start_year"] = [y[0] if isinstance(y, tuple) else None for y in df["years"]]
         df["end_year"] = [y[1] if isinstance(y, tuple) else None for y in df["years"]]
@@ -169,7 +185,8 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache) -> P
     key = version_key(res.kind, res.department, res.period, label, res.meta.get("report_date"), source.name, year)
     version = index.counts.get(key, 0) + 1
     findings = [dict(f) for f in res.findings] + [dict(f) for f in res.meta.get("total_checks", [])]
-    frames = {k: v.copy() for k, v in res.frames.items()}
+    frames = {k: columns_of(v) for k, v in res.frames.items()}
+    sizes = {k: len(v) for k, v in res.frames.items()}
     if res.kind in MATCHED:
         found, pid_of_row = _match(con, res, frames, received, plans)
         findings += found
@@ -178,20 +195,23 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache) -> P
                 f["project_id"] = pid_of_row.get(int("".join(ch for ch in f["cell"] if ch.isdigit())), f["project_id"])
     meta = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in res.meta.items()
             if k not in ("totals", "total_checks", "units")}
-    n_rows = sum(len(f) for f in frames.values())
+    n_rows = sum(sizes.values())
     row = {"sha256": digest, "original_name": source.name, "source_path": str(source),
            "archive_path": str(item.archived), "kind": res.kind, "department": res.department, "period": res.period,
            "received": received, "version": version, "version_label": label, "signed": res.meta.get("signed"),
            "report_date": res.meta.get("report_date"), "plan_year": year,
            "meta": json.dumps(meta, ensure_ascii=False, default=str),
            "col_refs": json.dumps(res.col_refs, ensure_ascii=False), "n_rows": n_rows}
-    tables = {(ROW_TABLES.get(name) or ledger.REGISTER_TABLES[name]): Part.of(df) for name, df in frames.items()}
+    tables = {(ROW_TABLES.get(name) or ledger.REGISTER_TABLES[name]): Part.of(cols, sizes[name])
+              for name, cols in frames.items()}
     index.add(digest, key, version, n_rows)
     return Prepared(item, key, row, tables, findings)
 
 
-def _match(con, res: ReadResult, frames: dict, received: dt.date, plans: PlanCache) -> tuple[list[dict], dict]:
-    """Match the rows to the plan in force (docs/measures.md §10.9); cell findings take the row's project."""
+def _match(con, res: ReadResult, frames: dict[str, dict[str, list]], received: dt.date, plans: PlanCache
+           ) -> tuple[list[dict], dict]:
+    """Match the rows to the plan in force (docs/measures.md §10.9), filling ``project_id`` and adding
+    ``matched_by`` and ``_given_id`` to the file's columns; cell findings take the row's project."""
     day = res.period or res.meta.get("report_date") or received
     name = MATCHED[res.kind]
     ctx = {"department": res.department, "period": res.period}
@@ -202,10 +222,14 @@ def _match(con, res: ReadResult, frames: dict, received: dt.date, plans: PlanCac
                                       f"ingest that year's plan first")
     plan = plans.in_force(con, day) if res.kind == "report" else all_plan
     sheet, refs = res.meta.get("sheet"), res.col_refs.get(name, {})
-    found = match_projects(frames[name], plan, ctx, sheet, refs, res.department, plans.index(plan))
+    cols = frames[name]
+    given = cols["project_id"]
+    pids, matched_by, found = match_rows(cols["_row"], given, cols.get("name"), ctx, sheet, refs, res.department,
+                                         plans.index(plan))
+    cols["project_id"], cols["matched_by"], cols["_given_id"] = pids, matched_by, list(given)
     if res.kind == "report":
-        found += drop_duplicates(frames[name], ctx, sheet, refs)
-    return found, dict(zip(frames[name]["_row"], frames[name]["project_id"]))
+        found += drop_duplicate_rows(cols, ctx, sheet, refs)
+    return found, dict(zip(cols["_row"], cols["project_id"]))
 
 
 def insert(con, batch: list[Prepared]) -> None:
@@ -218,21 +242,10 @@ def insert(con, batch: list[Prepared]) -> None:
         tables: dict[str, list[tuple[int, Part]]] = {}
         for p in batch:
             for table, part in p.frames.items():
-                if len(part.df):
+                if part.n:
                     tables.setdefault(table, []).append((p.file_id, part))
         for table, parts in tables.items():
             ledger.insert_frame(con, table, table_frame(parts))
         found = [{**f, "file_id": p.file_id, "stage": "ingest"} for p in batch for f in p.findings]
         if found:
             ledger.insert_frame(con, "findings", pd.DataFrame(found))
-
-
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Frames of several files as one; a column some files lack is None (NULL) for their rows, never NaN text."""
-    if len(parts) == 1:
-        return parts[0].copy()
-    df = pd.concat(parts, ignore_index=True)
-    for col in df.columns:
-        if not all(col in p.columns for p in parts):
-            df[col] = df[col].astype(object).where(df[col].notna(), None)
-    return df

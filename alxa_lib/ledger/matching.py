@@ -48,17 +48,28 @@ def match_projects(rows: pd.DataFrame, plan: pd.DataFrame, ctx: dict, sheet: str
     matched among the department's own projects first, then the whole plan. Adds ``matched_by``.
     ``index``: the plan's :class:`PlanIndex` when one plan serves many files.
     """
-    findings: list[dict] = []
     if rows.empty:
         rows["matched_by"] = []
-        return findings
-    index = index or PlanIndex(plan)
+        return []
+    raw_ids = rows["project_id"].tolist()
+    names = rows["name"].tolist() if "name" in rows.columns else None
+    pids, matched_by, findings = match_rows(rows["_row"].tolist(), raw_ids, names, ctx, sheet, col_refs, department,
+                                            index or PlanIndex(plan))
+    # object columns keep None as None (a list would be inferred as a string column with NaN)
+    rows["project_id"] = pd.Series(pids, index=rows.index, dtype=object)
+    rows["matched_by"] = pd.Series(matched_by, index=rows.index, dtype=object)
+    rows["_given_id"] = pd.Series(raw_ids, index=rows.index, dtype=object)
+    return findings
+
+
+def match_rows(row_nos: list, raw_ids: list, names: list | None, ctx: dict, sheet: str, col_refs: dict,
+               department: str | None, index: PlanIndex) -> tuple[list, list, list[dict]]:
+    """:func:`match_projects` on a table's columns: (project ids, how each row matched, findings)."""
+    findings: list[dict] = []
     ids = index.ids
     name_col, id_col = col_refs.get("name"), col_refs.get("project_id")
     matched_by, pids = [], []
-    raw_ids = rows["project_id"].tolist()
-    names = rows["name"].tolist() if "name" in rows.columns else [None] * len(rows)
-    for row_no, given, written in zip(rows["_row"].tolist(), raw_ids, names):
+    for row_no, given, written in zip(row_nos, raw_ids, names if names is not None else [None] * len(raw_ids)):
         pid, name = _text(given), _text(written)
         if pid and (pid in ids or not ids):
             matched_by.append("id")
@@ -85,11 +96,18 @@ def match_projects(rows: pd.DataFrame, plan: pd.DataFrame, ctx: dict, sheet: str
                                 sheet=sheet, cell=cell, name=name or pid, suggest=suggest, **ctx))
         matched_by.append(None)
         pids.append(pid if not ids else None)
-    # object columns keep None as None (a list would be inferred as a string column with NaN)
-    rows["project_id"] = pd.Series(pids, index=rows.index, dtype=object)
-    rows["matched_by"] = pd.Series(matched_by, index=rows.index, dtype=object)
-    rows["_given_id"] = pd.Series(raw_ids, index=rows.index, dtype=object)
-    return findings
+    return pids, matched_by, findings
+
+
+def drop_duplicate_rows(columns: dict[str, list], ctx: dict, sheet: str | None, col_refs: dict) -> list[dict]:
+    """:func:`drop_duplicates` on a table's columns (``_row``, ``project_id``, ``matched_by``), changed in place."""
+    given = [p for p in columns["project_id"] if p is not None and p == p]  # NaN is no id
+    if len(set(given)) == len(given):
+        return []  # the usual case: every project on one row
+    rows = pd.DataFrame({k: columns[k] for k in ("_row", "project_id", "matched_by")}, dtype=object)
+    found = drop_duplicates(rows, ctx, sheet, col_refs)
+    columns["project_id"], columns["matched_by"] = rows["project_id"].tolist(), rows["matched_by"].tolist()
+    return found
 
 
 def drop_duplicates(rows: pd.DataFrame, ctx: dict, sheet: str | None, col_refs: dict) -> list[dict]:

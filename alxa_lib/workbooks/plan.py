@@ -16,6 +16,20 @@ INDICATOR_FIELDS = {"总投资": "total_investment", "年度计划投资": "annu
                     "计划开复工日期": "planned_start", "计划开工日期": "planned_start"}
 
 
+def applied_by(adjustments: pd.DataFrame | None, day: dt.date) -> tuple:
+    """The index labels of the adjustments approved on or before ``day``: two days with the same ones
+    have the same plan in force."""
+    if adjustments is None or adjustments.empty:
+        return ()
+    return tuple(_approved_by(adjustments, day).index)
+
+
+def _approved_by(adjustments: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    adj = adjustments.copy()
+    adj["approval_date"] = pd.to_datetime(adj["approval_date"]).dt.date
+    return adj[adj["approval_date"].notna() & (adj["approval_date"] <= day)]
+
+
 def apply_adjustments(plan_rows: pd.DataFrame, adjustments: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """Pure: base plan rows + adjustments approved on or before ``day``."""
     import pandas as pd
@@ -23,9 +37,7 @@ def apply_adjustments(plan_rows: pd.DataFrame, adjustments: pd.DataFrame, day: d
     pool = plan_rows[plan_rows["adjusted_in"].fillna(False).astype(bool)]
     if adjustments is None or adjustments.empty:
         return base.reset_index(drop=True)
-    adj = adjustments.copy()
-    adj["approval_date"] = pd.to_datetime(adj["approval_date"]).dt.date
-    adj = adj[adj["approval_date"].notna() & (adj["approval_date"] <= day)].sort_values("approval_date", kind="stable")
+    adj = _approved_by(adjustments, day).sort_values("approval_date", kind="stable")
     for a in adj.to_dict("records"):
         kind = str(a.get("adj_type") or "").strip()
         pid = a.get("project_id")
