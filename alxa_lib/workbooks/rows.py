@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from alxa_lib import params
@@ -174,11 +175,14 @@ class Columns:
         if not n:
             return frame([], fields)
         cols = ["_row", *fields, *sorted(self.marks)]
-        nothing = [None] * n
-        data = {k: self.values.get(k, nothing) for k in cols[:len(fields) + 1]}
-        for key, at in self.marks.items():
-            data[key] = [at.get(k) for k in range(n)]
-        return pd.DataFrame(data, columns=cols, dtype=object)
+        block = np.empty((len(cols), n), dtype=object)  # one object block, None where nothing is set
+        for j, k in enumerate(cols):
+            if k in self.values:
+                block[j] = np.fromiter(self.values[k], dtype=object, count=n)  # a tuple stays one value
+            elif k in self.marks:
+                for at, text in self.marks[k].items():
+                    block[j, at] = text
+        return pd.DataFrame(block.T, columns=cols, dtype=object, copy=False)
 
 
 def read_rows(rows: list[list[Any]], table: Table, *, year: int | None, ctx: dict, bad_cells: dict[str, str],
