@@ -103,6 +103,7 @@ _FOOTER = re.compile(r"^(审核人|填报人|注[:：]|说明[:：]|备注[:：]
 
 _TOTAL = re.compile(r"合\s*计|总\s*计")
 _NOTHING = object()
+_NUMERIC = {bool, int, float}
 
 
 def _rc(ref: str) -> tuple[int, int]:
@@ -130,17 +131,20 @@ def _data_rows(rows: list[list[Any]], table: Table) -> tuple[list[tuple[int, str
         first = row[0] if n and not is_empty(row[0]) else next((v for v in row if not is_empty(v)), _NOTHING)
         if first is _NOTHING:
             continue
-        first = fold(first)
-        if _FOOTER.match(first):
-            name_text = fold(row[c_name]) if c_name is not None and c_name < n else ""
-            if not name_text or _FOOTER.match(name_text):
-                break
-        if _SECTION.match(first) and not (fold(row[c_id]) if c_id is not None and c_id < n else ""):
-            nonempty = [v for v in row if not is_empty(v)]
-            if len(nonempty) <= 2:
-                section_class = "MP" if "前期" in "".join(map(fold, nonempty)) else "KC"
-                continue  # a section heading such as 一、重点建设项目: it sets the class of the rows below
-        label = "".join([fold(row[c]) for c in label_cols if c < n and row[c] is not None])
+        if isinstance(first, str):  # a number, a date or a bool never reads as a footer or a heading
+            first = fold(first)
+            if _FOOTER.match(first):
+                name_text = fold(row[c_name]) if c_name is not None and c_name < n else ""
+                if not name_text or _FOOTER.match(name_text):
+                    break
+            if _SECTION.match(first) and not (fold(row[c_id]) if c_id is not None and c_id < n else ""):
+                nonempty = [v for v in row if not is_empty(v)]
+                if len(nonempty) <= 2:
+                    section_class = "MP" if "前期" in "".join(map(fold, nonempty)) else "KC"
+                    continue  # a section heading such as 一、重点建设项目: it sets the class of the rows below
+        # 合计 can only be spelt by text: any other value stands as one character that is neither
+        label = "".join([fold(v) if isinstance(v, str) else "#"
+                         for c in label_cols if c < n and (v := row[c]) is not None])
         if _TOTAL.search(label):
             totals.append({"_row": r + 1, **{f: (row[c] if c < n else None) for f, c in cols.items()}})
             continue
@@ -266,13 +270,16 @@ def _convert_column(f: str, raws: list, scale: float, year: int | None) -> tuple
     """``_convert`` of every cell of a column, each distinct value converted once; and the positions of the
     cells that need a finding (unusable, or an approximate date)."""
     try:
-        keys = list(zip(map(type, raws), raws))
+        types = set(map(type, raws))
+        # a value is its own key unless two numeric types share the column (1, 1.0 and True are equal
+        # but read differently): then the key is (type, value)
+        keys = raws if len(types & _NUMERIC) <= 1 else list(zip(map(type, raws), raws))
         memo = dict.fromkeys(keys)
     except TypeError:  # an unhashable value: every cell converted on its own
         got = [_convert(f, raw, scale, year) for raw in raws]
         return got, [k for k, g in enumerate(got) if _odd(g)]
     for key in memo:
-        memo[key] = _convert(f, key[1], scale, year)
+        memo[key] = _convert(f, key if keys is raws else key[1], scale, year)
     odd = {key for key, g in memo.items() if _odd(g)}
     return list(map(memo.__getitem__, keys)), [k for k, key in enumerate(keys) if key in odd] if odd else []
 
