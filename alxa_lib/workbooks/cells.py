@@ -20,6 +20,10 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 _SHORT = 64  # cell texts up to this length are folded once and remembered (labels, statuses, names repeat)
+_SPACE = re.compile(r"\s+")  # compiled once: these run on every cell of some columns
+_UNIT_MARK = re.compile(r"\((万元|亿元|元|%|％)\)")
+_NAME_NOISE = re.compile(r"[\s\W_]+")
+_YEAR = re.compile(r"(\d{4})")
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -29,6 +33,8 @@ def _fold_short(text: str) -> str:
 
 def fold(text: Any) -> str:
     """Full-width → half-width (NFKC) and trimmed; None → ''."""
+    if text.__class__ is str and len(text) <= _SHORT:
+        return _fold_short(text)
     if text is None:
         return ""
     if isinstance(text, float) and text.is_integer():
@@ -40,9 +46,9 @@ def fold(text: Any) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _norm_header_cached(text: Any) -> str:
-    s = re.sub(r"\s+", "", fold(text))
+    s = _SPACE.sub("", fold(text))
     s = s.replace("【", "(").replace("】", ")")
-    s = re.sub(r"\((万元|亿元|元|%|％)\)", "", s)
+    s = _UNIT_MARK.sub("", s)
     return s.rstrip("%")
 
 
@@ -76,7 +82,7 @@ def _norm_name_short(text: str) -> str:
 
 def _norm_name(text: Any) -> str:
     s = fold(text)
-    s = re.sub(r"[\s\W_]+", "", s)
+    s = _NAME_NOISE.sub("", s)
     for prefix in ("阿拉善左旗", "阿左旗"):
         if s.startswith(prefix):
             s = s[len(prefix):]
@@ -153,7 +159,7 @@ def parse_date(value: Any, default_year: int | None = None) -> tuple[dt.date | N
         return None, False, False
     if is_empty(value):
         return None, True, False
-    s = re.sub(r"\s+", "", fold(value))
+    s = _SPACE.sub("", fold(value))
     s = re.sub(r"(\d)(前|左右|底)$", r"\1", s) if not re.search(r"月(底|末)$", s) else s
     for pattern, kind in _DATE_PATTERNS:
         m = pattern.match(s)
@@ -192,14 +198,14 @@ _PROC = _lookup(PROCEDURE_STATUS)
 def parse_status(value: Any) -> tuple[str | None, bool]:
     if value is None or (isinstance(value, str) and not fold(value)):
         return None, True
-    key = re.sub(r"\s+", "", fold(value))
+    key = _SPACE.sub("", fold(value))
     return (_STATUS[key], True) if key in _STATUS else (None, False)
 
 
 def parse_procedure(value: Any) -> tuple[str | None, bool]:
     if value is None or (isinstance(value, str) and not fold(value)):
         return None, True
-    key = re.sub(r"\s+", "", fold(value))
+    key = _SPACE.sub("", fold(value))
     return (_PROC[key], True) if key in _PROC else (None, False)
 
 
@@ -207,7 +213,7 @@ def parse_stage(value: Any, invest_type: str | None = None) -> tuple[str | None,
     """Match a 当前阶段 to its ladder by name or common short form (docs/measures.md §9.15)."""
     if value is None or (isinstance(value, str) and not fold(value)):
         return None, True
-    s = re.sub(r"\s+", "", fold(value)).replace("（", "(").replace("）", ")")
+    s = _SPACE.sub("", fold(value)).replace("（", "(").replace("）", ")")
     ladders = [STAGE_LADDERS[invest_type]] if invest_type in STAGE_LADDERS else list(STAGE_LADDERS.values())
     for ladder in ladders:
         for stage in ladder:
@@ -229,7 +235,7 @@ def parse_years(value: Any) -> tuple[tuple[int, int] | None, bool]:
     """``2024-2026``, ``2024—2026年``, ``2024年-2026年`` → (2024, 2026); a single year → (y, y)."""
     if is_empty(value):
         return None, True
-    years = re.findall(r"(\d{4})", fold(value))
+    years = _YEAR.findall(fold(value))
     if len(years) == 2:
         return (int(years[0]), int(years[1])), True
     if len(years) == 1:

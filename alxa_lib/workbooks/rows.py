@@ -75,7 +75,7 @@ def _convert(f: str, raw: Any, scale: float, year: int | None) -> tuple[Any, boo
     if f in ("seq",):
         return raw, True, ""
     if f == "project_id":
-        s = re.sub(r"\s+", "", fold(raw))  # U+00A0, U+3000 and any other white space (docs/workbooks.md §6)
+        s = _SPACE.sub("", fold(raw))  # U+00A0, U+3000 and any other white space (docs/workbooks.md §6)
         return (s or None), True, ""
     # free text: kept as written (only trimmed), never interpreted
     if raw is None:
@@ -104,6 +104,7 @@ _FOOTER = re.compile(r"^(审核人|填报人|注[:：]|说明[:：]|备注[:：]
 _TOTAL = re.compile(r"合\s*计|总\s*计")
 _NOTHING = object()
 _NUMERIC = {bool, int, float}
+_SPACE = re.compile(r"\s+")
 
 
 def _rc(ref: str) -> tuple[int, int]:

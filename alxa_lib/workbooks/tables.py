@@ -49,6 +49,7 @@ def _lookup(fields: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, str
 
 
 _LOOSE: dict[str, str] = {}
+_BRACKETED = re.compile(r"\(.*?\)")
 
 
 def _loose(h: str) -> str:
@@ -56,7 +57,7 @@ def _loose(h: str) -> str:
     if h not in _LOOSE:
         if len(_LOOSE) > 65536:
             _LOOSE.clear()
-        _LOOSE[h] = re.sub(r"\(.*?\)", "", h)
+        _LOOSE[h] = _BRACKETED.sub("", h)
     return _LOOSE[h]
 
 
