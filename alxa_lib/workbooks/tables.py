@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
 from alxa_lib.vocab import PLAN_FIELDS, REGISTER_SHEET_NAMES, REPORT_FIELDS, SCHEDULE_FIELDS, START_FIELDS
-from alxa_lib.workbooks.cells import UNIT_SCALE, a1, fold, header_unit, is_empty, norm_header
+from alxa_lib.workbooks.cells import EMPTY_MARKS, UNIT_SCALE, a1, fold, header_unit, norm_header
 
 KINDS = ("plan", "schedule", "report", "start_report", "registers")
 KIND_CN = {"plan": "年度计划", "schedule": "倒排工期计划", "report": "重点建设项目表", "start_report": "开复工报送表",
@@ -90,7 +91,7 @@ class _Labels:
     extra columns and units of the chosen table) when first asked for."""
     __slots__ = ("_rows", "_all", "matchable", "_found")
 
-    def __init__(self, top: tuple, below: tuple, two: bool, vocab: frozenset | None):
+    def __init__(self, top: tuple, below: tuple, two: bool, vocab: _Spellings | None):
         self._rows = (top, below, two)
         self._all: list[_Label] | None = None
         self.matchable = self.labels if vocab is None else _labels(top, below, two, vocab)
@@ -135,11 +136,28 @@ class _Labels:
         return got[2]
 
 
-def _labels(top: tuple, below: tuple, two: bool, vocab: frozenset | None = None) -> list[_Label]:
+class _Spellings(NamedTuple):
+    """The spellings of some field tables (exact and without brackets), and the characters they are made of
+    (None when one of those characters could be composed from others: then nothing is ruled out by it)."""
+    entries: frozenset
+    alphabet: frozenset | None
+
+
+_BRACKET_CHARS = frozenset("()【】")
+
+
+def _spells_nothing(folded: str, norm: str, alphabet: frozenset | None) -> bool:
+    """True when no text starting with this group cell can spell an entry: it has no bracket (so none of its
+    characters can be dropped) and a character no spelling has."""
+    return alphabet is not None and not _BRACKET_CHARS.intersection(folded) and not alphabet.issuperset(norm)
+
+
+def _labels(top: tuple, below: tuple, two: bool, vocab: _Spellings | None = None) -> list[_Label]:
     """The labels of a layout: each column's header text (the lower row's where it has one), with its
     group (the upper row's merged cell) in a two-row layout. With ``vocab``, only the labels that spell
     one of its entries (as they are, without brackets, or as group + sub-header)."""
     (t_vals, t_empty, t_fold, t_norm), (s_vals, s_empty, s_fold, s_norm) = top, below
+    entries, alphabet = vocab if vocab is not None else (None, None)
     out, group = [], None
     for c in range(max(len(t_vals), len(s_vals) if two else 0)):
         te = c >= len(t_vals) or t_empty[c]
@@ -152,10 +170,13 @@ def _labels(top: tuple, below: tuple, two: bool, vocab: frozenset | None = None)
             continue
         norm = t_norm[c] if se else s_norm[c]
         loose = _loose(norm)
-        combo = norm_header(f"{t_fold[group]}{s_fold[c]}") if not se and group is not None else None
+        combo = None
+        if not se and group is not None and not (entries is not None
+                                                 and _spells_nothing(t_fold[group], t_norm[group], alphabet)):
+            combo = norm_header(f"{t_fold[group]}{s_fold[c]}")
         combo_loose = _loose(combo) if combo else None
-        if vocab is not None and not (norm in vocab or loose in vocab
-                                      or (combo and (combo in vocab or combo_loose in vocab))):
+        if entries is not None and not (norm in entries or loose in entries
+                                        or (combo and (combo in entries or combo_loose in entries))):
             continue
         extra = not (two and not te and c + 1 < len(s_vals) and not s_empty[c])
         out.append(_Label(c, norm, loose, combo or None, combo_loose, extra, t_fold[c] if se else s_fold[c],
@@ -174,7 +195,7 @@ _MEMO_ENTRIES = 4096  # rows and layouts remembered across sheets (then forgotte
 _MEMO_CHARS = 2048  # a row holding more text than this is never remembered: memory stays bounded
 _ROWS: dict[tuple, tuple[list[bool], list[str], list[str], int]] = {}
 _PAIRS: dict[tuple, _Labels] = {}
-_VOCABS: dict[tuple[int, ...], tuple[tuple, frozenset | None]] = {}
+_VOCABS: dict[tuple[int, ...], tuple[tuple, Any]] = {}
 _NO_ROW: tuple[list, list, list, list] = ([], [], [], [])
 
 
@@ -194,8 +215,9 @@ def _row_cells(row: list[Any]) -> tuple[tuple | None, tuple[list[bool], list[str
     except TypeError:
         key, got = None, None
     if got is None:
-        empty = [is_empty(v) for v in row]
         folds = [fold(v) for v in row]
+        # is_empty, from the folded text already at hand
+        empty = [v is None or (isinstance(v, str) and (v == "" or f in EMPTY_MARKS)) for v, f in zip(row, folds)]
         norms = [norm_header(v) if not e else "" for v, e in zip(row, empty)]
         got = (empty, folds, norms, len(empty) - sum(empty))
         if key is not None and sum(map(len, folds)) > _MEMO_CHARS:
@@ -205,14 +227,17 @@ def _row_cells(row: list[Any]) -> tuple[tuple | None, tuple[list[bool], list[str
     return key, got
 
 
-def _vocab(kinds: tuple[dict, ...]) -> frozenset | None:
+def _vocab(kinds: tuple[dict, ...]) -> _Spellings | None:
     """Every spelling (exact and without brackets) of the given field tables; None without tables."""
     if not kinds:
         return None
     key = tuple(map(id, kinds))
     got = _VOCABS.get(key)
     if got is None or any(a is not b for a, b in zip(got[0], kinds)):
-        got = _VOCABS[key] = (kinds, frozenset().union(*(set(d) for k in kinds for d in _lookup(k))))
+        entries = frozenset().union(*(set(d) for k in kinds for d in _lookup(k)))
+        alphabet = frozenset("".join(entries))
+        composable = any(unicodedata.decomposition(ch) for ch in alphabet)  # NFKC could make one of them
+        got = _VOCABS[key] = (kinds, _Spellings(entries, None if composable else alphabet))
     return got[1]
 
 
