@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -230,8 +230,7 @@ def read_columns(rows: list[list[Any]], table: Table, *, year: int | None, ctx: 
 
     for j, (f, c) in enumerate(table.columns.items()):
         raws = list(map(itemgetter(c), data)) if c < width else [row[c] if c < len(row) else None for row in data]
-        got, odd = _convert_column(f, raws, table.units.get(f, 1.0), year)
-        column = list(map(itemgetter(0), got))
+        column, odd, got = _convert_column(f, raws, table.units.get(f, 1.0), year)
         for k in sorted(set(odd + bad_at.get(c, []))):
             r, raw = kept[k][0], raws[k]
             if (r, c) in bad:
@@ -240,13 +239,13 @@ def read_columns(rows: list[list[Any]], table: Table, *, year: int | None, ctx: 
                                             **row_ctx(r))))
                 column[k] = None
                 mark(f"_raw_{f}", k, bad[r, c])
-            elif got[k][1]:
+            elif got(k)[1]:
                 found.append((k, j, finding("APPROXIMATE_DATE", field=f, sheet=table.sheet, cell=a1(c, r),
                                             value=fold(raw)[:50], date=column[k].isoformat(), **row_ctx(r))))
                 mark(f"_approx_{f}", k, fold(raw)[:200])
             else:
                 found.append((k, j, finding("UNPARSEABLE_VALUE", field=f, sheet=table.sheet, cell=a1(c, r),
-                                            value=fold(raw)[:50], expected=_EXPECTED_CN.get(got[k][2], "有效值"),
+                                            value=fold(raw)[:50], expected=_EXPECTED_CN.get(got(k)[2], "有效值"),
                                             **row_ctx(r))))
                 mark(f"_raw_{f}", k, fold(raw)[:200])
         values[f] = column
@@ -267,9 +266,10 @@ def _section_classes(values: dict[str, list], sections: list[str | None], has_cl
         values["class"] = [section or None for section in sections]
 
 
-def _convert_column(f: str, raws: list, scale: float, year: int | None) -> tuple[list[tuple[Any, bool, str]], list[int]]:
-    """``_convert`` of every cell of a column, each distinct value converted once; and the positions of the
-    cells that need a finding (unusable, or an approximate date)."""
+def _convert_column(f: str, raws: list, scale: float, year: int | None
+                    ) -> tuple[list, list[int], Callable[[int], tuple[Any, bool, str]]]:
+    """``_convert`` of every cell of a column, each distinct value converted once: the values, the positions
+    of the cells that need a finding (unusable, or an approximate date), and the whole result at a position."""
     try:
         types = set(map(type, raws))
         # a value is its own key unless two numeric types share the column (1, 1.0 and True are equal
@@ -278,11 +278,14 @@ def _convert_column(f: str, raws: list, scale: float, year: int | None) -> tuple
         memo = dict.fromkeys(keys)
     except TypeError:  # an unhashable value: every cell converted on its own
         got = [_convert(f, raw, scale, year) for raw in raws]
-        return got, [k for k, g in enumerate(got) if _odd(g)]
+        return [g[0] for g in got], [k for k, g in enumerate(got) if _odd(g)], got.__getitem__
+    value = {}
     for key in memo:
         memo[key] = _convert(f, key if keys is raws else key[1], scale, year)
+        value[key] = memo[key][0]
     odd = {key for key, g in memo.items() if _odd(g)}
-    return list(map(memo.__getitem__, keys)), [k for k, key in enumerate(keys) if key in odd] if odd else []
+    return (list(map(value.__getitem__, keys)), [k for k, key in enumerate(keys) if key in odd] if odd else [],
+            lambda k: memo[keys[k]])
 
 
 def _odd(result: tuple[Any, bool, str]) -> bool:

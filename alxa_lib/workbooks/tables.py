@@ -33,7 +33,7 @@ class Table:
 
     def letters(self) -> dict[str, str]:
         """Field → column letter, stored with the rows so later findings can name their cell."""
-        return {f: re.sub(r"\d+", "", a1(c, 0)) for f, c in self.columns.items()}
+        return {f: a1(c, 0)[:-1] for f, c in self.columns.items()}  # the reference of row 1 without its "1"
 
 
 def _lookup(fields: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, str]]:
