@@ -136,11 +136,6 @@ def _marks(columns: dict[str, list], n: int, prefix: str) -> list | None:
     return out
 
 
-def columns_of(df: pd.DataFrame) -> dict[str, list]:
-    """A frame's columns as lists of its values (one pass over its single object block)."""
-    return dict(zip(df.columns, df.to_numpy(dtype=object).T.tolist()))
-
-
 @dataclass
 class Part:
     """One file's rows for one table (``columns``: name → one value per row), with the JSON of its unusable
@@ -185,8 +180,9 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache) -> P
     key = version_key(res.kind, res.department, res.period, label, res.meta.get("report_date"), source.name, year)
     version = index.counts.get(key, 0) + 1
     findings = [dict(f) for f in res.findings] + [dict(f) for f in res.meta.get("total_checks", [])]
-    frames = {k: columns_of(v) for k, v in res.frames.items()}
-    sizes = {k: len(v) for k, v in res.frames.items()}
+    tables = res.column_lists()
+    frames = {k: cols for k, (cols, _) in tables.items()}
+    sizes = {k: n for k, (_, n) in tables.items()}
     if res.kind in MATCHED:
         found, pid_of_row = _match(con, res, frames, received, plans)
         findings += found

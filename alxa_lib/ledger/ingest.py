@@ -154,7 +154,7 @@ class Spill:
         _remove_stale_spills(db.parent)
 
     def keep(self, item: Item, res: ReadResult) -> Item:
-        rows = sum(len(f) for f in res.frames.values())
+        rows = res.n_rows()
         if self.budget["files"] > 0 and self.budget["rows"] >= rows:
             self.budget["files"] -= 1
             self.budget["rows"] -= rows

@@ -50,9 +50,31 @@ class ReadResult:
     department: str | None = None
     period: dt.date | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     findings: list[dict] = field(default_factory=list)
     col_refs: dict[str, dict[str, str]] = field(default_factory=dict)  # frame -> field -> column letter
+    columns: dict[str, tuple[Columns, list[str]]] = field(default_factory=dict, repr=False)  # tables kept as columns
+
+    @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every table as a DataFrame; one kept as columns (a report's rows) is made into one on first use."""
+        for name, (got, fields) in self.columns.items():
+            if name not in self._frames:
+                self._frames[name] = got.frame(fields)
+        return self._frames
+
+    def column_lists(self) -> dict[str, tuple[dict[str, list], int]]:
+        """Every table as its columns (name → one value per row, as its frame holds them) and its row count,
+        without making a DataFrame of a table kept as columns."""
+        out = {name: got.lists(fields) for name, (got, fields) in self.columns.items()}
+        for name, df in self._frames.items():
+            if name not in out:
+                out[name] = (dict(zip(df.columns, df.to_numpy(dtype=object).T.tolist())), len(df))
+        return out
+
+    def n_rows(self) -> int:
+        return sum(len(got) for got, _ in self.columns.values()) + \
+            sum(len(df) for name, df in self._frames.items() if name not in self.columns)
 
 
 # ------------------------------------------------------------------ headers
@@ -119,7 +141,7 @@ def _read_report(path, sheets, tables, bad, *, period, department) -> ReadResult
         res.findings.append(finding("EXTRA_COLUMN", field=None, sheet=sheet, cell=a1(c, table.header_row), label=label, **ctx))
     got, totals = read_columns(rows, table, year=per.year, ctx=ctx, bad_cells=bad.get(sheet, {}),
                                findings=res.findings)
-    res.frames["report_rows"] = got.frame(list(REPORT_FIELDS))
+    res.columns["report_rows"] = (got, list(REPORT_FIELDS))
     res.meta["totals"] = totals
     res.meta["units"] = table.units
     res.col_refs["report_rows"] = table.letters()

@@ -174,6 +174,15 @@ class Columns:
                 recs[k][key] = text
         return recs
 
+    def lists(self, fields: list[str]) -> tuple[dict[str, list], int]:
+        """The columns of :meth:`frame` as lists (a new dict; the lists of values are shared), and the row count."""
+        n = len(self)
+        out = {k: self.values.get(k) or [None] * n for k in ["_row", *fields]}
+        for key in sorted(self.marks) if n else ():
+            at = self.marks[key]
+            out[key] = [at.get(k) for k in range(n)]
+        return out, n
+
     def frame(self, fields: list[str]) -> pd.DataFrame:
         """As :func:`frame` of :meth:`records`: ``_row``, the fields, then the mark columns by name."""
         n = len(self)
