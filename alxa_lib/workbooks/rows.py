@@ -40,6 +40,11 @@ _EXPECTED_CN = {"amount": "数字", "amount_range": "0至上限之间的金额",
 
 def _convert(f: str, raw: Any, scale: float, year: int | None) -> tuple[Any, bool, str]:
     """Convert one raw cell of field ``f``; return (value, ok, expected-kind)."""
+    if f == "seq":  # first: one per row, and no other rule applies to these two
+        return raw, True, ""
+    if f == "project_id":
+        s = _SPACE.sub("", fold(raw))  # U+00A0, U+3000 and any other white space (docs/workbooks.md §6)
+        return (s or None), True, ""
     if f in AMOUNT_FIELDS or f == "points":
         v, ok = parse_number(raw, scale)
         if v is not None and f != "points" and not 0 <= v <= params.load("ingest")["max_amount_wan"]:
@@ -72,11 +77,6 @@ def _convert(f: str, raw: Any, scale: float, year: int | None) -> tuple[Any, boo
     if f == "invest_type":
         s = fold(raw)
         return INVEST_TYPE.get(s), is_empty(raw) or s in INVEST_TYPE, "invest_type"
-    if f in ("seq",):
-        return raw, True, ""
-    if f == "project_id":
-        s = _SPACE.sub("", fold(raw))  # U+00A0, U+3000 and any other white space (docs/workbooks.md §6)
-        return (s or None), True, ""
     # free text: kept as written (only trimmed), never interpreted
     if raw is None:
         return None, True, ""
@@ -280,11 +280,12 @@ def _convert_column(f: str, raws: list, scale: float, year: int | None
     """``_convert`` of every cell of a column, each distinct value converted once: the values, the positions
     of the cells that need a finding (unusable, or an approximate date), and the whole result at a position."""
     try:
-        types = set(map(type, raws))
-        # a value is its own key unless two numeric types share the column (1, 1.0 and True are equal
-        # but read differently): then the key is (type, value)
-        keys = raws if len(types & _NUMERIC) <= 1 else list(zip(map(type, raws), raws))
-        memo = dict.fromkeys(keys)
+        keys, memo = raws, dict.fromkeys(raws)
+        # a value is its own key unless two numeric types share the column (1, 1.0 and True are equal but
+        # read differently): then the key is (type, value). Without a number among its values, they cannot.
+        if not _NUMERIC.isdisjoint(map(type, memo)) and len(_NUMERIC.intersection(map(type, raws))) > 1:
+            keys = list(zip(map(type, raws), raws))
+            memo = dict.fromkeys(keys)
     except TypeError:  # an unhashable value: every cell converted on its own
         got = [_convert(f, raw, scale, year) for raw in raws]
         return [g[0] for g in got], [k for k, g in enumerate(got) if _odd(g)], got.__getitem__
