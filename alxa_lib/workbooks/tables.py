@@ -191,7 +191,7 @@ class _Layout:
     found: _Labels
 
 
-_MEMO_ENTRIES = 4096  # rows and layouts remembered across sheets (then forgotten all at once)
+_MEMO_ENTRIES = 1024  # rows and layouts remembered across sheets (then forgotten all at once)
 _MEMO_CHARS = 2048  # a row holding more text than this is never remembered: memory stays bounded
 _ROWS: dict[tuple, tuple[list[bool], list[str], list[str], int]] = {}
 _PAIRS: dict[tuple, _Labels] = {}
@@ -268,7 +268,7 @@ class HeaderGrid:
                 found = _PAIRS.get(key) if known else None
                 if found is None:
                     found = _Labels(top, below, two, vocab)
-                    if known:
+                    if known and found.matchable:  # a layout of data rows spells nothing and never recurs
                         _remember(_PAIRS, key, found)
                 self.layouts.append(_Layout(i, two, found))
 
