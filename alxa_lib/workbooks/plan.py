@@ -25,6 +25,7 @@ def applied_by(adjustments: pd.DataFrame | None, day: dt.date) -> tuple:
 
 
 def _approved_by(adjustments: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    import pandas as pd
     adj = adjustments.copy()
     adj["approval_date"] = pd.to_datetime(adj["approval_date"]).dt.date
     return adj[adj["approval_date"].notna() & (adj["approval_date"] <= day)]
