@@ -267,7 +267,7 @@ class HeaderGrid:
                 known = keys[i] is not None and key[1] is not None
                 found = _PAIRS.get(key) if known else None
                 if found is None:
-                    found = _Labels(top, below, two, vocab)
+                    found = _Labels(top, below if two else _NO_ROW, two, vocab)  # a remembered layout keeps only its rows
                     if known and found.matchable:  # a layout of data rows spells nothing and never recurs
                         _remember(_PAIRS, key, found)
                 self.layouts.append(_Layout(i, two, found))
