@@ -61,6 +61,9 @@ class Inspection:
     container: str  # "zip" or "ole"
     error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     formula_parts: set[str] = field(default_factory=set)  # worksheet parts holding a formula tag (``<f``)
+    # Per worksheet part holding a formula: the cells whose formula has no cached value, found in the bytes
+    # this pass inflated anyway (so the sheet is not inflated a second time for them).
+    uncached_formulas: dict[str, set[str]] = field(default_factory=dict)
 
 
 def inspect(path: Path) -> Inspection:
@@ -128,9 +131,12 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
     sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
     row_cap = lim["max_rows"] + lim["row_slack"]
     size, tail, max_row, n_rows = 0, b"", 0, 0
+    kept: list[bytes] = []  # a worksheet's bytes, for its formulas (at most max_part_mb, dropped at once)
     with z.open(info) as fh:
         while chunk := fh.read(_CHUNK):
             size += len(chunk)
+            if sheet:
+                kept.append(chunk)
             if size > lim["max_part_mb"] * 1e6 or done + size > total_cap:
                 raise _bomb(name, f"{info.filename}实际解压超过上限", f"{info.filename} inflates past the limit")
             window = tail + chunk
@@ -159,4 +165,12 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                 if b"<f" in window:
                     seen.formula_parts.add(info.filename)
             tail = window[-_OVERLAP:]
+    if info.filename in seen.formula_parts:
+        seen.uncached_formulas[info.filename] = uncached_formula_cells(b"".join(kept))
     return size
+
+
+def uncached_formula_cells(data: bytes) -> set[str]:
+    """The cells of one worksheet's XML holding a formula but no cached value (formulas are never evaluated)."""
+    from alxa_lib.workbooks.opening import formula_cells_in
+    return formula_cells_in(data)

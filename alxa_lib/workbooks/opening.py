@@ -50,13 +50,15 @@ _CACHED = re.compile(rb"<v>[^<]*\S[^<]*</v>|<is>")
 
 
 def unusable_cells(path: Path, error_cells: dict[str, dict[str, str]],
-                   formula_parts: set[str] | None = None) -> dict[str, dict[str, str]]:
+                   formula_parts: set[str] | None = None,
+                   uncached_formulas: dict[str, set[str]] | None = None) -> dict[str, dict[str, str]]:
     """Per sheet name, cells present but unusable → the text to show: Excel error cells (``#DIV/0!``,
     ``#REF!``; ``error_cells`` by worksheet part, from the bounded pre-read) and formulas without a
     cached value (docs/workbooks.md §6). ``formula_parts``: the worksheet parts that hold a formula at all,
-    when the bounded pre-read has found them (then only those are read again)."""
+    when the bounded pre-read has found them (then only those are read again); ``uncached_formulas``: what
+    the pre-read already found in them (then none is read again)."""
     out: dict[str, dict[str, str]] = {}
-    for sheet, refs in formula_cells_without_value(path, formula_parts).items():
+    for sheet, refs in formula_cells_without_value(path, formula_parts, uncached_formulas).items():
         out.setdefault(sheet, {}).update({ref: "公式（无计算结果）" for ref in refs})
     if error_cells:
         try:
@@ -69,9 +71,11 @@ def unusable_cells(path: Path, error_cells: dict[str, dict[str, str]],
     return out
 
 
-def formula_cells_without_value(path: Path, parts: set[str] | None = None) -> dict[str, set[str]]:
+def formula_cells_without_value(path: Path, parts: set[str] | None = None,
+                                known: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
     """Cells holding a formula but no cached value, per sheet (formulas are never evaluated); ``parts``:
-    only these worksheet parts can hold one."""
+    only these worksheet parts can hold one; ``known``: the cells already found per part (by the bounded
+    pre-read, which inflated the part anyway), so that part is not read again."""
     if path.suffix.lower() not in (".xlsx", ".xlsm") or parts == set():
         return {}
     out: dict[str, set[str]] = {}
@@ -83,15 +87,19 @@ def formula_cells_without_value(path: Path, parts: set[str] | None = None) -> di
                 return {}
             sheet_names = _sheet_names_by_part(z)
             for n in names:
-                data = z.read(n)
-                if b"<f" not in data:
-                    continue
-                for m in _formula_cells(data):
-                    if not _CACHED.search(m.group(0)):
-                        out.setdefault(sheet_names.get(n, n), set()).add(m.group(1).decode())
+                found = known[n] if known is not None and n in known else formula_cells_in(z.read(n))
+                if found:
+                    out.setdefault(sheet_names.get(n, n), set()).update(found)
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
     return out
+
+
+def formula_cells_in(data: bytes) -> set[str]:
+    """The cells of one worksheet's XML holding a formula but no cached value."""
+    if b"<f" not in data:
+        return set()
+    return {m.group(1).decode() for m in _formula_cells(data) if not _CACHED.search(m.group(0))}
 
 
 _FORMULA_TAG = re.compile(rb"<f[ >/]")

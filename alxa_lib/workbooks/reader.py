@@ -91,7 +91,8 @@ def read_workbook(path: Path | str, *, period: dt.date | None = None, department
     if sum(len(r) for r in sheets.values()) > cfg["max_rows"] + 1000:
         raise RejectedFile("oversized", f"表格超过{cfg['max_rows']}行 / more than {cfg['max_rows']} rows: split the file")
     kind, tables, also = detect_kind(sheets, cfg["header_scan_rows"], hidden)
-    bad = unusable_cells(path, seen.error_cells, seen.formula_parts) if seen.container == "zip" else {}
+    bad = unusable_cells(path, seen.error_cells, seen.formula_parts, seen.uncached_formulas) \
+        if seen.container == "zip" else {}
     reader: Callable[..., ReadResult] = {"plan": _read_plan, "schedule": _read_schedule, "report": _read_report,
                                          "start_report": _read_start_report, "registers": _read_registers}[kind]
     res = reader(path, sheets, tables, bad, period=period, department=department)
