@@ -35,6 +35,18 @@ def _row_counts_consistent(con) -> int:
     return len(files)
 
 
+
+def disk_full_on_project_x(monkeypatch, column: str) -> None:
+    """Make storing fail, after the insert, for the report rows holding project "X" in ``column``."""
+    real = ledger.insert_frame
+
+    def failing(con, table, df):
+        real(con, table, df)
+        if table == "report_rows" and "X" in set(df[column].dropna()):
+            raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(ledger, "insert_frame", failing)
+
 def test_sample_year_ingests_and_reads_back_exactly(ledger_db, truth, sample_dir):
     db, outcomes = ledger_db
     by_status = {}
@@ -119,14 +131,7 @@ def test_a_failure_inside_a_file_leaves_nothing_of_it(tmp_path, monkeypatch):
     good = write_report(tmp_path / "in" / "2025-06-28" / "住建局.xlsx", [report_row()])
     bad = write_report(tmp_path / "in" / "2025-06-28" / "交通运输局.xlsx", [report_row(), report_row(pid="X")],
                        meta="填报单位：交通运输局（盖章）  主要领导签字：是")
-    real = ledger.insert_frame
-
-    def failing(con, table, df):
-        real(con, table, df)
-        if table == "report_rows" and "X" in set(df["project_id"].dropna()):
-            raise OSError("disk full (simulated)")
-
-    monkeypatch.setattr(ledger, "insert_frame", failing)
+    disk_full_on_project_x(monkeypatch, "project_id")
     out = {Path(o.file).name: o for o in ingest([good, bad], db, progress=False)}
     assert out["住建局.xlsx"].status == "ingested"
     assert out["交通运输局.xlsx"].status == "rejected" and "nothing kept" in out["交通运输局.xlsx"].error
@@ -255,14 +260,7 @@ def test_one_batch_same_content_twice_and_a_refused_version_between_two(tmp_path
     shutil.copyfile(a, same)
     write_report(tmp_path / "c" / "2025-06-28" / "住建局.xlsx", [report_row(annual=120), report_row(pid="X")])
     write_report(tmp_path / "d" / "2025-06-28" / "住建局.xlsx", [report_row(annual=150)])
-    real = ledger.insert_frame
-
-    def failing(con, table, df):
-        real(con, table, df)
-        if table == "report_rows" and "X" in set(df["_given_id"].dropna()):
-            raise OSError("disk full (simulated)")
-
-    monkeypatch.setattr(ledger, "insert_frame", failing)
+    disk_full_on_project_x(monkeypatch, "_given_id")
     out = ingest([tmp_path / d for d in "abcd"], db, progress=False, received=dt.date(2025, 6, 27))
     assert [(o.status, o.version) for o in out] == [("ingested", 1), ("unchanged", 1), ("rejected", None),
                                                     ("new_version", 2)]

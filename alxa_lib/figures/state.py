@@ -144,7 +144,8 @@ def _state(reports: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 
 def started_ids(data: YearData, day: dt.date, state: pd.DataFrame | None = None) -> set[str]:
     """Projects started as of ``day`` (§3, §9.3): a started status with a valid date in the year ≤ day,
-    or a start report dated ≤ day."""
+    or a start report dated ≤ day. ``metrics.commencement_rates`` applies the same rule to many days at
+    once; tests/test_metrics.py holds the two equal."""
     if state is None:  # the usual call: computed once per date
         key = ("started_ids", day)
         if key not in data.memo:
