@@ -17,6 +17,7 @@ from pathlib import Path
 
 from alxa_lib import params
 from alxa_lib.errors import RejectedFile
+from alxa_lib.workbooks.opening import formula_cells_in
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -166,11 +167,5 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                     seen.formula_parts.add(info.filename)
             tail = window[-_OVERLAP:]
     if info.filename in seen.formula_parts:
-        seen.uncached_formulas[info.filename] = uncached_formula_cells(b"".join(kept))
+        seen.uncached_formulas[info.filename] = formula_cells_in(b"".join(kept))
     return size
-
-
-def uncached_formula_cells(data: bytes) -> set[str]:
-    """The cells of one worksheet's XML holding a formula but no cached value (formulas are never evaluated)."""
-    from alxa_lib.workbooks.opening import formula_cells_in
-    return formula_cells_in(data)
