@@ -375,3 +375,36 @@ def test_brief_document_carries_the_forecast_sentence(brief_files, ledger_db, ca
     assert f"（80%区间{nxt['low'] * 100:.1f}%–{nxt['high'] * 100:.1f}%）" in line
     assert f"达到{nxt['target'] * 100:.0f}%目标的可能性为{nxt['p_reach'] * 100:.0f}%" in line
     assert text.index("一、总体情况") < text.index(line) < text.index("二、项目开（复）工情况")
+
+
+# ---------------------------------------------------------------- the 公文 PDF's own process (pdf_job)
+def test_the_gwpdf_process_renders_from_any_folder_and_removes_its_html(tmp_path, monkeypatch):
+    from alxa_lib.reports.official import pdf_job
+    monkeypatch.chdir(tmp_path)  # not the project folder, and no PYTHONPATH: the child still finds alxa_lib
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    html = tmp_path / ".~x_公文.html"
+    html.write_text("<p>阿拉善左旗重点建设项目</p>", encoding="utf-8")
+    got = pdf_job.start(html, tmp_path / "x_公文.pdf").wait()
+    assert got == tmp_path / "x_公文.pdf" and not html.exists()
+    with pdfplumber.open(got) as pdf:
+        assert "阿拉善左旗重点建设项目" in pdf.pages[0].extract_text()
+
+
+def test_a_failed_gwpdf_is_one_line_and_leaves_nothing(tmp_path):
+    from alxa_lib.errors import ReportFailed
+    from alxa_lib.reports.official import pdf_job
+    job = pdf_job.start(tmp_path / "missing.html", tmp_path / "x_公文.pdf")
+    with pytest.raises(ReportFailed) as caught:
+        job.wait()
+    message = str(caught.value)
+    assert "公文PDF未能生成" in message and "FileNotFoundError" in message and "\n" not in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cancelled_gwpdf_process_is_stopped_and_its_html_removed(tmp_path):
+    from alxa_lib.reports.official import pdf_job
+    html = tmp_path / ".~x_公文.html"
+    html.write_text("<p>通报</p>" * 2000, encoding="utf-8")
+    job = pdf_job.start(html, tmp_path / "x_公文.pdf")
+    job.cancel()
+    assert job.proc.returncode is not None and not html.exists()

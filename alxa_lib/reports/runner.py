@@ -15,7 +15,8 @@ from typing import Callable
 from alxa_lib import ledger
 from alxa_lib import periods as cal
 from alxa_lib.errors import BadParameter
-from alxa_lib.reports import official, preflight, render
+from alxa_lib.reports import preflight, render
+from alxa_lib.reports.official import pdf_job
 from alxa_lib.reports.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS, OFFICIAL_KINDS  # noqa: F401
 
 
@@ -73,16 +74,23 @@ def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, 
                        "gwpdf_html_path": str(folder / f".~{stem}_公文.html") if "gwpdf" in formats else "",
                        "number": str(number or "")})
     done = {"ipynb": render.run_notebook(spec.notebook, folder / f"{stem}.ipynb", params)}
-    if "html" in formats or "pdf" in formats:
-        done["html"] = render.to_html(done["ipynb"], folder / f"{stem}.html", title)
-    if "pdf" in formats:
-        done["pdf"] = render.to_pdf(done["html"], folder / f"{stem}.pdf", title)
+    # the 公文 PDF is laid out by a second process while this one renders the analyst's HTML and PDF
+    gwpdf = pdf_job.start(params["gwpdf_html_path"], folder / f"{stem}_公文.pdf") if "gwpdf" in formats else None
+    try:
+        if "html" in formats or "pdf" in formats:
+            done["html"] = render.to_html(done["ipynb"], folder / f"{stem}.html", title)
+        if "pdf" in formats:
+            done["pdf"] = render.to_pdf(done["html"], folder / f"{stem}.pdf", title)
+    except BaseException:
+        if gwpdf:
+            gwpdf.cancel()
+        raise
     if "xlsx" in formats:
         done["xlsx"] = folder / f"{stem}.xlsx"
     if "docx" in formats:
         done["docx"] = folder / f"{stem}.docx"
-    if "gwpdf" in formats:  # rendered here, where the analyst's PDF has loaded WeasyPrint and the fonts
-        done["gwpdf"] = official.render_pdf(params["gwpdf_html_path"], folder / f"{stem}_公文.pdf")
+    if gwpdf:
+        done["gwpdf"] = gwpdf.wait()
     return done
 
 
