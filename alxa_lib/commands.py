@@ -161,23 +161,24 @@ def cmd_rebuild(a) -> int:
     return _print_outcomes(a, outcomes)
 
 
-def _load_year(db, year: int, only: frozenset[str] | None = None):
-    """The year in memory (``only``: just those frames), checked and read through one read-only connection."""
+def _load_year(db, year: int, only: frozenset[str] | None = None, report_columns: tuple[str, ...] | None = None):
+    """The year in memory (``only``: just those frames; ``report_columns``: just those columns of the report
+    rows), checked and read through one read-only connection."""
     from alxa_lib import ledger
     from alxa_lib.figures.state import load_year
     from alxa_lib.reports.preflight import require_year_on
     con = ledger.connect(db, read_only=True)
     try:
         require_year_on(con, year)
-        return load_year(con, year, only)
+        return load_year(con, year, only, report_columns)
     finally:
         con.close()
 
 
 def cmd_metrics(a) -> int:
     from alxa_lib.figures.metrics import metrics
-    from alxa_lib.figures.state import FIGURE_FRAMES
-    m = metrics(_load_year(a.db, a.as_of.year, FIGURE_FRAMES), a.as_of)
+    from alxa_lib.figures.state import FIGURE_FRAMES, FIGURE_REPORT_COLUMNS
+    m = metrics(_load_year(a.db, a.as_of.year, FIGURE_FRAMES, FIGURE_REPORT_COLUMNS), a.as_of)
     if a.json:
         _dump(m)
         return 0

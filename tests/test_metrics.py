@@ -13,7 +13,7 @@ import pytest
 from alxa_lib import periods as cal
 from alxa_lib.figures.metrics import (commencement_rates, commencement_table, metrics, next_target, planned_to_date,
                                      time_progress)
-from alxa_lib.figures.state import FIGURE_FRAMES, load_year, township_of
+from alxa_lib.figures.state import FIGURE_FRAMES, FIGURE_REPORT_COLUMNS, load_year, township_of
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +58,13 @@ def test_commencement_rates_without_projects(year):
 
 
 def test_a_days_figures_need_only_the_figure_frames(year, ledger_db):
-    """``alxa metrics`` reads only FIGURE_FRAMES: the same JSON at every period and between periods; a frame
-    left out fails loudly when used, never as an empty table."""
+    """``alxa metrics`` reads only FIGURE_FRAMES and FIGURE_REPORT_COLUMNS: the same JSON at every period
+    and between periods; a frame left out fails loudly when used, never as an empty table."""
     db, _ = ledger_db
     con = duckdb.connect(str(db), read_only=True)
-    lean = load_year(con, 2025, FIGURE_FRAMES)
+    lean = load_year(con, 2025, FIGURE_FRAMES, FIGURE_REPORT_COLUMNS)
     con.close()
+    assert set(lean.reports.columns) == {"department", "period", "version", "received", *FIGURE_REPORT_COLUMNS}
     for day in cal.periods(2025) + [dt.date(2025, 7, 3), dt.date(2025, 12, 31)]:
         assert metrics(lean, day) == metrics(year, day), day
     with pytest.raises(RuntimeError, match="findings"):

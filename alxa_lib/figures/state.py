@@ -89,6 +89,8 @@ def _dates(df: pd.DataFrame, cols) -> pd.DataFrame:
 
 # What a day's figures (commencement, investment, nodes, lights, submissions: ``alxa metrics``) read.
 FIGURE_FRAMES = frozenset({"plan_rows", "adjustments", "reports", "versions", "starts", "schedules"})
+# ... and the columns of the report rows they read (with department, period, version and received)
+FIGURE_REPORT_COLUMNS = ("project_id", "row_no", "status", "start_date", "annual_completed", "cumulative_completed")
 REGISTERS = ("decisions", "problems", "bonuses", "incidents", "liaisons")
 REGISTER_DATES = {"decisions": ("meeting_date", "due_date", "done_date"),
                   "problems": ("raised_date", "due_date", "solved_date"), "incidents": ("date",)}
@@ -111,10 +113,13 @@ class NotLoaded:
         return self.__getattr__("__len__")
 
 
-def load_year(con, year: int, only: frozenset[str] | None = None) -> YearData:
+def load_year(con, year: int, only: frozenset[str] | None = None,
+              report_columns: tuple[str, ...] | None = None) -> YearData:
     """A year of the ledger in memory (one round of queries, then every figure is pure). ``only`` names
-    the frames to read (e.g. ``FIGURE_FRAMES``); the others stand as :class:`NotLoaded`."""
-    f = queries.year_frames(con, year, None if only is None else set(only) | {"plan_rows", "adjustments"})
+    the frames to read (e.g. ``FIGURE_FRAMES``); the others stand as :class:`NotLoaded`. ``report_columns``
+    (e.g. ``FIGURE_REPORT_COLUMNS``): only those columns of the report rows (None: all of them)."""
+    f = queries.year_frames(con, year, None if only is None else set(only) | {"plan_rows", "adjustments"},
+                            report_columns)
 
     def frame(name: str, dates: tuple[str, ...] = ()):
         return _dates(f[name], dates) if name in f else NotLoaded(name)

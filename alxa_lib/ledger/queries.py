@@ -75,9 +75,11 @@ def years_with_data(con: Connection) -> set[int]:
 
 
 # ---------------------------------------------------------------- a year, for the figures
-def year_frames(con: Connection, year: int, only: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
+def year_frames(con: Connection, year: int, only: Collection[str] | None = None,
+                report_columns: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
     """The raw frames a year of figures is computed from (see ``figures.state.load_year``); ``only`` names
-    the frames to read (None: all of them)."""
+    the frames to read (None: all of them), ``report_columns`` the report-row columns (None: all of them)."""
+    row_cols = "r.*" if report_columns is None else ", ".join(f'r."{c}"' for c in report_columns)
     reads = {
         "plan_rows": lambda: latest_plan_rows(con, year),
         "adjustments": lambda: latest_register(con, "reg_adjustments"),
@@ -85,7 +87,7 @@ def year_frames(con: Connection, year: int, only: Collection[str] | None = None)
                                    WHERE kind='report' AND year(period)=? AND {live()} ORDER BY department, period, version""",
                                         [year]).df(),
         "reports": lambda: con.execute(f"""
-            SELECT f.department, f.period, f.version, f.received, r.* FROM report_rows r JOIN files f USING (file_id)
+            SELECT f.department, f.period, f.version, f.received, {row_cols} FROM report_rows r JOIN files f USING (file_id)
             WHERE f.kind='report' AND year(f.period)=? AND {live('f')}
             QUALIFY f.version = max(f.version) OVER (PARTITION BY f.department, f.period)
             ORDER BY f.department, f.period, r.row_no""", [year]).df(),
