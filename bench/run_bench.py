@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the rows as JSON instead of the table")
     ap.add_argument("--work", type=Path, help="keep the samples and ledgers here (the scale series is reused)")
     args = ap.parse_args(argv)
+    # as `make setup` does: commands measured as installed, not compiling alxa_lib from source in every
+    # process where the environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE)
+    measure.python("-m", "compileall", "-q", str(measure.ROOT / "alxa_lib"))
     work = (args.work or Path(tempfile.mkdtemp(prefix="alxa-bench-"))).resolve()  # children run in the project root
     if args.work:  # only the scale series is reused; everything else is measured afresh
         for name in ("sample", "l", "u", "out", "large", "demo", "demo_out"):
