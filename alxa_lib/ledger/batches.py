@@ -185,10 +185,10 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache) -> P
     sizes = {k: n for k, (_, n) in tables.items()}
     if res.kind in MATCHED:
         found, pid_of_row = _match(con, res, frames, received, plans)
-        findings += found
-        for f in findings:  # cell findings of a row take the row's matched project
+        for f in findings:  # cell findings of a row take the row's matched project (matching makes none)
             if f.get("cell") and f.get("rule") == "UNPARSEABLE_VALUE":
                 f["project_id"] = pid_of_row.get(int("".join(ch for ch in f["cell"] if ch.isdigit())), f["project_id"])
+        findings += found
     meta = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in res.meta.items()
             if k not in ("totals", "total_checks", "units")}
     n_rows = sum(sizes.values())
@@ -242,6 +242,16 @@ def insert(con, batch: list[Prepared]) -> None:
                     tables.setdefault(table, []).append((p.file_id, part))
         for table, parts in tables.items():
             ledger.insert_frame(con, table, table_frame(parts))
-        found = [{**f, "file_id": p.file_id, "stage": "ingest"} for p in batch for f in p.findings]
-        if found:
-            ledger.insert_frame(con, "findings", pd.DataFrame(found))
+        ledger.insert_frame(con, "findings", findings_frame(batch))
+
+
+def findings_frame(batch: list[Prepared]) -> pd.DataFrame | None:
+    """The batch's findings with their file ids, stage ``ingest``, built a column at a time (a finding
+    without some key has None there, as the table's NULL)."""
+    found = [f for p in batch for f in p.findings]
+    if not found:
+        return None
+    data = {k: [f.get(k) for f in found] for k in set().union(*found)}
+    data["file_id"] = [p.file_id for p in batch for _ in p.findings]
+    data["stage"] = ["ingest"] * len(found)
+    return pd.DataFrame(data, dtype=object)
