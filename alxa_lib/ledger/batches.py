@@ -242,7 +242,9 @@ def insert(con, batch: list[Prepared]) -> None:
                     tables.setdefault(table, []).append((p.file_id, part))
         for table, parts in tables.items():
             ledger.insert_frame(con, table, table_frame(parts))
-        ledger.insert_frame(con, "findings", findings_frame(batch))
+        found = findings_frame(batch)
+        if found is not None:
+            ledger.insert_frame(con, "findings", found)
 
 
 def findings_frame(batch: list[Prepared]) -> pd.DataFrame | None:
