@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress
 
 import pandas as pd
 
@@ -129,10 +129,10 @@ def _marks(columns: dict[str, list], n: int, prefix: str) -> list | None:
     cols = [c for c in columns if c.startswith(prefix)]
     if not cols:
         return None
-    out = []
-    for values in zip(*(columns[c] for c in cols)) if n else ():
-        kept = {c[len(prefix):]: v for c, v in zip(cols, values) if v}
-        out.append(json.dumps(kept, ensure_ascii=False) if kept else None)
+    out: list = [None] * n
+    marked = sorted({k for c in cols for k in compress(range(n), columns[c])})  # rows with any mark (few)
+    for k in marked:
+        out[k] = json.dumps({c[len(prefix):]: columns[c][k] for c in cols if columns[c][k]}, ensure_ascii=False)
     return out
 
 

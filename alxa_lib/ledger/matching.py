@@ -72,7 +72,10 @@ def match_rows(row_nos: list, raw_ids: list, names: list | None, ctx: dict, shee
     name_col, id_col = col_refs.get("name"), col_refs.get("project_id")
     matched_by, pids = [], []
     for row_no, given, written in zip(row_nos, raw_ids, names if names is not None else [None] * len(raw_ids)):
-        pid, name = _text(given), _text(written)
+        # _text inlined: it runs twice a row
+        pid = given if given.__class__ is str and given.strip() else (_text(given) if given is not None else None)
+        name = written if written.__class__ is str and written.strip() else (
+            _text(written) if written is not None else None)
         if pid and (pid in ids or not ids):
             matched_by.append("id")
             pids.append(pid)

@@ -302,10 +302,10 @@ def _convert_column(f: str, raws: list, scale: float, year: int | None
     of the cells that need a finding (unusable, or an approximate date), and the whole result at a position."""
     if f == "seq":  # kept as written: one value per row, nothing to remember
         return list(raws), [], lambda k: (raws[k], True, "")
-    if f == "project_id" and _NUMERIC.isdisjoint(map(type, raws)) and all(map(_hashable, raws)):
-        ids = {raw: _convert(f, raw, scale, year)[0] for raw in dict.fromkeys(raws)}  # each id once, never unusable
-        return list(map(ids.__getitem__, raws)), [], lambda k: (ids[raws[k]], True, "")
     try:
+        if f == "project_id" and _NUMERIC.isdisjoint(map(type, raws)):  # each id once, and never unusable
+            ids = {raw: _convert(f, raw, scale, year)[0] for raw in dict.fromkeys(raws)}
+            return list(map(ids.__getitem__, raws)), [], lambda k: (ids[raws[k]], True, "")
         keys, memo = raws, dict.fromkeys(raws)
         # a value is its own key unless two numeric types share the column (1, 1.0 and True are equal but
         # read differently): then the key is (type, value). Without a number among its values, they cannot.
@@ -322,10 +322,6 @@ def _convert_column(f: str, raws: list, scale: float, year: int | None
     odd = {key for key, g in memo.items() if _odd(g)}
     return (list(map(value.__getitem__, keys)), [k for k, key in enumerate(keys) if key in odd] if odd else [],
             lambda k: memo[keys[k]])
-
-
-def _hashable(value: Any) -> bool:
-    return value.__hash__ is not None
 
 
 def _odd(result: tuple[Any, bool, str]) -> bool:
