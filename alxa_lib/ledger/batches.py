@@ -157,7 +157,10 @@ def table_frame(parts: list[tuple[int, Part]]) -> pd.DataFrame:
     """The rows of several files for one table, as the table stores them: file ids, row numbers, years
     split, the raw and approx JSON. A column some files lack is None (NULL) for their rows."""
     names = list(dict.fromkeys(c for _, p in parts for c in p.columns))
-    data = {c: list(chain.from_iterable(p.columns.get(c) or [None] * p.n for _, p in parts)) for c in names}
+    if len(parts) == 1:  # one file: its lists as they are (the frame copies them anyway)
+        data = {c: parts[0][1].columns.get(c) or [None] * parts[0][1].n for c in names}
+    else:
+        data = {c: list(chain.from_iterable(p.columns.get(c) or [None] * p.n for _, p in parts)) for c in names}
     df = pd.DataFrame(data, columns=names, dtype=object)
     df["file_id"] = [file_id for file_id, p in parts for _ in range(p.n)]
     for col in ("raw", "approx"):

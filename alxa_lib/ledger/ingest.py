@@ -108,6 +108,9 @@ class SharedWriter:
             time.sleep(self.cfg["handoff_seconds"])
         if self.con is None:
             self.con = ledger.connect(self.db, wait=self.wait)
+            # one thread: a batch's inserts are too small for DuckDB's workers to gain anything, and their
+            # start and hand-over cost CPU (the ingest's own process only; readers keep their threads)
+            self.con.execute("SET threads = 1")
             self.since = time.monotonic()
         return self.con
 
