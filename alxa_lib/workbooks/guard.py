@@ -125,6 +125,7 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
     sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
     row_cap = lim["max_rows"] + lim["row_slack"]
     size, tail, n_rows = 0, b"", 0
+    open_row, widest = 0, 0  # the cells of the row still open at the chunk's end; the most in one row
     kept: list[bytes] = []  # a worksheet's bytes, for its formulas (at most max_part_mb, dropped at once)
     with z.open(info) as fh:
         while chunk := fh.read(_CHUNK):
@@ -147,6 +148,12 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                 _check_window(tail + chunk, info.filename, name, lim, n_rows, cells[0], seen)
             elif n_rows > row_cap or cells[0] > lim["max_cells"]:
                 _check_window(b"", info.filename, name, lim, n_rows, cells[0], seen)
+            if scan.rows:
+                widest, open_row = max(widest, open_row + scan.lead, scan.widest), scan.trailing
+            else:
+                open_row += scan.lead
+            if max(widest, open_row) > lim["max_columns"]:  # cells without a reference are placed one after another
+                raise _too_wide(lim, info.filename)
             if scan.formula or b"<f" in edge:
                 seen.formula_parts.add(info.filename)
             tail = (tail + chunk)[-_OVERLAP:] if len(chunk) < _OVERLAP else chunk[-_OVERLAP:]
@@ -163,6 +170,9 @@ class ChunkScan:
     cells: int
     odd: bool
     formula: bool
+    lead: int = 0  # cells before its first row tag (they belong to the row the previous chunk left open)
+    widest: int = 0  # most cells in one row that begins and ends in it
+    trailing: int = 0  # cells after its last row tag (that row goes on in the next chunk)
 
 
 _VECTOR_MIN = 1 << 16  # below this many bytes the exact checks cost less than the vector scan
@@ -174,14 +184,15 @@ def scan_chunk(chunk: bytes, lim: dict) -> ChunkScan:
     a few whole-array comparisons instead of a regular expression over its cells; the test of its references
     is conservative (anything that might be beyond a limit counts as odd)."""
     if len(chunk) < _VECTOR_MIN:
-        return ChunkScan(len(_ROW_TAG.findall(chunk)), chunk.count(b"<c ") + chunk.count(b"<c>"), True,
-                         b"<f" in chunk)
+        per_row = [piece.count(b"<c ") + piece.count(b"<c>") for piece in _ROW_TAG.split(chunk)]
+        return ChunkScan(len(per_row) - 1, sum(per_row), True, b"<f" in chunk, per_row[0],
+                         max(per_row[1:-1], default=0), per_row[-1])
     n = len(chunk)
     a = np.frombuffer(chunk + _PAD, dtype=np.uint8)
     lt = np.flatnonzero(a[:n] == 60)  # every tag: <
     after = a[lt + 1]
     cell = lt[after == 99]  # <c
-    cells = int(np.count_nonzero((a[cell + 2] == 32) | (a[cell + 2] == 62)))  # <c␣ or <c>
+    cell = cell[(a[cell + 2] == 32) | (a[cell + 2] == 62)]  # <c␣ or <c>
     rows = lt[after == 114]  # <r
     rows = rows[(a[rows + 2] == 111) & (a[rows + 3] == 119)]  # <row
     end = a[rows + 4]  # \b after <row: no word byte (the pad counts as none)
@@ -191,7 +202,10 @@ def scan_chunk(chunk: bytes, lim: dict) -> ChunkScan:
     err = eq[before == 116]  # t="
     odd = bool((after == 33).any() or ((a[err + 2] == 101) & (a[err + 3] == 34)).any()) \
         or _refs_beyond(a, eq[before == 114] + 2, lim)  # <!, t="e", r="…
-    return ChunkScan(len(rows) - int(np.count_nonzero(word)), cells, odd, bool((after == 102).any()))  # <f
+    rows = rows[~word]
+    per_row = np.bincount(np.searchsorted(rows, cell), minlength=len(rows) + 1)  # [before the first row, …]
+    return ChunkScan(len(rows), len(cell), odd, bool((after == 102).any()), int(per_row[0]),  # <f
+                     int(per_row[1:-1].max(initial=0)), int(per_row[-1]))
 
 
 def _refs_beyond(a: np.ndarray, at: np.ndarray, lim: dict) -> bool:
@@ -235,6 +249,11 @@ def _refuse_dtd(window: bytes, part: str, name: str) -> None:
                                       f"re-save it in Excel and resend ({name})")
 
 
+def _too_wide(lim: dict, part: str) -> RejectedFile:
+    return RejectedFile("too_wide", f"表格超过{lim['max_columns']}列，请删除多余列后报送 / more than "
+                                    f"{lim['max_columns']} columns in {part}: remove the extra columns and resend")
+
+
 def _too_long(row_cap: int, part: str) -> RejectedFile:
     return RejectedFile("oversized", f"表格超过{row_cap}行，请拆分后报送 / more than {row_cap} rows in "
                                      f"{part}: split the file and resend")
@@ -254,9 +273,7 @@ def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n
                                         f"{lim['max_cells']} cells: split the file and resend ({name})")
     refs = _CELL_REF.findall(window)
     if max((col_number_b(c) for c, _ in refs), default=0) > lim["max_columns"]:
-        raise RejectedFile("too_wide", f"表格超过{lim['max_columns']}列，请删除多余列后报送 / more than "
-                                       f"{lim['max_columns']} columns in {part}: remove the extra "
-                                       f"columns and resend")
+        raise _too_wide(lim, part)
     if max((int(r) for _, r in refs), default=0) > row_cap:  # in a row of a small number, a cell far below
         raise _too_long(row_cap, part)
     if b't="e"' in window:
