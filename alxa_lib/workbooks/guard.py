@@ -126,12 +126,10 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
     row_cap = lim["max_rows"] + lim["row_slack"]
     size, tail, n_rows = 0, b"", 0
     open_row, widest = 0, 0  # the cells of the row still open at the chunk's end; the most in one row
-    kept: list[bytes] = []  # a worksheet's bytes, for its formulas (at most max_part_mb, dropped at once)
+    formulas = FormulaCells()
     with z.open(info) as fh:
         while chunk := fh.read(_CHUNK):
             size += len(chunk)
-            if sheet:
-                kept.append(chunk)
             if size > lim["max_part_mb"] * 1e6 or done + size > total_cap:
                 raise _bomb(name, f"{info.filename}实际解压超过上限", f"{info.filename} inflates past the limit")
             if not sheet:
@@ -156,10 +154,37 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                 raise _too_wide(lim, info.filename)
             if scan.formula or b"<f" in edge:
                 seen.formula_parts.add(info.filename)
+            formulas.add(chunk, scan.formula)
             tail = (tail + chunk)[-_OVERLAP:] if len(chunk) < _OVERLAP else chunk[-_OVERLAP:]
     if info.filename in seen.formula_parts:
-        seen.uncached_formulas[info.filename] = formula_cells_in(b"".join(kept))
+        seen.uncached_formulas[info.filename] = formulas.end()
     return size
+
+
+class FormulaCells:
+    """The cells of one worksheet holding a formula without a cached value (:func:`formula_cells_in`), found
+    while it streams: each stretch up to the last ``</c>`` is searched as it comes (a formula cell cannot
+    cross a ``</c>``, so cutting there finds exactly what a search of the whole sheet finds), the rest waits
+    for the next chunk. The sheet is never held whole for them."""
+
+    def __init__(self) -> None:
+        self.rest, self.found = b"", set()
+
+    def add(self, chunk: bytes, has_tag: bool) -> None:
+        """``has_tag``: the chunk holds a formula tag (``<f``)."""
+        first, cut = chunk.find(b"</c>") + 4, chunk.rfind(b"</c>") + 4
+        if first == 3:  # no cell ends in this chunk: it waits whole
+            self.rest += chunk
+            return
+        stitched = self.rest + chunk[:first]  # the stretch the previous chunk left, up to the first </c>
+        self.found |= formula_cells_in(stitched)
+        if has_tag and cut > first:
+            self.found |= formula_cells_in(chunk, first, cut)
+        self.rest = chunk[cut:]
+
+    def end(self) -> set[str]:
+        self.found |= formula_cells_in(self.rest)
+        return self.found
 
 
 @dataclass
