@@ -167,12 +167,8 @@ def _total_spellings(rows: list[list[Any]], start: int, label_cols: list[int]) -
     """The texts of the label columns that, folded, hold 计 (without it no label spells 合计 or 总计)."""
     texts = set()
     for c in label_cols:
-        texts.update(filter(_is_text, [row[c] if c < len(row) else None for row in rows[start:]]))
+        texts.update(filter(str.__instancecheck__, [row[c] if c < len(row) else None for row in rows[start:]]))
     return {t for t in texts if "计" in fold(t)}
-
-
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str)
 
 
 @dataclass
