@@ -205,3 +205,41 @@ def test_unwritable_ledger_place_names_the_cause(tmp_path, capsys):
     code, out, err = cli_in_process(["ingest", good, "--db", tmp_path / "blocker" / "l.duckdb"], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "blocker" in err and "rollback" not in err
+
+
+# Reads one workbook in a child whose address space is held to 1.5 GB, and prints the reason it was refused
+# (or "accepted"): a reader that allocates a dense range for a far cell fails there, not on the test machine.
+CHILD_READ = ("import resource, sys\n"
+              "resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))\n"
+              "from alxa_lib.errors import RejectedFile\n"
+              "from alxa_lib.workbooks.reader import read_workbook\n"
+              "try:\n    read_workbook(sys.argv[1])\n    print('accepted')\n"
+              "except RejectedFile as exc:\n    print(exc.reason)\n")
+
+
+def test_a_cell_placed_beyond_the_limits_by_its_own_reference_is_refused(tmp_path):
+    """calamine places a cell by its own reference, not by its row's number: one cell CV1048576 in row 1 would
+    make it allocate 1,048,576 rows × 100 columns (3.3 GB; it aborts the whole process), and AAAA7 18,279
+    columns; cells without a reference are placed one after another, so a row of 50,000 of them makes every
+    row 50,000 columns wide (2.4 GB here). Each is refused, in the first and in the last chunk of a sheet large
+    enough to be scanned as a byte array, while the same sheet without them is read."""
+    rows = [report_row(pid=f"2025-ZD-{i:04d}", name=f"测试项目{i}") for i in range(1, 1501)]
+    base = write_report(tmp_path / "2025-06-28" / "住建局.xlsx", rows)
+    with zipfile.ZipFile(base) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    assert len(sheet) > 1 << 20  # more than one chunk of the bounded pre-read
+
+    def read(path: Path) -> str:
+        done = subprocess.run([sys.executable, "-c", CHILD_READ, str(path)], capture_output=True, text=True,
+                              cwd=ROOT, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout.strip()
+
+    assert read(base) == "accepted"
+    first, last = sheet.index(b"</row>"), sheet.rindex(b"</row>")
+    for cell, reason in ((b'<c r="CV1048576"><v>1</v></c>', "oversized"), (b'<c r="AAAA7"><v>1</v></c>', "too_wide"),
+                         (b"<c><v>1</v></c>" * 50_000, "too_wide")):
+        for at in (first, last):
+            bad = _rezip(base, tmp_path / "2025-06-28" / f"far{at}.xlsx",
+                         replace={"xl/worksheets/sheet1.xml": sheet[:at] + cell + sheet[at:]})
+            assert read(bad) == reason, (cell[:40], at)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress
 
 import pandas as pd
 
@@ -129,10 +129,10 @@ def _marks(columns: dict[str, list], n: int, prefix: str) -> list | None:
     cols = [c for c in columns if c.startswith(prefix)]
     if not cols:
         return None
-    out = []
-    for values in zip(*(columns[c] for c in cols)) if n else ():
-        kept = {c[len(prefix):]: v for c, v in zip(cols, values) if v}
-        out.append(json.dumps(kept, ensure_ascii=False) if kept else None)
+    out: list = [None] * n
+    marked = sorted({k for c in cols for k in compress(range(n), columns[c])})  # rows with any mark (few)
+    for k in marked:
+        out[k] = json.dumps({c[len(prefix):]: columns[c][k] for c in cols if columns[c][k]}, ensure_ascii=False)
     return out
 
 
@@ -157,7 +157,10 @@ def table_frame(parts: list[tuple[int, Part]]) -> pd.DataFrame:
     """The rows of several files for one table, as the table stores them: file ids, row numbers, years
     split, the raw and approx JSON. A column some files lack is None (NULL) for their rows."""
     names = list(dict.fromkeys(c for _, p in parts for c in p.columns))
-    data = {c: list(chain.from_iterable(p.columns.get(c) or [None] * p.n for _, p in parts)) for c in names}
+    if len(parts) == 1:  # one file: its lists as they are (the frame copies them anyway)
+        data = {c: parts[0][1].columns.get(c) or [None] * parts[0][1].n for c in names}
+    else:
+        data = {c: list(chain.from_iterable(p.columns.get(c) or [None] * p.n for _, p in parts)) for c in names}
     df = pd.DataFrame(data, columns=names, dtype=object)
     df["file_id"] = [file_id for file_id, p in parts for _ in range(p.n)]
     for col in ("raw", "approx"):
@@ -185,10 +188,10 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache) -> P
     sizes = {k: n for k, (_, n) in tables.items()}
     if res.kind in MATCHED:
         found, pid_of_row = _match(con, res, frames, received, plans)
-        findings += found
-        for f in findings:  # cell findings of a row take the row's matched project
+        for f in findings:  # cell findings of a row take the row's matched project (matching makes none)
             if f.get("cell") and f.get("rule") == "UNPARSEABLE_VALUE":
                 f["project_id"] = pid_of_row.get(int("".join(ch for ch in f["cell"] if ch.isdigit())), f["project_id"])
+        findings += found
     meta = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in res.meta.items()
             if k not in ("totals", "total_checks", "units")}
     n_rows = sum(sizes.values())
@@ -242,6 +245,18 @@ def insert(con, batch: list[Prepared]) -> None:
                     tables.setdefault(table, []).append((p.file_id, part))
         for table, parts in tables.items():
             ledger.insert_frame(con, table, table_frame(parts))
-        found = [{**f, "file_id": p.file_id, "stage": "ingest"} for p in batch for f in p.findings]
-        if found:
-            ledger.insert_frame(con, "findings", pd.DataFrame(found))
+        found = findings_frame(batch)
+        if found is not None:
+            ledger.insert_frame(con, "findings", found)
+
+
+def findings_frame(batch: list[Prepared]) -> pd.DataFrame | None:
+    """The batch's findings with their file ids, stage ``ingest``, built a column at a time (a finding
+    without some key has None there, as the table's NULL)."""
+    found = [f for p in batch for f in p.findings]
+    if not found:
+        return None
+    data = {k: [f.get(k) for f in found] for k in set().union(*found)}
+    data["file_id"] = [p.file_id for p in batch for _ in p.findings]
+    data["stage"] = ["ingest"] * len(found)
+    return pd.DataFrame(data, dtype=object)

@@ -5,7 +5,7 @@ import difflib
 
 import pandas as pd
 
-from alxa_lib.rules import finding
+from alxa_lib.rules import finder, finding
 from alxa_lib.workbooks.cells import norm_name
 
 
@@ -66,19 +66,24 @@ def match_rows(row_nos: list, raw_ids: list, names: list | None, ctx: dict, shee
                department: str | None, index: PlanIndex) -> tuple[list, list, list[dict]]:
     """:func:`match_projects` on a table's columns: (project ids, how each row matched, findings)."""
     findings: list[dict] = []
+    unknown = finder("PROJECT_UNKNOWN", sheet=sheet, **ctx)
+    suggestions: dict[str, str] = {}
     ids = index.ids
     name_col, id_col = col_refs.get("name"), col_refs.get("project_id")
     matched_by, pids = [], []
     for row_no, given, written in zip(row_nos, raw_ids, names if names is not None else [None] * len(raw_ids)):
-        pid, name = _text(given), _text(written)
+        # _text inlined: it runs twice a row
+        pid = given if given.__class__ is str and given.strip() else (_text(given) if given is not None else None)
+        name = written if written.__class__ is str and written.strip() else (
+            _text(written) if written is not None else None)
         if pid and (pid in ids or not ids):
             matched_by.append("id")
             pids.append(pid)
             continue
         key = norm_name(name) if name else None
-        candidates = index.candidates(key, department) if name else []
+        candidates = index.candidates(key, department) if name and not pid else []  # a given id is never replaced
         cell = f"{name_col}{row_no}" if name_col else None
-        if len(candidates) == 1 and not pid:
+        if len(candidates) == 1:
             matched_by.append("name")
             pids.append(candidates[0])
             findings.append(finding("NAME_MATCHED", project_id=candidates[0], field="name", sheet=sheet, cell=cell,
@@ -88,12 +93,14 @@ def match_rows(row_nos: list, raw_ids: list, names: list | None, ctx: dict, shee
             matched_by.append(None)
             pids.append(None)
             continue  # REQUIRED_MISSING is the validator's
-        near = index.closest(key if name else norm_name(pid))
-        suggest = ("，最接近的计划项目：" + "、".join(near)) if near else ""
+        near_key = key if name else norm_name(pid)
+        if near_key not in suggestions:  # one report repeats its names
+            near = index.closest(near_key)
+            suggestions[near_key] = ("，最接近的计划项目：" + "、".join(near)) if near else ""
         if pid and id_col:
             cell = f"{id_col}{row_no}"
-        findings.append(finding("PROJECT_UNKNOWN", project_id=None, field="project_id" if pid else "name",
-                                sheet=sheet, cell=cell, name=name or pid, suggest=suggest, **ctx))
+        findings.append(unknown(project_id=None, field="project_id" if pid else "name", cell=cell, name=name or pid,
+                                suggest=suggestions[near_key]))
         matched_by.append(None)
         pids.append(pid if not ids else None)
     return pids, matched_by, findings

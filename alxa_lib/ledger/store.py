@@ -280,12 +280,20 @@ def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 _COLUMNS: dict[str, list[str]] = {}
 
 
+def _all_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                     "ORDER BY table_name, ordinal_position").fetchall():
+        out.setdefault(table, []).append(column)
+    return out
+
+
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
     """Insert ``df`` by column name; columns the table lacks are dropped, missing ones are NULL."""
     if df is None or len(df) == 0:
         return
     if table not in _COLUMNS:  # every writing connection has the same schema (SCHEMA, applied on connect)
-        _COLUMNS[table] = columns_of(con, table)
+        _COLUMNS.update(_all_columns(con))  # every table's at once: one query, not one per table
     cols = [c for c in _COLUMNS[table] if c in df.columns]
     frame = df[cols]
     con.register("_incoming", frame)

@@ -34,7 +34,7 @@ def _fold_short(text: str) -> str:
 def fold(text: Any) -> str:
     """Full-width → half-width (NFKC) and trimmed; None → ''."""
     if text.__class__ is str and len(text) <= _SHORT:
-        return _fold_short(text)
+        return text.strip() if text.isascii() else _fold_short(text)  # NFKC leaves every ASCII text as it is
     if text is None:
         return ""
     if isinstance(text, float) and text.is_integer():

@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from alxa_lib import params
 from alxa_lib.errors import RejectedFile
 from alxa_lib.workbooks.opening import formula_cells_in
@@ -26,8 +28,8 @@ _OVERLAP = 512  # longer than any tag the patterns below look for
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _ROW = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")
 _ROW_TAG = re.compile(rb"<row\b")
-_WIDE_CELL = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{2,3})\d+\"")
-_WIDE_ANY = re.compile(rb'r="([A-Z]{2,3})\d')  # finds at least what _WIDE_CELL finds, many times faster
+_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+)(\d+)\"")  # where a cell is placed, whatever its row's number
+_ANY_REF = re.compile(rb'r="([A-Z]*)(\d+)')  # finds at least every reference the two patterns above find
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 
 
@@ -41,15 +43,6 @@ def col_number(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n
-
-
-def _widest(window: bytes, limit: int) -> int:
-    """The widest cell column (1-based) of a worksheet window, 0 if every cell is within A–Z. The quick
-    pattern bounds it from above; the exact one runs only when that bound is over ``limit``."""
-    bound = max(map(col_number_b, set(_WIDE_ANY.findall(window))), default=0)
-    if bound <= limit:
-        return bound
-    return max((col_number(m.decode()) for m in _WIDE_CELL.findall(window)), default=0)
 
 
 def col_number_b(letters: bytes) -> int:
@@ -131,41 +124,183 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
     """Stream one XML part: count its real size, refuse a DTD, bound a worksheet's rows and columns."""
     sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
     row_cap = lim["max_rows"] + lim["row_slack"]
-    size, tail, max_row, n_rows = 0, b"", 0, 0
-    kept: list[bytes] = []  # a worksheet's bytes, for its formulas (at most max_part_mb, dropped at once)
+    size, tail, n_rows = 0, b"", 0
+    open_row, widest = 0, 0  # the cells of the row still open at the chunk's end; the most in one row
+    formulas = FormulaCells()
     with z.open(info) as fh:
         while chunk := fh.read(_CHUNK):
             size += len(chunk)
-            if sheet:
-                kept.append(chunk)
             if size > lim["max_part_mb"] * 1e6 or done + size > total_cap:
                 raise _bomb(name, f"{info.filename}实际解压超过上限", f"{info.filename} inflates past the limit")
-            window = tail + chunk
-            if b"<!" in window and _DTD.search(window):  # the quick test first: most parts have no "<!"
-                raise RejectedFile("xml_dtd", f"工作簿含DTD或实体声明（{info.filename}），可能是恶意文件，拒收 / the "
-                                              f"workbook declares a DTD or entities in {info.filename}: refused; "
-                                              f"re-save it in Excel and resend ({name})")
-            if sheet:
-                rows = [int(m) for m in _ROW.findall(window)]
-                n_rows += len(_ROW_TAG.findall(chunk))
-                max_row = max([max_row, n_rows, *rows])
-                if max_row > row_cap:
-                    raise RejectedFile("oversized", f"表格超过{row_cap}行，请拆分后报送 / more than {row_cap} rows in "
-                                                    f"{info.filename}: split the file and resend")
-                cells[0] += chunk.count(b"<c ") + chunk.count(b"<c>")
-                if cells[0] > lim["max_cells"]:
-                    raise RejectedFile("oversized", f"工作簿单元格超过{lim['max_cells']}个，请拆分后报送 / more than "
-                                                    f"{lim['max_cells']} cells: split the file and resend ({name})")
-                if _widest(window, lim["max_columns"]) > lim["max_columns"]:
-                    raise RejectedFile("too_wide", f"表格超过{lim['max_columns']}列，请删除多余列后报送 / more than "
-                                                   f"{lim['max_columns']} columns in {info.filename}: remove the extra "
-                                                   f"columns and resend")
-                if b't="e"' in window:
-                    found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(window)}
-                    seen.error_cells.setdefault(info.filename, {}).update(found)
-                if b"<f" in window:
-                    seen.formula_parts.add(info.filename)
-            tail = window[-_OVERLAP:]
+            if not sheet:
+                window = tail + chunk
+                if b"<!" in window:
+                    _refuse_dtd(window, info.filename, name)
+                tail = window[-_OVERLAP:]
+                continue
+            scan = scan_chunk(chunk, lim)
+            edge = tail + chunk[:_OVERLAP]  # holds whole every tag that the chunk boundary cuts
+            n_rows += scan.rows
+            cells[0] += scan.cells
+            if scan.odd or _edge_odd(edge, lim):  # anything out of the common: decided exactly, on the window
+                _check_window(tail + chunk, info.filename, name, lim, n_rows, cells[0], seen)
+            elif n_rows > row_cap or cells[0] > lim["max_cells"]:
+                _check_window(b"", info.filename, name, lim, n_rows, cells[0], seen)
+            if scan.rows:
+                widest, open_row = max(widest, open_row + scan.lead, scan.widest), scan.trailing
+            else:
+                open_row += scan.lead
+            if max(widest, open_row) > lim["max_columns"]:  # cells without a reference are placed one after another
+                raise _too_wide(lim, info.filename)
+            if scan.formula or b"<f" in edge:
+                seen.formula_parts.add(info.filename)
+            formulas.add(chunk, scan.formula)
+            tail = (tail + chunk)[-_OVERLAP:] if len(chunk) < _OVERLAP else chunk[-_OVERLAP:]
     if info.filename in seen.formula_parts:
-        seen.uncached_formulas[info.filename] = formula_cells_in(b"".join(kept))
+        seen.uncached_formulas[info.filename] = formulas.end()
     return size
+
+
+class FormulaCells:
+    """The cells of one worksheet holding a formula without a cached value (:func:`formula_cells_in`), found
+    while it streams: each stretch up to the last ``</c>`` is searched as it comes (a formula cell cannot
+    cross a ``</c>``, so cutting there finds exactly what a search of the whole sheet finds), the rest waits
+    for the next chunk. The sheet is never held whole for them."""
+
+    def __init__(self) -> None:
+        self.rest, self.found = b"", set()
+
+    def add(self, chunk: bytes, has_tag: bool) -> None:
+        """``has_tag``: the chunk holds a formula tag (``<f``)."""
+        first, cut = chunk.find(b"</c>") + 4, chunk.rfind(b"</c>") + 4
+        if first == 3:  # no cell ends in this chunk: it waits whole
+            self.rest += chunk
+            return
+        stitched = self.rest + chunk[:first]  # the stretch the previous chunk left, up to the first </c>
+        self.found |= formula_cells_in(stitched)
+        if has_tag and cut > first:
+            self.found |= formula_cells_in(chunk, first, cut)
+        self.rest = chunk[cut:]
+
+    def end(self) -> set[str]:
+        self.found |= formula_cells_in(self.rest)
+        return self.found
+
+
+@dataclass
+class ChunkScan:
+    """One worksheet chunk at a glance: its row tags and cells (counted exactly), whether anything in it needs
+    the exact checks (a DTD, an error cell, a reference beyond the limits), whether it holds a formula tag."""
+    rows: int
+    cells: int
+    odd: bool
+    formula: bool
+    lead: int = 0  # cells before its first row tag (they belong to the row the previous chunk left open)
+    widest: int = 0  # most cells in one row that begins and ends in it
+    trailing: int = 0  # cells after its last row tag (that row goes on in the next chunk)
+
+
+_VECTOR_MIN = 1 << 16  # below this many bytes the exact checks cost less than the vector scan
+_PAD = b"\0" * 16  # read past the end by the vector scan: no tag, no digit, no letter
+
+
+def scan_chunk(chunk: bytes, lim: dict) -> ChunkScan:
+    """The counts of a chunk, and whether it needs the exact checks. A large chunk is scanned as a byte array,
+    a few whole-array comparisons instead of a regular expression over its cells; the test of its references
+    is conservative (anything that might be beyond a limit counts as odd)."""
+    if len(chunk) < _VECTOR_MIN:
+        per_row = [piece.count(b"<c ") + piece.count(b"<c>") for piece in _ROW_TAG.split(chunk)]
+        return ChunkScan(len(per_row) - 1, sum(per_row), True, b"<f" in chunk, per_row[0],
+                         max(per_row[1:-1], default=0), per_row[-1])
+    n = len(chunk)
+    a = np.frombuffer(chunk + _PAD, dtype=np.uint8)
+    lt = np.flatnonzero(a[:n] == 60)  # every tag: <
+    after = a[lt + 1]
+    cell = lt[after == 99]  # <c
+    cell = cell[(a[cell + 2] == 32) | (a[cell + 2] == 62)]  # <c␣ or <c>
+    rows = lt[after == 114]  # <r
+    rows = rows[(a[rows + 2] == 111) & (a[rows + 3] == 119)]  # <row
+    end = a[rows + 4]  # \b after <row: no word byte (the pad counts as none)
+    word = ((end >= 48) & (end <= 57)) | ((end >= 65) & (end <= 90)) | ((end >= 97) & (end <= 122)) | (end == 95)
+    eq = np.flatnonzero((a[:n] == 61) & (a[1:n + 1] == 34))  # ="
+    before = a[eq - 1]  # eq = 0 reads the last pad byte
+    err = eq[before == 116]  # t="
+    odd = bool((after == 33).any() or ((a[err + 2] == 101) & (a[err + 3] == 34)).any()) \
+        or _refs_beyond(a, eq[before == 114] + 2, lim)  # <!, t="e", r="…
+    rows = rows[~word]
+    per_row = np.bincount(np.searchsorted(rows, cell), minlength=len(rows) + 1)  # [before the first row, …]
+    return ChunkScan(len(rows), len(cell), odd, bool((after == 102).any()), int(per_row[0]),  # <f
+                     int(per_row[1:-1].max(initial=0)), int(per_row[-1]))
+
+
+def _refs_beyond(a: np.ndarray, at: np.ndarray, lim: dict) -> bool:
+    """Whether any of the values starting at ``at`` (letters, then digits) might be a column beyond
+    ``max_columns`` or a row beyond ``max_rows`` + ``row_slack``: four letters or more, or more digits than
+    the row cap has, count as beyond."""
+    row_cap = lim["max_rows"] + lim["row_slack"]
+    letters = [(c >= 65) & (c <= 90) for c in (a[at], a[at + 1], a[at + 2], a[at + 3])]
+    run = [letters[0]]  # run[k]: the value starts with k + 1 letters or more
+    for k in range(1, 4):
+        run.append(run[-1] & letters[k])
+    if run[3].any():
+        return True
+    col = np.zeros(len(at), dtype=np.int64)
+    for k in range(3):
+        col = np.where(run[k], col * 26 + a[at + k] - 64, col)
+    if (col > lim["max_columns"]).any():
+        return True
+    start = at + run[0] + run[1] + run[2]
+    row, going = np.zeros(len(at), dtype=np.int64), np.ones(len(at), dtype=bool)
+    for k in range(len(str(row_cap)) + 1):
+        digit = a[start + k].astype(np.int64) - 48
+        going &= (digit >= 0) & (digit <= 9)
+        row = np.where(going, row * 10 + digit, row)
+    return bool(going.any() or (row > row_cap).any())
+
+
+def _edge_odd(edge: bytes, lim: dict) -> bool:
+    """:func:`scan_chunk`'s test on the bytes around a chunk boundary (about 1 KB)."""
+    if b"<!" in edge or b't="e"' in edge:
+        return True
+    row_cap = lim["max_rows"] + lim["row_slack"]
+    return any(int(digits) > row_cap or len(letters) > 3 or col_number_b(letters) > lim["max_columns"]
+               for letters, digits in _ANY_REF.findall(edge))
+
+
+def _refuse_dtd(window: bytes, part: str, name: str) -> None:
+    if _DTD.search(window):
+        raise RejectedFile("xml_dtd", f"工作簿含DTD或实体声明（{part}），可能是恶意文件，拒收 / the "
+                                      f"workbook declares a DTD or entities in {part}: refused; "
+                                      f"re-save it in Excel and resend ({name})")
+
+
+def _too_wide(lim: dict, part: str) -> RejectedFile:
+    return RejectedFile("too_wide", f"表格超过{lim['max_columns']}列，请删除多余列后报送 / more than "
+                                    f"{lim['max_columns']} columns in {part}: remove the extra columns and resend")
+
+
+def _too_long(row_cap: int, part: str) -> RejectedFile:
+    return RejectedFile("oversized", f"表格超过{row_cap}行，请拆分后报送 / more than {row_cap} rows in "
+                                     f"{part}: split the file and resend")
+
+
+def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n_cells: int, seen: Inspection) -> None:
+    """The exact checks of one worksheet window (the previous chunk's last bytes and this chunk), in their
+    order: a DTD, rows (by count and by row number), cells, columns, then rows by a cell's own reference (a
+    dense reader places a cell by it, whatever its row's number says); then the error cells it holds."""
+    if b"<!" in window:
+        _refuse_dtd(window, part, name)
+    row_cap = lim["max_rows"] + lim["row_slack"]
+    if max([n_rows, *map(int, _ROW.findall(window))]) > row_cap:
+        raise _too_long(row_cap, part)
+    if n_cells > lim["max_cells"]:
+        raise RejectedFile("oversized", f"工作簿单元格超过{lim['max_cells']}个，请拆分后报送 / more than "
+                                        f"{lim['max_cells']} cells: split the file and resend ({name})")
+    refs = _CELL_REF.findall(window)
+    if max((col_number_b(c) for c, _ in refs), default=0) > lim["max_columns"]:
+        raise _too_wide(lim, part)
+    if max((int(r) for _, r in refs), default=0) > row_cap:  # in a row of a small number, a cell far below
+        raise _too_long(row_cap, part)
+    if b't="e"' in window:
+        found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(window)}
+        seen.error_cells.setdefault(part, {}).update(found)

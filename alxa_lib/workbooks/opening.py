@@ -95,33 +95,35 @@ def formula_cells_without_value(path: Path, parts: set[str] | None = None,
     return out
 
 
-def formula_cells_in(data: bytes) -> set[str]:
-    """The cells of one worksheet's XML holding a formula but no cached value."""
-    if b"<f" not in data:
+def formula_cells_in(data: bytes, start: int = 0, end: int | None = None) -> set[str]:
+    """The cells of one worksheet's XML holding a formula but no cached value; ``start``, ``end``: only in
+    ``data[start:end]`` (without copying it), which must begin and end between two cells."""
+    end = len(data) if end is None else end
+    if data.find(b"<f", start, end) == -1:
         return set()
-    return {m.group(1).decode() for m in _formula_cells(data) if not _CACHED.search(m.group(0))}
+    return {m.group(1).decode() for m in _formula_cells(data, start, end) if not _CACHED.search(m.group(0))}
 
 
 _FORMULA_TAG = re.compile(rb"<f[ >/]")
 
 
-def _formula_cells(data: bytes):
-    """The matches of ``_FORMULA`` in a worksheet, as ``finditer`` gives them, but the pattern is tried
-    only around each formula tag: between the last ``</c>`` before it and the first after it (a match
+def _formula_cells(data: bytes, start: int, stop: int):
+    """The matches of ``_FORMULA`` in ``data[start:stop]``, as ``finditer`` gives them, but the pattern is
+    tried only around each formula tag: between the last ``</c>`` before it and the first after it (a match
     cannot cross a ``</c>``), so a large sheet with few formulas is not scanned cell by cell."""
-    done = 0
-    tag = _FORMULA_TAG.search(data)
+    done = start
+    tag = _FORMULA_TAG.search(data, start, stop)
     while tag:
         pos = tag.start()
         close = data.rfind(b"</c>", done, pos)
-        end = data.find(b"</c>", pos)
+        end = data.find(b"</c>", pos, stop)
         if end == -1:
             return
         m = _FORMULA.search(data, close + 4 if close != -1 else done, end + 4)
         if m:
             yield m
             done = m.end()
-        tag = _FORMULA_TAG.search(data, max(pos + 2, done))
+        tag = _FORMULA_TAG.search(data, max(pos + 2, done), stop)
 
 
 def _sheet_names_by_part(z: zipfile.ZipFile) -> dict[str, str]:

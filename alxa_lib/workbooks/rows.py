@@ -126,33 +126,49 @@ def _data_rows(rows: list[list[Any]], table: Table) -> tuple[list[tuple[int, str
     kept: list[tuple[int, str | None]] = []
     totals: list[dict] = []
     section_class = None
+    spelling = _total_spellings(rows, table.data_start, label_cols)
     for r in range(table.data_start, len(rows)):
         row = rows[r]
-        n = len(row)
-        first = row[0] if n and not is_empty(row[0]) else next((v for v in row if not is_empty(v)), _NOTHING)
-        if first is _NOTHING:
-            continue
-        if isinstance(first, str):  # a number, a date or a bool never reads as a footer or a heading
-            first = fold(first)
-            if _FOOTER.match(first):
-                name_text = fold(row[c_name]) if c_name is not None and c_name < n else ""
-                if not name_text or _FOOTER.match(name_text):
-                    break
-            if _SECTION.match(first) and not (fold(row[c_id]) if c_id is not None and c_id < n else ""):
-                nonempty = [v for v in row if not is_empty(v)]
-                if len(nonempty) <= 2:
-                    section_class = "MP" if "前期" in "".join(map(fold, nonempty)) else "KC"
-                    continue  # a section heading such as 一、重点建设项目: it sets the class of the rows below
-        # 合计 can only be spelt by text: any other value stands as one character that is neither
-        label = "".join([fold(v) if isinstance(v, str) else "#"
-                         for c in label_cols if c < n and (v := row[c]) is not None])
-        if _TOTAL.search(label):
-            totals.append({"_row": r + 1, **{f: (row[c] if c < n else None) for f, c in cols.items()}})
-            continue
+        # the common row, a number first and no label that could spell 合计, is kept at once: the checks
+        # below would find nothing in it
+        if not (row and row[0].__class__ in _PLAIN_FIRST and not (spelling and any(
+                c < len(row) and row[c] in spelling for c in label_cols))):
+            n = len(row)
+            first = row[0] if n and not is_empty(row[0]) else next((v for v in row if not is_empty(v)), _NOTHING)
+            if first is _NOTHING:
+                continue
+            if isinstance(first, str):  # a number, a date or a bool never reads as a footer or a heading
+                first = fold(first)
+                if _FOOTER.match(first):
+                    name_text = fold(row[c_name]) if c_name is not None and c_name < n else ""
+                    if not name_text or _FOOTER.match(name_text):
+                        break
+                if _SECTION.match(first) and not (fold(row[c_id]) if c_id is not None and c_id < n else ""):
+                    nonempty = [v for v in row if not is_empty(v)]
+                    if len(nonempty) <= 2:
+                        section_class = "MP" if "前期" in "".join(map(fold, nonempty)) else "KC"
+                        continue  # a section heading such as 一、重点建设项目: it sets the class of the rows below
+            # 合计 can only be spelt by text: any other value stands as one character that is neither
+            label = "".join([fold(v) if isinstance(v, str) else "#"
+                             for c in label_cols if c < n and (v := row[c]) is not None])
+            if _TOTAL.search(label):
+                totals.append({"_row": r + 1, **{f: (row[c] if c < n else None) for f, c in cols.items()}})
+                continue
         if len(kept) >= cap:
             raise RejectedFile("oversized", f"表格超过{cap}行，请拆分后报送 / more than {cap} rows: split the file and resend")
         kept.append((r, section_class))
     return kept, totals
+
+
+_PLAIN_FIRST = {int, float}  # a first cell of these types is no footer, heading or empty cell
+
+
+def _total_spellings(rows: list[list[Any]], start: int, label_cols: list[int]) -> set[str]:
+    """The texts of the label columns that, folded, hold 计 (without it no label spells 合计 or 总计)."""
+    texts = set()
+    for c in label_cols:
+        texts.update(filter(str.__instancecheck__, [row[c] if c < len(row) else None for row in rows[start:]]))
+    return {t for t in texts if "计" in fold(t)}
 
 
 @dataclass
@@ -237,8 +253,13 @@ def read_columns(rows: list[list[Any]], table: Table, *, year: int | None, ctx: 
     def mark(key: str, k: int, text: Any) -> None:
         marks.setdefault(key, {})[k] = text
 
+    # rows of one width (a dense reader's) are turned into columns in one pass
+    by_column = list(zip(*data)) if data and width == max(map(len, data)) else None
     for j, (f, c) in enumerate(table.columns.items()):
-        raws = list(map(itemgetter(c), data)) if c < width else [row[c] if c < len(row) else None for row in data]
+        if c < width:
+            raws = by_column[c] if by_column is not None else list(map(itemgetter(c), data))
+        else:
+            raws = [row[c] if c < len(row) else None for row in data]
         column, odd, got = _convert_column(f, raws, table.units.get(f, 1.0), year)
         for k in sorted(set(odd + bad_at.get(c, []))):
             r, raw = kept[k][0], raws[k]
@@ -279,7 +300,12 @@ def _convert_column(f: str, raws: list, scale: float, year: int | None
                     ) -> tuple[list, list[int], Callable[[int], tuple[Any, bool, str]]]:
     """``_convert`` of every cell of a column, each distinct value converted once: the values, the positions
     of the cells that need a finding (unusable, or an approximate date), and the whole result at a position."""
+    if f == "seq":  # kept as written: one value per row, nothing to remember
+        return list(raws), [], lambda k: (raws[k], True, "")
     try:
+        if f == "project_id" and _NUMERIC.isdisjoint(map(type, raws)):  # each id once, and never unusable
+            ids = {raw: _convert(f, raw, scale, year)[0] for raw in dict.fromkeys(raws)}
+            return list(map(ids.__getitem__, raws)), [], lambda k: (ids[raws[k]], True, "")
         keys, memo = raws, dict.fromkeys(raws)
         # a value is its own key unless two numeric types share the column (1, 1.0 and True are equal but
         # read differently): then the key is (type, value). Without a number among its values, they cannot.
