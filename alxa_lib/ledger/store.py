@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import duckdb
-from filelock import FileLock, Timeout
 
 from alxa_lib import params
 from alxa_lib.errors import BadParameter, LedgerBroken, LedgerBusy, NoLedger
@@ -219,6 +218,7 @@ def _first_line(exc: BaseException) -> str:
 @contextlib.contextmanager
 def writer_lock(db: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """One writer at a time: a second ingest waits, then stops with a clear message."""
+    from filelock import FileLock, Timeout  # here: a reading command never takes the lock (20 ms of imports)
     db.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(db) + ".lock")
     try:
