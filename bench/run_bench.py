@@ -96,7 +96,16 @@ def sample_year(work: Path) -> tuple[list[Row], Path, Path]:
 
 
 def brief_against_floor(db: Path, out: Path) -> list[Row]:
-    """One brief as HTML+PDF against its floor: the same HTML through WeasyPrint alone, plus one kernel start."""
+    """One brief as HTML+PDF against its floor: the same HTML through WeasyPrint alone, plus one kernel start.
+
+    Where a brief's CPU goes beyond that floor (measured 2026-11-30 by timing the stages of one run; about
+    2.5 s over a floor of 6–7 s): importing papermill, nbformat and nbclient in the command's process (0.4 s,
+    of which the kernel client the floor also loads is 0.1 s) and driving the kernel (0.25 s); the kernel's
+    imports of pandas, DuckDB and the library (0.7 s); loading the year (0.2 s) and building the brief
+    (0.4 s: the day's figures 0.15, the forecast and its fan 0.15, the tables 0.1); the other cells (0.25 s);
+    Python's start, the command's own imports and its checks (0.3 s); the HTML page (0.03 s). WeasyPrint
+    does the same work as in the floor. The 公文 (``--format gwpdf``) is laid out by a second process while
+    this one renders the PDF, so it adds little waiting but its own CPU."""
     def brief(formats: str):
         return alxa("report", "brief", "--period", DAY, "--db", str(db), "--out", str(out), "--format", formats)
 
