@@ -85,14 +85,8 @@ FINDING_COLUMNS = ["rule", "severity", "department", "period", "project_id", "fi
 def finding(code: str, *, department: str | None = None, period: Any = None, project_id: str | None = None,
             field: str | None = None, sheet: str | None = None, cell: str | None = None, **details: Any) -> dict:
     """Build a finding dict with the registry's severity and a formatted Chinese message."""
-    rule = RULES[code]
-    try:
-        message = rule.message.format(**{"project_id": project_id, "field": field, "cell": cell, **details})
-    except (KeyError, IndexError):
-        message = rule.message
-    return {"rule": code, "severity": rule.severity, "department": department,
-            "period": period.isoformat() if hasattr(period, "isoformat") else period,
-            "project_id": project_id, "field": field, "sheet": sheet, "cell": cell, "message": message}
+    return finder(code, department=department, period=period, sheet=sheet)(project_id=project_id, field=field,
+                                                                            cell=cell, **details)
 
 
 def finder(code: str, *, department: str | None = None, period: Any = None, sheet: str | None = None
