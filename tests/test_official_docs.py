@@ -384,7 +384,7 @@ def test_the_gwpdf_process_renders_from_any_folder_and_removes_its_html(tmp_path
     monkeypatch.delenv("PYTHONPATH", raising=False)
     html = tmp_path / ".~x_公文.html"
     html.write_text("<p>阿拉善左旗重点建设项目</p>", encoding="utf-8")
-    got = pdf_job.start(html, tmp_path / "x_公文.pdf").wait()
+    got = pdf_job.PdfJob(html, tmp_path / "x_公文.pdf").wait()
     assert got == tmp_path / "x_公文.pdf" and not html.exists()
     with pdfplumber.open(got) as pdf:
         assert "阿拉善左旗重点建设项目" in pdf.pages[0].extract_text()
@@ -393,7 +393,7 @@ def test_the_gwpdf_process_renders_from_any_folder_and_removes_its_html(tmp_path
 def test_a_failed_gwpdf_is_one_line_and_leaves_nothing(tmp_path):
     from alxa_lib.errors import ReportFailed
     from alxa_lib.reports.official import pdf_job
-    job = pdf_job.start(tmp_path / "missing.html", tmp_path / "x_公文.pdf")
+    job = pdf_job.PdfJob(tmp_path / "missing.html", tmp_path / "x_公文.pdf")
     with pytest.raises(ReportFailed) as caught:
         job.wait()
     message = str(caught.value)
@@ -405,6 +405,6 @@ def test_a_cancelled_gwpdf_process_is_stopped_and_its_html_removed(tmp_path):
     from alxa_lib.reports.official import pdf_job
     html = tmp_path / ".~x_公文.html"
     html.write_text("<p>通报</p>" * 2000, encoding="utf-8")
-    job = pdf_job.start(html, tmp_path / "x_公文.pdf")
+    job = pdf_job.PdfJob(html, tmp_path / "x_公文.pdf")
     job.cancel()
     assert job.proc.returncode is not None and not html.exists()

@@ -8,7 +8,6 @@ from alxa_lib.ledger.store import (  # noqa: F401
                                    DEFAULT_DB,
                                    REGISTER_TABLES,
                                    archive_dir,
-                                   columns_of,
                                    connect,
                                    db_path,
                                    insert_frame,

@@ -272,11 +272,6 @@ def origin(db: Path) -> str | None:
     return row[0] if row else None
 
 
-def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                                      "ORDER BY ordinal_position", [table]).fetchall()]
-
-
 _COLUMNS: dict[str, list[str]] = {}
 
 

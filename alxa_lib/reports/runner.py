@@ -75,7 +75,7 @@ def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, 
                        "number": str(number or "")})
     done = {"ipynb": render.run_notebook(spec.notebook, folder / f"{stem}.ipynb", params)}
     # the 公文 PDF is laid out by a second process while this one renders the analyst's HTML and PDF
-    gwpdf = pdf_job.start(params["gwpdf_html_path"], folder / f"{stem}_公文.pdf") if "gwpdf" in formats else None
+    gwpdf = pdf_job.PdfJob(params["gwpdf_html_path"], folder / f"{stem}_公文.pdf") if "gwpdf" in formats else None
     try:
         if "html" in formats or "pdf" in formats:
             done["html"] = render.to_html(done["ipynb"], folder / f"{stem}.html", title)

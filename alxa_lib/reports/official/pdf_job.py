@@ -19,7 +19,9 @@ _PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the folder holding alxa_l
 
 
 class PdfJob:
-    """One 公文 PDF being rendered by a child process; :meth:`wait` for it, :meth:`cancel` if not wanted."""
+    """One 公文 PDF being rendered by a child process, started at once from the HTML that
+    :func:`alxa_lib.reports.official.write` left at ``html_path``; :meth:`wait` for it, :meth:`cancel` if
+    not wanted."""
 
     def __init__(self, html_path: Path | str, pdf_path: Path | str):
         self.html_path, self.pdf_path = Path(html_path), Path(pdf_path)
@@ -45,11 +47,6 @@ class PdfJob:
             self.proc.kill()
         self.proc.communicate()
         self.html_path.unlink(missing_ok=True)
-
-
-def start(html_path: Path | str, pdf_path: Path | str) -> PdfJob:
-    """Start rendering the HTML that :func:`alxa_lib.reports.official.write` left at ``html_path``."""
-    return PdfJob(html_path, pdf_path)
 
 
 def main(argv: list[str]) -> int:
