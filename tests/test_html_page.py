@@ -48,3 +48,44 @@ def test_an_appendix_starts_a_new_page_and_empty_cells_leave_nothing():
     assert html.count("alxa-output") == 0
     css = html[html.index("<style>"):html.index("</style>")]
     assert ".alxa-appendix { page-break-before: always; break-before: page; }" in css
+
+
+LOAD_AND_RECORD_SPAWNS = """
+import json, subprocess, sys
+spawned = []
+real_init = subprocess.Popen.__init__
+def recording_init(self, args, *a, **k):
+    spawned.append(args if isinstance(args, str) else [str(x) for x in args])
+    real_init(self, args, *a, **k)
+subprocess.Popen.__init__ = recording_init
+from alxa_lib.reports.weasy import weasyprint
+wp = weasyprint()
+import ctypes.util
+print(json.dumps({"spawned": spawned, "html": hasattr(wp, "HTML"),
+                  "restored": ctypes.util.find_library.__module__ == "ctypes.util"}))
+"""
+
+
+def test_weasyprint_loads_with_one_library_listing_and_no_compiler():
+    """Loading WeasyPrint used to run ldconfig, gcc and ld for each of 22 library names (about 0.2 s of CPU
+    in every PDF); now one ``ldconfig -p`` listing answers them all, and ctypes is left as it was."""
+    import json
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", LOAD_AND_RECORD_SPAWNS], capture_output=True, text=True,
+                          check=True)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["html"] and got["restored"]
+    assert len(got["spawned"]) == 1 and got["spawned"][0][-1] == "-p" and "ldconfig" in got["spawned"][0][0]
+
+
+def test_the_library_listing_answers_as_ctypes_does():
+    from alxa_lib.reports.weasy import soname_finder
+    listing = ("\t3 libs found in cache `/etc/ld.so.cache'\n"
+               "\tlibpango-1.0.so.0 (libc6) => /usr/lib/i386-linux-gnu/libpango-1.0.so.0\n"
+               "\tlibpango-1.0.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libpango-1.0.so.0\n"
+               "\tlibpangoft2-1.0.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libpangoft2-1.0.so.0\n")
+    find = soname_finder(listing, "x86_64-64")
+    assert find("pango-1.0") == "libpango-1.0.so.0" and find("pangoft2-1.0") == "libpangoft2-1.0.so.0"
+    assert find("libpango-1.0-0") is None and find("pango-1.0-0") is None  # cffi then tries the next name
+    assert soname_finder(listing.replace("x86-64", "IA-64"), "x86_64-64")("pango-1.0") is None  # another ABI

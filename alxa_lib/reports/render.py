@@ -164,12 +164,10 @@ def to_html(notebook: Path, html_path: Path, title: str) -> Path:
 
 def to_pdf(html_path: Path, pdf_path: Path, running_title: str) -> Path:
     """HTML → A4 PDF with page numbers and the title in the running header (WeasyPrint)."""
-    from weasyprint import CSS, HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    from alxa_lib.reports.weasy import weasyprint
+    wp = weasyprint()
     title = running_title.replace("\\", "").replace('"', "'")
-    page_css = CSS(string=f"""
+    page_css = wp.CSS(string=f"""
         @page {{ size: A4; margin: 22mm 16mm 18mm 16mm;
                  @top-center {{ content: "{title}"; font-family: "Noto Sans CJK SC", sans-serif; font-size: 9pt; color: #555; }}
                  @bottom-center {{ content: "第 " counter(page) " 页 / 共 " counter(pages) " 页";
@@ -178,7 +176,7 @@ def to_pdf(html_path: Path, pdf_path: Path, running_title: str) -> Path:
         tr, img {{ page-break-inside: avoid; break-inside: avoid; }}
     """)
     with atomic_path(pdf_path) as tmp:
-        HTML(filename=str(html_path)).write_pdf(str(tmp), stylesheets=[page_css])
+        wp.HTML(filename=str(html_path)).write_pdf(str(tmp), stylesheets=[page_css])
     return pdf_path
 
 

@@ -9,7 +9,6 @@ Every piece of text is escaped.
 from __future__ import annotations
 
 import html
-import logging
 from pathlib import Path
 
 from alxa_lib.files import atomic_path
@@ -212,9 +211,8 @@ def write_html(d: OfficialDocument, path: Path | str) -> Path:
 
 def html_to_pdf(html_text: str, path: Path | str) -> Path:
     """Render with WeasyPrint to ``path`` atomically (fonts embedded, subset)."""
-    from weasyprint import HTML
-    for name in ("weasyprint", "fontTools"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    from alxa_lib.reports.weasy import weasyprint
+    HTML = weasyprint().HTML
     path = Path(path)
     with atomic_path(path) as tmp:
         HTML(string=html_text).write_pdf(str(tmp))
