@@ -243,3 +243,19 @@ def test_a_cell_placed_beyond_the_limits_by_its_own_reference_is_refused(tmp_pat
             bad = _rezip(base, tmp_path / "2025-06-28" / f"far{at}.xlsx",
                          replace={"xl/worksheets/sheet1.xml": sheet[:at] + cell + sheet[at:]})
             assert read(bad) == reason, (cell[:40], at)
+
+
+def test_control_characters_in_department_text_reach_workbook_outputs_as_text(tmp_path):
+    """calamine reads a cell's control characters (raw, ``&#x7;`` or Excel's ``_x0001_``), which openpyxl refuses
+    (IllegalCharacterError stopped the brief's xlsx): they are left out, the text around them kept, and a
+    leading = + - @ stays text."""
+    import openpyxl
+    import pandas as pd
+
+    from alxa_lib.workbooks.xlsx_write import write_tables
+    text = ["资金\x00缺口\x01\x0b\x0c\x1f较大\ufffe", "=1+1\t进度\r\n\u202e反转\u200b", "@SUM(A1:A9)", "-2+3", "+cmd"]
+    out = write_tables(tmp_path / "t.xlsx", "测试", [("问题", pd.DataFrame({"存在问题": text}))])
+    got = [c.value for (c,) in openpyxl.load_workbook(out).active.iter_rows(min_row=3)]
+    assert got == ["资金缺口较大", "=1+1\t进度\r\n\u202e反转\u200b", "@SUM(A1:A9)", "-2+3", "+cmd"]
+    with zipfile.ZipFile(out) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
