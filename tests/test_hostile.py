@@ -259,3 +259,20 @@ def test_control_characters_in_department_text_reach_workbook_outputs_as_text(tm
     assert got == ["资金缺口较大", "=1+1\t进度\r\n\u202e反转\u200b", "@SUM(A1:A9)", "-2+3", "+cmd"]
     with zipfile.ZipFile(out) as z:
         assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("text", [b"&#xD800;", b"&#0;", b"\xff"])
+def test_a_damaged_worksheet_is_corrupt_naming_the_sheet_not_an_empty_workbook(tmp_path, text):
+    """A lone-surrogate or NUL character reference, or a byte that is not UTF-8, in the report sheet: calamine
+    cannot read the sheet, which was then taken as empty ("the workbook is empty")."""
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.reader import read_workbook
+    base = write_report(tmp_path / "base.xlsx", [report_row(problems="PLACEHOLDER")])
+    with zipfile.ZipFile(base) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    assert b"PLACEHOLDER" in sheet
+    bad = _rezip(base, tmp_path / "住建局.xlsx", replace={"xl/worksheets/sheet1.xml": sheet.replace(b"PLACEHOLDER", text)})
+    with pytest.raises(RejectedFile) as exc:
+        read_workbook(bad)
+    assert exc.value.reason == "corrupt" and "重点建设项目表" in str(exc.value) and "住建局.xlsx" in str(exc.value)
+    assert "\n" not in str(exc.value) and " / " in str(exc.value)
