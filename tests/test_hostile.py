@@ -276,3 +276,52 @@ def test_a_damaged_worksheet_is_corrupt_naming_the_sheet_not_an_empty_workbook(t
         read_workbook(bad)
     assert exc.value.reason == "corrupt" and "重点建设项目表" in str(exc.value) and "住建局.xlsx" in str(exc.value)
     assert "\n" not in str(exc.value) and " / " in str(exc.value)
+
+
+def _xls(path: Path, rows: int = 3000) -> Path:
+    import xlwt
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("重点建设项目表")
+    for r in range(rows):
+        for c in range(8):
+            ws.write(r, c, f"文本{r}-{c}" if c % 2 else r * c)
+    wb.save(str(path))
+    return path
+
+
+def test_a_legacy_xls_whose_sector_chain_loops_is_corrupt_before_calamine(tmp_path):
+    """A cyclic FAT (the directory's chain points back to itself) made calamine allocate until the machine
+    killed the whole ingest; the compound file's chains are now walked first, each sector once. The same
+    file with its chains intact passes."""
+    import struct
+    import time
+
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.guard import inspect
+    good = _xls(tmp_path / "good.xls")
+    assert inspect(good).container == "ole"
+    data = bytearray(good.read_bytes())
+    first_dir, fat0 = struct.unpack_from("<I", data, 0x30)[0], struct.unpack_from("<I", data, 0x4C)[0]
+    struct.pack_into("<I", data, 512 + fat0 * 512 + first_dir * 4, first_dir)
+    loop = tmp_path / "林业和草原局.xls"
+    loop.write_bytes(bytes(data))
+    t = time.process_time()
+    with pytest.raises(RejectedFile) as exc:
+        inspect(loop)
+    assert time.process_time() - t <= SECONDS
+    assert exc.value.reason == "corrupt" and "林业和草原局.xls" in str(exc.value) and "loops" in str(exc.value)
+
+
+def test_shared_strings_declaring_a_billion_strings_are_refused_before_calamine(tmp_path):
+    """calamine reserves ``uniqueCount`` strings at once: 10^9 in a 200-byte part took 24 GB."""
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.guard import inspect
+    base = write_report(tmp_path / "base.xlsx", [report_row()])
+    sst = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+           b'2006/main" count="1" uniqueCount="1000000000"><si><t>x</t></si></sst>')
+    bad = _rezip(base, tmp_path / "水务局.xlsx", add=lambda z: z.writestr("xl/sharedStrings.xml", sst))
+    with pytest.raises(RejectedFile) as exc:
+        inspect(bad)
+    assert exc.value.reason == "oversized" and "1000000000" in str(exc.value)
+    inspect(_rezip(base, tmp_path / "ok.xlsx", add=lambda z: z.writestr(
+        "xl/sharedStrings.xml", sst.replace(b"1000000000", b"1"))))

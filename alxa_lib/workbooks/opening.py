@@ -33,7 +33,7 @@ def load_rows(path: Path) -> tuple[dict[str, list[list[Any]]], set[str]]:
         raise
     except Exception as exc:  # noqa: BLE001
         text = str(exc).lower()
-        if _is_encrypted(path) or "password" in text or "encrypt" in text:
+        if is_encrypted(path) or "password" in text or "encrypt" in text:
             raise RejectedFile("password", f"文件有密码保护，无法读取，请去除密码后重新报送 / "
                                            f"password-protected workbook: remove the password and resend ({path.name})") from exc
         raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / "
@@ -46,7 +46,7 @@ def _damaged_sheet(path: Path, sheet: str, exc: Exception) -> RejectedFile:
                                    f"damaged and cannot be read ({exc}): re-save the workbook and resend ({path.name})")
 
 
-def _is_encrypted(path: Path) -> bool:
+def is_encrypted(path: Path) -> bool:
     """An encrypted OOXML file is an OLE container holding an 'EncryptedPackage' stream."""
     try:
         head = path.read_bytes()[:1 << 16]
