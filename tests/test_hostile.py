@@ -243,3 +243,85 @@ def test_a_cell_placed_beyond_the_limits_by_its_own_reference_is_refused(tmp_pat
             bad = _rezip(base, tmp_path / "2025-06-28" / f"far{at}.xlsx",
                          replace={"xl/worksheets/sheet1.xml": sheet[:at] + cell + sheet[at:]})
             assert read(bad) == reason, (cell[:40], at)
+
+
+def test_control_characters_in_department_text_reach_workbook_outputs_as_text(tmp_path):
+    """calamine reads a cell's control characters (raw, ``&#x7;`` or Excel's ``_x0001_``), which openpyxl refuses
+    (IllegalCharacterError stopped the brief's xlsx): they are left out, the text around them kept, and a
+    leading = + - @ stays text."""
+    import openpyxl
+    import pandas as pd
+
+    from alxa_lib.workbooks.xlsx_write import write_tables
+    text = ["资金\x00缺口\x01\x0b\x0c\x1f较大\ufffe", "=1+1\t进度\r\n\u202e反转\u200b", "@SUM(A1:A9)", "-2+3", "+cmd"]
+    out = write_tables(tmp_path / "t.xlsx", "测试", [("问题", pd.DataFrame({"存在问题": text}))])
+    got = [c.value for (c,) in openpyxl.load_workbook(out).active.iter_rows(min_row=3)]
+    assert got == ["资金缺口较大", "=1+1\t进度\r\n\u202e反转\u200b", "@SUM(A1:A9)", "-2+3", "+cmd"]
+    with zipfile.ZipFile(out) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("text", [b"&#xD800;", b"&#0;", b"\xff"])
+def test_a_damaged_worksheet_is_corrupt_naming_the_sheet_not_an_empty_workbook(tmp_path, text):
+    """A lone-surrogate or NUL character reference, or a byte that is not UTF-8, in the report sheet: calamine
+    cannot read the sheet, which was then taken as empty ("the workbook is empty")."""
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.reader import read_workbook
+    base = write_report(tmp_path / "base.xlsx", [report_row(problems="PLACEHOLDER")])
+    with zipfile.ZipFile(base) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    assert b"PLACEHOLDER" in sheet
+    bad = _rezip(base, tmp_path / "住建局.xlsx", replace={"xl/worksheets/sheet1.xml": sheet.replace(b"PLACEHOLDER", text)})
+    with pytest.raises(RejectedFile) as exc:
+        read_workbook(bad)
+    assert exc.value.reason == "corrupt" and "重点建设项目表" in str(exc.value) and "住建局.xlsx" in str(exc.value)
+    assert "\n" not in str(exc.value) and " / " in str(exc.value)
+
+
+def _xls(path: Path, rows: int = 3000) -> Path:
+    import xlwt
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("重点建设项目表")
+    for r in range(rows):
+        for c in range(8):
+            ws.write(r, c, f"文本{r}-{c}" if c % 2 else r * c)
+    wb.save(str(path))
+    return path
+
+
+def test_a_legacy_xls_whose_sector_chain_loops_is_corrupt_before_calamine(tmp_path):
+    """A cyclic FAT (the directory's chain points back to itself) made calamine allocate until the machine
+    killed the whole ingest; the compound file's chains are now walked first, each sector once. The same
+    file with its chains intact passes."""
+    import struct
+    import time
+
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.guard import inspect
+    good = _xls(tmp_path / "good.xls")
+    assert inspect(good).container == "ole"
+    data = bytearray(good.read_bytes())
+    first_dir, fat0 = struct.unpack_from("<I", data, 0x30)[0], struct.unpack_from("<I", data, 0x4C)[0]
+    struct.pack_into("<I", data, 512 + fat0 * 512 + first_dir * 4, first_dir)
+    loop = tmp_path / "林业和草原局.xls"
+    loop.write_bytes(bytes(data))
+    t = time.process_time()
+    with pytest.raises(RejectedFile) as exc:
+        inspect(loop)
+    assert time.process_time() - t <= SECONDS
+    assert exc.value.reason == "corrupt" and "林业和草原局.xls" in str(exc.value) and "loops" in str(exc.value)
+
+
+def test_shared_strings_declaring_a_billion_strings_are_refused_before_calamine(tmp_path):
+    """calamine reserves ``uniqueCount`` strings at once: 10^9 in a 200-byte part took 24 GB."""
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.guard import inspect
+    base = write_report(tmp_path / "base.xlsx", [report_row()])
+    sst = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+           b'2006/main" count="1" uniqueCount="1000000000"><si><t>x</t></si></sst>')
+    bad = _rezip(base, tmp_path / "水务局.xlsx", add=lambda z: z.writestr("xl/sharedStrings.xml", sst))
+    with pytest.raises(RejectedFile) as exc:
+        inspect(bad)
+    assert exc.value.reason == "oversized" and "1000000000" in str(exc.value)
+    inspect(_rezip(base, tmp_path / "ok.xlsx", add=lambda z: z.writestr(
+        "xl/sharedStrings.xml", sst.replace(b"1000000000", b"1"))))

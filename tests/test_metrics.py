@@ -57,6 +57,16 @@ def test_commencement_rates_without_projects(year):
     assert (got.loc[0, "started"], got.loc[0, "total"], got.loc[0, "rate"]) == (0, 0, None)
 
 
+def test_commencement_rates_before_any_start_report(year):
+    """January: no start report stored yet (the brief's fan chart failed with "Cannot cast DatetimeArray"); the
+    reports alone decide, as in the per-day figure."""
+    bare = type(year)(2025, year.plan_rows, year.adjustments, year.reports, year.versions, year.starts.iloc[:0],
+                      year.schedules, year.registers, year.findings)
+    days = [dt.date(2025, 1, 28), dt.date(2025, 6, 28)]
+    got = commencement_rates(bare, days)
+    assert list(got["started"]) == [commencement_table(bare, d, None).iloc[0]["started"] for d in days]
+
+
 def test_a_days_figures_need_only_the_figure_frames(year, ledger_db):
     """``alxa metrics`` reads only FIGURE_FRAMES and FIGURE_REPORT_COLUMNS: the same JSON at every period
     and between periods; a frame left out fails loudly when used, never as an empty table."""

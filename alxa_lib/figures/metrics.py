@@ -54,7 +54,8 @@ def commencement_rates(data: YearData, days: list[dt.date]) -> pd.DataFrame:
     state = pd.merge_asof(grid.sort_values("_day"), rows, on="_day", by="project_id", direction="backward")
     start = pd.to_datetime(state["start_date"], errors="coerce")
     reported = pd.to_datetime(data.starts["start_date"], errors="coerce").groupby(data.starts["project_id"]).min()
-    first_report = pd.to_datetime(state["project_id"].map(reported))
+    # reindex, not map: map casts an empty mapper (no start report yet, as in January) to float and fails
+    first_report = pd.Series(reported.reindex(state["project_id"].to_numpy()).to_numpy(), index=state.index)
     state["started"] = (state["status"].isin(STARTED_STATUSES) & (start.dt.year == data.year)
                         & (start <= state["_day"])) | (first_report <= state["_day"])
     counts = state.groupby("date")["started"].agg(["sum", "size"]).reindex(days, fill_value=0)

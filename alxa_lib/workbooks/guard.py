@@ -19,7 +19,8 @@ import numpy as np
 
 from alxa_lib import params
 from alxa_lib.errors import RejectedFile
-from alxa_lib.workbooks.opening import formula_cells_in
+from alxa_lib.workbooks.cfb import Broken, check_compound_file
+from alxa_lib.workbooks.opening import formula_cells_in, is_encrypted
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -77,6 +78,7 @@ def inspect(path: Path) -> Inspection:
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_MAGIC):
+        _check_ole(path)
         return Inspection("ole")
     if not head.startswith(ZIP_MAGIC):
         raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
@@ -87,6 +89,18 @@ def inspect(path: Path) -> Inspection:
             _scan_zip(z, lim, path.name, seen)
             return seen
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
+        raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
+                                      f"spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from None
+
+
+def _check_ole(path: Path) -> None:
+    """A legacy .xls (or an encrypted .xlsx) whose sector chains calamine can follow without end is refused."""
+    try:
+        check_compound_file(path)
+    except Broken as exc:
+        if is_encrypted(path):
+            raise RejectedFile("password", f"文件有密码保护，无法读取，请去除密码后重新报送 / "
+                                           f"password-protected workbook: remove the password and resend ({path.name})") from None
         raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
                                       f"spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from None
 
@@ -134,6 +148,8 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                 raise _bomb(name, f"{info.filename}实际解压超过上限", f"{info.filename} inflates past the limit")
             if not sheet:
                 window = tail + chunk
+                if info.filename.lower().endswith("sharedstrings.xml"):
+                    _check_sst(window, lim, info.filename)
                 if b"<!" in window:
                     _refuse_dtd(window, info.filename, name)
                 tail = window[-_OVERLAP:]
@@ -265,6 +281,19 @@ def _edge_odd(edge: bytes, lim: dict) -> bool:
     row_cap = lim["max_rows"] + lim["row_slack"]
     return any(int(digits) > row_cap or len(letters) > 3 or col_number_b(letters) > lim["max_columns"]
                for letters, digits in _ANY_REF.findall(edge))
+
+
+_SST_COUNT = re.compile(rb'<sst\b[^>]*?\buniqueCount="(\d+)"')
+
+
+def _check_sst(head: bytes, lim: dict, part: str) -> None:
+    """calamine reserves the shared strings' declared ``uniqueCount`` at once (10^9 took the machine's memory):
+    more than the cells a workbook may hold is refused."""
+    m = _SST_COUNT.search(head)
+    if m and int(m[1]) > lim["max_cells"]:
+        raise RejectedFile("oversized", f"共享字符串表声明{int(m[1])}个字符串，超过{lim['max_cells']}个单元格上限 / "
+                                        f"{part} declares {int(m[1])} strings, more than the {lim['max_cells']} "
+                                        f"cells a workbook may hold: re-save it and resend")
 
 
 def _refuse_dtd(window: bytes, part: str, name: str) -> None:

@@ -6,14 +6,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
+from alxa_lib.errors import RejectedFile
 
 
 def load_rows(path: Path) -> tuple[dict[str, list[list[Any]]], set[str]]:
     """Every sheet as rows of values, and the names of the hidden (and very hidden) sheets.
 
     Call only after :func:`alxa_lib.workbooks.guard.inspect` has bounded the file."""
-    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum, XmlError
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
@@ -22,19 +22,31 @@ def load_rows(path: Path) -> tuple[dict[str, list[list[Any]]], set[str]]:
         for name in wb.sheet_names:
             try:
                 out[name] = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except XmlError as exc:  # a visible sheet that is damaged may be the report: never read it as empty
+                if name not in hidden:
+                    raise _damaged_sheet(path, name, exc) from None
+                out[name] = []
             except Exception:  # noqa: BLE001 - a chart sheet or similar: no cells to read
                 out[name] = []
         return out, hidden
+    except RejectedFile:
+        raise
     except Exception as exc:  # noqa: BLE001
         text = str(exc).lower()
-        if _is_encrypted(path) or "password" in text or "encrypt" in text:
+        if is_encrypted(path) or "password" in text or "encrypt" in text:
             raise RejectedFile("password", f"文件有密码保护，无法读取，请去除密码后重新报送 / "
                                            f"password-protected workbook: remove the password and resend ({path.name})") from exc
         raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / "
                                       f"not a valid or a corrupt spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from exc
 
 
-def _is_encrypted(path: Path) -> bool:
+def _damaged_sheet(path: Path, sheet: str, exc: Exception) -> RejectedFile:
+    shown = " ".join(sheet.split())  # one line, whatever the name holds
+    return RejectedFile("corrupt", f"工作表“{shown}”已损坏，无法读取，请在Excel中另存后重新报送 / sheet '{shown}' is "
+                                   f"damaged and cannot be read ({exc}): re-save the workbook and resend ({path.name})")
+
+
+def is_encrypted(path: Path) -> bool:
     """An encrypted OOXML file is an OLE container holding an 'EncryptedPackage' stream."""
     try:
         head = path.read_bytes()[:1 << 16]

@@ -24,10 +24,15 @@ THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
+# Characters XML 1.0 cannot carry: a department's cell may hold them (calamine reads them), openpyxl refuses them.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def put(cell, value: Any) -> None:
-    """Set a cell; strings always stay text (a leading ``=``, ``+``, ``-``, ``@`` never becomes a formula)."""
+    """Set a cell; strings always stay text (a leading ``=``, ``+``, ``-``, ``@`` never becomes a formula) and
+    lose the control characters a workbook cannot hold."""
+    if isinstance(value, str):
+        value = NOT_XML.sub("", value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
