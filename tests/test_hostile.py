@@ -325,3 +325,46 @@ def test_shared_strings_declaring_a_billion_strings_are_refused_before_calamine(
     assert exc.value.reason == "oversized" and "1000000000" in str(exc.value)
     inspect(_rezip(base, tmp_path / "ok.xlsx", add=lambda z: z.writestr(
         "xl/sharedStrings.xml", sst.replace(b"1000000000", b"1"))))
+
+
+@pytest.mark.parametrize("row, col, reason", [(65535, 0, "oversized"), (0, 255, "too_wide"), (2999, 7, None)])
+def test_a_legacy_xls_cell_placed_far_away_is_refused_before_calamine(tmp_path, row, col, reason):
+    """calamine builds an .xls sheet as a dense grid reaching its farthest cell: one number at row 65,536,
+    column 256 of a few-KB file cost 1.2 GB. The cell records of the workbook stream are bounded first, as an
+    .xlsx sheet's references are; a cell inside the bounds (the last one the 3,000-row sheet already has) passes."""
+    import xlwt
+
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.cfb import check_compound_file
+    from alxa_lib.workbooks.guard import inspect
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("重点建设项目表")
+    for r in range(3000):
+        ws.write(r, 0, r)
+    ws.write(row, col, 1)
+    path = tmp_path / "交通运输局.xls"
+    wb.save(str(path))
+    extent = check_compound_file(path)
+    assert (extent.rows, extent.columns) == (max(row, 2999) + 1, max(col, 0) + 1)
+    if reason is None:
+        assert inspect(path).container == "ole"
+        return
+    with pytest.raises(RejectedFile) as exc:
+        inspect(path)
+    assert exc.value.reason == reason and "交通运输局.xls" in str(exc.value)
+
+
+def test_a_legacy_xls_bomb_through_the_cli_stays_bounded(tmp_path, small_ledger):
+    import xlwt
+    wb = xlwt.Workbook()
+    for k in range(4):  # four sheets each reaching the last cell: about 5 GB for a dense reader
+        wb.add_sheet(f"S{k}").write(65535, 255, 1)
+    bomb = tmp_path / "2025-06-28" / "能源局.xls"
+    bomb.parent.mkdir()
+    wb.save(str(bomb))
+    before = digest(small_ledger)
+    code, out, err, mb, seconds = run_cli(["ingest", str(bomb), "--db", str(small_ledger), "--json"], tmp_path)
+    got = json.loads(out)
+    assert code != 0 and got[0]["status"] == "rejected" and got[0]["reason"] == "oversized", (out, err)
+    assert mb <= PEAK_MB and seconds <= SECONDS and "Traceback" not in err
+    assert digest(small_ledger) == before

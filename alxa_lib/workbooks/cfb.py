@@ -5,10 +5,15 @@ allocate until the machine killed the whole ingest, and a stream declaring more 
 makes it reserve them. Here every chain calamine follows is walked once, each sector at most once: the
 directory, the mini FAT, the root's mini stream and every stream; a loop, a sector outside the file or a
 stream larger than its chain is refused as ``corrupt`` before any parse.
+
+calamine also builds each worksheet as a dense grid from its farthest cell: one cell at row 65,536,
+column 256 of a file of a few KB cost 1.2 GB. The check therefore returns the extent of the cells the
+workbook stream places (:class:`Extent`), for the guard to bound as it bounds an .xlsx sheet.
 """
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 
 _END, _FREE = 0xFFFFFFFE, 0xFFFFFFFF
@@ -20,8 +25,27 @@ class Broken(ValueError):
     """The compound file's structure is broken (the reason, in English)."""
 
 
-def check_compound_file(path: Path) -> None:
-    """Raise :class:`Broken` when calamine must not read the compound file at ``path``."""
+@dataclass(frozen=True)
+class Extent:
+    """How far the workbook stream's cell records reach, over all its sheets: rows and columns (the
+    farthest cell's row and column number, counted from 1) and the number of cells."""
+    rows: int = 0
+    columns: int = 0
+    cells: int = 0
+
+
+# BIFF records of cells with a value: FORMULA, LABELSST, NUMBER, RK, BOOLERR, LABEL, RSTRING (row and column
+# first), and MULRK (row, first column, ..., last column). Formatted blanks (BLANK, MULBLANK) are left out:
+# calamine does not stretch a sheet to them, and a border drawn across a whole row is no bomb.
+_CELLS = {0x0006, 0x00FD, 0x0203, 0x027E, 0x0205, 0x0204, 0x00D6}
+_MULTI = {0x00BD}
+_FILEPASS = 0x002F  # what follows is encrypted: calamine asks for the password, nothing to measure
+_BOOK = ("Workbook", "Book")
+
+
+def check_compound_file(path: Path) -> Extent:
+    """Raise :class:`Broken` when calamine must not read the compound file at ``path``; else the extent of
+    the cells of its workbook stream (empty for a compound file without one, e.g. an encrypted .xlsx)."""
     data = Path(path).read_bytes()  # the file is already bounded by max_file_mb
     if len(data) < 512:
         raise Broken("shorter than its header")
@@ -56,7 +80,7 @@ def check_compound_file(path: Path) -> None:
     directory = b"".join(sector(i) for i in chain(first_dir, fat, n_sectors, "the directory"))
     minifat = [e for i in (chain(first_minifat, fat, n_sectors, "the mini FAT") if n_minifat else [])
                for e in struct.unpack(f"<{size // 4}I", sector(i))]
-    mini_sectors = 0
+    mini_sectors, mini_stream, book = 0, b"", b""
     for at in range(0, len(directory) - 127, 128):
         kind = directory[at + 66]
         start, length = struct.unpack_from("<IQ", directory, at + 116)
@@ -65,12 +89,45 @@ def check_compound_file(path: Path) -> None:
         if shift == 9:  # version 3 files: the high half of the size is undefined
             length &= 0xFFFFFFFF
         if kind == 5 or length >= _MINI_CUTOFF:
-            got = len(chain(start, fat, n_sectors, "a stream")) * size
-            mini_sectors = got // 64 if kind == 5 else mini_sectors
+            sectors = chain(start, fat, n_sectors, "a stream")
+            content = b"".join(sector(i) for i in sectors)
+            got = len(sectors) * size
+            if kind == 5:
+                mini_sectors, mini_stream = got // 64, content
         else:
-            got = len(chain(start, minifat, mini_sectors, "a mini stream")) * 64
+            sectors = chain(start, minifat, mini_sectors, "a mini stream")
+            content = b"".join(mini_stream[i * 64:(i + 1) * 64] for i in sectors)
+            got = len(sectors) * 64
         if length > got:
             raise Broken(f"a stream declares {length} bytes, its chain holds {got}")
+        if kind == 2 and not book and _name(directory, at) in _BOOK:
+            book = content[:length]
+    return cell_extent(book)
+
+
+def _name(directory: bytes, at: int) -> str:
+    n = min(struct.unpack_from("<H", directory, at + 64)[0], 64)
+    return directory[at:at + n].decode("utf-16-le", "replace").rstrip("\0")
+
+
+def cell_extent(stream: bytes) -> Extent:
+    """The extent of the cell records of a BIFF workbook stream (records up to an encryption record)."""
+    rows = columns = cells = 0
+    at = 0
+    while at + 4 <= len(stream):
+        kind, n = struct.unpack_from("<HH", stream, at)
+        body = stream[at + 4:at + 4 + n]
+        at += 4 + n
+        if kind == _FILEPASS:
+            break
+        if kind in _CELLS and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            rows, columns, cells = max(rows, row + 1), max(columns, col + 1), cells + 1
+        elif kind in _MULTI and len(body) >= 6:
+            row, first = struct.unpack_from("<HH", body)
+            last = struct.unpack_from("<H", body, len(body) - 2)[0]
+            rows, columns, cells = max(rows, row + 1), max(columns, first + 1, last + 1), cells + max(0, last - first + 1)
+    return Extent(rows, columns, cells)
 
 
 def _difat(data: bytes, sector, size: int, n_fat: int, first: int, n_difat: int, n_sectors: int) -> list[int]:

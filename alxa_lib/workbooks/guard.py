@@ -19,7 +19,7 @@ import numpy as np
 
 from alxa_lib import params
 from alxa_lib.errors import RejectedFile
-from alxa_lib.workbooks.cfb import Broken, check_compound_file
+from alxa_lib.workbooks.cfb import Broken, Extent, check_compound_file
 from alxa_lib.workbooks.opening import formula_cells_in, is_encrypted
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -78,7 +78,7 @@ def inspect(path: Path) -> Inspection:
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_MAGIC):
-        _check_ole(path)
+        _bound_extent(_check_ole(path), lim, path.name)
         return Inspection("ole")
     if not head.startswith(ZIP_MAGIC):
         raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
@@ -93,16 +93,30 @@ def inspect(path: Path) -> Inspection:
                                       f"spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from None
 
 
-def _check_ole(path: Path) -> None:
-    """A legacy .xls (or an encrypted .xlsx) whose sector chains calamine can follow without end is refused."""
+def _check_ole(path: Path) -> Extent:
+    """A legacy .xls (or an encrypted .xlsx) whose sector chains calamine can follow without end is refused;
+    else the extent of its cells."""
     try:
-        check_compound_file(path)
+        return check_compound_file(path)
     except Broken as exc:
         if is_encrypted(path):
             raise RejectedFile("password", f"文件有密码保护，无法读取，请去除密码后重新报送 / "
                                            f"password-protected workbook: remove the password and resend ({path.name})") from None
         raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
                                       f"spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from None
+
+
+def _bound_extent(extent: Extent, lim: dict, name: str) -> None:
+    """The bounds of an .xlsx sheet, for the cells of a legacy .xls: calamine builds each sheet as a dense grid
+    reaching its farthest cell (one cell at row 65,536, column 256 cost 1.2 GB)."""
+    row_cap = lim["max_rows"] + lim["row_slack"]
+    if extent.rows > row_cap:
+        raise _too_long(row_cap, name)
+    if extent.columns > lim["max_columns"]:
+        raise _too_wide(lim, name)
+    if extent.cells > lim["max_cells"]:
+        raise RejectedFile("oversized", f"工作簿单元格超过{lim['max_cells']}个，请拆分后报送 / more than "
+                                        f"{lim['max_cells']} cells: split the file and resend ({name})")
 
 
 def _bomb(name: str, what_cn: str, what_en: str) -> RejectedFile:
