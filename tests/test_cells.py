@@ -51,12 +51,15 @@ def test_percent_forms(raw, expected):
     ("2025-03-15", dt.date(2025, 3, 15), False), ("2025/3/15", dt.date(2025, 3, 15), False),
     ("3月15日", dt.date(2025, 3, 15), False), ("2025年3月", dt.date(2025, 3, 1), True),
     (45731.0, dt.date(2025, 3, 15), False),
+    # text with a time of day, as exports write datetimes: the day stays the day written
+    ("2025-03-15 00:00:00", dt.date(2025, 3, 15), False), ("2025/3/1 10:30", dt.date(2025, 3, 1), False),
+    ("2025-03-15T00:00:00", dt.date(2025, 3, 15), False), ("2025年3月15日 8:00", dt.date(2025, 3, 15), False),
 ])
 def test_date_forms(raw, expected, approx):
     assert parse_date(raw, 2025) == (expected, True, approx)
 
 
-@pytest.mark.parametrize("raw", ["六月中旬", "2025年13月5日", "下半年", "2025.2.30"])
+@pytest.mark.parametrize("raw", ["六月中旬", "2025年13月5日", "下半年", "2025.2.30", "10:30"])
 def test_unreadable_dates_are_flagged(raw):
     assert parse_date(raw, 2025)[1] is False
 

@@ -71,6 +71,18 @@ def test_numbers_and_dates_as_text(tmp_path):
     assert rows["2025-ZD-004"]["expected_start"] == dt.date(2025, 8, 1)
 
 
+def test_typed_ids_and_exported_dates(tmp_path):
+    """Drift seen in typed or exported rows: a 项目编号 in small letters with spaces, a date as text with its time."""
+    row = report_row(pid=" 2025-zd-001 ", start="2025-04-01 00:00:00", expected=None)
+    row2 = report_row(pid="2025-ZD-002", status="未开工", start=None, expected="2025/7/15 0:00:00", reason="资金未落实")
+    res = read_workbook(write_report(tmp_path / "a.xlsx", [row, row2]))
+    rows = {r["project_id"]: r for r in rows_of(res)}
+    assert set(rows) == {"2025-ZD-001", "2025-ZD-002"}
+    assert rows["2025-ZD-001"]["start_date"] == dt.date(2025, 4, 1)
+    assert rows["2025-ZD-002"]["expected_start"] == dt.date(2025, 7, 15)
+    assert not [f for f in res.findings if f["rule"] == "UNPARSEABLE_VALUE"]
+
+
 def test_unreadable_cells_are_findings_with_their_cell(tmp_path):
     row = report_row(annual="约500", start="六月中旬", status="差不多")
     res = read_workbook(write_report(tmp_path / "a.xlsx", [row]))

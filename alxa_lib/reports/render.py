@@ -127,9 +127,12 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
     return output
 
 
-# The kernel itself logs "running over TCP without encryption" on every start (local TCP is what
-# papermill uses here); only its errors are worth showing.
-KERNEL_QUIET = ["--IPKernelApp.log_level=ERROR"]
+# The kernel's own log is chatter for the analyst: "running over TCP without encryption" on every start
+# (local TCP is what papermill uses here), and "ERROR | KeyboardInterrupt caught in kernel." in some runs,
+# more often on a busy machine: papermill asks for kernel_info after the last cell and shuts the kernel down
+# on the reply, and the shutdown's SIGINT lands before the kernel has left that handler. A failing cell
+# still comes back as one line through papermill (ReportFailed).
+KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 # Optional packages from which jsonschema builds string-format checkers at import (present when JupyterLab

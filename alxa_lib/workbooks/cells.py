@@ -140,6 +140,9 @@ _DATE_PATTERNS = [
     (re.compile(r"^(\d{4})[./\-](\d{1,2})$"), "ym"),
     (re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(上旬|中旬|下旬|初|中|底|末|中下旬)$"), "part"),
 ]
+# A date typed or exported as text with its time of day ("2025-04-12 00:00:00", "2025/4/12 8:30", ISO "…T00:00:00"):
+# the time goes before the spaces do, so that "2025-4-1 10:00" cannot become the 11th.
+_TIME_OF_DAY = re.compile(r"(?:\s+|(?<=\d)T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _PART_DAY = {"上旬": 1, "初": 1, "中旬": 11, "中": 11, "中下旬": 11, "下旬": 21, "底": 21, "末": 21}
 
 
@@ -159,7 +162,7 @@ def parse_date(value: Any, default_year: int | None = None) -> tuple[dt.date | N
         return None, False, False
     if is_empty(value):
         return None, True, False
-    s = _SPACE.sub("", fold(value))
+    s = _SPACE.sub("", _TIME_OF_DAY.sub("", fold(value)))
     s = re.sub(r"(\d)(前|左右|底)$", r"\1", s) if not re.search(r"月(底|末)$", s) else s
     for pattern, kind in _DATE_PATTERNS:
         m = pattern.match(s)

@@ -43,7 +43,8 @@ def _convert(f: str, raw: Any, scale: float, year: int | None) -> tuple[Any, boo
     if f == "seq":  # first: one per row, and no other rule applies to these two
         return raw, True, ""
     if f == "project_id":
-        s = _SPACE.sub("", fold(raw))  # U+00A0, U+3000 and any other white space (docs/workbooks.md §6)
+        # U+00A0, U+3000 and any other white space; 2025-zd-001 is 2025-ZD-001 (docs/workbooks.md §6)
+        s = _SPACE.sub("", fold(raw)).upper()
         return (s or None), True, ""
     if f in AMOUNT_FIELDS or f == "points":
         v, ok = parse_number(raw, scale)
