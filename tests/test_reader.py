@@ -72,12 +72,14 @@ def test_numbers_and_dates_as_text(tmp_path):
 
 
 def test_typed_ids_and_exported_dates(tmp_path):
-    """Drift seen in typed or exported rows: a 项目编号 in small letters with spaces, a date as text with its time."""
+    """Drift seen in typed or exported rows: a 项目编号 in small letters with spaces or with a Chinese keyboard's
+    dashes, a date as text with its time."""
     row = report_row(pid=" 2025-zd-001 ", start="2025-04-01 00:00:00", expected=None)
     row2 = report_row(pid="2025-ZD-002", status="未开工", start=None, expected="2025/7/15 0:00:00", reason="资金未落实")
-    res = read_workbook(write_report(tmp_path / "a.xlsx", [row, row2]))
+    row3 = report_row(pid="2025——ZD—003", start="2025-04-02")
+    res = read_workbook(write_report(tmp_path / "a.xlsx", [row, row2, row3]))
     rows = {r["project_id"]: r for r in rows_of(res)}
-    assert set(rows) == {"2025-ZD-001", "2025-ZD-002"}
+    assert set(rows) == {"2025-ZD-001", "2025-ZD-002", "2025-ZD-003"}
     assert rows["2025-ZD-001"]["start_date"] == dt.date(2025, 4, 1)
     assert rows["2025-ZD-002"]["expected_start"] == dt.date(2025, 7, 15)
     assert not [f for f in res.findings if f["rule"] == "UNPARSEABLE_VALUE"]

@@ -43,9 +43,7 @@ def _convert(f: str, raw: Any, scale: float, year: int | None) -> tuple[Any, boo
     if f == "seq":  # first: one per row, and no other rule applies to these two
         return raw, True, ""
     if f == "project_id":
-        # U+00A0, U+3000 and any other white space; 2025-zd-001 is 2025-ZD-001 (docs/workbooks.md §6)
-        s = _SPACE.sub("", fold(raw)).upper()
-        return (s or None), True, ""
+        return project_key(raw), True, ""
     if f in AMOUNT_FIELDS or f == "points":
         v, ok = parse_number(raw, scale)
         if v is not None and f != "points" and not 0 <= v <= params.load("ingest")["max_amount_wan"]:
@@ -106,6 +104,14 @@ _TOTAL = re.compile(r"合\s*计|总\s*计")
 _NOTHING = object()
 _NUMERIC = {bool, int, float}
 _SPACE = re.compile(r"\s+")
+# dashes a Chinese keyboard or a word processor puts where the plan has "-": 2025—ZD—001, 2025——ZD——001
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d-]+")
+
+
+def project_key(raw: Any) -> str | None:
+    """A 项目编号 as the plan writes it: without any white space (U+00A0, U+3000 …), in capitals, every run of
+    dashes one "-" (2025-zd-001, 2025—ZD—001 and 2025 -ZD- 001 are 2025-ZD-001; docs/workbooks.md §6)."""
+    return _DASHES.sub("-", _SPACE.sub("", fold(raw)).upper()) or None
 
 
 def _rc(ref: str) -> tuple[int, int]:
@@ -249,7 +255,7 @@ def read_columns(rows: list[list[Any]], table: Table, *, year: int | None, ctx: 
 
     def row_ctx(r: int) -> dict:
         raw_id = rows[r][c_id] if c_id is not None and c_id < len(rows[r]) else None
-        return dict(ctx, project_id=fold(raw_id) or None)
+        return dict(ctx, project_id=project_key(raw_id))
 
     def mark(key: str, k: int, text: Any) -> None:
         marks.setdefault(key, {})[k] = text
