@@ -85,5 +85,11 @@ def in_winter(day: dt.date) -> bool:
     return day >= _mmdd(day.year, start) or day <= _mmdd(day.year, end)
 
 
+def last_working_day(year: int) -> dt.date:
+    """The last day of ``year`` before its winter stop begins (12-31 when the stop starts in January)."""
+    start = _mmdd(year, params.load("monitoring")["winter_stop"][0])
+    return start - dt.timedelta(days=1) if start.month > 3 else dt.date(year, 12, 31)
+
+
 def mmdd(year: int, text: str) -> dt.date:
     return _mmdd(year, text)

@@ -264,3 +264,35 @@ def test_one_forecast_is_pure_and_seeded(sample_year):
     a = contract(forecast(sample_year, D(2025, 5, 14)))
     sample_year.memo.clear()
     assert contract(forecast(sample_year, D(2025, 5, 14))) == a
+
+
+def test_year_end_investment_continues_each_project_over_its_working_window(monkeypatch):
+    """Ten projects started 04-10 with 100 of their 1,000 done on 06-14: 65 of the 218 days of their working
+    window (04-10 to 11-14, the day before the winter stop) gone, so each ends the year at 100 × 218 / 65
+    (its own pace over the rest of its window, §11.4); the plan's nodes and December play no part. The shared
+    pace factor (pace_shock) spreads the interval around that point."""
+    data = build([("守信局", 0)] * 10, [])
+    expected = 100 * 218 / 65 / 1000
+    got = forecast(data, AS_OF)["investment"]
+    assert got["point"] == pytest.approx(expected, abs=0.002) and got["low"] < expected < got["high"]
+    spread = got["high"] - got["low"]
+    assert 0.5 * (expected - 0.1) * 0.05 < spread < 4 * (expected - 0.1) * 0.05  # ± about 1.3 sd of what is ahead
+    monkeypatch.setitem(params.load("forecast"), "pace_shock", 0.0)
+    data.memo.clear()
+    got = forecast(data, AS_OF)["investment"]
+    assert got["point"] == pytest.approx(expected, abs=1e-9) and got["high"] - got["low"] == pytest.approx(0, abs=1e-9)
+
+
+def test_nothing_is_added_once_the_winter_stop_has_begun():
+    data = build([("守信局", 0)] * 10, [])
+    got = forecast(data, D(2025, 11, 28))["investment"]
+    assert got == {"point": pytest.approx(0.1), "low": pytest.approx(0.1), "high": pytest.approx(0.1)}
+
+
+def test_a_start_later_than_planned_loses_the_share_of_its_window_gone_by():
+    from alxa_lib.figures.forecast_investment import _window_left
+    stop = D(2025, 11, 14)
+    assert _window_left(D(2025, 4, 14), stop, D(2025, 5, 1), D(2025, 5, 1)) == 1.0  # on plan: the whole plan
+    assert _window_left(D(2025, 4, 14), stop, D(2025, 5, 1), D(2025, 8, 1)) == pytest.approx(105 / 197)
+    assert _window_left(D(2025, 6, 14), stop, D(2025, 5, 1), D(2025, 6, 20)) == pytest.approx(147 / 153)  # from D
+    assert _window_left(D(2025, 4, 14), stop, D(2025, 5, 1), D(2025, 12, 1)) == 0.0

@@ -16,26 +16,19 @@ import pandas as pd
 
 from alxa_lib import params
 from alxa_lib import periods as cal
-from alxa_lib.figures.metrics import annual_completed, schedule_in_force
-from alxa_lib.figures.state import YearData
+from alxa_lib.figures.metrics import annual_completed
+from alxa_lib.figures.state import YearData, project_state
 
 
-def _planned(data: YearData, day: dt.date, kc: pd.DataFrame, planned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(planned-to-date, Q4 node) per project, vectorised: the schedule row's nodes where it has any,
-    else the annual plan × the default node shares (§9.11), linear between quarter ends (§9.12)."""
-    sched = schedule_in_force(data, day).reindex(kc.index)
-    cols = [f"q{i}_node" for i in range(1, 5)]
-    q = (sched[cols].apply(pd.to_numeric, errors="coerce") if len(sched.columns.intersection(cols)) == 4
-         else pd.DataFrame(np.nan, index=kc.index, columns=cols))
-    has = q.notna().any(axis=1).to_numpy()
-    shares = np.asarray(params.load("monitoring")["default_node_shares"], dtype=float)
-    node = np.where(has[:, None], q.fillna(0.0).to_numpy(dtype=float), planned[:, None] * shares[None, :])
-    y = data.year
-    ends = [dt.date(y - 1, 12, 31)] + [cal.quarter_end(y, i) for i in range(1, 5)]
-    node = np.concatenate([np.zeros((len(kc), 1)), node], axis=1)
-    seg = next((i for i in range(4) if ends[i] <= day <= ends[i + 1]), 3)
-    frac = 1.0 if day > ends[4] else (day - ends[seg]).days / (ends[seg + 1] - ends[seg]).days
-    return node[:, seg] + frac * (node[:, seg + 1] - node[:, seg]), node[:, 4]
+def _working_window(data: YearData, day: dt.date, kc: pd.DataFrame) -> tuple[list[dt.date], dt.date]:
+    """(the first day of each project's working window this year, the last working day): work stops for the
+    winter (§9.5), so a project works from its start (a continuing project from its 复工, never before the stop
+    ends) to the day before the next stop begins."""
+    year = data.year
+    resume = cal.mmdd(year, params.load("monitoring")["winter_stop"][1]) + dt.timedelta(days=1)
+    start = pd.to_datetime(project_state(data, day)["start_date"].reindex(kc.index), errors="coerce")
+    begin = [max(resume, s.date()) if not pd.isna(s) and s.year == year else resume for s in start]
+    return begin, cal.last_working_day(year)
 
 
 def investment_forecast(data: YearData, day: dt.date, todo: pd.DataFrame, starts: np.ndarray,
@@ -46,8 +39,10 @@ def investment_forecast(data: YearData, day: dt.date, todo: pd.DataFrame, starts
     kc = plan[plan["class"] == "KC"].set_index("project_id")
     actual = annual_completed(data, day).reindex(kc.index).fillna(0.0).to_numpy()
     planned = kc["annual_planned"].astype(float).fillna(0.0).to_numpy()
-    to_date, year_end_plan = _planned(data, day, kc, planned)
-    remaining = np.maximum(0.0, year_end_plan - to_date)
+    begin, stop = _working_window(data, day, kc)
+    # the share of each started project's working window gone by: its plan is expected evenly over the window
+    gone = np.array([min(1.0, max(0.0, (day - b).days / max(1, (stop - b).days))) for b in begin])
+    to_date, remaining = planned * gone, planned * (1.0 - gone)
     lo, hi = (float(x) for x in cfg["spi_clip"])
     w = float(cfg["spi_persistence"])
     unstarted = kc.index.isin(set(todo["project_id"]))
@@ -56,16 +51,19 @@ def investment_forecast(data: YearData, day: dt.date, todo: pd.DataFrame, starts
     pool = own[measured]
     rng = np.random.default_rng(int(cfg["seed"]) + 2)
     n_sim = starts.shape[0]
-    drawn = rng.choice(pool, size=(n_sim, len(kc))) if len(pool) else np.ones((n_sim, len(kc)))
+    drawn = rng.choice(pool, size=(n_sim, len(kc))) if len(pool) else \
+        np.full((n_sim, len(kc)), float(cfg["prior_pace"]))  # before any pace is measured (the winter)
     pace = np.where(np.isnan(own), drawn, w * np.nan_to_num(own) + (1 - w) * drawn)
-    year_end_day = dt.date(data.year, 12, 31)
-    left = max(1, (year_end_day - day).days)
+    # the rest of the season may go better or worse for the whole banner than it went so far: one shared
+    # factor per simulation (its spread chosen by the backtest, docs/measures.md §11.7)
+    pace = pace * np.exp(rng.normal(0.0, float(cfg["pace_shock"]), size=(n_sim, 1)))
     share = np.ones(len(kc))
     started_sim = np.ones((n_sim, len(kc)))
     pos = {pid: i for i, pid in enumerate(kc.index)}
-    for j, (pid, e) in enumerate(zip(todo["project_id"], todo["promised"])):
+    for j, (pid, e, planned_start) in enumerate(zip(todo["project_id"], todo["promised"], todo["planned_start"])):
         i = pos[pid]
-        share[i] = min(1.0, max(0.0, (year_end_day - max(e, day)).days / left))
+        remaining[i] = planned[i]
+        share[i] = _window_left(day, stop, planned_start, e)
         started_sim[:, i] = starts[:, j]
     year_end = actual + started_sim * pace * remaining * share
     total_planned = planned.sum()
@@ -78,3 +76,14 @@ def investment_forecast(data: YearData, day: dt.date, todo: pd.DataFrame, starts
     by["forecast_rate"] = by["forecast"] / by["annual_planned"].where(by["annual_planned"] > 0)
     by["gap"] = by["annual_planned"] - by["forecast"]
     return invest, by.sort_values("gap", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _window_left(day: dt.date, stop: dt.date, planned_start, promised: dt.date) -> float:
+    """The share of an unstarted project's working window (from its planned start, or ``day`` if later, to the
+    winter stop) still left when it starts on its promised date: a project's annual plan is sized for its
+    planned start, so only a start later than planned loses plan."""
+    begin = max(day, planned_start) if isinstance(planned_start, dt.date) else day
+    window = (stop - begin).days
+    if window <= 0:
+        return 0.0
+    return min(1.0, max(0.0, (stop - max(promised, begin)).days / window))

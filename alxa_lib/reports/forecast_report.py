@@ -34,7 +34,7 @@ def sentence(result: dict[str, Any], which: int = 0) -> str:
 
 def investment_sentence(result: dict[str, Any]) -> str:
     inv = result["investment"]
-    return (f"按各项目当前进度与倒排工期测算，年底年度投资完成率预计为{_pct(inv['point'])}"
+    return (f"按各项目开工以来的进度测算（冬季停工后不再计入），年底年度投资完成率预计为{_pct(inv['point'])}"
             f"（80%区间{_pct(inv['low'])}–{_pct(inv['high'])}）。")
 
 
