@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from alxa_lib import commands
+from alxa_lib.console import shown
 from alxa_lib.errors import AlxaError
 
 EXIT_ERROR = 2
@@ -201,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return shown(text.splitlines()[0]) if text else type(exc).__name__
 
 
 def main(argv: list[str] | None = None) -> int:

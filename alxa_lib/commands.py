@@ -9,7 +9,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from alxa_lib.console import interactive
+from alxa_lib.console import interactive, shown
 from alxa_lib.errors import BadParameter
 
 STATUS_CN = {"ingested": "已导入", "new_version": "新版本", "unchanged": "未变化", "rejected": "已拒收"}
@@ -60,7 +60,7 @@ def _print_outcomes(a, outcomes) -> int:
     else:
         for o in outcomes:
             if o.status == "rejected":
-                print(f"✗ {o.file}\n    {o.error}")
+                print(f"✗ {shown(o.file)}\n    {shown(o.error)}")
         counts = Counter(o.status for o in outcomes)
         print("  ".join(f"{STATUS_CN[k]} {k}: {counts.get(k, 0)}" for k in STATUS_CN))
         rows, found = sum(o.rows for o in outcomes), sum(o.findings for o in outcomes)

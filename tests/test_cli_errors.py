@@ -224,3 +224,18 @@ def test_output_cut_short_by_a_pipe_is_not_an_error(ledger_db):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "Exception ignored" not in err and "error" not in err
+
+
+def test_a_file_name_cannot_act_on_the_analysts_terminal(tmp_path, capsys):
+    """A name (or a department's text in a message) holding an escape sequence or a bidi override is printed
+    with those characters written out: a rejected file cannot recolour, retitle or reorder the screen."""
+    name = "住建局\x1b]0;pwned\x07\x1b[31m\u202egsm.xlsx"
+    bad = tmp_path / "2025-06-28" / name
+    bad.parent.mkdir()
+    bad.write_bytes(b"not a workbook at all" * 10)
+    code, out, err = run(["ingest", str(bad), "--db", str(tmp_path / "l.duckdb")], capsys)
+    assert code == 2
+    assert "\x1b" not in out + err and "\u202e" not in out + err and "\x07" not in out + err
+    assert "住建局\\x1b]0;pwned\\x07\\x1b[31m\\u202egsm.xlsx" in out
+    code, out, err = run(["ingest", str(tmp_path / "无此\x1b[2J文件.xlsx"), "--db", str(tmp_path / "l.duckdb")], capsys)
+    assert code == 2 and "\x1b" not in err and "无此\\x1b[2J文件.xlsx" in one_bilingual_line(err)
