@@ -1,10 +1,12 @@
 """The year-end investment forecast of docs/measures.md §11.4: each KC project's annual completed
-investment at 12-31 from its trajectory against its reverse schedule (§9.11, §9.12).
+investment at 12-31, its annual plan expected evenly over its working window (its start to the day before
+the winter stop, §9.5).
 
-A started project keeps a pace (SPI, actual / planned to date) for the rest of the year that mixes its
-own pace so far (weight ``spi_persistence``) with one drawn from the banner's started projects; an
-unstarted project adds its remaining plan at a drawn pace only in the simulations where it starts
-(§11.3), scaled by the share of the rest of the year left after its promised date.
+A started project keeps a pace (actual / plan expected so far in its window) for the rest of its window that
+mixes its own pace so far (weight ``spi_persistence``) with one drawn from the banner's started projects
+(``prior_pace`` before any is measured), times one factor shared by every project of a simulation
+(``pace_shock``); an unstarted project adds its annual plan at a drawn pace only in the simulations where it
+starts (§11.3), scaled by the share of its planned window left after its promised date.
 """
 from __future__ import annotations
 
