@@ -278,13 +278,16 @@ def test_a_damaged_worksheet_is_corrupt_naming_the_sheet_not_an_empty_workbook(t
     assert "\n" not in str(exc.value) and " / " in str(exc.value)
 
 
-def _xls(path: Path, rows: int = 3000) -> Path:
+def _xls(path: Path, rows: int = 3000, extra: tuple[int, int] | None = None) -> Path:
+    """A legacy .xls of ``rows`` × 8 cells, plus one number at (row, column) ``extra`` (0-based)."""
     import xlwt
     wb = xlwt.Workbook()
     ws = wb.add_sheet("重点建设项目表")
     for r in range(rows):
         for c in range(8):
             ws.write(r, c, f"文本{r}-{c}" if c % 2 else r * c)
+    if extra:
+        ws.write(*extra, 1)
     wb.save(str(path))
     return path
 
@@ -327,25 +330,19 @@ def test_shared_strings_declaring_a_billion_strings_are_refused_before_calamine(
         "xl/sharedStrings.xml", sst.replace(b"1000000000", b"1"))))
 
 
-@pytest.mark.parametrize("row, col, reason", [(65535, 0, "oversized"), (0, 255, "too_wide"), (2999, 7, None)])
+@pytest.mark.parametrize("row, col, reason", [(65535, 0, "oversized"), (0, 255, "too_wide"), (21000, 0, "oversized"),
+                                              (0, 100, "too_wide"), (20999, 99, None)])
 def test_a_legacy_xls_cell_placed_far_away_is_refused_before_calamine(tmp_path, row, col, reason):
     """calamine builds an .xls sheet as a dense grid reaching its farthest cell: one number at row 65,536,
     column 256 of a few-KB file cost 1.2 GB. The cell records of the workbook stream are bounded first, as an
-    .xlsx sheet's references are; a cell inside the bounds (the last one the 3,000-row sheet already has) passes."""
-    import xlwt
-
+    .xlsx sheet's references are; a cell at the last row and column the limits allow (row 21,000, column 100)
+    passes, one step beyond either is refused."""
     from alxa_lib.errors import RejectedFile
     from alxa_lib.workbooks.cfb import check_compound_file
     from alxa_lib.workbooks.guard import inspect
-    wb = xlwt.Workbook()
-    ws = wb.add_sheet("重点建设项目表")
-    for r in range(3000):
-        ws.write(r, 0, r)
-    ws.write(row, col, 1)
-    path = tmp_path / "交通运输局.xls"
-    wb.save(str(path))
+    path = _xls(tmp_path / "交通运输局.xls", extra=(row, col))
     extent = check_compound_file(path)
-    assert (extent.rows, extent.columns) == (max(row, 2999) + 1, max(col, 0) + 1)
+    assert (extent.rows, extent.columns) == (max(row, 2999) + 1, max(col, 7) + 1)
     if reason is None:
         assert inspect(path).container == "ole"
         return

@@ -115,8 +115,7 @@ def _bound_extent(extent: Extent, lim: dict, name: str) -> None:
     if extent.columns > lim["max_columns"]:
         raise _too_wide(lim, name)
     if extent.cells > lim["max_cells"]:
-        raise RejectedFile("oversized", f"工作簿单元格超过{lim['max_cells']}个，请拆分后报送 / more than "
-                                        f"{lim['max_cells']} cells: split the file and resend ({name})")
+        raise _too_many_cells(lim, name)
 
 
 def _bomb(name: str, what_cn: str, what_en: str) -> RejectedFile:
@@ -322,6 +321,11 @@ def _too_wide(lim: dict, part: str) -> RejectedFile:
                                     f"{lim['max_columns']} columns in {part}: remove the extra columns and resend")
 
 
+def _too_many_cells(lim: dict, name: str) -> RejectedFile:
+    return RejectedFile("oversized", f"工作簿单元格超过{lim['max_cells']}个，请拆分后报送 / more than "
+                                     f"{lim['max_cells']} cells: split the file and resend ({name})")
+
+
 def _too_long(row_cap: int, part: str) -> RejectedFile:
     return RejectedFile("oversized", f"表格超过{row_cap}行，请拆分后报送 / more than {row_cap} rows in "
                                      f"{part}: split the file and resend")
@@ -337,8 +341,7 @@ def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n
     if max([n_rows, *map(int, _ROW.findall(window))]) > row_cap:
         raise _too_long(row_cap, part)
     if n_cells > lim["max_cells"]:
-        raise RejectedFile("oversized", f"工作簿单元格超过{lim['max_cells']}个，请拆分后报送 / more than "
-                                        f"{lim['max_cells']} cells: split the file and resend ({name})")
+        raise _too_many_cells(lim, name)
     refs = _CELL_REF.findall(window)
     if max((col_number_b(c) for c, _ in refs), default=0) > lim["max_columns"]:
         raise _too_wide(lim, part)
