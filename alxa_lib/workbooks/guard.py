@@ -20,7 +20,7 @@ import numpy as np
 from alxa_lib import params
 from alxa_lib.errors import RejectedFile
 from alxa_lib.workbooks.cfb import Broken, Extent, check_compound_file
-from alxa_lib.workbooks.opening import formula_cells_in, is_encrypted
+from alxa_lib.workbooks.opening import formula_cells_in, is_encrypted, not_a_workbook, password_protected
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -81,16 +81,14 @@ def inspect(path: Path) -> Inspection:
         _bound_extent(_check_ole(path), lim, path.name)
         return Inspection("ole")
     if not head.startswith(ZIP_MAGIC):
-        raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
-                                      f"spreadsheet (its content is not a workbook): re-save it as .xlsx and resend ({path.name})")
+        raise not_a_workbook(path, why=" (its content is not a workbook)")
     try:
         with zipfile.ZipFile(path) as z:
             seen = Inspection("zip")
             _scan_zip(z, lim, path.name, seen)
             return seen
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
-        raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
-                                      f"spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from None
+        raise not_a_workbook(path, f": {exc}") from None
 
 
 def _check_ole(path: Path) -> Extent:
@@ -99,11 +97,7 @@ def _check_ole(path: Path) -> Extent:
     try:
         return check_compound_file(path)
     except Broken as exc:
-        if is_encrypted(path):
-            raise RejectedFile("password", f"文件有密码保护，无法读取，请去除密码后重新报送 / "
-                                           f"password-protected workbook: remove the password and resend ({path.name})") from None
-        raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
-                                      f"spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from None
+        raise (password_protected(path) if is_encrypted(path) else not_a_workbook(path, f": {exc}")) from None
 
 
 def _bound_extent(extent: Extent, lim: dict, name: str) -> None:

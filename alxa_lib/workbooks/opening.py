@@ -34,10 +34,19 @@ def load_rows(path: Path) -> tuple[dict[str, list[list[Any]]], set[str]]:
     except Exception as exc:  # noqa: BLE001
         text = str(exc).lower()
         if is_encrypted(path) or "password" in text or "encrypt" in text:
-            raise RejectedFile("password", f"文件有密码保护，无法读取，请去除密码后重新报送 / "
-                                           f"password-protected workbook: remove the password and resend ({path.name})") from exc
-        raise RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / "
-                                      f"not a valid or a corrupt spreadsheet: re-save it as .xlsx and resend ({path.name}: {exc})") from exc
+            raise password_protected(path) from exc
+        raise not_a_workbook(path, f": {exc}") from exc
+
+
+def password_protected(path: Path) -> RejectedFile:
+    return RejectedFile("password", f"文件有密码保护，无法读取，请去除密码后重新报送 / "
+                                    f"password-protected workbook: remove the password and resend ({path.name})")
+
+
+def not_a_workbook(path: Path, detail: str = "", why: str = "") -> RejectedFile:
+    """``corrupt``: ``detail`` follows the file's name (": <the reader's error>"), ``why`` the word spreadsheet."""
+    return RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
+                                   f"spreadsheet{why}: re-save it as .xlsx and resend ({path.name}{detail})")
 
 
 def _damaged_sheet(path: Path, sheet: str, exc: Exception) -> RejectedFile:
