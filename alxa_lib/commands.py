@@ -51,7 +51,26 @@ def cmd_ingest(a) -> int:
     if missing and len(missing) == len(a.paths):
         raise BadParameter(f"路径不存在：{'、'.join(missing)}", f"no such file or folder: {', '.join(missing)}")
     outcomes = ingest(a.paths, a.db, period=a.period, received=a.received, progress=_progress(a), wait=a.wait)
+    if any(o.status in ("ingested", "new_version") for o in outcomes):
+        refresh_surface(a.db, a.wait, stored_only=True)
     return _print_outcomes(a, outcomes)
+
+
+def refresh_surface(db, wait: float | None = None, stored_only: bool = False) -> None:
+    """Bring the figures behind the ledger's ``project_status(d)`` and ``plan_on(d)`` up to date after a command
+    changed its files (docs/architecture.md §12). ``alxa ingest`` keeps current the years that have them
+    (``stored_only``: a first ingest leaves them to ``alxa validate``, which the analyst runs next)."""
+    from alxa_lib import ledger
+    from alxa_lib.figures.status import refresh
+    dbp = ledger.db_path(db)
+    if not dbp.exists():
+        return
+    with ledger.writer_lock(dbp):
+        con = ledger.connect(dbp, wait=wait)
+        try:
+            refresh(con, stored_only=stored_only)
+        finally:
+            con.close()
 
 
 def _print_outcomes(a, outcomes) -> int:
@@ -94,6 +113,8 @@ def cmd_validate(a) -> int:
                 findings = validate_period(con, days[0])
                 ledger.store_findings(con, days[0], findings)
                 shown = latest_only(findings, con)
+            from alxa_lib.figures.status import refresh
+            refresh(con)  # the stored status of every reporting date (docs/architecture.md §12)
             if a.xlsx:
                 from alxa_lib.checks.returns import write_return_lists
                 for d in days:
@@ -156,6 +177,8 @@ def cmd_rebuild(a) -> int:
     try:
         for year in sorted(queries.years_with_data(con)):
             validate_year(con, year)
+        from alxa_lib.figures.status import refresh
+        refresh(con)
     finally:
         con.close()
     return _print_outcomes(a, outcomes)

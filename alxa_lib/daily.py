@@ -151,6 +151,8 @@ def cmd_withdraw(a) -> int:
         con = ledger.connect(dbp)
         try:
             ledger.withdraw(con, str(found["sha256"].iloc[0]), by, a.why)
+            from alxa_lib.figures.status import refresh
+            refresh(con)  # the stored status no longer counts the file (docs/architecture.md §12)
         finally:
             con.close()
         record_withdrawal(dbp, str(found["sha256"].iloc[0]), by, a.why)

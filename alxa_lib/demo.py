@@ -10,6 +10,7 @@ from alxa_lib.console import interactive
 from alxa_lib import periods as cal
 from alxa_lib.checks.returns import write_return_lists
 from alxa_lib.checks.validate import latest_only, period_findings, validate_year
+from alxa_lib.figures.status import refresh
 from alxa_lib.ledger.ingest import ingest
 from alxa_lib.reports import runner as reports
 from alxa_lib.sample import write_sample
@@ -50,6 +51,7 @@ def run_demo(data: Path, out: Path) -> int:
     con = ledger.connect(db)
     try:
         n_findings = validate_year(con, DEMO_YEAR, progress=interactive())
+        refresh(con)  # the figures behind the ledger's project_status(d) and plan_on(d)
         shown = latest_only(period_findings(con, period), con)
         returns = write_return_lists(con, shown, period, out / period.isoformat() / "退回修改清单")
     finally:

@@ -41,11 +41,13 @@ def _build_ledger(folder: Path, sample: Path) -> list:
     findings). Never opened again: each test process works on its own copy."""
     from alxa_lib import ledger
     from alxa_lib.checks.validate import validate_year
+    from alxa_lib.figures.status import refresh
 
     db = folder / "alxa.duckdb"
     outcomes = ingest([sample], db, progress=False)
     con = ledger.connect(db)
     validate_year(con, 2025)
+    refresh(con)  # the figures behind the ledger's project_status(d) and plan_on(d), as `alxa validate` stores them
     con.close()
     return outcomes
 

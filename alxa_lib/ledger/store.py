@@ -78,7 +78,8 @@ ALTER TABLE report_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
 ALTER TABLE schedule_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
 ALTER TABLE start_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
 """
-SCHEMA_VERSION = "3"  # 2: approximate-date marks (``approx``) on the row tables; 3: withdrawals
+SCHEMA_VERSION = "4"  # 2: approximate-date marks (``approx``) on the row tables; 3: withdrawals; 4: the public
+# surface (views, macros and the stored figures behind them: ledger/surface.py)
 WITHDRAWALS_DDL = ("CREATE {temp} TABLE IF NOT EXISTS withdrawals (file_id BIGINT, sha256 VARCHAR, "
                    "withdrawn_at TIMESTAMP, withdrawn_by VARCHAR, why VARCHAR)")
 
@@ -159,8 +160,9 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if read_only:
         con = duckdb.connect(str(path), read_only=True)
         try:
-            con.execute("SELECT count(*) FROM files").fetchone()  # a ledger, and readable
-            if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'withdrawals'").fetchone():
+            # fetchall: each result read to its end, so the caller may use con.sql(...) at once
+            con.execute("SELECT count(*) FROM files").fetchall()  # a ledger, and readable
+            if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'withdrawals'").fetchall():
                 con.execute(WITHDRAWALS_DDL.format(temp="TEMP"))  # a ledger from before withdrawals existed
         except duckdb.Error:
             con.close()
@@ -174,6 +176,8 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     try:
         con.execute(SCHEMA)
+        from alxa_lib.ledger.surface import install  # here: surface imports this module
+        install(con)
         con.execute("SELECT * FROM files").fetchall()  # refuse to write into a ledger that cannot be read
         if con.execute("SELECT count(*) FROM ledger_info WHERE key='schema_version'").fetchone()[0] == 0:
             con.execute("INSERT INTO ledger_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
