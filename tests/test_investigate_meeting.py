@@ -7,6 +7,7 @@ import re
 import duckdb
 import pytest
 
+from alxa_lib import project_status
 from alxa_lib.figures.state import load_year
 from alxa_lib.reports.investigate import delay_table, reason_category, select
 from alxa_lib.workbooks.reader import read_workbook
@@ -39,6 +40,9 @@ def test_investigation_report_content(rendered, ledger_db):
     ranked = delay_table(data, day, select(data, day, light_colors=["red"]))
     positions = [page.index(f"<h3>{pid} ") for pid in ranked["project_id"]]
     assert positions == sorted(positions)  # one section per project, in the ranked order
+    status = project_status(day, db).set_index("project_id")  # the notebook reads the ledger's project_status
+    section = page[page.index("所选项目状态"):page.index("延误程度排序")]
+    assert all(f"<td>{pid}</td>" in section and status.loc[pid, "reasons"] in section for pid in ranked["project_id"])
     assert page.count("历次报送（含更正版）") == len(ranked)
     assert page.count("<title>投资完成与倒排计划</title>") == len(ranked)  # an S-curve per project (inline SVG)
     assert "<img" not in page  # no raster chart left
