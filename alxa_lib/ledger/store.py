@@ -162,6 +162,7 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         try:
             # fetchall: each result read to its end, so the caller may use con.sql(...) at once
             con.execute("SELECT count(*) FROM files").fetchall()  # a ledger, and readable
+            con.execute("SELECT * FROM ledger_info").fetchall()
             if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'withdrawals'").fetchall():
                 con.execute(WITHDRAWALS_DDL.format(temp="TEMP"))  # a ledger from before withdrawals existed
         except duckdb.Error:
