@@ -20,7 +20,7 @@ from alxa_lib import periods as cal
 from alxa_lib.checks.validate import latest_only, period_findings
 from alxa_lib.figures.metrics import metrics
 from alxa_lib.figures.status import normalised, status_table
-from alxa_lib.ledger import queries
+from alxa_lib.ledger import queries, surface
 from alxa_lib.ledger.ingest import ingest
 from alxa_lib.reports import sources
 from alxa_lib.reports.brief import appendix_table, brief_view, lights_table
@@ -173,7 +173,8 @@ def test_latest_report_rows_keep_the_latest_live_version_and_stay_current(own_db
     def ask():
         con = duckdb.connect(db, read_only=True)
         try:
-            rows = con.sql("SELECT * FROM latest_report_rows WHERE period = '2025-06-28' AND department = '住建局'").df()
+            rows = con.sql("SELECT * FROM latest_report_rows WHERE period = '2025-06-28' AND department = '住建局' "
+                          "ORDER BY project_id").df()
             status = con.sql("SELECT * FROM project_status('2025-06-28')").df().set_index("project_id")
             dup = con.execute("SELECT count(*) FROM (SELECT period, project_id FROM latest_report_rows "
                           "GROUP BY ALL HAVING count(*) > 1)").fetchone()[0]
@@ -226,8 +227,8 @@ def test_open_ledger_is_read_only_short_lived_and_honours_alxa_db(db, monkeypatc
     assert "Example" in alxa_lib.open_ledger.__doc__ and "Example" in alxa_lib.project_status.__doc__
     monkeypatch.setenv("ALXA_DB", str(db))
     with alxa_lib.open_ledger() as con:
-        assert con.execute("SELECT count(*) FROM latest_report_rows").fetchone()[0] > 0
-        with pytest.raises(duckdb.Error):
+        assert con.execute("SELECT count(*) FROM latest_report_rows").fetchall()[0][0] > 0
+        with pytest.raises(duckdb.Error, match="read-only"):
             con.execute("CREATE TABLE scratch (x INTEGER)")
     duckdb.connect(str(db)).close()  # nothing holds the file once the block has ended
     assert len(alxa_lib.project_status("2025-06-28")) > 0  # ALXA_DB again
@@ -237,3 +238,24 @@ def test_importing_the_package_loads_nothing_else():
     code = "import sys, alxa_lib; print(sorted(m for m in sys.modules if m.startswith(('alxa_lib.', 'pandas', 'duckdb'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ})
     assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_alxa_ingest_builds_the_four_names_and_validate_stores_the_figures(tmp_path, capsys):
+    """A ledger without a plan: the names exist after `alxa ingest`, and `alxa validate` stores (empty) figures."""
+    from helpers import report_row, write_report
+    report = write_report(tmp_path / "in" / "2025-06-28" / "住建局.xlsx", [report_row()])
+    db = tmp_path / "l.duckdb"
+    assert cli.main(["ingest", str(report), "--db", str(db), "--json"]) == 0
+    con = duckdb.connect(str(db), read_only=True)
+    names = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal UNION "
+                                       "SELECT function_name FROM duckdb_functions() WHERE NOT internal").fetchall()}
+    assert set(surface.PUBLIC_NAMES) <= names
+    assert con.execute("SELECT count(*) FROM latest_report_rows").fetchall() == [(1,)]
+    with pytest.raises(duckdb.Error, match="run alxa validate --year 2025"):
+        con.sql("SELECT * FROM project_status('2025-06-28')").fetchall()  # a first ingest: not computed yet
+    con.close()
+    assert cli.main(["validate", "--period", "2025-06-28", "--db", str(db), "--json"]) == 0
+    capsys.readouterr()
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.sql("SELECT * FROM project_status('2025-06-28')").fetchall() == []  # no plan: no KC project
+    con.close()
