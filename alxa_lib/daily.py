@@ -151,11 +151,11 @@ def cmd_withdraw(a) -> int:
         con = ledger.connect(dbp)
         try:
             ledger.withdraw(con, str(found["sha256"].iloc[0]), by, a.why)
-            from alxa_lib.figures.status import refresh
-            refresh(con)  # the stored status no longer counts the file (docs/architecture.md §12)
         finally:
             con.close()
         record_withdrawal(dbp, str(found["sha256"].iloc[0]), by, a.why)
+    from alxa_lib.commands import refresh_surface
+    refresh_surface(dbp, getattr(a, "wait", None))  # the stored status no longer counts the file (architecture.md §12)
     result = withdrawal_record(live, by, a.why, dt.datetime.now())
     if a.json:
         _dump(result)
