@@ -259,3 +259,16 @@ def test_alxa_ingest_builds_the_four_names_and_validate_stores_the_figures(tmp_p
     con = duckdb.connect(str(db), read_only=True)
     assert con.sql("SELECT * FROM project_status('2025-06-28')").fetchall() == []  # no plan: no KC project
     con.close()
+
+
+def test_latest_report_rows_name_the_canonical_department_and_the_plans_project(db):
+    from alxa_lib import params
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.sql("SELECT * FROM latest_report_rows").df()
+    plan = con.sql("SELECT project_id, name FROM plan_rows").df().drop_duplicates("project_id").set_index("project_id")
+    con.close()
+    assert set(rows["department"]) <= set(params.load("ingest")["departments"])
+    assert (rows["name"] == rows["project_id"].map(plan["name"])).all()
+    typed = rows[rows["project_id"] == "2025-ZD-066"]  # matched by a name typed with the banner's prefix
+    assert typed["reported_name"].str.startswith("阿左旗").any() and (typed["name"] == plan.loc["2025-ZD-066", "name"]).all()
+    assert not rows.duplicated(["period", "project_id"]).any()
