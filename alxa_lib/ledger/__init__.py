@@ -1,7 +1,8 @@
 """Stage 2, the ledger: the only package that talks to DuckDB (see docs/architecture.md).
 
 ``store`` keeps the schema, connections, locks and transactions; ``ingest`` puts workbooks in;
-``queries`` holds every SELECT the higher stages need. The store's API is re-exported here so that
+``queries`` holds every SELECT the higher stages need; ``surface`` the views and macros analysts query
+(docs/architecture.md §12). The store's API is re-exported here so that
 callers write ``ledger.connect(...)``.
 """
 from alxa_lib.ledger.store import (  # noqa: F401
