@@ -13,6 +13,8 @@ import sys
 import duckdb
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
 
 import alxa_lib
 from alxa_lib import cli
@@ -272,3 +274,36 @@ def test_latest_report_rows_name_the_canonical_department_and_the_plans_project(
     typed = rows[rows["project_id"] == "2025-ZD-066"]  # matched by a name typed with the banner's prefix
     assert typed["reported_name"].str.startswith("阿左旗").any() and (typed["name"] == plan.loc["2025-ZD-066", "name"]).all()
     assert not rows.duplicated(["period", "project_id"]).any()
+
+
+def _plan_steps_year(approvals: list[tuple[str, dt.date]]):
+    from alxa_lib.figures.state import YearData
+    base = [{"project_id": p, "name": p, "department": "住建局", "class": "KC", "location": "吉兰泰镇",
+             "annual_planned": 100.0, "planned_start": dt.date(2025, 4, 1), "adjusted_in": False, "row_no": i}
+            for i, p in enumerate(("A", "B", "C"))]
+    pool = [{**base[0], "project_id": "N", "name": "N", "adjusted_in": True, "row_no": 9}]
+    adj = pd.DataFrame([{"project_id": pid, "adj_type": kind, "indicator": "年度计划投资", "new_value": "250",
+                         "replacement_id": "N", "approval_date": day} for kind, day, pid in approvals],
+                       columns=["project_id", "adj_type", "indicator", "new_value", "replacement_id", "approval_date"])
+    return YearData(2025, pd.DataFrame(base + pool), adj, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
+                    pd.DataFrame(), {}, pd.DataFrame())
+
+
+_DAYS = hs.dates(dt.date(2024, 12, 1), dt.date(2026, 1, 31))
+
+
+@given(hs.lists(hs.tuples(hs.sampled_from(["调出", "调入", "替换", "调整指标"]), _DAYS, hs.sampled_from(["A", "B", "N"])),
+                max_size=4), hs.dates(dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
+def test_plan_steps_cover_the_year_once_and_give_the_plan_in_force(approvals, day):
+    """Whatever adjustments are approved when, the stored steps behind plan_on(d) hold each day of the year
+    exactly once, and the step holding ``day`` is the library's plan in force on ``day``."""
+    from alxa_lib.figures.status import plan_steps
+    data = _plan_steps_year(approvals)
+    steps = plan_steps(data)
+    bounds = steps.drop_duplicates(["valid_from", "valid_to"]).sort_values("valid_from")
+    assert bounds["valid_from"].iloc[0] == dt.date(2025, 1, 1) and bounds["valid_to"].iloc[-1] == dt.date(2025, 12, 31)
+    assert all(b == a + dt.timedelta(days=1) for a, b in zip(bounds["valid_to"], bounds["valid_from"].iloc[1:]))
+    mine = steps[(steps["valid_from"] <= day) & (steps["valid_to"] >= day)].sort_values("position")
+    expected = _plan_steps_year(approvals).plan_on(day)
+    assert mine["project_id"].tolist() == expected["project_id"].tolist()
+    assert mine["annual_planned"].tolist() == expected["annual_planned"].tolist()
