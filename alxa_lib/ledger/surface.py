@@ -22,7 +22,7 @@ from alxa_lib.rules import RULES
 if TYPE_CHECKING:
     import pandas as pd
 
-SURFACE_VERSION = "1"  # raise it whenever VIEWS changes: writing connections then make them again
+SURFACE_VERSION = "2"  # raise it whenever VIEWS changes: writing connections then make them again
 PUBLIC_NAMES = ("latest_report_rows", "latest_findings", "plan_on", "project_status")
 
 # Every reported field of a period report row, in template order (the view's columns after the keys).
@@ -58,9 +58,10 @@ _STALE = ("'台账在指标计算后已变化，请运行 alxa validate --year '
 _NOT_DUE = ("strftime(day, '%Y-%m-%d') || ' 不是报送截至日（project_status 只存截至日；任意日期请用 "
             "alxa_lib.project_status）/ ' || strftime(day, '%Y-%m-%d') || ' is not a reporting date "
             "(use alxa_lib.project_status for any day)'")
-_STALE_FINDINGS = ("strftime(n.period, '%Y-%m-%d') || ' 的校验结果不是最新的，请运行 alxa validate --period ' || "
-                   "strftime(n.period, '%Y-%m-%d') || ' / the findings of ' || strftime(n.period, '%Y-%m-%d') || "
-                   "' are not current: run alxa validate --period ' || strftime(n.period, '%Y-%m-%d')")
+_STALE_FINDINGS = ("string_agg(strftime(n.period, '%Y-%m-%d'), '、' ORDER BY n.period) || ' 的校验结果不是最新的，"
+                   "请运行 alxa validate --year ' || year(min(n.period)) || ' / the findings of ' || "
+                   "string_agg(strftime(n.period, '%Y-%m-%d'), ', ' ORDER BY n.period) || ' are not current: "
+                   "run alxa validate --year ' || year(min(n.period))")
 
 _REPORT_COLS = ", ".join(f"r.{c}" for c in REPORTED_FIELDS)
 VIEWS = f"""
@@ -107,15 +108,14 @@ latest AS (SELECT file_id FROM reports QUALIFY row_number() OVER (
     PARTITION BY department, period ORDER BY version DESC, file_id DESC) = 1),
 fresh AS (SELECT v.period FROM validation_runs v WHERE NOT EXISTS (
     SELECT 1 FROM files f WHERE f.file_id > v.max_file_id AND {affects_period('f', 'v.period')})),
-needed AS (SELECT DISTINCT period FROM reports)
+checked AS (  -- one row, evaluated whatever the query filters: never an answer without a stale period's findings
+    SELECT CASE WHEN count(*) = 0 THEN true ELSE error({_STALE_FINDINGS}) END AS ok
+    FROM (SELECT DISTINCT period FROM reports WHERE period NOT IN (SELECT period FROM fresh)) n)
 SELECT fi.period, fi.department, fi.project_id, fi.rule, fi.severity, c.article, fi.field, fi.sheet, fi.cell,
        fi.message, fi.file_id, f.version, f.original_name
-FROM findings fi LEFT JOIN rule_catalog c USING (rule) LEFT JOIN files f USING (file_id)
-WHERE fi.stage = 'validate' AND fi.period IN (SELECT period FROM fresh)
-  AND (fi.file_id IS NULL OR fi.file_id NOT IN (SELECT file_id FROM reports) OR fi.file_id IN (SELECT file_id FROM latest))
-UNION ALL
-SELECT n.period, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, error({_STALE_FINDINGS}), NULL, NULL, NULL
-FROM needed n WHERE n.period NOT IN (SELECT period FROM fresh);
+FROM findings fi LEFT JOIN rule_catalog c USING (rule) LEFT JOIN files f USING (file_id), checked
+WHERE checked.ok AND fi.stage = 'validate' AND fi.period IN (SELECT period FROM fresh)
+  AND (fi.file_id IS NULL OR fi.file_id NOT IN (SELECT file_id FROM reports) OR fi.file_id IN (SELECT file_id FROM latest));
 """
 
 
