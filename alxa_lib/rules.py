@@ -50,6 +50,7 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("DUPLICATE_PROJECT", "error", "第五条、第八条", "项目编号{project_id}在本表中出现{count}次（第{rows}行），两行数据均不采用", "删除重复行，每个项目只填一行"),
     Rule("PERIOD_MISMATCH", "warning", "第六条", "{label}“{value}”与文件所在期次{filed}不符", "核对标题或填报日期"),
     Rule("EXTRA_COLUMN", "info", "—", "表中有模板以外的列“{label}”，已忽略", ""),
+    Rule("EXTRA_SHEET", "info", "—", "工作表“{name}”不属于{kind}，已忽略（登记簿只由发改委维护）", "登记簿事项请另行告知发改委"),
 ]}
 
 RULE_CN: dict[str, str] = {  # what a department reads in a return list instead of the code
@@ -61,7 +62,7 @@ RULE_CN: dict[str, str] = {  # what a department reads in a return list instead 
     "PROJECT_MISSING": "计划内项目漏报", "PROJECT_UNKNOWN": "项目不在计划中", "NAME_MATCHED": "未填项目编号",
     "MODIFIED_AFTER_SUBMISSION": "更正版改动已报数据", "LATE_REPORT": "迟报", "MISSING_REPORT": "未报",
     "START_REPORT_LATE": "开工报告迟报", "NOT_SIGNED": "未经领导签字", "LIAISON_CHANGED": "联络员变动",
-    "SCHEDULE_LATE": "倒排工期计划迟报", "CALIBRATION_OUTSIDE_WINDOW": "校准不在校准期内", "EXTRA_COLUMN": "模板外的列",
+    "SCHEDULE_LATE": "倒排工期计划迟报", "CALIBRATION_OUTSIDE_WINDOW": "校准不在校准期内", "EXTRA_COLUMN": "模板外的列", "EXTRA_SHEET": "模板外的工作表",
     "APPROXIMATE_DATE": "日期不精确", "TWO_REPORT_SHEETS": "多个工作表像报表", "DUPLICATE_PROJECT": "项目编号重复",
     "PERIOD_MISMATCH": "报表日期与期次不符", "EXPECTED_START_PAST": "预计开工日期已过",
     "EXPECTED_START_MOVED_BACK": "预计开工日期提前",
@@ -76,7 +77,7 @@ def rule_cn(code) -> str | None:
 # Codes the toolkit adds to guard its own input (docs/measures.md §4, "added by the toolkit"): they are not
 # rules of the measures, so the sample year does not inject them; tests/test_reader.py and
 # tests/test_messy.py raise each of them from a hand-made workbook.
-TOOLKIT_CODES = frozenset({"EXTRA_COLUMN", "APPROXIMATE_DATE", "TWO_REPORT_SHEETS", "DUPLICATE_PROJECT", "PERIOD_MISMATCH"})
+TOOLKIT_CODES = frozenset({"EXTRA_COLUMN", "EXTRA_SHEET", "APPROXIMATE_DATE", "TWO_REPORT_SHEETS", "DUPLICATE_PROJECT", "PERIOD_MISMATCH"})
 
 SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 FINDING_COLUMNS = ["rule", "severity", "department", "period", "project_id", "field", "sheet", "cell", "message"]

@@ -1,0 +1,192 @@
+"""What a file is and what its numbers mean (issue: real offices' files): registers only from the DRC, a damaged
+ledger never written, amounts checked against the project itself, 合计 rows, two-digit years, merged cells."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from alxa_lib.ledger.ingest import ingest
+from alxa_lib.workbooks.reader import RejectedFile, read_workbook
+from tests.helpers import bilingual
+
+REPORT = "reports/2025-06-28/住建局.xlsx"
+
+
+def _registers_file(sample_dir: Path) -> Path:
+    return next((sample_dir / "registers").glob("*.xlsx"))
+
+
+def _small_ledger(sample_dir: Path, tmp_path: Path) -> Path:
+    """The plan and the DRC's registers of the sample, nothing else."""
+    db = tmp_path / "ledger" / "alxa.duckdb"
+    got = ingest([sample_dir / "plan", sample_dir / "registers"], db, progress=False)
+    assert [o.status for o in got] == ["ingested", "ingested"]
+    return db
+
+
+def _registers_state(db: Path) -> tuple:
+    """The registers in force: the latest registers file and every register's rows."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        fid = con.execute("SELECT max(file_id) FROM files WHERE kind='registers'").fetchone()[0]
+        rows = tuple(con.execute(f"SELECT count(*) FROM {t} WHERE file_id = ?", [fid]).fetchone()[0]
+                     for t in ("reg_adjustments", "reg_decisions", "reg_problems", "reg_bonuses", "reg_incidents",
+                               "reg_liaisons"))
+        contacts = con.execute("SELECT unit, name, phone FROM reg_liaisons WHERE file_id = ? ORDER BY row_no",
+                               [fid]).fetchall()
+    finally:
+        con.close()
+    return fid, rows, contacts
+
+
+def _with_register_sheets(sample_dir: Path, dst: Path, copied: bool) -> Path:
+    """The sample's 住建局 report with two more sheets named 问题清单 and 信息联络员: copies of the DRC's
+    (``copied``) or the department's own lists."""
+    wb = openpyxl.load_workbook(sample_dir / REPORT)
+    reg = openpyxl.load_workbook(_registers_file(sample_dir))
+    for name in ("问题清单", "信息联络员"):
+        ws = wb.create_sheet(name)
+        if copied:
+            for row in reg[name].iter_rows(values_only=True):
+                ws.append(list(row))
+        else:
+            ws.append(["序号", "问题", "联系人"])
+            ws.append([1, "用地未批", "赵磊"])
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+def _problem_list(sample_dir: Path, dst: Path) -> Path:
+    """A department's own one-sheet 问题清单 in the DRC's register layout (the full header set)."""
+    reg = openpyxl.load_workbook(_registers_file(sample_dir))
+    headers = next(reg["问题清单"].iter_rows(min_row=2, max_row=2, values_only=True))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "问题清单"
+    ws.append(["住建局问题清单"])
+    ws.append(list(headers))
+    ws.append(["ZJ-1", "2025-ZD-001", "土地", "用地未批", "住建局", "2025-05-01", "2025-06-01", None])
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+# ---------------------------------------------------------------- 1. the kind of a file: content and sender
+
+
+@pytest.mark.parametrize("copied", [True, False])
+def test_report_with_register_sheets_is_the_report(sample_dir, tmp_path, copied):
+    """住建局.xlsx with two extra sheets named 问题清单 and 信息联络员 is 住建局's report (the extra sheets named
+    in a finding); the registers and every liaison contact stay as the DRC stored them."""
+    db = _small_ledger(sample_dir, tmp_path)
+    before = _registers_state(db)
+    case = _with_register_sheets(sample_dir, tmp_path / "inbox" / "2025-06-28" / "住建局.xlsx", copied)
+    (o,) = ingest([case], db, progress=False)
+    assert (o.status, o.kind, o.department, o.period) == ("ingested", "report", "住建局", "2025-06-28")
+    assert o.rows == 11
+    assert _registers_state(db) == before
+    con = duckdb.connect(str(db), read_only=True)
+    extra = con.execute("SELECT sheet, message FROM findings WHERE rule='EXTRA_SHEET' ORDER BY sheet").fetchall()
+    con.close()
+    assert [s for s, _ in extra] == sorted(["问题清单", "信息联络员"])
+    assert all("已忽略" in m for _, m in extra)
+
+
+@pytest.mark.parametrize("where", ["folder", "period_folder"])
+def test_department_problem_list_never_becomes_the_registers(sample_dir, tmp_path, where):
+    """A department's one-sheet 住建局问题清单.xlsx in the register layout is refused naming why it is a
+    department's file; the registers (and so the plan in force and the scores) do not move."""
+    db = _small_ledger(sample_dir, tmp_path)
+    before = _registers_state(db)
+    folder = tmp_path / "inbox" / ("2025-06-28" if where == "period_folder" else "住建局")
+    (o,) = ingest([_problem_list(sample_dir, folder / "住建局问题清单.xlsx")], db, progress=False)
+    assert (o.status, o.reason) == ("rejected", "registers_sender")
+    assert bilingual(o.error, cn="发改委", en="DRC")
+    assert ("2025-06-28" if where == "period_folder" else "住建局") in o.error
+    assert _registers_state(db) == before
+
+
+def test_registers_named_for_a_department_in_their_title_are_refused(sample_dir, tmp_path):
+    """The register layout sent with 填报单位：住建局 above the table is a department's file, whatever its name."""
+    p = _problem_list(sample_dir, tmp_path / "x" / "清单.xlsx")
+    wb = openpyxl.load_workbook(p)
+    wb.active["A1"] = "填报单位：住建局（盖章）"
+    wb.save(p)
+    with pytest.raises(RejectedFile) as exc:
+        read_workbook(p)
+    assert exc.value.reason == "registers_sender" and "住建局" in str(exc.value)
+
+
+def test_the_drcs_registers_under_their_own_name_are_still_registers(sample_dir, tmp_path):
+    """The DRC's own file, also when its name says 发改委 (the commission in params), is read as the registers."""
+    p = tmp_path / "登记簿" / "发改委2025年登记簿.xlsx"
+    p.parent.mkdir()
+    shutil.copyfile(_registers_file(sample_dir), p)
+    res = read_workbook(p)
+    assert res.kind == "registers"
+    assert len(res.frames["liaisons"]) > 0 and len(res.frames["problems"]) > 0
+
+
+def test_plan_and_registers_in_one_workbook_is_refused_naming_both(sample_dir, tmp_path):
+    """A workbook that could be the plan or the registers is refused with a reason naming both, never guessed."""
+    wb = openpyxl.load_workbook(sample_dir / "plan" / "2025年重点建设项目计划.xlsx")
+    reg = openpyxl.load_workbook(_registers_file(sample_dir))
+    ws = wb.create_sheet("问题清单")
+    for row in reg["问题清单"].iter_rows(values_only=True):
+        ws.append(list(row))
+    p = tmp_path / "计划和登记簿.xlsx"
+    wb.save(p)
+    with pytest.raises(RejectedFile) as exc:
+        read_workbook(p)
+    assert exc.value.reason == "ambiguous_kind"
+    assert bilingual(str(exc.value), cn="年度计划", en="plan") and bilingual(str(exc.value), cn="登记簿", en="registers")
+
+
+def test_a_registers_version_that_drops_rows_needs_replace_registers(sample_dir, tmp_path):
+    """A new registers version without its 信息联络员 sheet would drop every contact: refused, the stored
+    registers kept; stored only with --replace-registers."""
+    db = _small_ledger(sample_dir, tmp_path)
+    before = _registers_state(db)
+    wb = openpyxl.load_workbook(_registers_file(sample_dir))
+    del wb["信息联络员"]
+    p = tmp_path / "登记簿" / "登记簿（新）.xlsx"
+    p.parent.mkdir()
+    wb.save(p)
+    (o,) = ingest([p], db, progress=False)
+    assert (o.status, o.reason) == ("rejected", "registers_shrink")
+    assert bilingual(o.error, cn="信息联络员", en="--replace-registers")
+    assert _registers_state(db) == before
+    (o,) = ingest([p], db, progress=False, replace_registers=True)
+    assert o.status == "new_version"
+    after = _registers_state(db)
+    assert after[0] != before[0] and after[1][5] == 0 and after[1][:5] == before[1][:5]
+
+
+def test_no_file_but_the_drcs_registers_changes_the_registers(sample_dir, tmp_path):
+    """Every other file of the sample (plan, schedules, start reports, a period's reports) and the crafted
+    department files above, ingested after the registers, leave the registers as they were; the DRC's own
+    registers, edited (one more problem), are a new version."""
+    db = _small_ledger(sample_dir, tmp_path)
+    before = _registers_state(db)
+    crafted = [_with_register_sheets(sample_dir, tmp_path / "in" / "2025-06-28" / "住建局.xlsx", True),
+               _problem_list(sample_dir, tmp_path / "in" / "住建局" / "住建局问题清单.xlsx"),
+               _problem_list(sample_dir, tmp_path / "in" / "2025-06-14" / "问题清单.xlsx")]
+    got = ingest([sample_dir / "schedules", sample_dir / "start_reports", sample_dir / "reports" / "2025-06-28",
+                  sample_dir / "misc", *crafted], db, progress=False)
+    assert not [o for o in got if o.kind == "registers" and o.status != "rejected"]
+    assert _registers_state(db) == before
+    wb = openpyxl.load_workbook(_registers_file(sample_dir))
+    wb["问题清单"].append(["WT2025-999", "2025-ZD-001", "土地", "新问题", "自然资源局", dt.date(2025, 7, 1),
+                          dt.date(2025, 8, 1), None])
+    p = tmp_path / "登记簿" / "登记簿.xlsx"
+    p.parent.mkdir()
+    wb.save(p)
+    (o,) = ingest([p], db, progress=False)
+    assert (o.kind, o.status) == ("registers", "new_version")
+    assert _registers_state(db)[1][2] == before[1][2] + 1
