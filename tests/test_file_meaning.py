@@ -190,3 +190,49 @@ def test_no_file_but_the_drcs_registers_changes_the_registers(sample_dir, tmp_pa
     (o,) = ingest([p], db, progress=False)
     assert (o.kind, o.status) == ("registers", "new_version")
     assert _registers_state(db)[1][2] == before[1][2] + 1
+
+
+# ---------------------------------------------------------------- 6. never write into a damaged ledger
+
+
+def _truncated_copy(pristine_ledger, tmp_path: Path) -> Path:
+    folder, _ = pristine_ledger
+    mine = tmp_path / "damaged"
+    shutil.copytree(folder, mine, ignore=shutil.ignore_patterns(".result.pickle"))
+    db = mine / "alxa.duckdb"
+    with open(db, "r+b") as fh:
+        fh.truncate(db.stat().st_size // 2)
+    return db
+
+
+def test_a_truncated_ledger_takes_no_file(pristine_ledger, sample_dir, tmp_path, capsys):
+    """A ledger truncated to half its size used to take a new file (new_version, exit 0) and grow; now the
+    ingest is one line pointing at alxa rebuild, exit 2, and the file is not touched."""
+    from alxa_lib import cli
+    from tests.test_cli_errors import one_bilingual_line
+    db = _truncated_copy(pristine_ledger, tmp_path)
+    size, digest = db.stat().st_size, db.read_bytes()
+    case = _with_register_sheets(sample_dir, tmp_path / "in" / "2025-06-28" / "住建局.xlsx", False)
+    code = cli.main(["ingest", str(case), "--db", str(db), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    line = one_bilingual_line(err)
+    assert "alxa rebuild" in line and bilingual(line.removeprefix("错误 / error: "), cn="已损坏", en="damaged")
+    assert db.stat().st_size == size and db.read_bytes() == digest
+
+
+def test_the_readable_check_passes_on_a_whole_ledger_and_names_the_broken_tables(pristine_ledger, tmp_path):
+    from alxa_lib.ledger import integrity
+    folder, _ = pristine_ledger
+    con = duckdb.connect(str(folder / "alxa.duckdb"), read_only=True)
+    try:
+        assert integrity.unreadable_tables(con) == []
+    finally:
+        con.close()
+    db = _truncated_copy(pristine_ledger, tmp_path)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        bad = dict(integrity.unreadable_tables(con))
+    finally:
+        con.close()
+    assert "report_rows" in bad and "files" not in bad

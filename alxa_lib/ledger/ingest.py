@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 
 from alxa_lib import ledger, params
 from alxa_lib.files import sha256_of  # noqa: F401 - re-exported for callers
-from alxa_lib.ledger import batches
+from alxa_lib.ledger import batches, integrity
 from alxa_lib.ledger.archive import archive, write_sidecar
 from alxa_lib.ledger.matching import match_projects  # noqa: F401 - re-exported for callers
 from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
@@ -278,6 +278,7 @@ def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, prog
     limits = batches.batch_limits()
     outcomes: dict[Path, Outcome] = {}
     with ledger.writer_lock(dbp):
+        integrity.readable_before_writing(dbp, wait)  # never write into a damaged ledger (docs/workbooks.md §8)
         shared = SharedWriter(dbp, wait)
         try:
             run = Run(shared, replace_registers)
@@ -294,6 +295,7 @@ def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, prog
             if pending:
                 with gc_paused():
                     run.flush(pending, outcomes)
+            integrity.require_readable(shared.connection(), dbp, after=True)
         finally:
             shared.close()
     return outcomes
