@@ -236,3 +236,73 @@ def test_the_readable_check_passes_on_a_whole_ledger_and_names_the_broken_tables
     finally:
         con.close()
     assert "report_rows" in bad and "files" not in bad
+
+
+# ---------------------------------------------------------------- 7. amounts against the project itself
+
+
+def _report_with(sample_dir: Path, dst: Path, annual) -> Path:
+    """The sample's 住建局 report of 06-28 with the first row's 本年完成投资 (I5; 2025-ZD-001: total 3,000, annual
+    plan 1,364, 本年 439) replaced."""
+    wb = openpyxl.load_workbook(sample_dir / REPORT)
+    ws = wb.active
+    assert (ws["B5"].value, ws["F5"].value, ws["G5"].value, ws["I5"].value) == ("2025-ZD-001", 3000, 1364, 439)
+    ws["I5"] = annual
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+def _rate(db: Path, day: dt.date) -> dict:
+    from alxa_lib.figures import metrics, state
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        data = state.load_year(con, day.year, only=state.FIGURE_FRAMES, report_columns=state.FIGURE_REPORT_COLUMNS)
+    finally:
+        con.close()
+    return metrics.investment(data, day)
+
+
+def test_an_amount_typed_in_yuan_is_an_error_and_counts_in_no_figure(sample_dir, tmp_path):
+    """本年完成投资 439 万元 typed as 4,390,000 (元): an error finding on I5 that says 疑似以元为单位填报, and the
+    brief's investment completion rate is the one of the same report with that cell empty; the corrected
+    version counts again."""
+    from alxa_lib.checks.validate import validate_period
+    day = dt.date(2025, 6, 28)
+    rates = {}
+    for case, annual in (("blank", None), ("yuan", 4_390_000), ("right", 439)):
+        db = tmp_path / case / "alxa.duckdb"
+        ingest([sample_dir / "plan", sample_dir / "registers"], db, progress=False)
+        (o,) = ingest([_report_with(sample_dir, tmp_path / case / "in" / "2025-06-28" / "住建局.xlsx", annual)], db,
+                      progress=False)
+        assert o.status == "ingested"
+        rates[case] = _rate(db, day)
+        if case == "yuan":
+            con = duckdb.connect(str(db))
+            found = validate_period(con, day)
+            con.close()
+            mine = found[found["cell"] == "I5"]
+            assert mine["rule"].tolist() == ["AMOUNT_ABOVE_PROJECT"]
+            (msg,) = mine["message"]
+            assert mine["severity"].iloc[0] == "error" and "疑似以元为单位填报" in msg and "439.00" in msg
+            assert "CUMULATIVE_LT_ANNUAL" not in set(found["rule"])  # the slip is one finding, not two
+    assert rates["yuan"]["annual_completed"] == rates["blank"]["annual_completed"]
+    assert rates["yuan"]["rate"] == rates["blank"]["rate"] < 1
+    assert rates["right"]["annual_completed"] == pytest.approx(rates["blank"]["annual_completed"] + 439)
+
+
+def test_the_amount_rules_by_hand():
+    from alxa_lib.checks.amounts import implausible, yuan_hint
+    # annual plan 10,000, total 20,000 (the issue's project); factor 3 from params
+    assert implausible("annual_completed", 50_000_000, 20_000, 10_000) == ("total", 20_000)
+    assert "折合5,000.00万元" in yuan_hint("annual_completed", 50_000_000, 20_000, 10_000)
+    assert implausible("annual_completed", 20_000, 20_000, 10_000) is None  # at the total: allowed
+    assert implausible("annual_completed", 15_000, None, 4_000) == ("annual", 12_000)
+    assert implausible("annual_completed", 12_000, None, 4_000) is None
+    assert implausible("annual_completed", 15_000, None, 0) is None  # no annual plan to compare with
+    assert implausible("cumulative_completed", 20_000.01, 20_000, 1) == ("total", 20_000)
+    assert implausible("cumulative_completed", 900, 20_000, 100) is None  # a cumulative is not held to the annual plan
+    assert yuan_hint("annual_completed", 25_000, 20_000, 10_000) == ""  # just above the total: no unit slip
+    assert yuan_hint("annual_completed", 4_390_000, 3_000, 1_364) == "（疑似以元为单位填报，折合439.00万元）"
+    assert yuan_hint("annual_completed", 900_000_000, 3_000, 1_364) == ""  # 90,000 万元 is no better
+    assert yuan_hint("annual_completed", 400, 3_000, 1_364) == ""  # nothing wrong
