@@ -306,3 +306,101 @@ def test_the_amount_rules_by_hand():
     assert yuan_hint("annual_completed", 4_390_000, 3_000, 1_364) == "（疑似以元为单位填报，折合439.00万元）"
     assert yuan_hint("annual_completed", 900_000_000, 3_000, 1_364) == ""  # 90,000 万元 is no better
     assert yuan_hint("annual_completed", 400, 3_000, 1_364) == ""  # nothing wrong
+
+
+# ---------------------------------------------------------------- 8. drift: totals, two-digit years, merged cells
+
+
+def _sample_report(sample_dir: Path, dst: Path, edit) -> Path:
+    wb = openpyxl.load_workbook(sample_dir / REPORT)
+    edit(wb.active)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+def _with_total(label: str, col: int, wrong: float = 0.0):
+    """A total row below the last project row (row 15), its label in column ``col``, holding the sums of
+    总投资, 年度计划投资, 本年完成投资 and 累计完成投资 (本年 off by ``wrong``)."""
+    def edit(ws):
+        last = max(r for r in range(5, 40) if ws.cell(r, 2).value)
+        ws.insert_rows(last + 1)
+        ws.cell(last + 1, col).value = label
+        for c in (6, 7, 9, 10):
+            ws.cell(last + 1, c).value = sum(ws.cell(r, c).value or 0 for r in range(5, last + 1)) + (wrong if c == 9 else 0)
+    return edit
+
+
+@pytest.mark.parametrize("label,col", [("小计", 1), ("合计", 4), ("合 计：", 5), ("本页合计（万元）", 3)])
+def test_a_total_row_is_no_project(sample_dir, tmp_path, label, col):
+    """A 合计/小计/总计 row, its label in 序号, 项目名称 or another column, is not a project row: the 11 projects
+    of the report and no finding about it (it used to be a twelfth row with REQUIRED_MISSING errors)."""
+    p = _sample_report(sample_dir, tmp_path / "2025-06-28" / "住建局.xlsx", _with_total(label, col))
+    res = read_workbook(p)
+    assert res.n_rows() == 11
+    assert not [f for f in res.findings if f["rule"] != "EXTRA_COLUMN"] and res.meta["total_checks"] == []
+
+
+def test_a_total_that_disagrees_with_the_rows_above_is_a_warning(sample_dir, tmp_path):
+    p = _sample_report(sample_dir, tmp_path / "2025-06-28" / "住建局.xlsx", _with_total("合计", 4, wrong=100))
+    res = read_workbook(p)
+    (f,) = res.meta["total_checks"]
+    done = round(sum(v or 0 for v in res.frames["report_rows"]["annual_completed"]), 2)
+    assert (f["rule"], f["severity"], f["field"], f["cell"]) == ("TOTAL_ROW_MISMATCH", "warning", "annual_completed", "I16")
+    assert f"为{round(done + 100, 2)}，" in f["message"] and f"各行之和{done}不符" in f["message"]
+
+
+def test_section_subtotals_and_a_grand_total_agree(tmp_path):
+    """一、… rows, 小计; 二、… rows, 小计; 合计: each total is checked against its own rows."""
+    from tests.helpers import report_row, write_report
+    kc = [report_row(pid="2025-ZD-001", annual=100, cumulative=300), report_row(pid="2025-ZD-002", annual=50, cumulative=60)]
+    mp = [report_row(pid="2025-QQ-001", cls="重大前期项目", status=None, annual=7, cumulative=7, start=None)]
+
+    def total(label, annual, cumulative):
+        return [label, None, None, None, None, None, None, None, annual, cumulative] + [None] * 8
+
+    def section(text):
+        return [text] + [None] * 17
+
+    rows = [section("一、重点建设项目"), *kc, total("小计", 150, 360), section("二、重大前期项目"), *mp,
+            total("小计", 7, 7), total("合计", 157, 367)]
+    res = read_workbook(write_report(tmp_path / "a.xlsx", rows))
+    assert res.n_rows() == 3 and res.meta["total_checks"] == []
+    rows[-1] = total("合计", 157, 368)
+    res = read_workbook(write_report(tmp_path / "b.xlsx", rows))
+    assert [(f["field"], f["cell"]) for f in res.meta["total_checks"]] == [("cumulative_completed", "J12")]
+
+
+@pytest.mark.parametrize("text,expected,approx", [
+    ("25.4.12", dt.date(2025, 4, 12), False), ("25/4/12", dt.date(2025, 4, 12), False),
+    ("25-4-12", dt.date(2025, 4, 12), False),
+    ("25.4.24", dt.date(2025, 4, 24), True),  # 24 April 2025, or 25 April 2024
+    ("24.12.25", dt.date(2024, 12, 25), True),
+    ("25.4.31", None, False),  # no such date: unparseable
+])
+def test_two_digit_years(text, expected, approx):
+    from alxa_lib.workbooks.cells import parse_date
+    got, ok, is_approx = parse_date(text, 2025)
+    assert (got, ok, is_approx) == (expected, expected is not None, approx)
+
+
+def test_a_two_digit_year_in_a_report_is_read(sample_dir, tmp_path):
+    """开（复）工日期 written 25.3.15 (L5) is 2025-03-15 with no finding; 25.3.24 is read too, marked approximate."""
+    def edit(ws):
+        ws["L5"] = "25.3.15"
+        ws["L6"] = "25.3.24"
+    res = read_workbook(_sample_report(sample_dir, tmp_path / "2025-06-28" / "住建局.xlsx", edit))
+    rows = res.frames["report_rows"].set_index("_row")
+    assert rows.loc[5, "start_date"] == dt.date(2025, 3, 15) and rows.loc[6, "start_date"] == dt.date(2025, 3, 24)
+    assert [(f["rule"], f["cell"]) for f in res.findings] == [("APPROXIMATE_DATE", "L6")]
+
+
+def test_vertically_merged_liaison_and_phone_fill_every_row(sample_dir, tmp_path):
+    """联络员 AC5:AC8 and 联系电话 AD5:AD8 merged (one person for four projects): every row gets them."""
+    def edit(ws):
+        for c in ("AC", "AD"):
+            ws.merge_cells(f"{c}5:{c}8")
+    res = read_workbook(_sample_report(sample_dir, tmp_path / "2025-06-28" / "住建局.xlsx", edit))
+    rows = res.frames["report_rows"].set_index("_row")
+    assert rows.loc[5:8, "liaison"].tolist() == ["赵磊"] * 4
+    assert rows.loc[5:8, "phone"].tolist() == ["0483-8300000"] * 4

@@ -39,7 +39,7 @@ from alxa_lib.workbooks.meta import (
 )
 from alxa_lib.workbooks.guard import inspect
 from alxa_lib.workbooks.opening import load_rows, unusable_cells
-from alxa_lib.workbooks.rows import Columns, frame, read_columns, read_rows
+from alxa_lib.workbooks.rows import Columns, fill_merged, frame, read_columns, read_rows
 from alxa_lib.workbooks.tables import KIND_CN, KINDS, Table, detect_kind, find_table  # noqa: F401 - KIND_CN, KINDS re-exported
 
 
@@ -85,7 +85,8 @@ def read_workbook(path: Path | str, *, period: dt.date | None = None, department
     path = Path(path)
     cfg = params.load("ingest")
     seen = inspect(path)  # bounded: type, zip directory, DTDs, rows and columns (docs/workbooks.md §7)
-    sheets, hidden = load_rows(path)
+    merges: dict[str, list] = {}
+    sheets, hidden = load_rows(path, merges)
     if not any(sheets.values()):
         raise RejectedFile("no_table", "工作簿为空，未找到报表 / the workbook is empty: no table found")
     if sum(len(r) for r in sheets.values()) > cfg["max_rows"] + 1000:
@@ -94,6 +95,9 @@ def read_workbook(path: Path | str, *, period: dt.date | None = None, department
     kind = _kind_by_sender(path, sheets, kind, registers, cfg, department)
     bad = unusable_cells(path, seen.error_cells, seen.formula_parts, seen.uncached_formulas) \
         if seen.container == "zip" else {}
+    if kind == "report":  # a vertically merged 联络员 or 联系电话 holds for every row it covers (§6)
+        for name, table in tables.items():
+            fill_merged(sheets[name], merges.get(name, ()), table, cfg.get("merged_fill", ()))
     reader: Callable[..., ReadResult] = {"plan": _read_plan, "schedule": _read_schedule, "report": _read_report,
                                          "start_report": _read_start_report, "registers": _read_registers}[kind]
     res = reader(path, sheets, registers if kind == "registers" else tables, bad, period=period, department=department)
@@ -228,19 +232,28 @@ def _period_mismatch(asof: dt.date | None, filled: dt.date | None, per: dt.date,
 
 
 def _total_row_findings(got: Columns, totals, table: Table, sheet: str, ctx: dict) -> list[dict]:
-    """合计 rows are skipped, but their sums are checked against the rows (TOTAL_ROW_MISMATCH)."""
+    """合计, 小计 and 总计 rows are skipped, and each one's sums checked against the rows (TOTAL_ROW_MISMATCH,
+    docs/workbooks.md §6): a total agrees when it is the sum of the rows since the previous total row (a
+    section's 小计), of every row above it (the 合计 at the foot), or of every row (a 合计 on top)."""
     out = []
-    for t in totals[:1]:
+    rows = got.values["_row"]
+    previous = 0
+    for t in totals:
+        above = [k for k, r in enumerate(rows) if r < t["_row"]]
+        since = [k for k in above if rows[k] > previous]
+        previous = t["_row"]
         for f in ("total_investment", "annual_planned", "annual_completed", "cumulative_completed"):
             if f not in table.columns:
                 continue
             value, ok = parse_number(t.get(f), table.units.get(f, 1.0))
             if value is None or not ok:
                 continue
-            expected = round(sum((v or 0.0) for v in got.values[f]), 2)
-            if abs(round(value, 2) - expected) > 0.01:
+            values = got.values[f]
+            sums = [round(sum((values[k] or 0.0) for k in ks), 2) for ks in (since, above, range(len(rows)))]
+            if all(abs(round(value, 2) - s) > 0.01 for s in sums):
                 out.append(finding("TOTAL_ROW_MISMATCH", field=f, sheet=sheet, cell=a1(table.columns[f], t["_row"] - 1),
-                                   label=REPORT_FIELDS[f][0], value=round(value, 2), expected=expected, **ctx))
+                                   label=REPORT_FIELDS[f][0], value=round(value, 2),
+                                   expected=sums[1] if above else sums[2], **ctx))
     return out
 
 
