@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from alxa_lib.ledger.ingest import ingest
 from alxa_lib.workbooks.reader import RejectedFile, read_workbook
@@ -404,3 +406,23 @@ def test_vertically_merged_liaison_and_phone_fill_every_row(sample_dir, tmp_path
     rows = res.frames["report_rows"].set_index("_row")
     assert rows.loc[5:8, "liaison"].tolist() == ["赵磊"] * 4
     assert rows.loc[5:8, "phone"].tolist() == ["0483-8300000"] * 4
+
+
+amount = st.one_of(st.none(), st.floats(min_value=0, max_value=1e9, allow_nan=False).map(lambda v: round(v, 2)))
+
+
+@given(st.lists(st.tuples(amount, amount, amount, amount), min_size=1, max_size=30))
+def test_the_figures_mask_is_the_rows_test(rows):
+    """``mask_amounts`` (a year's rows at once, for the figures) empties exactly the amounts ``implausible``
+    (one row, for the checks) refuses."""
+    import numpy as np
+    import pandas as pd
+    from alxa_lib.checks.amounts import implausible, mask_amounts
+    df = pd.DataFrame(rows, columns=["annual_completed", "cumulative_completed", "total", "plan"], dtype=object)
+    nan = float("nan")
+    got = mask_amounts(df, np.array([nan if v is None else v for v in df["total"]], dtype=float),
+                       np.array([nan if v is None else v for v in df["plan"]], dtype=float))
+    for k, (annual, cumulative, total, plan) in enumerate(rows):
+        for f, v in (("annual_completed", annual), ("cumulative_completed", cumulative)):
+            kept = implausible(f, v, total, plan) is None
+            assert got[f].iloc[k] == (v if kept else None) or (v is None and got[f].iloc[k] is None)

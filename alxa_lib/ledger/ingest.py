@@ -295,7 +295,8 @@ def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, prog
             if pending:
                 with gc_paused():
                     run.flush(pending, outcomes)
-            integrity.require_readable(shared.connection(), dbp, after=True)
+            # the same pass after the write, on the writing connection still open (no hand-over to readers)
+            integrity.require_readable(shared.con if shared.con is not None else shared.connection(), dbp, after=True)
         finally:
             shared.close()
     return outcomes
