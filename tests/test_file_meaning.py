@@ -114,6 +114,24 @@ def test_department_problem_list_never_becomes_the_registers(sample_dir, tmp_pat
     assert _registers_state(db) == before
 
 
+def test_a_sheet_named_like_a_register_is_not_a_register(sample_dir, tmp_path):
+    """A one-sheet workbook named 问题清单 in the department's own layout used to be registers version 2 with 0
+    rows (every problem and adjustment gone, the scores moved); it is no table of any kind now."""
+    db = _small_ledger(sample_dir, tmp_path)
+    before = _registers_state(db)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "问题清单"
+    for row in (["序号", "项目名称", "存在问题", "责任人"], [1, "吉兰泰镇老旧小区改造项目", "用地未批", "张三"]):
+        ws.append(row)
+    p = tmp_path / "清单" / "问题清单.xlsx"
+    p.parent.mkdir()
+    wb.save(p)
+    (o,) = ingest([p], db, progress=False)
+    assert (o.status, o.reason) == ("rejected", "no_table")
+    assert _registers_state(db) == before
+
+
 def test_registers_named_for_a_department_in_their_title_are_refused(sample_dir, tmp_path):
     """The register layout sent with 填报单位：住建局 above the table is a department's file, whatever its name."""
     p = _problem_list(sample_dir, tmp_path / "x" / "清单.xlsx")
