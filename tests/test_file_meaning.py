@@ -23,12 +23,18 @@ def _registers_file(sample_dir: Path) -> Path:
     return next((sample_dir / "registers").glob("*.xlsx"))
 
 
+_SMALL: dict[Path, Path] = {}
+
+
 def _small_ledger(sample_dir: Path, tmp_path: Path) -> Path:
-    """The plan and the DRC's registers of the sample, nothing else."""
-    db = tmp_path / "ledger" / "alxa.duckdb"
-    got = ingest([sample_dir / "plan", sample_dir / "registers"], db, progress=False)
-    assert [o.status for o in got] == ["ingested", "ingested"]
-    return db
+    """The plan and the DRC's registers of the sample, nothing else: built once per process, then copied."""
+    if sample_dir not in _SMALL:
+        folder = tmp_path.parent / "small-ledger"
+        got = ingest([sample_dir / "plan", sample_dir / "registers"], folder / "alxa.duckdb", progress=False)
+        assert [o.status for o in got] == ["ingested", "ingested"]
+        _SMALL[sample_dir] = folder
+    shutil.copytree(_SMALL[sample_dir], tmp_path / "ledger")
+    return tmp_path / "ledger" / "alxa.duckdb"
 
 
 def _registers_state(db: Path) -> tuple:
@@ -291,8 +297,7 @@ def test_an_amount_typed_in_yuan_is_an_error_and_counts_in_no_figure(sample_dir,
     day = dt.date(2025, 6, 28)
     rates = {}
     for case, annual in (("blank", None), ("yuan", 4_390_000), ("right", 439)):
-        db = tmp_path / case / "alxa.duckdb"
-        ingest([sample_dir / "plan", sample_dir / "registers"], db, progress=False)
+        db = _small_ledger(sample_dir, tmp_path / case)
         (o,) = ingest([_report_with(sample_dir, tmp_path / case / "in" / "2025-06-28" / "住建局.xlsx", annual)], db,
                       progress=False)
         assert o.status == "ingested"
