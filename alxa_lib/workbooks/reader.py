@@ -234,26 +234,29 @@ def _period_mismatch(asof: dt.date | None, filled: dt.date | None, per: dt.date,
 def _total_row_findings(got: Columns, totals, table: Table, sheet: str, ctx: dict) -> list[dict]:
     """合计, 小计 and 总计 rows are skipped, and each one's sums checked against the rows (TOTAL_ROW_MISMATCH,
     docs/workbooks.md §6): a total agrees when it is the sum of the rows since the previous total row (a
-    section's 小计), of every row above it (the 合计 at the foot), or of every row (a 合计 on top)."""
+    section's 小计), of every row above it (the 合计 at the foot), or of every row (a 合计 on top). Sums come
+    from running totals, so many total rows cost no more than one."""
+    from bisect import bisect_left
+    from itertools import accumulate
     out = []
-    rows = got.values["_row"]
-    previous = 0
+    rows = got.values["_row"]  # ascending sheet rows
+    fields = [f for f in ("total_investment", "annual_planned", "annual_completed", "cumulative_completed")
+              if f in table.columns]
+    running = {f: [0.0, *accumulate((v or 0.0) for v in got.values[f])] for f in fields}
+    start = 0  # the first data row after the previous total row
     for t in totals:
-        above = [k for k, r in enumerate(rows) if r < t["_row"]]
-        since = [k for k in above if rows[k] > previous]
-        previous = t["_row"]
-        for f in ("total_investment", "annual_planned", "annual_completed", "cumulative_completed"):
-            if f not in table.columns:
-                continue
+        above = bisect_left(rows, t["_row"])
+        for f in fields:
             value, ok = parse_number(t.get(f), table.units.get(f, 1.0))
             if value is None or not ok:
                 continue
-            values = got.values[f]
-            sums = [round(sum((values[k] or 0.0) for k in ks), 2) for ks in (since, above, range(len(rows)))]
+            run = running[f]
+            sums = [round(run[above] - run[start], 2), round(run[above], 2), round(run[-1], 2)]
             if all(abs(round(value, 2) - s) > 0.01 for s in sums):
                 out.append(finding("TOTAL_ROW_MISMATCH", field=f, sheet=sheet, cell=a1(table.columns[f], t["_row"] - 1),
                                    label=REPORT_FIELDS[f][0], value=round(value, 2),
                                    expected=sums[1] if above else sums[2], **ctx))
+        start = above
     return out
 
 
