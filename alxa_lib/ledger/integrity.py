@@ -70,8 +70,10 @@ def readable_before_writing(db: Path, wait: float | None = None) -> None:
     try:
         con = connect(db, read_only=True, wait=wait)
     except LedgerBroken as exc:
-        raise LedgerBroken(f"{exc}；未写入任何数据，请运行 alxa rebuild --from {archive_dir(Path(db))} --db 新台账",
-                           f"nothing was written: run alxa rebuild --from {archive_dir(Path(db))} --db NEW.duckdb") from None
+        cn, _, en = str(exc).partition(" / ")
+        raise LedgerBroken(f"{cn}；未写入任何数据，请运行 alxa rebuild --from {archive_dir(Path(db))} --db 新台账",
+                           f"{en}; nothing was written: run alxa rebuild --from {archive_dir(Path(db))} "
+                           f"--db NEW.duckdb") from None
     try:
         require_readable(con, db)
     finally:
