@@ -145,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     _db(i)
     i.add_argument("--period", type=_date, default=None, help="报送日期 / reporting date, e.g. 2025-06-28")
     i.add_argument("--received", type=_date, default=None, help="收到日期 / received date, e.g. 2025-06-27")
+    i.add_argument("--replace-registers", action="store_true",
+                   help="新登记簿比已入库版本少了行时仍替换 / store a registers workbook that drops rows of the stored one")
     _wait(i)
     i.set_defaults(func=commands.cmd_ingest)
 

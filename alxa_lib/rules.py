@@ -24,7 +24,8 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("STARTED_NO_DATE", "error", "第六条第二款", "项目状态为“{value}”但未填写开（复）工日期", "填写实际开（复）工日期"),
     Rule("NO_PROGRESS_TEXT", "warning", "第六条第四款", "已开工项目未填写形象进度及占比", "填写形象进度描述和占比"),
     Rule("CUMULATIVE_LT_ANNUAL", "error", "第六条第一款", "累计完成投资{cumulative}万元小于本年完成投资{annual}万元", "核对投资数据"),
-    Rule("CUMULATIVE_GT_TOTAL", "error", "第六条第一款", "累计完成投资{cumulative}万元超过总投资{total}万元", "核对投资数据"),
+    Rule("CUMULATIVE_GT_TOTAL", "error", "第六条第一款", "累计完成投资{cumulative}万元超过总投资{total}万元{hint}，不计入统计", "核对投资数据（单位为万元）"),
+    Rule("AMOUNT_ABOVE_PROJECT", "error", "第六条第一款", "{label}{value}万元超过{limit_label}{limit}万元{hint}，不计入统计", "核对投资数据（单位为万元）后更正"),
     Rule("PERCENT_OUT_OF_RANGE", "error", "第六条第四款", "形象进度占比{value}%超出0–100范围", "填写0–100之间的百分比"),
     Rule("DATE_OUT_OF_RANGE", "error", "第六条第二款", "{label}“{value}”不在合理范围内（{why}）", "核对日期"),
     Rule("EXPECTED_START_PAST", "warning", "第六条第二款", "未开工项目的预计开（复）工日期{value}早于报表截至日{period_due}", "更新预计开（复）工日期"),
@@ -50,18 +51,19 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("DUPLICATE_PROJECT", "error", "第五条、第八条", "项目编号{project_id}在本表中出现{count}次（第{rows}行），两行数据均不采用", "删除重复行，每个项目只填一行"),
     Rule("PERIOD_MISMATCH", "warning", "第六条", "{label}“{value}”与文件所在期次{filed}不符", "核对标题或填报日期"),
     Rule("EXTRA_COLUMN", "info", "—", "表中有模板以外的列“{label}”，已忽略", ""),
+    Rule("EXTRA_SHEET", "info", "—", "工作表“{name}”不属于{kind}，已忽略（登记簿只由发改委维护）", "登记簿事项请另行告知发改委"),
 ]}
 
 RULE_CN: dict[str, str] = {  # what a department reads in a return list instead of the code
     "UNPARSEABLE_VALUE": "内容无法识别", "REQUIRED_MISSING": "必填项为空", "UNSTARTED_NO_REASON": "未开工缺原因或预计日期",
     "STARTED_NO_DATE": "已开工缺开工日期", "NO_PROGRESS_TEXT": "缺形象进度", "CUMULATIVE_LT_ANNUAL": "累计投资小于本年投资",
-    "CUMULATIVE_GT_TOTAL": "累计投资超过总投资", "PERCENT_OUT_OF_RANGE": "形象进度占比超范围", "DATE_OUT_OF_RANGE": "日期不合理",
+    "CUMULATIVE_GT_TOTAL": "累计投资超过总投资", "AMOUNT_ABOVE_PROJECT": "投资超出项目规模", "PERCENT_OUT_OF_RANGE": "形象进度占比超范围", "DATE_OUT_OF_RANGE": "日期不合理",
     "TOTAL_ROW_MISMATCH": "合计行不符", "INVESTMENT_DECREASED": "投资减少", "STATUS_REGRESSED": "开复工状态倒退",
     "COMPLETED_STILL_REPORTED": "已完工项目仍在报送", "LOCKED_INDICATOR_CHANGED": "计划指标被改动",
     "PROJECT_MISSING": "计划内项目漏报", "PROJECT_UNKNOWN": "项目不在计划中", "NAME_MATCHED": "未填项目编号",
     "MODIFIED_AFTER_SUBMISSION": "更正版改动已报数据", "LATE_REPORT": "迟报", "MISSING_REPORT": "未报",
     "START_REPORT_LATE": "开工报告迟报", "NOT_SIGNED": "未经领导签字", "LIAISON_CHANGED": "联络员变动",
-    "SCHEDULE_LATE": "倒排工期计划迟报", "CALIBRATION_OUTSIDE_WINDOW": "校准不在校准期内", "EXTRA_COLUMN": "模板外的列",
+    "SCHEDULE_LATE": "倒排工期计划迟报", "CALIBRATION_OUTSIDE_WINDOW": "校准不在校准期内", "EXTRA_COLUMN": "模板外的列", "EXTRA_SHEET": "模板外的工作表",
     "APPROXIMATE_DATE": "日期不精确", "TWO_REPORT_SHEETS": "多个工作表像报表", "DUPLICATE_PROJECT": "项目编号重复",
     "PERIOD_MISMATCH": "报表日期与期次不符", "EXPECTED_START_PAST": "预计开工日期已过",
     "EXPECTED_START_MOVED_BACK": "预计开工日期提前",
@@ -76,7 +78,7 @@ def rule_cn(code) -> str | None:
 # Codes the toolkit adds to guard its own input (docs/measures.md §4, "added by the toolkit"): they are not
 # rules of the measures, so the sample year does not inject them; tests/test_reader.py and
 # tests/test_messy.py raise each of them from a hand-made workbook.
-TOOLKIT_CODES = frozenset({"EXTRA_COLUMN", "APPROXIMATE_DATE", "TWO_REPORT_SHEETS", "DUPLICATE_PROJECT", "PERIOD_MISMATCH"})
+TOOLKIT_CODES = frozenset({"EXTRA_COLUMN", "EXTRA_SHEET", "AMOUNT_ABOVE_PROJECT", "APPROXIMATE_DATE", "TWO_REPORT_SHEETS", "DUPLICATE_PROJECT", "PERIOD_MISMATCH"})
 
 SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 FINDING_COLUMNS = ["rule", "severity", "department", "period", "project_id", "field", "sheet", "cell", "message"]

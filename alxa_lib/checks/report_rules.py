@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Callable
 
 from alxa_lib.checks.context import PeriodContext
-from alxa_lib.checks.row_rules import ROW_CHECKS, check_required
+from alxa_lib.checks import amounts
+from alxa_lib.checks.row_rules import ON_MASKED, ROW_CHECKS, check_required
 from alxa_lib.rules import finding
 from alxa_lib.values import clean
 from alxa_lib.vocab import REPORT_FIELDS
@@ -72,10 +73,11 @@ def check_report(ctx: PeriodContext) -> list[dict]:
         if r.get("project_id") is None and not r.get("name"):
             out += check_required(ctx, r)
             continue
+        masked = amounts.masked_row(r, ctx.plan_row(r.get("project_id")))
         for check in ROW_CHECKS.values():
             if r.get("project_id") is None and check is not check_required:
                 continue  # unmatched rows are PROJECT_UNKNOWN already
-            out += check(ctx, r)
+            out += check(ctx, masked if check in ON_MASKED else r)
     for check in REPORT_CHECKS.values():
         out += check(ctx)
     return out

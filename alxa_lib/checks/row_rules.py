@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 from alxa_lib import params
+from alxa_lib.checks import amounts
 from alxa_lib.checks.context import ACTIVE_STARTED, PeriodContext
 from alxa_lib.values import clean, round2
 from alxa_lib.vocab import REPORT_FIELDS, STARTED_STATUSES
@@ -52,16 +53,33 @@ def check_progress_text(ctx, row):
     return []
 
 
-def check_cumulative(ctx, row):
-    annual, cum = round2(row.get("annual_completed")), round2(row.get("cumulative_completed"))
+def check_amounts(ctx, row):
+    """Amounts against the project itself (docs/measures.md §9.30): 累计完成投资 above 总投资
+    (CUMULATIVE_GT_TOTAL), 本年完成投资 above 总投资 or far above 年度计划投资 (AMOUNT_ABOVE_PROJECT); the
+    plan's figures, the row's own for a project not in the plan. Such an amount counts as missing."""
+    total, annual_plan = amounts.limits(ctx.plan_row(row.get("project_id")), row)
     out = []
-    if annual is not None and cum is not None and cum < annual:
-        out.append(ctx.make("CUMULATIVE_LT_ANNUAL", row, "cumulative_completed", cumulative=cum, annual=annual))
-    plan = ctx.plan_row(row.get("project_id"))
-    total = round2(plan["total_investment"]) if plan is not None else round2(row.get("total_investment"))
-    if cum is not None and total is not None and cum > total:
-        out.append(ctx.make("CUMULATIVE_GT_TOTAL", row, "cumulative_completed", cumulative=cum, total=total))
+    for f in amounts.CHECKED:
+        why = amounts.implausible(f, row.get(f), total, annual_plan)
+        if why is None:
+            continue
+        value = round2(row.get(f))
+        hint = amounts.yuan_hint(f, value, total, annual_plan)
+        if f == "cumulative_completed":
+            out.append(ctx.make("CUMULATIVE_GT_TOTAL", row, f, cumulative=value, total=why[1], hint=hint))
+        else:
+            limit = "总投资" if why[0] == "total" else f"年度计划投资的{amounts.factor():g}倍"
+            out.append(ctx.make("AMOUNT_ABOVE_PROJECT", row, f, label=REPORT_FIELDS[f][0], value=value,
+                                limit_label=limit, limit=why[1], hint=hint))
     return out
+
+
+def check_cumulative(ctx, row):
+    """累计 below 本年 (on the row with its implausible amounts emptied: ``check_report`` passes it)."""
+    annual, cum = round2(row.get("annual_completed")), round2(row.get("cumulative_completed"))
+    if annual is not None and cum is not None and cum < annual:
+        return [ctx.make("CUMULATIVE_LT_ANNUAL", row, "cumulative_completed", cumulative=cum, annual=annual)]
+    return []
 
 
 def check_percent(ctx, row):
@@ -108,6 +126,7 @@ def check_decrease(ctx, row):
     prev = ctx.previous.get(row.get("project_id"))
     if not prev:
         return []
+    prev = amounts.masked_row(prev, ctx.plan_row(row.get("project_id")))  # an implausible amount compares as missing
     out = []
     for f, label in (("annual_completed", "本年完成投资"), ("cumulative_completed", "累计完成投资")):
         a, b = round2(prev.get(f)), round2(row.get(f))
@@ -155,7 +174,8 @@ ROW_CHECKS: dict[str, Callable[[PeriodContext, dict], list[dict]]] = {
     "UNSTARTED_NO_REASON": check_unstarted_reason,
     "STARTED_NO_DATE": check_started_no_date,
     "NO_PROGRESS_TEXT": check_progress_text,
-    "CUMULATIVE_LT_ANNUAL/GT_TOTAL": check_cumulative,
+    "CUMULATIVE_GT_TOTAL/AMOUNT_ABOVE_PROJECT": check_amounts,
+    "CUMULATIVE_LT_ANNUAL": check_cumulative,
     "PERCENT_OUT_OF_RANGE": check_percent,
     "DATE_OUT_OF_RANGE": check_dates,
     "EXPECTED_START_PAST/MOVED_BACK": check_promise,
@@ -164,3 +184,5 @@ ROW_CHECKS: dict[str, Callable[[PeriodContext, dict], list[dict]]] = {
     "COMPLETED_STILL_REPORTED": check_completed_reported,
     "LOCKED_INDICATOR_CHANGED": check_locked,
 }
+# checks that compare amounts: they see the row with its implausible amounts emptied (§9.30)
+ON_MASKED = frozenset({check_cumulative, check_decrease})

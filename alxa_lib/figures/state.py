@@ -125,13 +125,40 @@ def load_year(con, year: int, only: frozenset[str] | None = None,
         return _dates(f[name], dates) if name in f else NotLoaded(name)
 
     registers = {t: frame(f"reg_{t}", REGISTER_DATES.get(t, ())) for t in REGISTERS}
-    return YearData(year, frame("plan_rows", ("planned_start",)), frame("adjustments", ("approval_date",)),
+    data = YearData(year, frame("plan_rows", ("planned_start",)), frame("adjustments", ("approval_date",)),
                     frame("reports", ("period", "received", "start_date", "expected_start")),
                     frame("versions", ("period", "received")),
                     frame("starts", ("report_date", "received", "start_date")),
                     frame("schedules", ("received", "planned_start", "planned_end")),
                     registers, frame("findings"), frame("version_projects"),
                     frame("promises", ("period", "received", "start_date", "expected_start")))
+    if not isinstance(data.reports, NotLoaded):
+        data.reports = without_implausible_amounts(data)
+    return data
+
+
+def without_implausible_amounts(data: YearData) -> pd.DataFrame:
+    """The report rows with every amount above its project's total investment, or a 本年完成投资 far above
+    its annual plan, emptied (judged against the plan in force on the row's period): such a cell is an error
+    finding and counts in no figure until a corrected version arrives (docs/measures.md §9.30)."""
+    from alxa_lib.checks.amounts import mask_amounts
+    reports = data.reports
+    if reports.empty:
+        return reports
+    limits: dict = {}  # the plan changes only on an approval date: one look-up per step
+    of_period: dict = {}
+    for p in reports["period"].dropna().unique():
+        step = data._adjustments_by(p)
+        if step not in limits:
+            plan = data.plan_on(p, copy=False)
+            limits[step] = dict(zip(plan["project_id"], zip(pd.to_numeric(plan["total_investment"], errors="coerce"),
+                                                             pd.to_numeric(plan["annual_planned"], errors="coerce"))))
+        of_period[p] = limits[step]
+    nothing = (np.nan, np.nan)
+    pairs = [of_period[p].get(pid, nothing) if p in of_period else nothing
+             for p, pid in zip(reports["period"].tolist(), reports["project_id"].tolist())]
+    total, annual_plan = (np.array(x, dtype=float) for x in zip(*pairs)) if pairs else (np.array([]), np.array([]))
+    return mask_amounts(reports, total, annual_plan)
 
 
 def project_state(data: YearData, day: dt.date) -> pd.DataFrame:

@@ -172,12 +172,16 @@ def table_frame(parts: list[tuple[int, Part]]) -> pd.DataFrame:
     return df.rename(columns={"_row": "row_no", "_sheet": "sheet"})
 
 
-def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache) -> Prepared | tuple[str, int, int]:
+def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache, replace_registers: bool = False
+            ) -> Prepared | tuple[str, int, int]:
     """Everything about one file that can fail, before any write: ("unchanged", version, rows) for content
-    already stored, else the :class:`Prepared` file (the index counts it as stored from now on)."""
+    already stored, else the :class:`Prepared` file (the index counts it as stored from now on).
+    ``replace_registers``: a registers workbook may drop more rows than ``registers_max_drop`` allows."""
     digest, source, received = item.digest, item.source or item.path, item.received
     if digest in index.first:
         return ("unchanged", *index.first[digest])
+    if res.kind == "registers" and not replace_registers:
+        registers_shrink(con, res)
     label = res.meta.get("version_label")
     year = res.meta.get("year") or (res.period.year if res.period else None)
     key = version_key(res.kind, res.department, res.period, label, res.meta.get("report_date"), source.name, year)
@@ -205,6 +209,30 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache) -> P
               for name, cols in frames.items()}
     index.add(digest, key, version, n_rows)
     return Prepared(item, key, row, tables, findings)
+
+
+def registers_shrink(con, res: ReadResult) -> None:
+    """Refuse a registers workbook that holds fewer rows of some register than the stored version, by more
+    than ``params/ingest.yaml`` ``registers_max_drop`` of them (docs/workbooks.md §5): the registers are
+    replaced wholesale, so a sheet lost or half copied would silently drop adjustments, problems or contacts.
+    ``alxa ingest --replace-registers`` stores it all the same."""
+    stored = queries.register_counts(con)
+    if not stored:
+        return
+    share = float(params.load("ingest").get("registers_max_drop", 0.1))
+    lost = []
+    for key, table in ledger.REGISTER_TABLES.items():
+        before, now = stored.get(table, 0), len(res.frames.get(key, ()))
+        if before and before - now > share * before:
+            lost.append((key, before, now))
+    if lost:
+        from alxa_lib.vocab import REGISTER_SHEET_NAMES
+        cn = "、".join(f"{REGISTER_SHEET_NAMES[k]}由{b}行减为{n}行" for k, b, n in lost)
+        en = ", ".join(f"{k} {b} → {n} rows" for k, b, n in lost)
+        raise RejectedFile("registers_shrink",
+                           f"新登记簿比已入库版本少了{cn}，未替换；确认无误请加 --replace-registers 重新导入 / the new "
+                           f"registers drop rows ({en}) and were not stored; if that is intended, ingest again "
+                           f"with --replace-registers")
 
 
 def _match(con, res: ReadResult, frames: dict[str, dict[str, list]], received: dt.date, plans: PlanCache

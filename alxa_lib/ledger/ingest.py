@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 
 from alxa_lib import ledger, params
 from alxa_lib.files import sha256_of  # noqa: F401 - re-exported for callers
-from alxa_lib.ledger import batches
+from alxa_lib.ledger import batches, integrity
 from alxa_lib.ledger.archive import archive, write_sidecar
 from alxa_lib.ledger.matching import match_projects  # noqa: F401 - re-exported for callers
 from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
@@ -249,9 +249,11 @@ def _bar(items: list, desc: str, progress: bool):
 
 
 def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period: dt.date | None = None,
-           received: dt.date | None = None, progress: bool | None = None, wait: float | None = None) -> list[Outcome]:
+           received: dt.date | None = None, progress: bool | None = None, wait: float | None = None,
+           replace_registers: bool = False) -> list[Outcome]:
     """Ingest files and folders; a bad file is rejected alone, the others go on. ``wait``: seconds to wait
-    for another program's lock on the ledger (default ``params/ingest.yaml`` ``ledger``)."""
+    for another program's lock on the ledger (default ``params/ingest.yaml`` ``ledger``).
+    ``replace_registers``: a registers workbook may drop rows of the stored one (docs/workbooks.md §5)."""
     dbp = ledger.db_path(db)
     files = expand_paths(paths)
     if progress is None:
@@ -265,19 +267,21 @@ def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period:
             except Exception as exc:  # noqa: BLE001 - a reader bug must not abort the other files
                 outcomes[path] = failed_read(path, exc)
         items.sort(key=Item.sort_key)
-        outcomes.update(store_items(dbp, items, wait=wait, progress=progress))
+        outcomes.update(store_items(dbp, items, wait=wait, progress=progress, replace_registers=replace_registers))
     return [outcomes[p] for p in files if p in outcomes]
 
 
-def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, progress: bool = False) -> dict[Path, Outcome]:
+def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, progress: bool = False,
+                replace_registers: bool = False) -> dict[Path, Outcome]:
     """Store read workbooks in the given order, in batches (docs/architecture.md §9); record the sidecar of
     each stored file once its batch is committed (docs/workbooks.md §8)."""
     limits = batches.batch_limits()
     outcomes: dict[Path, Outcome] = {}
     with ledger.writer_lock(dbp):
+        integrity.readable_before_writing(dbp, wait)  # never write into a damaged ledger (docs/workbooks.md §8)
         shared = SharedWriter(dbp, wait)
         try:
-            run = Run(shared)
+            run = Run(shared, replace_registers)
             pending: list[Item] = []
             for it in _bar(items, "入库 storing", progress):
                 pending.append(it)
@@ -291,6 +295,8 @@ def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, prog
             if pending:
                 with gc_paused():
                     run.flush(pending, outcomes)
+            # the same pass after the write, on the writing connection still open (no hand-over to readers)
+            integrity.require_readable(shared.con if shared.con is not None else shared.connection(), dbp, after=True)
         finally:
             shared.close()
     return outcomes
@@ -299,8 +305,9 @@ def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, prog
 class Run:
     """The batches of one run: the ``files`` index, the plan in force, and the batch being filled."""
 
-    def __init__(self, shared: SharedWriter):
+    def __init__(self, shared: SharedWriter, replace_registers: bool = False):
         self.shared = shared
+        self.replace_registers = replace_registers
         self.con = shared.connection()
         self.index = batches.FileIndex(self.con)
         self.plans = batches.PlanCache()
@@ -316,7 +323,7 @@ class Run:
             self.state = self.index.snapshot()
         res = it.result()
         try:
-            got = batches.prepare(self.con, it, res, self.index, self.plans)
+            got = batches.prepare(self.con, it, res, self.index, self.plans, self.replace_registers)
         except RejectedFile as exc:
             outcomes[it.path] = Outcome(file=str(it.path), kind=res.kind, department=res.department,
                                         error=str(exc), reason=exc.reason)

@@ -55,6 +55,17 @@ def latest_register(con: Connection, table: str) -> pd.DataFrame:
     return con.execute(f"SELECT * FROM {table} WHERE file_id = ? ORDER BY row_no", [row[0]]).df()
 
 
+def register_counts(con: Connection) -> dict[str, int] | None:
+    """Rows of each ``reg_*`` table in the latest registers workbook; None when none is stored."""
+    row = con.execute(f"SELECT file_id FROM files WHERE kind='registers' AND {live()} "
+                      "ORDER BY version DESC, file_id DESC LIMIT 1").fetchone()
+    if row is None:
+        return None
+    from alxa_lib.ledger.store import REGISTER_TABLES
+    return {t: con.execute(f"SELECT count(*) FROM {t} WHERE file_id = ?", [row[0]]).fetchone()[0]  # noqa: S608
+            for t in REGISTER_TABLES.values()}
+
+
 def plan_in_force(con: Connection, day: dt.date) -> pd.DataFrame:
     """The plan in force on ``day`` (docs/measures.md §3): latest plan and register versions."""
     return apply_adjustments(latest_plan_rows(con, day.year), latest_register(con, "reg_adjustments"), day)

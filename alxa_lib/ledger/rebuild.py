@@ -42,7 +42,8 @@ def rebuild(archive: Path, db: Path, progress: bool = False) -> list[Outcome]:
                 outcomes.append(failed_read(source, exc))
             finally:
                 place.unlink()
-        stored = store_items(db, items, progress=progress)
+        # the archive holds only what was stored: a registers version stored with --replace-registers is replayed
+        stored = store_items(db, items, progress=progress, replace_registers=True)
         outcomes += [stored[it.path] for it in items]
     withdrawals = read_withdrawals(archive)
     if withdrawals:  # withdrawn files stay withdrawn (they are in the archive, as every file is)

@@ -180,9 +180,10 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         from alxa_lib.ledger.surface import install  # here: surface imports this module
         install(con)
         con.execute("SELECT * FROM files").fetchall()  # refuse to write into a ledger that cannot be read
-        if con.execute("SELECT count(*) FROM ledger_info WHERE key='schema_version'").fetchone()[0] == 0:
+        stored = con.execute("SELECT value FROM ledger_info WHERE key='schema_version'").fetchone()
+        if stored is None:
             con.execute("INSERT INTO ledger_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-        else:
+        elif stored[0] != SCHEMA_VERSION:  # opening writes nothing to a current ledger (ingest checks it first)
             con.execute("UPDATE ledger_info SET value=? WHERE key='schema_version'", [SCHEMA_VERSION])
     except duckdb.Error:
         con.close()

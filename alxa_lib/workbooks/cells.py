@@ -139,6 +139,7 @@ _DATE_PATTERNS = [
     (re.compile(r"^(\d{4})年(\d{1,2})月(份)?$"), "ym"),
     (re.compile(r"^(\d{4})[./\-](\d{1,2})$"), "ym"),
     (re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(上旬|中旬|下旬|初|中|底|末|中下旬)$"), "part"),
+    (re.compile(r"^(\d{2})[./\-](\d{1,2})[./\-](\d{1,2})$"), "yy"),  # 25.4.12, 25/4/12: 2025
 ]
 # A date typed or exported as text with its time of day ("2025-04-12 00:00:00", "2025/4/12 8:30", ISO "…T00:00:00"):
 # the time goes before the spaces do, so that "2025-4-1 10:00" cannot become the 11th.
@@ -176,6 +177,8 @@ def parse_date(value: Any, default_year: int | None = None) -> tuple[dt.date | N
                 if year is None:
                     return None, False, False
                 return dt.date(year, int(m[2]), _PART_DAY[m[3]]), True, True
+            if kind == "yy":
+                return _two_digit_year(int(m[1]), int(m[2]), int(m[3]), default_year)
             if kind == "md":
                 if default_year is None:
                     return None, False, False
@@ -184,6 +187,21 @@ def parse_date(value: Any, default_year: int | None = None) -> tuple[dt.date | N
         except ValueError:
             return None, False, False
     return None, False, False
+
+
+def _two_digit_year(yy: int, month: int, day: int, default_year: int | None) -> tuple[dt.date | None, bool, bool]:
+    """``25.4.12`` read as 2025-04-12 (year, month, day, as Chinese dates are written). Approximate only where
+    it is ambiguous: the year falls more than a year from the file's (``default_year``), or the other
+    reading, day.month.year (25 April 2012), is a date too and lies as near the file's year (within a year;
+    always, without a year to compare) (docs/workbooks.md §6)."""
+    chosen = dt.date(2000 + yy, month, day)  # a ValueError is caught by the caller: no such date
+    if default_year is not None and abs(chosen.year - default_year) > 1:
+        return chosen, True, True
+    try:
+        other = dt.date(2000 + day, month, yy)
+    except ValueError:
+        return chosen, True, False
+    return chosen, True, default_year is None or abs(other.year - default_year) <= 1
 
 
 def _lookup(table: dict[str, list[str]]) -> dict[str, str]:

@@ -9,8 +9,9 @@ from typing import Any
 from alxa_lib.errors import RejectedFile
 
 
-def load_rows(path: Path) -> tuple[dict[str, list[list[Any]]], set[str]]:
-    """Every sheet as rows of values, and the names of the hidden (and very hidden) sheets.
+def load_rows(path: Path, merges: dict[str, list] | None = None) -> tuple[dict[str, list[list[Any]]], set[str]]:
+    """Every sheet as rows of values, and the names of the hidden (and very hidden) sheets; ``merges``, when
+    given, receives each sheet's merged ranges (((row, col), (last row, last col)), 0-based).
 
     Call only after :func:`alxa_lib.workbooks.guard.inspect` has bounded the file."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum, XmlError
@@ -21,7 +22,10 @@ def load_rows(path: Path) -> tuple[dict[str, list[list[Any]]], set[str]]:
         out = {}
         for name in wb.sheet_names:
             try:
-                out[name] = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                sheet = wb.get_sheet_by_name(name)
+                out[name] = sheet.to_python(skip_empty_area=False)
+                if merges is not None:
+                    merges[name] = sheet.merged_cell_ranges or []
             except XmlError as exc:  # a visible sheet that is damaged may be the report: never read it as empty
                 if name not in hidden:
                     raise _damaged_sheet(path, name, exc) from None

@@ -39,7 +39,7 @@ from alxa_lib.workbooks.meta import (
 )
 from alxa_lib.workbooks.guard import inspect
 from alxa_lib.workbooks.opening import load_rows, unusable_cells
-from alxa_lib.workbooks.rows import Columns, frame, read_columns, read_rows
+from alxa_lib.workbooks.rows import Columns, fill_merged, frame, read_columns, read_rows
 from alxa_lib.workbooks.tables import KIND_CN, KINDS, Table, detect_kind, find_table  # noqa: F401 - KIND_CN, KINDS re-exported
 
 
@@ -85,21 +85,89 @@ def read_workbook(path: Path | str, *, period: dt.date | None = None, department
     path = Path(path)
     cfg = params.load("ingest")
     seen = inspect(path)  # bounded: type, zip directory, DTDs, rows and columns (docs/workbooks.md §7)
-    sheets, hidden = load_rows(path)
+    merges: dict[str, list] = {}
+    sheets, hidden = load_rows(path, merges)
     if not any(sheets.values()):
         raise RejectedFile("no_table", "工作簿为空，未找到报表 / the workbook is empty: no table found")
     if sum(len(r) for r in sheets.values()) > cfg["max_rows"] + 1000:
         raise RejectedFile("oversized", f"表格超过{cfg['max_rows']}行 / more than {cfg['max_rows']} rows: split the file")
-    kind, tables, also = detect_kind(sheets, cfg["header_scan_rows"], hidden)
+    kind, tables, also, registers = detect_kind(sheets, cfg["header_scan_rows"], hidden)
+    kind = _kind_by_sender(path, sheets, kind, registers, cfg, department)
     bad = unusable_cells(path, seen.error_cells, seen.formula_parts, seen.uncached_formulas) \
         if seen.container == "zip" else {}
+    if kind == "report":  # a vertically merged 联络员 or 联系电话 holds for every row it covers (§6)
+        for name, table in tables.items():
+            fill_merged(sheets[name], merges.get(name, ()), table, cfg.get("merged_fill", ()))
     reader: Callable[..., ReadResult] = {"plan": _read_plan, "schedule": _read_schedule, "report": _read_report,
                                          "start_report": _read_start_report, "registers": _read_registers}[kind]
-    res = reader(path, sheets, tables, bad, period=period, department=department)
+    res = reader(path, sheets, registers if kind == "registers" else tables, bad, period=period, department=department)
     if also:  # a second visible sheet that looks like a report (docs/workbooks.md §6)
         res.findings.append(finding("TWO_REPORT_SHEETS", sheet=also[1], department=res.department, period=res.period,
                                     chosen=also[0], other=also[1]))
+    if kind != "registers":  # register sheets in another kind's workbook are named, never read (§5)
+        for name in _register_like(sheets, registers, set(tables) | set(also or ())):
+            res.findings.append(finding("EXTRA_SHEET", sheet=name, department=res.department, period=res.period,
+                                        name=name, kind=KIND_CN[kind]))
     return res
+
+
+def _register_like(sheets: dict, registers: dict, used: set[str]) -> list[str]:
+    """The sheets of a workbook, other than its table's, that hold a register or are named for one."""
+    names = {t.sheet for t in registers.values()}
+    names |= {n for n in sheets if any(cn in fold(n) for cn in REGISTER_SHEET_NAMES.values())}
+    return [n for n in sheets if n in names and n not in used]
+
+
+def _commission() -> set[str]:
+    """The names under which the DRC itself sends the registers (params/ingest.yaml ``commission``)."""
+    name = params.load("ingest").get("commission") or "发改委"
+    return {resolve_department(name) or name}
+
+
+def department_named(path: Path, sheets: dict[str, list[list[Any]]], scan: int) -> tuple[str, str] | None:
+    """Why a file is a department's, not the DRC's own (docs/workbooks.md §5): it lies in a period folder,
+    its name holds a department's name or alias, or a sheet says 填报单位 of a department: (Chinese, English);
+    None otherwise."""
+    here = folder_period(path)
+    if here is not None:
+        return f"期次文件夹{path.parent.name}", f"period folder {path.parent.name}"
+    own = _commission()
+    stem = "".join(path.stem.split())
+    for canon, aliases in params.load("ingest")["departments"].items():
+        if canon in own:
+            continue
+        for name in (canon, *(aliases or [])):
+            if len(name) >= 2 and name in stem:
+                return f"文件名含“{canon}”", f"the file name names {canon}"
+    for rows in sheets.values():
+        named = meta_value(text_lines(rows, min(scan, len(rows))), "填报单位")
+        d = resolve_department(named) if named else None
+        if d and d not in own:
+            return f"填报单位为{d}", f"填报单位 is {d}"
+    return None
+
+
+def _kind_by_sender(path: Path, sheets: dict, kind: str, registers: dict, cfg: dict, department: str | None) -> str:
+    """The kind decided by content and sender (docs/workbooks.md §5): registers only from the DRC; a
+    workbook that holds both registers and a plan (no sender to tell them apart) is refused, never guessed."""
+    if not registers:
+        return kind
+    sender = department_named(path, sheets, cfg["header_scan_rows"]) if not department else \
+        (f"指定单位{department}", f"--department {department}")
+    if kind == "registers":
+        if sender:
+            raise RejectedFile("registers_sender",
+                               f"登记簿只能由发改委报送，本文件是部门的文件（{sender[0]}），未入库；部门请使用报表模板报送 / "
+                               f"the registers come from the DRC only; this file is a department's ({sender[1]}) "
+                               f"and was not stored: departments send the report template")
+        return kind
+    if kind in ("plan",) and not sender:
+        sheets_named = "、".join(t.sheet for t in registers.values())
+        raise RejectedFile("ambiguous_kind",
+                           f"工作簿既像{KIND_CN[kind]}又像登记簿（工作表{sheets_named}），无法判断，请分成两个文件报送 / "
+                           f"the workbook could be a {kind} or the registers (sheets {sheets_named}): "
+                           f"send them as two files")
+    return kind
 
 
 def _department(path: Path, lines: list[str], override: str | None) -> str:
@@ -164,19 +232,31 @@ def _period_mismatch(asof: dt.date | None, filled: dt.date | None, per: dt.date,
 
 
 def _total_row_findings(got: Columns, totals, table: Table, sheet: str, ctx: dict) -> list[dict]:
-    """合计 rows are skipped, but their sums are checked against the rows (TOTAL_ROW_MISMATCH)."""
+    """合计, 小计 and 总计 rows are skipped, and each one's sums checked against the rows (TOTAL_ROW_MISMATCH,
+    docs/workbooks.md §6): a total agrees when it is the sum of the rows since the previous total row (a
+    section's 小计), of every row above it (the 合计 at the foot), or of every row (a 合计 on top). Sums come
+    from running totals, so many total rows cost no more than one."""
+    from bisect import bisect_left
+    from itertools import accumulate
     out = []
-    for t in totals[:1]:
-        for f in ("total_investment", "annual_planned", "annual_completed", "cumulative_completed"):
-            if f not in table.columns:
-                continue
+    rows = got.values["_row"]  # ascending sheet rows
+    fields = [f for f in ("total_investment", "annual_planned", "annual_completed", "cumulative_completed")
+              if f in table.columns]
+    running = {f: [0.0, *accumulate((v or 0.0) for v in got.values[f])] for f in fields}
+    start = 0  # the first data row after the previous total row
+    for t in totals:
+        above = bisect_left(rows, t["_row"])
+        for f in fields:
             value, ok = parse_number(t.get(f), table.units.get(f, 1.0))
             if value is None or not ok:
                 continue
-            expected = round(sum((v or 0.0) for v in got.values[f]), 2)
-            if abs(round(value, 2) - expected) > 0.01:
+            run = running[f]
+            sums = [round(run[above] - run[start], 2), round(run[above], 2), round(run[-1], 2)]
+            if all(abs(round(value, 2) - s) > 0.01 for s in sums):
                 out.append(finding("TOTAL_ROW_MISMATCH", field=f, sheet=sheet, cell=a1(table.columns[f], t["_row"] - 1),
-                                   label=REPORT_FIELDS[f][0], value=round(value, 2), expected=expected, **ctx))
+                                   label=REPORT_FIELDS[f][0], value=round(value, 2),
+                                   expected=sums[1] if above else sums[2], **ctx))
+        start = above
     return out
 
 
@@ -241,17 +321,19 @@ def _read_start_report(path, sheets, tables, bad, *, period, department) -> Read
 
 
 def _read_registers(path, sheets, tables, bad, *, period, department) -> ReadResult:
+    """``tables``: the registers recognised by their full header sets; a sheet named for another register
+    whose table lacks some columns is read too (at least two known columns), as the DRC's own file."""
     res = ReadResult(path, "registers")
     scan = params.load("ingest")["header_scan_rows"]
     for key, cn in REGISTER_SHEET_NAMES.items():
-        name = next((n for n in sheets if cn in fold(n)), None)
-        if name is None:
-            res.frames[key] = frame([], list(REGISTER_SHEETS[key]))
-            continue
-        table = find_table(sheets[name], REGISTER_SHEETS[key], name, scan, min_fields=2)
+        table = tables.get(key)
+        if table is None:
+            name = next((n for n in sheets if cn in fold(n)), None)
+            table = find_table(sheets[name], REGISTER_SHEETS[key], name, scan, min_fields=2) if name else None
         if table is None:
             res.frames[key] = frame([], list(REGISTER_SHEETS[key]))
             continue
+        name = table.sheet
         recs, _ = read_rows(sheets[name], table, year=None, ctx={}, bad_cells=bad.get(name, {}),
                             findings=res.findings)
         for r in recs:

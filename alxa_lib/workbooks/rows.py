@@ -100,7 +100,9 @@ _SECTION = re.compile(r"^([一二三四五六七八九十]+[、.．]|（[一二�
 _FOOTER = re.compile(r"^(审核人|填报人|注[:：]|说明[:：]|备注[:：]|制表|单位负责人)")
 
 
-_TOTAL = re.compile(r"合\s*计|总\s*计")
+_TOTAL = re.compile(r"合\s*计|总\s*计|小\s*计")
+# a cell that is a total's label wherever it stands (合计, 小计：, 本页合计, 全部项目总计（万元）)
+_TOTAL_CELL = re.compile(r"^(?:本页|本表|全部|所有)?(?:项目)?(?:合计|总计|小计)[:：]?(?:\(.*\))?$")
 _NOTHING = object()
 _NUMERIC = {bool, int, float}
 _SPACE = re.compile(r"\s+")
@@ -161,7 +163,7 @@ def _data_rows(rows: list[list[Any]], table: Table) -> tuple[list[tuple[int, str
             # 合计 can only be spelt by text: any other value stands as one character that is neither
             label = "".join([fold(v) if isinstance(v, str) else "#"
                              for c in label_cols if c < n and (v := row[c]) is not None])
-            if _TOTAL.search(label):
+            if _TOTAL.search(label) or (not label.strip("#") and _total_elsewhere(row)):
                 totals.append({"_row": r + 1, **{f: (row[c] if c < n else None) for f, c in cols.items()}})
                 continue
         if len(kept) >= cap:
@@ -171,6 +173,33 @@ def _data_rows(rows: list[list[Any]], table: Table) -> tuple[list[tuple[int, str
 
 
 _PLAIN_FIRST = {int, float}  # a first cell of these types is no footer, heading or empty cell
+
+
+def fill_merged(rows: list[list[Any]], merges, table: Table, fields) -> None:
+    """Give every data row a vertically merged cell covers the merged cell's value, in the columns of
+    ``fields`` (``params/ingest.yaml`` ``merged_fill``: 联络员, 联系电话): a reader sees the value in the
+    first row only. Amount columns are never filled (a merged amount is one amount, not one per row)."""
+    cols = {table.columns[f] for f in fields if f in table.columns}
+    if not cols or not merges:
+        return
+    for (r0, c0), (r1, c1) in merges:
+        if r1 <= r0 or r0 < table.data_start or r0 >= len(rows):
+            continue
+        for c in cols.intersection(range(c0, c1 + 1)):
+            value = rows[r0][c] if c < len(rows[r0]) else None
+            if is_empty(value):
+                continue
+            for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+                row = rows[r]
+                if c >= len(row):
+                    row.extend([""] * (c + 1 - len(row)))
+                if is_empty(row[c]):
+                    row[c] = value
+
+
+def _total_elsewhere(row: list[Any]) -> bool:
+    """A row without 序号, 项目编号 or 项目名称 whose label, in any column, spells a total (合计 in 项目类别)."""
+    return any(isinstance(v, str) and "计" in v and _TOTAL_CELL.match(_SPACE.sub("", fold(v))) for v in row)
 
 
 def _total_spellings(rows: list[list[Any]], start: int, label_cols: list[int]) -> set[str]:

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
-from alxa_lib.vocab import PLAN_FIELDS, REGISTER_SHEET_NAMES, REPORT_FIELDS, SCHEDULE_FIELDS, START_FIELDS
+from alxa_lib.vocab import (
+    PLAN_FIELDS,
+    REGISTER_SHEET_NAMES,
+    REGISTER_SHEETS,
+    REPORT_FIELDS,
+    SCHEDULE_FIELDS,
+    START_FIELDS,
+)
 from alxa_lib.workbooks.cells import EMPTY_MARKS, UNIT_SCALE, a1, fold, header_unit, norm_header
 
 KINDS = ("plan", "schedule", "report", "start_report", "registers")
@@ -299,18 +306,35 @@ def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, 
 
 
 _KIND_FIELDS = {"plan": PLAN_FIELDS, "schedule": SCHEDULE_FIELDS, "report": REPORT_FIELDS, "start_report": START_FIELDS}
+_GRID_KINDS = (*_KIND_FIELDS.values(), *REGISTER_SHEETS.values())
+
+
+def register_tables(sheets: dict[str, list[list[Any]]], scan: int, grids: dict | None = None,
+                    skip: frozenset = frozenset()) -> dict[str, Table]:
+    """The DRC registers a workbook holds, recognised by content (docs/workbooks.md §5): register key → the
+    table of the first sheet (a sheet named for the register first) whose headers hold that register's
+    full header set. A sheet name alone never makes a register."""
+    out: dict[str, Table] = {}
+    for key, fields in REGISTER_SHEETS.items():
+        names = sorted((n for n in sheets if n not in skip), key=lambda n: REGISTER_SHEET_NAMES[key] not in fold(n))
+        for name in names:
+            grid = grids.get(name) if grids else None
+            t = find_table(sheets[name], fields, name, scan, min_fields=len(fields), grid=grid)
+            if t is not None:
+                out[key] = t
+                break
+    return out
 
 
 def detect_kind(sheets: dict[str, list[list[Any]]], scan: int, hidden: set[str] = frozenset()
-                ) -> tuple[str, dict[str, Table], tuple[str, str] | None]:
-    """The workbook's kind, its table(s), and — when two visible sheets hold a table of that kind — the
-    (chosen, other) sheet names. A hidden or very hidden sheet is never the table when a visible sheet
-    holds one (docs/workbooks.md §6)."""
-    reg_hits = [n for n in sheets if any(key in fold(n) for key in REGISTER_SHEET_NAMES.values())]
-    if len(reg_hits) >= 2 or (reg_hits and len(sheets) == 1):
-        return "registers", {}, None
+                ) -> tuple[str, dict[str, Table], tuple[str, str] | None, dict[str, Table]]:
+    """The workbook's kind, its table(s), when two visible sheets hold a table of that kind the (chosen,
+    other) sheet names, and the DRC register tables it holds (:func:`register_tables`). A workbook with
+    registers and a table of another kind is returned as that kind, with its registers: the reader decides
+    from the sender (docs/workbooks.md §5). A hidden or very hidden sheet is never the table when a visible
+    sheet holds one (docs/workbooks.md §6)."""
     found: dict[str, list[tuple[int, str, Table]]] = {}
-    grids = {name: HeaderGrid(rows, scan, tuple(_KIND_FIELDS.values())) for name, rows in sheets.items()}
+    grids = {name: HeaderGrid(rows, scan, _GRID_KINDS) for name, rows in sheets.items()}
     for name, rows in sheets.items():
         for kind, fields in _KIND_FIELDS.items():
             t = find_table(rows, fields, name, scan, grid=grids[name])
@@ -330,15 +354,19 @@ def detect_kind(sheets: dict[str, list[list[Any]]], scan: int, hidden: set[str] 
     if any(name not in hidden for cands in found.values() for _, name, _ in cands):
         skip = frozenset(hidden)
         found = {k: v for k, v in ((k, [c for c in cands if c[1] not in skip]) for k, cands in found.items()) if v}
+    registers = register_tables(sheets, scan, grids)
     for kind in ("schedule", "start_report", "report", "plan"):
         if kind not in found:
             continue
         cands = sorted(found[kind], key=lambda c: -c[0])  # stable: equal scores keep the sheet order
         if kind == "plan":
             return kind, {n: t for n, rows in sheets.items()
-                          if n not in skip and (t := find_table(rows, PLAN_FIELDS, n, scan, grid=grids[n]))}, None
+                          if n not in skip and (t := find_table(rows, PLAN_FIELDS, n, scan, grid=grids[n]))}, \
+                None, registers
         second = (cands[0][1], cands[1][1]) if len(cands) > 1 else None
-        return kind, {cands[0][1]: cands[0][2]}, second
+        return kind, {cands[0][1]: cands[0][2]}, second, registers
+    if registers:
+        return "registers", {}, None, registers
     raise RejectedFile("no_table", "未找到可识别的报表（表头与模板不符），请使用发改委下发的模板 / "
                                    "no recognisable table: the headers match no known template; use the DRC template")
 
