@@ -365,3 +365,76 @@ def test_a_legacy_xls_bomb_through_the_cli_stays_bounded(tmp_path, small_ledger)
     assert code != 0 and got[0]["status"] == "rejected" and got[0]["reason"] == "oversized", (out, err)
     assert mb <= PEAK_MB and seconds <= SECONDS and "Traceback" not in err
     assert digest(small_ledger) == before
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _bordered(sheet: bytes, upto: int, self_closing: bool = False) -> bytes:
+    """Every row of ``sheet`` with formatted empty cells from column S to column ``upto``, as a border drawn
+    over whole columns leaves them (Excel writes ``<c r="IV5" s="1"/>``, openpyxl ``<c …></c>``)."""
+    import re
+    end = b"/>" if self_closing else b"></c>"
+
+    def fill(m: re.Match) -> bytes:
+        r = m[1].decode()
+        cells = b"".join(b'<c r="%s%s" s="1"%s' % (_letters(c).encode(), r.encode(), end) for c in range(19, upto + 1))
+        return m[0][:-6] + cells + b"</row>"
+    return re.sub(rb'<row r="(\d+)"(?:(?!</row>).)*</row>', fill, sheet, flags=re.S)
+
+
+@pytest.mark.parametrize("case", ["borders_to_IV", "borders_to_IV_self_closing", "one_bordered_cell_at_A30000",
+                                  "500_columns_of_formatting", "dimension_and_merged_empty_range"])
+def test_formatting_alone_never_refuses_a_report(tmp_path, case):
+    """Bounds count content, not formatting: the report with borders drawn to column IV (was `too_wide`), with
+    one bordered empty cell at A30000 (was `oversized`), with 470 formatted columns beyond its own, or declaring
+    a `dimension` of A1:XFD1048576 and a merged empty range there, is read, every row of it."""
+    from alxa_lib.workbooks.reader import read_workbook
+    rows = [report_row(pid=f"2025-ZD-{i:03d}", name=f"测试项目{i}") for i in range(1, 4)]
+    base = write_report(tmp_path / "base.xlsx", rows)
+    with zipfile.ZipFile(base) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    if case.startswith("borders_to_IV"):
+        sheet = _bordered(sheet, 256, self_closing=case.endswith("self_closing"))
+    elif case == "one_bordered_cell_at_A30000":
+        sheet = sheet.replace(b"</sheetData>", b'<row r="30000" s="1" customFormat="1"><c r="A30000" s="1"></c>'
+                                               b'</row></sheetData>')
+    elif case == "500_columns_of_formatting":
+        sheet = _bordered(sheet, 500)
+    else:
+        sheet = sheet.replace(b'<dimension ref="', b'<dimension ref="A1:XFD1048576" old="').replace(
+            b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="CV30000:XFD1048576"/></mergeCells>')
+    (tmp_path / "2025-06-28").mkdir()
+    path = _rezip(base, tmp_path / "2025-06-28" / "住建局.xlsx", replace={"xl/worksheets/sheet1.xml": sheet})
+    res = read_workbook(path)
+    assert (res.kind, res.department, res.n_rows()) == ("report", "住建局", 3)
+
+
+def test_a_large_report_bordered_to_IV_is_read_and_a_valued_cell_there_still_refused(tmp_path):
+    """The same on a sheet of several chunks (the byte-array scan): 1,500 rows bordered to IV are read; one
+    value at IV in the middle, or a value placed after an empty cell at XFD (a cell without a reference is
+    placed after the one before it), is still refused `too_wide`, and a value at A30000 `oversized`."""
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.reader import read_workbook
+    rows = [report_row(pid=f"2025-ZD-{i:04d}", name=f"测试项目{i}") for i in range(1, 1501)]
+    base = write_report(tmp_path / "base.xlsx", rows)
+    with zipfile.ZipFile(base) as z:
+        sheet = _bordered(z.read("xl/worksheets/sheet1.xml"), 256)
+    assert len(sheet) > 4 << 20
+    (tmp_path / "2025-06-28").mkdir()
+    good = _rezip(base, tmp_path / "2025-06-28" / "住建局.xlsx", replace={"xl/worksheets/sheet1.xml": sheet})
+    assert read_workbook(good).n_rows() == 1500
+    mid = sheet.index(b'<c r="IV700" s="1"></c>')
+    for cell, reason in ((b'<c r="IV700"><v>1</v></c>', "too_wide"),
+                         (b'<c r="XFD700" s="1"></c><c><v>1</v></c>', "too_wide"),
+                         (b'<c r="A30000"><v>1</v></c>', "oversized")):
+        bad = _rezip(base, tmp_path / "2025-06-28" / "bad.xlsx",
+                     replace={"xl/worksheets/sheet1.xml": sheet[:mid] + cell + sheet[mid:]})
+        with pytest.raises(RejectedFile) as exc:
+            read_workbook(bad)
+        assert exc.value.reason == reason, cell

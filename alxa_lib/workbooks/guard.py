@@ -161,7 +161,7 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                     _refuse_dtd(window, info.filename, name)
                 tail = window[-_OVERLAP:]
                 continue
-            scan = scan_chunk(chunk, lim)
+            scan = scan_chunk(blank_formatting(chunk)[0], lim)  # formatting costs nothing: only content counts
             edge = tail + chunk[:_OVERLAP]  # holds whole every tag that the chunk boundary cuts
             n_rows += scan.rows
             cells[0] += scan.cells
@@ -256,6 +256,96 @@ def scan_chunk(chunk: bytes, lim: dict) -> ChunkScan:
                      int(per_row[1:-1].max(initial=0)), int(per_row[-1]))
 
 
+_WS = (32, 9, 10, 13)
+
+
+def blank_formatting(buf: bytes) -> tuple[bytes, int]:
+    """``buf`` with what only formats, not fills, a worksheet replaced by spaces, and how far that was decided.
+
+    Bounds count content, not formatting (docs/workbooks.md §7): the reader keeps only cells that hold a value,
+    so a border drawn to column IV or one formatted cell at A30000 costs it nothing. Blanked, as the reader
+    treats them: a self-closing cell (``<c r="IV5" s="1"/>``, skipped by the reader whatever it says); an empty
+    cell with a reference (``<c r="IV5" s="1"></c>``) whose next tag is the row's end or another cell with a
+    reference (the reader places a cell without a reference after the previous one, so that one must stay
+    counted); a self-closing row; a row left without cells whose next row has a number of its own (or that
+    ends the sheet). Anything not decided within ``buf`` (a cut tag, a cell whose next tag lies beyond) is
+    kept and counted; the second value is the start of the first such cell near the end, the exact checks
+    stop there and the next window, which begins before it, decides it."""
+    n = len(buf)
+    if b"<c" not in buf and b"<row" not in buf:
+        return buf, n
+    a = np.frombuffer(buf + _PAD, dtype=np.uint8)
+    lt = np.flatnonzero(a[:n] == 60)
+    gt = np.flatnonzero(a[:n] == 62)
+    nxt = a[lt + 1]
+    third = a[lt + 2]
+    cs = lt[(nxt == 99) & ((third == 32) | (third == 62) | (third == 47) | (third == 9) | (third == 10) | (third == 13))]
+    k = np.searchsorted(gt, cs)
+    whole = k < len(gt)
+    close = np.where(whole, gt[np.minimum(k, max(len(gt) - 1, 0))] if len(gt) else cs, n)
+    selfclose = whole & (a[np.maximum(close - 1, 0)] == 47)
+    pair = whole & ~selfclose & (a[close + 1] == 60) & (a[close + 2] == 47) & (a[close + 3] == 99) & (a[close + 4] == 62)
+    eq = np.flatnonzero((a[:n] == 61) & (a[1:n + 1] == 34))
+    ws_before = np.isin(a[eq - 2], _WS) if len(eq) else np.zeros(0, dtype=bool)
+    rpos = eq[(a[eq - 1] == 114) & ws_before] if len(eq) else eq
+    j = np.searchsorted(rpos, cs)
+    has_ref = (j < len(rpos)) & (rpos[np.minimum(j, max(len(rpos) - 1, 0))] < close) if len(rpos) else np.zeros(len(cs), bool)
+    undecided = n
+    blank = selfclose.copy()
+    if pair.any():
+        # the next tag after each empty pair: the row's end, or a cell with a reference that is not self-closing
+        after = close + 5
+        t = np.searchsorted(lt, after)
+        nt = lt[np.minimum(t, len(lt) - 1)]
+        known = (t < len(lt)) & (nt < (gt[-1] if len(gt) else -1))  # a next tag, seen whole
+        row_end = (a[nt + 1] == 47) & (a[nt + 2] == 114)
+        ci = np.searchsorted(cs, nt)
+        is_cell = (ci < len(cs)) & (cs[np.minimum(ci, max(len(cs) - 1, 0))] == nt)
+        ci = np.minimum(ci, max(len(cs) - 1, 0))
+        placed = is_cell & has_ref[ci] & ~selfclose[ci] & whole[ci]
+        ok = pair & has_ref & known & (row_end | placed)
+        blank |= ok
+        late = pair & has_ref & ~known  # its next tag lies beyond or is cut
+        if late.any():
+            undecided = int(cs[late][0])
+    cut = ~whole | (~selfclose & ~pair & (close + 5 > n))  # its end not seen
+    if cut.any():
+        undecided = min(undecided, int(cs[cut][0]))
+    spans = [(cs[blank], np.where(selfclose[blank], close[blank], close[blank] + 4))]
+    # rows: self-closing ones, and those left without cells whose next row carries its own number
+    rs = lt[(nxt == 114) & (third == 111) & (a[lt + 3] == 119) & np.isin(a[lt + 4], _WS + (62, 47))]
+    if len(rs):
+        k = np.searchsorted(gt, rs)
+        rwhole = k < len(gt)
+        rclose = np.where(rwhole, gt[np.minimum(k, max(len(gt) - 1, 0))] if len(gt) else rs, n)
+        rself = rwhole & (a[np.maximum(rclose - 1, 0)] == 47)
+        kept_cells = cs[~blank]
+        ends = lt[(nxt == 47) & (third == 114) & (a[lt + 3] == 111) & (a[lt + 4] == 119)]
+        e = np.searchsorted(ends, rclose)
+        has_end = rwhole & (e < len(ends))
+        row_end = np.where(has_end, ends[np.minimum(e, max(len(ends) - 1, 0))] if len(ends) else n, n)
+        inside = np.searchsorted(kept_cells, row_end) - np.searchsorted(kept_cells, rclose)
+        j = np.searchsorted(rpos, rs)
+        numbered = (j < len(rpos)) & (rpos[np.minimum(j, max(len(rpos) - 1, 0))] < rclose) if len(rpos) else np.zeros(len(rs), bool)
+        follower = np.append(numbered[1:], False)  # the next row tag has a number of its own
+        last_of_sheet = np.zeros(len(rs), bool)
+        if len(rs) and has_end[-1] and buf.find(b"</sheetData>", int(row_end[-1])) != -1:
+            last_of_sheet[-1] = True
+        empty_row = has_end & ~rself & (inside == 0) & (follower | last_of_sheet)
+        spans.append((rs[rself], rclose[rself]))
+        spans.append((rs[empty_row], row_end[empty_row] + 5))
+    starts = np.concatenate([s for s, _ in spans])
+    if not len(starts):
+        return buf, undecided
+    stops = np.concatenate([e for _, e in spans]) + 1
+    mark = np.zeros(n + 1, dtype=np.int32)
+    np.add.at(mark, starts, 1)
+    np.add.at(mark, np.minimum(stops, n), -1)
+    out = a[:n].copy()
+    out[np.cumsum(mark[:n]) > 0] = 32
+    return out.tobytes(), undecided
+
+
 def _refs_beyond(a: np.ndarray, at: np.ndarray, lim: dict) -> bool:
     """Whether any of the values starting at ``at`` (letters, then digits) might be a column beyond
     ``max_columns`` or a row beyond ``max_rows`` + ``row_slack``: four letters or more, or more digits than
@@ -283,6 +373,10 @@ def _refs_beyond(a: np.ndarray, at: np.ndarray, lim: dict) -> bool:
 
 def _edge_odd(edge: bytes, lim: dict) -> bool:
     """:func:`scan_chunk`'s test on the bytes around a chunk boundary (about 1 KB)."""
+    if b"<!" in edge:
+        return True
+    edge, upto = blank_formatting(edge)
+    edge = edge[:upto]
     if b"<!" in edge or b't="e"' in edge:
         return True
     row_cap = lim["max_rows"] + lim["row_slack"]
@@ -331,6 +425,9 @@ def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n
     dense reader places a cell by it, whatever its row's number says); then the error cells it holds."""
     if b"<!" in window:
         _refuse_dtd(window, part, name)
+    raw = window
+    window, upto = blank_formatting(window)  # only content counts; what the window's end leaves open, the next decides
+    window = window[:upto]
     row_cap = lim["max_rows"] + lim["row_slack"]
     if max([n_rows, *map(int, _ROW.findall(window))]) > row_cap:
         raise _too_long(row_cap, part)
@@ -341,6 +438,6 @@ def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n
         raise _too_wide(lim, part)
     if max((int(r) for _, r in refs), default=0) > row_cap:  # in a row of a small number, a cell far below
         raise _too_long(row_cap, part)
-    if b't="e"' in window:
-        found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(window)}
+    if b't="e"' in raw:
+        found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(raw)}
         seen.error_cells.setdefault(part, {}).update(found)
