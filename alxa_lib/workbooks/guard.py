@@ -137,12 +137,21 @@ def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str, seen: Inspection) -> Non
     for i in infos:
         if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
-        total += _stream_part(z, i, lim, name, total, total_cap, seen, cells)
+        before = cells[0]
+        try:  # first as it stands: formatting counted too, which refuses nothing the content alone would pass
+            total += _stream_part(z, i, lim, name, total, total_cap, seen, cells)
+        except RejectedFile as exc:
+            if exc.reason not in ("oversized", "too_wide"):
+                raise
+            cells[0] = before  # counted again, by content only (docs/workbooks.md §7)
+            total += _stream_part(z, i, lim, name, total, total_cap, seen, cells, content_only=True)
 
 
 def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str, done: int, total_cap: float,
-                 seen: Inspection, cells: list[int]) -> int:
-    """Stream one XML part: count its real size, refuse a DTD, bound a worksheet's rows and columns."""
+                 seen: Inspection, cells: list[int], content_only: bool = False) -> int:
+    """Stream one XML part: count its real size, refuse a DTD, bound a worksheet's rows and columns.
+    ``content_only``: a worksheet's formatting (:func:`blank_formatting`) is left out of every count; else
+    it is counted too (cheaper; the exact checks of an odd window leave it out all the same)."""
     sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
     row_cap = lim["max_rows"] + lim["row_slack"]
     size, tail, n_rows = 0, b"", 0
@@ -161,7 +170,7 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                     _refuse_dtd(window, info.filename, name)
                 tail = window[-_OVERLAP:]
                 continue
-            scan = scan_chunk(blank_formatting(chunk)[0], lim)  # formatting costs nothing: only content counts
+            scan = scan_chunk(blank_formatting(chunk)[0] if content_only else chunk, lim)
             edge = tail + chunk[:_OVERLAP]  # holds whole every tag that the chunk boundary cuts
             n_rows += scan.rows
             cells[0] += scan.cells
