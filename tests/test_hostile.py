@@ -438,3 +438,30 @@ def test_a_large_report_bordered_to_IV_is_read_and_a_valued_cell_there_still_ref
         with pytest.raises(RejectedFile) as exc:
             read_workbook(bad)
         assert exc.value.reason == reason, cell
+
+
+@pytest.mark.parametrize("case", ["1024_empty_sheets", "one_57_MB_sheet"])
+def test_a_large_honest_workbook_is_oversized_not_a_possible_zip_bomb(tmp_path, case):
+    """Only the compression ratio makes a file a possible zip bomb: 1,024 empty sheets, or one sheet of 57 MB
+    stored as it is, are `oversized` and say what they are (was `zip_bomb`, "possible zip bomb")."""
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.reader import read_workbook
+    base = write_report(tmp_path / "base.xlsx", [report_row()])
+    if case == "1024_empty_sheets":
+        def add(z):
+            for k in range(2, 1026):
+                z.writestr(f"xl/worksheets/sheet{k}.xml", b'<worksheet><sheetData/></worksheet>')
+        word = "parts"
+    else:
+        def add(z):
+            import random
+            rnd = random.Random(7)
+            text = b"".join(b"<v>%d</v>" % rnd.getrandbits(40) for _ in range(3_200_000))  # 57 MB, about 2.5:1
+            z.writestr("xl/worksheets/sheet9.xml", text, compresslevel=1)
+        word = "MB"
+    path = _rezip(base, tmp_path / "住建局.xlsx", add=add)
+    with pytest.raises(RejectedFile) as exc:
+        read_workbook(path)
+    assert exc.value.reason == "oversized", str(exc.value)
+    assert "bomb" not in str(exc.value) and "炸弹" not in str(exc.value) and word in str(exc.value)
+    assert "住建局.xlsx" in str(exc.value) and "\n" not in str(exc.value) and " / " in str(exc.value)

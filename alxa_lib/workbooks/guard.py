@@ -74,7 +74,7 @@ def inspect(path: Path) -> Inspection:
     size_mb = st.st_size / 1e6
     if size_mb > lim["max_file_mb"]:
         raise RejectedFile("oversized", f"文件大小{size_mb:.1f}MB超过{lim['max_file_mb']}MB上限 / file of {size_mb:.1f} MB "
-                                        f"exceeds the {lim['max_file_mb']} MB limit: remove images or split it")
+                                        f"exceeds the {lim['max_file_mb']} MB limit: remove images or split it ({path.name})")
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_MAGIC):
@@ -117,21 +117,30 @@ def _bomb(name: str, what_cn: str, what_en: str) -> RejectedFile:
                                     f"abnormally ({what_en}): refused as a possible zip bomb; re-save it and resend ({name})")
 
 
+def _too_big(name: str, what_cn: str, what_en: str) -> RejectedFile:
+    """A workbook too large to read, by its parts or its inflated size: said as what it is, not as a bomb."""
+    return RejectedFile("oversized", f"工作簿过大（{what_cn}），请删除多余的工作表或图片、拆分后报送 / the workbook is "
+                                     f"too large ({what_en}): remove extra sheets or images, split it and resend ({name})")
+
+
 def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str, seen: Inspection) -> None:
     infos = z.infolist()
-    if len(infos) > lim["max_zip_parts"]:
-        raise _bomb(name, f"{len(infos)}个部件，上限{lim['max_zip_parts']}", f"{len(infos)} parts, limit {lim['max_zip_parts']}")
-    part_cap, total_cap = lim["max_part_mb"] * 1e6, lim["max_unzipped_mb"] * 1e6
-    declared = sum(i.file_size for i in infos)
-    if declared > total_cap:
-        raise _bomb(name, f"共{declared / 1e6:.0f}MB，上限{lim['max_unzipped_mb']}MB",
-                    f"{declared / 1e6:.0f} MB in all, limit {lim['max_unzipped_mb']} MB")
-    for i in infos:
-        if i.file_size > part_cap:
-            raise _bomb(name, f"{i.filename} {i.file_size / 1e6:.0f}MB", f"{i.filename} of {i.file_size / 1e6:.0f} MB")
+    for i in infos:  # the compression ratio first: only it makes a file a possible bomb
         if i.file_size > lim["ratio_min_part_kb"] * 1e3 and i.file_size > lim["max_ratio"] * max(i.compress_size, 1):
             raise _bomb(name, f"{i.filename} 压缩比{i.file_size / max(i.compress_size, 1):.0f}:1",
                         f"{i.filename} compressed {i.file_size / max(i.compress_size, 1):.0f}:1")
+    if len(infos) > lim["max_zip_parts"]:
+        raise _too_big(name, f"{len(infos)}个部件（工作表、图片等），上限{lim['max_zip_parts']}个",
+                       f"{len(infos)} parts such as sheets and images, limit {lim['max_zip_parts']}")
+    part_cap, total_cap = lim["max_part_mb"] * 1e6, lim["max_unzipped_mb"] * 1e6
+    declared = sum(i.file_size for i in infos)
+    if declared > total_cap:
+        raise _too_big(name, f"解压后共{declared / 1e6:.0f}MB，上限{lim['max_unzipped_mb']}MB",
+                       f"{declared / 1e6:.0f} MB uncompressed, limit {lim['max_unzipped_mb']} MB")
+    for i in infos:
+        if i.file_size > part_cap:
+            raise _too_big(name, f"{i.filename}解压后{i.file_size / 1e6:.0f}MB，上限{lim['max_part_mb']}MB",
+                           f"{i.filename} of {i.file_size / 1e6:.0f} MB uncompressed, limit {lim['max_part_mb']} MB")
     total = 0
     cells = [0]  # cells seen in all worksheets so far
     for i in infos:
@@ -161,6 +170,7 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
         while chunk := fh.read(_CHUNK):
             size += len(chunk)
             if size > lim["max_part_mb"] * 1e6 or done + size > total_cap:
+                # its directory declared less: a file made to deceive the check above
                 raise _bomb(name, f"{info.filename}实际解压超过上限", f"{info.filename} inflates past the limit")
             if not sheet:
                 window = tail + chunk
