@@ -465,3 +465,24 @@ def test_a_large_honest_workbook_is_oversized_not_a_possible_zip_bomb(tmp_path, 
     assert exc.value.reason == "oversized", str(exc.value)
     assert "bomb" not in str(exc.value) and "炸弹" not in str(exc.value) and word in str(exc.value)
     assert "住建局.xlsx" in str(exc.value) and "\n" not in str(exc.value) and " / " in str(exc.value)
+
+
+def test_a_file_named_in_gbk_bytes_is_read_from_its_bytes(tmp_path, capsys):
+    """A Chinese Windows zip unpacked here gives names in GBK bytes: the report 住建局.xlsx so named, without a
+    填报单位 line, was `corrupt` ("No such file or directory (os error 2)"). It is read, its department taken from
+    the name decoded as GB18030, and the outcome shows the name decoded and its bytes escaped. A name that no
+    encoding decodes takes the department from the file's content."""
+    import shutil
+    inbox = tmp_path / "inbox" / "2025-06-28"
+    inbox.mkdir(parents=True)
+    nameless = write_report(tmp_path / "a.xlsx", [report_row()], meta="主要领导签字：是  填报日期：2025年6月27日")
+    shutil.copy(nameless, inbox / os.fsdecode("住建局.xlsx".encode("gbk")))
+    signed = write_report(tmp_path / "b.xlsx", [report_row()], meta="填报单位：水务局  主要领导签字：是")
+    shutil.copy(signed, inbox / os.fsdecode(b"\xff\xfe\x80.xlsx"))
+    code, out, err = cli_in_process(["ingest", tmp_path / "inbox", "--db", tmp_path / "l.duckdb", "--json"], capsys)
+    assert code == 0, (out, err)
+    got = {o["department"]: o for o in json.loads(out)}
+    assert got["住建局"]["status"] == "ingested" and got["住建局"]["file"].endswith("2025-06-28/住建局.xlsx")
+    assert got["住建局"]["file_bytes"] == r"\xd7\xa1\xbd\xa8\xbe\xd6.xlsx"
+    assert got["水务局"]["status"] == "ingested" and got["水务局"]["file_bytes"] == r"\xff\xfe\x80.xlsx"
+    assert "os error" not in out + err

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from alxa_lib import ledger, params
-from alxa_lib.files import sha256_of  # noqa: F401 - re-exported for callers
+from alxa_lib.files import raw_name, sha256_of, shown_name, shown_path  # noqa: F401 - sha256_of re-exported
 from alxa_lib.ledger import batches
 from alxa_lib.ledger.archive import archive, write_sidecar
 from alxa_lib.ledger.matching import match_projects  # noqa: F401 - re-exported for callers
@@ -42,11 +42,22 @@ class Outcome:
     findings: int = 0
     error: str | None = None
     reason: str | None = None  # the rejection code (docs/workbooks.md §7) when status is "rejected"
+    file_bytes: str | None = None  # a name that is not UTF-8: its bytes, escaped (``file`` shows it decoded)
+
+    def __post_init__(self) -> None:
+        name = Path(self.file).name
+        if self.file_bytes is None and raw_name(name) is not None:  # GBK bytes from a Chinese Windows zip
+            self.file_bytes = raw_name(name)
+            if self.error:
+                self.error = self.error.replace(name, shown_name(name))
+            self.file = shown_path(self.file)
+        if self.error and not self.error.isascii():
+            self.error = self.error.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
     def as_dict(self) -> dict:
         return {"file": self.file, "kind": self.kind, "department": self.department, "period": self.period,
                 "status": self.status, "version": self.version, "rows": self.rows, "findings": self.findings,
-                "error": self.error, "reason": self.reason}
+                "error": self.error, "reason": self.reason, "file_bytes": self.file_bytes}
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:

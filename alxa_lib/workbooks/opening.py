@@ -1,6 +1,7 @@
 """Opening a workbook file: its sheets as rows of cell values, encryption, formulas without cached values."""
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -16,7 +17,7 @@ def load_rows(path: Path) -> tuple[dict[str, list[list[Any]]], set[str]]:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum, XmlError
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = _open(CalamineWorkbook, path)
         hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
         out = {}
         for name in wb.sheet_names:
@@ -33,9 +34,23 @@ def load_rows(path: Path) -> tuple[dict[str, list[list[Any]]], set[str]]:
         raise
     except Exception as exc:  # noqa: BLE001
         text = str(exc).lower()
+        if isinstance(exc, OSError) or "(os error" in text:  # the disk, not the file's content: never "corrupt"
+            raise RejectedFile("not_found", f"文件无法从磁盘读取 / the file could not be read from disk: "
+                                            f"{path.name} ({exc})") from exc
         if is_encrypted(path) or "password" in text or "encrypt" in text:
             raise password_protected(path) from exc
         raise not_a_workbook(path, f": {exc}") from exc
+
+
+def _open(reader, path: Path):
+    """The workbook at ``path``, from its name's bytes: a name that is not UTF-8 (GBK bytes from a Chinese
+    Windows zip) cannot reach calamine as text, so the file is handed over as bytes (it is bounded by
+    ``max_file_mb`` already)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return reader.from_filelike(io.BytesIO(Path(path).read_bytes()))
+    return reader.from_path(str(path))
 
 
 def password_protected(path: Path) -> RejectedFile:
