@@ -50,7 +50,8 @@ def cmd_ingest(a) -> int:
     missing = [p for p in a.paths if not Path(p).exists()]
     if missing and len(missing) == len(a.paths):
         raise BadParameter(f"路径不存在：{'、'.join(missing)}", f"no such file or folder: {', '.join(missing)}")
-    outcomes = ingest(a.paths, a.db, period=a.period, received=a.received, progress=_progress(a), wait=a.wait)
+    outcomes = ingest(a.paths, a.db, period=a.period, received=a.received, progress=_progress(a), wait=a.wait,
+                      list_ignored=bool(a.json))
     return _print_outcomes(a, outcomes)
 
 

@@ -486,3 +486,32 @@ def test_a_file_named_in_gbk_bytes_is_read_from_its_bytes(tmp_path, capsys):
     assert got["住建局"]["file_bytes"] == r"\xd7\xa1\xbd\xa8\xbe\xd6.xlsx"
     assert got["水务局"]["status"] == "ingested" and got["水务局"]["file_bytes"] == r"\xff\xfe\x80.xlsx"
     assert "os error" not in out + err
+
+
+def test_every_file_of_a_folder_gets_an_outcome(tmp_path, capsys):
+    """Nothing skipped in silence: a template (.xltx, .xltm) is read like a workbook (it was passed over, and
+    the department showed as missing); a CSV is refused with its own reason; lock files, hidden and system
+    files, the folder's _received.csv and a PDF are listed as `ignored`, with what they are."""
+    inbox = tmp_path / "inbox" / "2025-06-28"
+    base = write_report(tmp_path / "base.xlsx", [report_row()])
+    inbox.mkdir(parents=True)
+    ctype = b"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml"
+    with zipfile.ZipFile(base) as z:
+        types = z.read("[Content_Types].xml")
+    main = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    assert main in types
+    _rezip(base, inbox / "住建局.xltx", replace={"[Content_Types].xml": types.replace(main, ctype)})
+    write_report(inbox / "水务局.xlsx", [report_row()], meta="填报单位：水务局")
+    _rezip(inbox / "水务局.xlsx", inbox / "水务局.xltm")
+    (inbox / "水务局.xlsx").unlink()
+    (inbox / "能源局.csv").write_text("项目编号,项目名称\n2025-ZD-001,测试项目\n", encoding="utf-8")
+    for name in ("~$住建局.xlsx", ".~lock.住建局.xlsx#", ".DS_Store", "Thumbs.db", "_received.csv", "说明.pdf"):
+        (inbox / name).write_bytes(b"x")
+    code, out, err = cli_in_process(["ingest", tmp_path / "inbox", "--db", tmp_path / "l.duckdb", "--json"], capsys)
+    got = {Path(o["file"]).name: (o["status"], o["reason"] or o["ignored"]) for o in json.loads(out)}
+    assert code == 2
+    assert got == {"住建局.xltx": ("ingested", None), "水务局.xltm": ("ingested", None),
+                   "能源局.csv": ("rejected", "text_table"), "~$住建局.xlsx": ("ignored", "lock_file"),
+                   ".~lock.住建局.xlsx#": ("ignored", "lock_file"), ".DS_Store": ("ignored", "hidden_file"),
+                   "Thumbs.db": ("ignored", "hidden_file"), "_received.csv": ("ignored", "manifest"),
+                   "说明.pdf": ("ignored", "not_a_spreadsheet")}

@@ -24,8 +24,10 @@ from alxa_lib.ledger.archive import archive, write_sidecar
 from alxa_lib.ledger.matching import match_projects  # noqa: F401 - re-exported for callers
 from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xltx", ".xltm", ".xlt"}  # templates are read as workbooks
 OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".ods", ".fods", ".numbers", ".xlsb"}  # reported, not read
+TEXT_TABLE_SUFFIXES = {".csv", ".tsv"}  # refused with their own reason (docs/workbooks.md §7)
+MANIFEST = "_received.csv"  # a folder's received dates (received_date), not a department's file
 SPILL_PREFIX = ".ingest-spill-"
 KIND_ORDER = {"plan": 0, "registers": 1, "schedule": 2, "report": 3, "start_report": 4}
 
@@ -43,6 +45,7 @@ class Outcome:
     error: str | None = None
     reason: str | None = None  # the rejection code (docs/workbooks.md §7) when status is "rejected"
     file_bytes: str | None = None  # a name that is not UTF-8: its bytes, escaped (``file`` shows it decoded)
+    ignored: str | None = None  # status "ignored": why the file was not read (ignored_kind)
 
     def __post_init__(self) -> None:
         name = Path(self.file).name
@@ -57,23 +60,49 @@ class Outcome:
     def as_dict(self) -> dict:
         return {"file": self.file, "kind": self.kind, "department": self.department, "period": self.period,
                 "status": self.status, "version": self.version, "rows": self.rows, "findings": self.findings,
-                "error": self.error, "reason": self.reason, "file_bytes": self.file_bytes}
+                "error": self.error, "reason": self.reason, "file_bytes": self.file_bytes,
+                "ignored": self.ignored}
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and folders recursively: spreadsheets, and other office formats (WPS .et, .ods,
-    .numbers…) so that they are reported as rejected rather than skipped; Excel lock files ``~$`` skipped."""
-    out: list[Path] = []
-    wanted = SPREADSHEET_SUFFIXES | OTHER_OFFICE_SUFFIXES
+    """Files as given, and folders recursively: every file but those :func:`ignored_kind` names, so that
+    each gets an outcome (docs/workbooks.md §7)."""
+    return [p for p, what in _listing(paths) if what is None]
+
+
+def ignored_files(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """The files of the folders in ``paths`` that are not read, and why (:func:`ignored_kind`)."""
+    return [(p, what) for p, what in _listing(paths) if what is not None]
+
+
+def ignored_kind(path: Path) -> str | None:
+    """Why a file found in a folder is not read: an office lock file (``~$…``, ``.~lock…#``), a hidden or
+    system file (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``, any name starting with a dot), the folder's
+    ``_received.csv``, or no spreadsheet or office file at all (a PDF, a photo); else None."""
+    name = path.name
+    if name.startswith(("~$", ".~lock")):
+        return "lock_file"
+    if name.startswith(".") or name.lower() in ("thumbs.db", "desktop.ini", "ehthumbs.db"):
+        return "hidden_file"
+    if name == MANIFEST:
+        return "manifest"
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES | OTHER_OFFICE_SUFFIXES | TEXT_TABLE_SUFFIXES:
+        return "not_a_spreadsheet"
+    return None
+
+
+def _listing(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
+    out: list[tuple[Path, str | None]] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in wanted and not f.is_dir()
-                          and not f.name.startswith(("~$", ".")))
+            for f in sorted(p.rglob("*")):
+                if f.is_dir():
+                    continue
+                hidden_dir = any(part.startswith(".") or part == "__MACOSX" for part in f.relative_to(p).parts[:-1])
+                out.append((f, "hidden_file" if hidden_dir else ignored_kind(f)))
         else:
-            out.append(p)
+            out.append((p, None))
     return out
-
-
 
 
 def received_date(path: Path, override: dt.date | None = None) -> dt.date:
@@ -213,6 +242,9 @@ def read_one(path: Path, period: dt.date | None, db: Path) -> tuple[ReadResult, 
     if path.suffix.lower() in OTHER_OFFICE_SUFFIXES:
         raise RejectedFile("unsupported_format", f"不支持的文件格式（{path.suffix}），请另存为.xlsx后报送 / "
                                                  f"unsupported format {path.suffix}: save it as .xlsx and resend")
+    if path.suffix.lower() in TEXT_TABLE_SUFFIXES:
+        raise RejectedFile("text_table", f"CSV等纯文本表格不含单位和格式，无法可靠读取，请报送.xlsx / a text table "
+                                         f"({path.suffix}) carries no units or cell types: send the .xlsx ({path.name})")
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
         raise RejectedFile("not_spreadsheet", f"不是Excel文件（{path.suffix or '无扩展名'}），请报送.xlsx/.xls / "
                                               f"not a spreadsheet ({path.suffix or 'no extension'}): send .xlsx, .xlsm or .xls")
@@ -260,9 +292,11 @@ def _bar(items: list, desc: str, progress: bool):
 
 
 def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period: dt.date | None = None,
-           received: dt.date | None = None, progress: bool | None = None, wait: float | None = None) -> list[Outcome]:
+           received: dt.date | None = None, progress: bool | None = None, wait: float | None = None,
+           list_ignored: bool = False) -> list[Outcome]:
     """Ingest files and folders; a bad file is rejected alone, the others go on. ``wait``: seconds to wait
-    for another program's lock on the ledger (default ``params/ingest.yaml`` ``ledger``)."""
+    for another program's lock on the ledger (default ``params/ingest.yaml`` ``ledger``). ``list_ignored``:
+    the files of the folders not read (lock files, hidden files…) follow, with status ``ignored``."""
     dbp = ledger.db_path(db)
     files = expand_paths(paths)
     if progress is None:
@@ -277,7 +311,10 @@ def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period:
                 outcomes[path] = failed_read(path, exc)
         items.sort(key=Item.sort_key)
         outcomes.update(store_items(dbp, items, wait=wait, progress=progress))
-    return [outcomes[p] for p in files if p in outcomes]
+    shown = [outcomes[p] for p in files if p in outcomes]
+    if list_ignored:
+        shown += [Outcome(file=str(p), status="ignored", ignored=what) for p, what in ignored_files(paths)]
+    return shown
 
 
 def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, progress: bool = False) -> dict[Path, Outcome]:

@@ -112,7 +112,7 @@ def formula_cells_without_value(path: Path, parts: set[str] | None = None,
     """Cells holding a formula but no cached value, per sheet (formulas are never evaluated); ``parts``:
     only these worksheet parts can hold one; ``known``: the cells already found per part (by the bounded
     pre-read, which inflated the part anyway), so that part is not read again."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or parts == set():
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm") or parts == set():
         return {}
     out: dict[str, set[str]] = {}
     try:
