@@ -239,18 +239,32 @@ def read_one(path: Path, period: dt.date | None, db: Path) -> tuple[ReadResult, 
     :class:`RejectedFile` when it must be rejected whole (then nothing is archived)."""
     if not path.exists():
         raise RejectedFile("not_found", f"文件不存在 / file not found: {path}")
-    if path.suffix.lower() in OTHER_OFFICE_SUFFIXES:
+    if path.suffix.lower() in (".et", ".ett") and _is_ole(path):
+        pass  # a WPS spreadsheet in the legacy Excel container: read as .xls
+    elif path.suffix.lower() in (".et", ".ett"):
+        raise RejectedFile("wps_format", f"WPS表格专有格式（{path.suffix}），无法读取，请在WPS中另存为.xlsx后报送 / "
+                                         f"a WPS spreadsheet in its own format ({path.suffix}): save it as .xlsx in "
+                                         f"WPS and resend ({path.name})")
+    elif path.suffix.lower() in OTHER_OFFICE_SUFFIXES:
         raise RejectedFile("unsupported_format", f"不支持的文件格式（{path.suffix}），请另存为.xlsx后报送 / "
-                                                 f"unsupported format {path.suffix}: save it as .xlsx and resend")
+                                                 f"unsupported format {path.suffix}: save it as .xlsx and resend ({path.name})")
     if path.suffix.lower() in TEXT_TABLE_SUFFIXES:
         raise RejectedFile("text_table", f"CSV等纯文本表格不含单位和格式，无法可靠读取，请报送.xlsx / a text table "
                                          f"({path.suffix}) carries no units or cell types: send the .xlsx ({path.name})")
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES | {".et", ".ett"}:
         raise RejectedFile("not_spreadsheet", f"不是Excel文件（{path.suffix or '无扩展名'}），请报送.xlsx/.xls / "
-                                              f"not a spreadsheet ({path.suffix or 'no extension'}): send .xlsx, .xlsm or .xls")
+                                              f"not a spreadsheet ({path.suffix or 'no extension'}): send .xlsx, .xlsm or .xls ({path.name})")
     res = read_workbook(path, period=period)
     archived, digest = archive(path, db)
     return res, archived, digest
+
+
+def _is_ole(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager

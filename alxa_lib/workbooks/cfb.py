@@ -32,6 +32,7 @@ class Extent:
     rows: int = 0
     columns: int = 0
     cells: int = 0
+    encrypted: bool = False  # a FILEPASS record (XOR or RC4 .xls), or an encrypted OOXML package inside
 
 
 # BIFF records of cells with a value: FORMULA, LABELSST, NUMBER, RK, BOOLERR, LABEL, RSTRING (row and column
@@ -80,7 +81,7 @@ def check_compound_file(path: Path) -> Extent:
     directory = b"".join(sector(i) for i in chain(first_dir, fat, n_sectors, "the directory"))
     minifat = [e for i in (chain(first_minifat, fat, n_sectors, "the mini FAT") if n_minifat else [])
                for e in struct.unpack(f"<{size // 4}I", sector(i))]
-    mini_sectors, mini_stream, book = 0, b"", b""
+    mini_sectors, mini_stream, book, encrypted = 0, b"", b"", False
     for at in range(0, len(directory) - 127, 128):
         kind = directory[at + 66]
         start, length = struct.unpack_from("<IQ", directory, at + 116)
@@ -102,7 +103,10 @@ def check_compound_file(path: Path) -> Extent:
             raise Broken(f"a stream declares {length} bytes, its chain holds {got}")
         if kind == 2 and not book and _name(directory, at) in _BOOK:
             book = content[:length]
-    return cell_extent(book)
+        if kind == 2 and _name(directory, at) == "EncryptedPackage":
+            encrypted = True
+    extent = cell_extent(book)
+    return Extent(extent.rows, extent.columns, extent.cells, True) if encrypted else extent
 
 
 def _name(directory: bytes, at: int) -> str:
@@ -119,7 +123,7 @@ def cell_extent(stream: bytes) -> Extent:
         body = stream[at + 4:at + 4 + n]
         at += 4 + n
         if kind == _FILEPASS:
-            break
+            return Extent(rows, columns, cells, True)
         if kind in _CELLS and len(body) >= 4:
             row, col = struct.unpack_from("<HH", body)
             rows, columns, cells = max(rows, row + 1), max(columns, col + 1), cells + 1

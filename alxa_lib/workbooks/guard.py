@@ -78,7 +78,10 @@ def inspect(path: Path) -> Inspection:
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_MAGIC):
-        _bound_extent(_check_ole(path), lim, path.name)
+        extent = _check_ole(path)
+        if extent.encrypted:  # XOR or RC4 .xls, ECMA-376 agile or standard: calamine would call some corrupt
+            raise password_protected(path)
+        _bound_extent(extent, lim, path.name)
         return Inspection("ole")
     if not head.startswith(ZIP_MAGIC):
         raise not_a_workbook(path, why=" (its content is not a workbook)")
@@ -193,7 +196,7 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
             else:
                 open_row += scan.lead
             if max(widest, open_row) > lim["max_columns"]:  # cells without a reference are placed one after another
-                raise _too_wide(lim, info.filename)
+                raise _too_wide(lim, info.filename, name)
             if scan.formula or b"<f" in edge:
                 seen.formula_parts.add(info.filename)
             formulas.add(chunk, scan.formula)
@@ -423,9 +426,11 @@ def _refuse_dtd(window: bytes, part: str, name: str) -> None:
                                       f"re-save it in Excel and resend ({name})")
 
 
-def _too_wide(lim: dict, part: str) -> RejectedFile:
-    return RejectedFile("too_wide", f"表格超过{lim['max_columns']}列，请删除多余列后报送 / more than "
-                                    f"{lim['max_columns']} columns in {part}: remove the extra columns and resend")
+def _too_wide(lim: dict, part: str, name: str = "") -> RejectedFile:
+    where = f" ({name})" if name and name != part else ""
+    return RejectedFile("too_wide", f"表格超过{lim['max_columns']}列（只计有内容的单元格），请删除多余列后报送 / more than "
+                                    f"{lim['max_columns']} columns holding values in {part}: remove the extra columns "
+                                    f"and resend{where}")
 
 
 def _too_many_cells(lim: dict, name: str) -> RejectedFile:
@@ -433,9 +438,10 @@ def _too_many_cells(lim: dict, name: str) -> RejectedFile:
                                      f"{lim['max_cells']} cells: split the file and resend ({name})")
 
 
-def _too_long(row_cap: int, part: str) -> RejectedFile:
-    return RejectedFile("oversized", f"表格超过{row_cap}行，请拆分后报送 / more than {row_cap} rows in "
-                                     f"{part}: split the file and resend")
+def _too_long(row_cap: int, part: str, name: str = "") -> RejectedFile:
+    where = f" ({name})" if name and name != part else ""
+    return RejectedFile("oversized", f"表格超过{row_cap}行（只计有内容的行），请拆分后报送 / more than {row_cap} rows "
+                                     f"holding values in {part}: split the file and resend{where}")
 
 
 def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n_cells: int, seen: Inspection) -> None:
@@ -449,14 +455,14 @@ def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n
     window = window[:upto]
     row_cap = lim["max_rows"] + lim["row_slack"]
     if max([n_rows, *map(int, _ROW.findall(window))]) > row_cap:
-        raise _too_long(row_cap, part)
+        raise _too_long(row_cap, part, name)
     if n_cells > lim["max_cells"]:
         raise _too_many_cells(lim, name)
     refs = _CELL_REF.findall(window)
     if max((col_number_b(c) for c, _ in refs), default=0) > lim["max_columns"]:
-        raise _too_wide(lim, part)
+        raise _too_wide(lim, part, name)
     if max((int(r) for _, r in refs), default=0) > row_cap:  # in a row of a small number, a cell far below
-        raise _too_long(row_cap, part)
+        raise _too_long(row_cap, part, name)
     if b't="e"' in raw:
         found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(raw)}
         seen.error_cells.setdefault(part, {}).update(found)

@@ -39,18 +39,46 @@ def load_rows(path: Path) -> tuple[dict[str, list[list[Any]]], set[str]]:
                                             f"{path.name} ({exc})") from exc
         if is_encrypted(path) or "password" in text or "encrypt" in text:
             raise password_protected(path) from exc
-        raise not_a_workbook(path, f": {exc}") from exc
+        if zipfile.is_zipfile(path):
+            return second_reader(path, exc)
+        raise not_a_workbook(path, f": calamine: {exc}") from exc
+
+
+_CALAMINE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
 def _open(reader, path: Path):
-    """The workbook at ``path``, from its name's bytes: a name that is not UTF-8 (GBK bytes from a Chinese
-    Windows zip) cannot reach calamine as text, so the file is handed over as bytes (it is bounded by
-    ``max_file_mb`` already)."""
+    """The workbook at ``path``, from its bytes where its name cannot say what it is: a name that is not
+    UTF-8 (GBK bytes from a Chinese Windows zip) cannot reach calamine as text, and a template (.xltx) or a
+    WPS .et is told by its content, not its extension (the file is bounded by ``max_file_mb`` already)."""
     try:
         str(path).encode("utf-8")
     except UnicodeEncodeError:
         return reader.from_filelike(io.BytesIO(Path(path).read_bytes()))
+    if Path(path).suffix.lower() not in _CALAMINE_SUFFIXES:
+        return reader.from_filelike(io.BytesIO(Path(path).read_bytes()))
     return reader.from_path(str(path))
+
+
+def second_reader(path: Path, first: Exception) -> tuple[dict[str, list[list[Any]]], set[str]]:
+    """When calamine refuses a file that opens as a zip holding a workbook part, openpyxl reads it (read-only,
+    streaming, values only; the guard has bounded it already). Raise ``corrupt`` naming both readers."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "xl/workbook.xml" not in z.namelist():
+                raise not_a_workbook(path, f": calamine: {first}")
+        import openpyxl
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        try:
+            out = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+            hidden = {ws.title for ws in wb.worksheets if ws.sheet_state != "visible"}
+        finally:
+            wb.close()
+        return out, hidden
+    except RejectedFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the second reader failed too: say what both said
+        raise not_a_workbook(path, f": calamine: {first}; openpyxl: {type(exc).__name__}: {exc}") from exc
 
 
 def password_protected(path: Path) -> RejectedFile:
@@ -59,7 +87,9 @@ def password_protected(path: Path) -> RejectedFile:
 
 
 def not_a_workbook(path: Path, detail: str = "", why: str = "") -> RejectedFile:
-    """``corrupt``: ``detail`` follows the file's name (": <the reader's error>"), ``why`` the word spreadsheet."""
+    """``corrupt``: ``detail`` follows the file's name (": <the reader's error>", on one line), ``why`` the word
+    spreadsheet."""
+    detail = " ".join(detail.split())
     return RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
                                    f"spreadsheet{why}: re-save it as .xlsx and resend ({path.name}{detail})")
 
