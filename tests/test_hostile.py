@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import report_row, write_report
+from helpers import OFFICIAL_SUB, OFFICIAL_TOP, report_row, write_report
 
 PEAK_MB, SECONDS = 300, 5.0
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,8 +157,8 @@ def test_other_office_formats_in_a_folder_are_rejected_not_skipped(tmp_path, sma
     got = {Path(o["file"]).name: (o["status"], o["reason"]) for o in json.loads(out)}
     assert code == 2
     assert got["住建局.xlsx"][0] != "rejected"
-    assert {k: v for k, v in got.items() if k != "住建局.xlsx"} == {
-        "交通运输局.et": ("rejected", "unsupported_format"), "水务局.ods": ("rejected", "unsupported_format")}
+    assert {k: v for k, v in got.items() if k != "住建局.xlsx"} == {  # a broken OLE .et is read as a broken .xls
+        "交通运输局.et": ("rejected", "corrupt"), "水务局.ods": ("rejected", "unsupported_format")}
 
 
 def test_db_option_from_a_glob_creates_no_ledger(tmp_path, capsys):
@@ -515,3 +515,45 @@ def test_every_file_of_a_folder_gets_an_outcome(tmp_path, capsys):
                    ".~lock.住建局.xlsx#": ("ignored", "lock_file"), ".DS_Store": ("ignored", "hidden_file"),
                    "Thumbs.db": ("ignored", "hidden_file"), "_received.csv": ("ignored", "manifest"),
                    "说明.pdf": ("ignored", "not_a_spreadsheet")}
+
+
+def test_a_wps_et_is_read_when_it_is_an_ole_workbook_else_refused_with_its_own_reason(tmp_path, capsys):
+    """WPS saves .et in the legacy Excel container: such a file is read as .xls (it was `unsupported_format`);
+    an .et in WPS's own format is refused as `wps_format`, saying to save it as .xlsx in WPS."""
+    import xlwt
+    inbox = tmp_path / "inbox" / "2025-06-28"
+    inbox.mkdir(parents=True)
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("重点建设项目表")
+    for r, row in enumerate([["阿拉善左旗2025年重点建设项目进展情况表（截至2025年6月28日）"], ["填报单位：住建局"],
+                             OFFICIAL_TOP, OFFICIAL_SUB, report_row(start="2025-04-01")]):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    wb.save(str(inbox / "住建局.et"))
+    (inbox / "水务局.et").write_bytes(b"WPS-own-format" + b"\x00" * 600)
+    code, out, err = cli_in_process(["ingest", tmp_path / "inbox", "--db", tmp_path / "l.duckdb", "--json"], capsys)
+    got = {Path(o["file"]).name: o for o in json.loads(out)}
+    assert (got["住建局.et"]["status"], got["住建局.et"]["kind"], got["住建局.et"]["rows"]) == ("ingested", "report", 1)
+    assert got["水务局.et"]["reason"] == "wps_format" and "WPS" in got["水务局.et"]["error"]
+
+
+@pytest.mark.parametrize("kind", [0, 1])
+def test_an_encrypted_xls_is_password_not_corrupt_or_read(tmp_path, kind):
+    """An .xls whose workbook stream holds a FILEPASS record (XOR obfuscation, 0, or RC4, 1) is encrypted:
+    calamine called a real XOR file corrupt ("Codepage D7D4 not found") and read this one as if in clear."""
+    import struct
+
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.reader import read_workbook
+    data = bytearray(_xls(tmp_path / "base.xls", rows=5).read_bytes())
+    at = data.index(b"\x09\x08\x10\x00\x00\x06\x05\x00")  # the globals' BOF (BIFF8)
+    while struct.unpack_from("<H", data, at)[0] != 0x005C:  # WRITEACCESS, 112 bytes: becomes FILEPASS
+        at += 4 + struct.unpack_from("<H", data, at + 2)[0]
+    struct.pack_into("<HHHHH", data, at, 0x002F, 112, kind, 0x1234, 0x5678)
+    path = tmp_path / "2025-06-28" / "住建局.xls"
+    path.parent.mkdir()
+    path.write_bytes(bytes(data))
+    with pytest.raises(RejectedFile) as exc:
+        read_workbook(path)
+    assert exc.value.reason == "password" and "住建局.xls" in str(exc.value)
