@@ -158,7 +158,7 @@ def test_other_office_formats_in_a_folder_are_rejected_not_skipped(tmp_path, sma
     assert code == 2
     assert got["住建局.xlsx"][0] != "rejected"
     assert {k: v for k, v in got.items() if k != "住建局.xlsx"} == {  # a broken OLE .et is read as a broken .xls
-        "交通运输局.et": ("rejected", "corrupt"), "水务局.ods": ("rejected", "unsupported_format")}
+        "交通运输局.et": ("rejected", "corrupt"), "水务局.ods": ("rejected", "corrupt")}
 
 
 def test_db_option_from_a_glob_creates_no_ledger(tmp_path, capsys):
@@ -557,3 +557,35 @@ def test_an_encrypted_xls_is_password_not_corrupt_or_read(tmp_path, kind):
     with pytest.raises(RejectedFile) as exc:
         read_workbook(path)
     assert exc.value.reason == "password" and "住建局.xls" in str(exc.value)
+
+
+def _ods_report(path: Path, **kw) -> Path:
+    from helpers import write_ods
+    rows = [["阿拉善左旗2025年重点建设项目进展情况表（截至2025年6月28日）"], ["填报单位：住建局  主要领导签字：是"],
+            OFFICIAL_TOP, OFFICIAL_SUB, report_row(start="2025-04-01")]
+    return write_ods(path, rows, **kw)
+
+
+def test_an_ods_report_is_read_with_the_same_bounds(tmp_path):
+    """LibreOffice's own format (was `unsupported_format`, the department then missing): read, with the rest
+    of the sheet written as one empty row repeated a million times costing nothing; a valued row repeated a
+    million times, a value repeated across 20,000 columns, or a value below a million empty rows is refused
+    as an .xlsx sheet would be, in a child held to 1.5 GB."""
+    tail = '<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/>' \
+           '</table:table-row>'
+    ok = _ods_report(tmp_path / "2025-06-28" / "住建局.ods", tail=tail)
+    from alxa_lib.workbooks.reader import read_workbook
+    res = read_workbook(ok)
+    assert (res.kind, res.department, res.n_rows()) == ("report", "住建局", 1)
+    assert res.frames["report_rows"]["annual_completed"].tolist() == [100.0]
+    value = '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+    for name, extra, reason in (
+            ("rows", f'<table:table-row table:number-rows-repeated="1000000">{value}</table:table-row>', "oversized"),
+            ("cols", "<table:table-row>" + value.replace("<table:table-cell ", '<table:table-cell '
+                     'table:number-columns-repeated="20000" ') + "</table:table-row>", "too_wide"),
+            ("far", f'<table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row>'
+                    f'<table:table-row>{value}</table:table-row>', "oversized")):
+        bad = _ods_report(tmp_path / "2025-06-28" / f"{name}.ods", tail=extra)
+        done = subprocess.run([sys.executable, "-c", CHILD_READ, str(bad)], capture_output=True, text=True,
+                              cwd=ROOT, timeout=120)
+        assert done.returncode == 0 and done.stdout.strip() == reason, (name, done.stdout, done.stderr[-800:])

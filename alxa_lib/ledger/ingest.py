@@ -24,8 +24,8 @@ from alxa_lib.ledger.archive import archive, write_sidecar
 from alxa_lib.ledger.matching import match_projects  # noqa: F401 - re-exported for callers
 from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xltx", ".xltm", ".xlt"}  # templates are read as workbooks
-OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".ods", ".fods", ".numbers", ".xlsb"}  # reported, not read
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xltx", ".xltm", ".xlt", ".ods"}  # templates read as workbooks
+OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".fods", ".numbers", ".xlsb"}  # reported, not read (.et: see read_one)
 TEXT_TABLE_SUFFIXES = {".csv", ".tsv"}  # refused with their own reason (docs/workbooks.md §7)
 MANIFEST = "_received.csv"  # a folder's received dates (received_date), not a department's file
 SPILL_PREFIX = ".ingest-spill-"

@@ -144,6 +144,8 @@ def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str, seen: Inspection) -> Non
         if i.file_size > part_cap:
             raise _too_big(name, f"{i.filename}解压后{i.file_size / 1e6:.0f}MB，上限{lim['max_part_mb']}MB",
                            f"{i.filename} of {i.file_size / 1e6:.0f} MB uncompressed, limit {lim['max_part_mb']} MB")
+    if any(i.filename == "content.xml" for i in infos) and b"opendocument.spreadsheet" in _mimetype(z):
+        _bound_ods(z, lim, name)
     total = 0
     cells = [0]  # cells seen in all worksheets so far
     for i in infos:
@@ -424,6 +426,67 @@ def _refuse_dtd(window: bytes, part: str, name: str) -> None:
         raise RejectedFile("xml_dtd", f"工作簿含DTD或实体声明（{part}），可能是恶意文件，拒收 / the "
                                       f"workbook declares a DTD or entities in {part}: refused; "
                                       f"re-save it in Excel and resend ({name})")
+
+
+def _mimetype(z: zipfile.ZipFile) -> bytes:
+    try:
+        with z.open("mimetype") as fh:
+            return fh.read(200)
+    except KeyError:
+        return b""
+
+
+_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
+_ODS_REPEAT = re.compile(rb'table:number-(?:rows|columns)-repeated="(\d+)"')
+
+
+def _bound_ods(z: zipfile.ZipFile, lim: dict, name: str) -> None:
+    """The bounds of an .xlsx sheet, for the tables of an OpenDocument spreadsheet (.ods), counted by content
+    as they stream: a row or cell repeated N times (``table:number-rows-repeated``) counts N times once it
+    holds a value, and only rows and columns reaching a value count (LibreOffice writes the rest of a sheet
+    as one empty row repeated a million times)."""
+    row_cap = lim["max_rows"] + lim["row_slack"]
+    info = z.getinfo("content.xml")
+    if info.file_size > lim["max_part_mb"] * 1e6:
+        return  # refused as too large by the directory check that follows
+    rows = cells = col = row_reps = 0
+    tail = b""
+    with z.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            window = tail + chunk
+            cut = window.rfind(b"<")
+            if cut != -1 and window.find(b">", cut) == -1:
+                window, tail = window[:cut], window[cut:]
+            else:
+                tail = b""
+            if len(tail) > _CHUNK:
+                raise not_a_workbook(Path(name), ": content.xml holds a tag longer than 1 MB")
+            for closing, tag, attrs, empty in _ODS_TAG.findall(window):
+                if tag == b"table":
+                    rows = 0 if not closing else rows
+                    continue
+                if tag == b"table-row":
+                    if closing:
+                        rows += row_reps
+                    else:
+                        m = _ODS_REPEAT.search(attrs)
+                        row_reps, col = (int(m[1]) if m else 1), 0
+                        if empty:
+                            rows += row_reps
+                    continue
+                if closing:
+                    continue
+                m = _ODS_REPEAT.search(attrs)
+                reps = int(m[1]) if m else 1
+                if not empty or b"office:value-type" in attrs:  # a cell holding something
+                    if col + reps > lim["max_columns"]:
+                        raise _too_wide(lim, "content.xml", name)
+                    if rows + row_reps > row_cap:
+                        raise _too_long(row_cap, "content.xml", name)
+                    cells += reps * row_reps
+                    if cells > lim["max_cells"]:
+                        raise _too_many_cells(lim, name)
+                col += reps
 
 
 def _too_wide(lim: dict, part: str, name: str = "") -> RejectedFile:
