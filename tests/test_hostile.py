@@ -589,3 +589,41 @@ def test_an_ods_report_is_read_with_the_same_bounds(tmp_path):
         done = subprocess.run([sys.executable, "-c", CHILD_READ, str(bad)], capture_output=True, text=True,
                               cwd=ROOT, timeout=120)
         assert done.returncode == 0 and done.stdout.strip() == reason, (name, done.stdout, done.stderr[-800:])
+
+
+@pytest.mark.parametrize("case", ["state_show", "macro_sheet"])
+def test_a_workbook_calamine_refuses_is_read_by_a_second_reader(tmp_path, case):
+    """calamine refused valid files ("Unrecognized sheet:state: show"; "Unrecognized sheet:type" for an Excel 4
+    macro sheet) and nothing else was tried: the workbook is read again with its workbook part in standard
+    words, and the report stored."""
+    from alxa_lib.workbooks.reader import read_workbook
+    base = write_report(tmp_path / "base.xlsx", [report_row()])
+    with zipfile.ZipFile(base) as z:
+        book, rels = z.read("xl/workbook.xml"), z.read("xl/_rels/workbook.xml.rels")
+    if case == "state_show":
+        replace = {"xl/workbook.xml": book.replace(b'state="visible"', b'state="show"')}
+    else:
+        macro = (b'<Relationship Type="http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet" '
+                 b'Target="/xl/macrosheets/sheet1.xml" Id="rId9"/></Relationships>')
+        replace = {"xl/_rels/workbook.xml.rels": rels.replace(b"</Relationships>", macro),
+                   "xl/workbook.xml": book.replace(b"</sheets>", b'<sheet xmlns:r="http://schemas.openxmlformats.org/'
+                                                   b'officeDocument/2006/relationships" name="Macro1" sheetId="9" '
+                                                   b'state="hidden" r:id="rId9"/></sheets>')}
+    (tmp_path / "2025-06-28").mkdir()
+    path = _rezip(base, tmp_path / "2025-06-28" / "住建局.xlsx", replace=replace,
+                  add=lambda z: z.writestr("xl/macrosheets/sheet1.xml", b"<xm:macrosheet/>") if case == "macro_sheet" else None)
+    res = read_workbook(path)
+    assert (res.kind, res.department, res.n_rows()) == ("report", "住建局", 1)
+
+
+def test_a_workbook_no_reader_can_read_is_corrupt_naming_each_reader(tmp_path):
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.reader import read_workbook
+    base = write_report(tmp_path / "base.xlsx", [report_row()])
+    with zipfile.ZipFile(base) as z:
+        book = z.read("xl/workbook.xml")
+    path = _rezip(base, tmp_path / "住建局.xlsx", replace={"xl/workbook.xml": book.replace(b'r:id="rId1"', b'r:id="rId77"')})
+    with pytest.raises(RejectedFile) as exc:
+        read_workbook(path)
+    assert exc.value.reason == "corrupt" and "calamine:" in str(exc.value) and "openpyxl:" in str(exc.value)
+    assert "\n" not in str(exc.value) and "住建局.xlsx" in str(exc.value)
