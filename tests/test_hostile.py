@@ -14,6 +14,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from helpers import OFFICIAL_SUB, OFFICIAL_TOP, report_row, write_report
 
 PEAK_MB, SECONDS = 300, 5.0
@@ -625,3 +627,48 @@ def test_a_workbook_no_reader_can_read_is_corrupt_naming_each_reader(tmp_path):
         read_workbook(path)
     assert exc.value.reason == "corrupt" and "calamine:" in str(exc.value) and "openpyxl:" in str(exc.value)
     assert "\n" not in str(exc.value) and "住建局.xlsx" in str(exc.value)
+
+
+def _cell_xml(kind: str, row: int, col: int) -> bytes:
+    ref = b' r="%s%d"' % (_letters(col).encode(), row)
+    return {"value": b"<c%s><v>1</v></c>" % ref, "value_noref": b"<c><v>1</v></c>",
+            "pair": b'<c%s s="1"></c>' % ref, "self": b'<c%s s="1"/>' % ref,
+            "pair_noref": b'<c s="1"></c>', "self_noref": b'<c s="1"/>'}[kind]
+
+
+@given(st.lists(st.tuples(st.integers(1, 40), st.booleans(),
+                          st.lists(st.tuples(st.sampled_from(["value", "value_noref", "pair", "self", "pair_noref",
+                                                              "self_noref"]), st.integers(1, 30)), max_size=8)),
+                min_size=1, max_size=12))
+@settings(max_examples=40, deadline=None)
+def test_a_sheet_the_guard_passes_never_reaches_past_the_limits_in_the_reader(tmp_path_factory, rows):
+    """Invariant of content-only bounds: whatever mix of valued cells, empty formatted cells (self-closing or
+    not, with or without a reference) and rows with or without a number a sheet holds, and wherever the chunks
+    cut it, a sheet the guard lets through is, as calamine reads it, within the limits (here 10 columns and
+    20 rows, scanned in chunks of 300 bytes by the byte-array path)."""
+    from unittest import mock
+
+    import python_calamine
+
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks import guard, sheetscan
+    d = tmp_path_factory.mktemp("inv")
+    body, at = [], 0
+    for gap, numbered, cells in rows:
+        at += gap
+        body.append((b'<row r="%d">' % at if numbered else b"<row>")
+                     + b"".join(_cell_xml(k, at, c) for k, c in cells) + b"</row>")
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main"><sheetData>' + b"".join(body) + b"</sheetData></worksheet>")
+    base = write_report(d / "base.xlsx", [report_row()])
+    path = _rezip(base, d / "t.xlsx", replace={"xl/worksheets/sheet1.xml": sheet})
+    small = {**guard.limits(), "max_columns": 10, "max_rows": 20, "row_slack": 0}
+    with mock.patch.object(guard, "limits", lambda: small), mock.patch.object(guard, "_CHUNK", 300), \
+            mock.patch.object(sheetscan, "_VECTOR_MIN", 0):
+        try:
+            guard.inspect(path)
+        except RejectedFile as exc:
+            assert exc.reason in ("too_wide", "oversized"), str(exc)
+            return
+    got = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    assert len(got) <= 20 and max((len(r) for r in got), default=0) <= 10, (len(got), sheet)
