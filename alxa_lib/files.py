@@ -66,9 +66,9 @@ def raw_name(name: str) -> str | None:
 
 
 def shown_path(path: Path | str) -> str:
-    """:func:`shown_name` for every part of a path."""
+    """:func:`shown_name` for every part of a path, each part on its own (a UTF-8 folder holding a GBK name)."""
     text = str(path)
-    return text if text.isascii() or _utf8(text) else shown_name(text)
+    return text if text.isascii() or _utf8(text) else "/".join(shown_name(part) for part in text.split("/"))
 
 
 def _utf8(text: str) -> bool:

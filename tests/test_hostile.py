@@ -473,16 +473,16 @@ def test_a_file_named_in_gbk_bytes_is_read_from_its_bytes(tmp_path, capsys):
     the name decoded as GB18030, and the outcome shows the name decoded and its bytes escaped. A name that no
     encoding decodes takes the department from the file's content."""
     import shutil
-    inbox = tmp_path / "inbox" / "2025-06-28"
+    inbox = tmp_path / "收件箱" / "2025-06-28"
     inbox.mkdir(parents=True)
     nameless = write_report(tmp_path / "a.xlsx", [report_row()], meta="主要领导签字：是  填报日期：2025年6月27日")
     shutil.copy(nameless, inbox / os.fsdecode("住建局.xlsx".encode("gbk")))
     signed = write_report(tmp_path / "b.xlsx", [report_row()], meta="填报单位：水务局  主要领导签字：是")
     shutil.copy(signed, inbox / os.fsdecode(b"\xff\xfe\x80.xlsx"))
-    code, out, err = cli_in_process(["ingest", tmp_path / "inbox", "--db", tmp_path / "l.duckdb", "--json"], capsys)
+    code, out, err = cli_in_process(["ingest", tmp_path / "收件箱", "--db", tmp_path / "l.duckdb", "--json"], capsys)
     assert code == 0, (out, err)
     got = {o["department"]: o for o in json.loads(out)}
-    assert got["住建局"]["status"] == "ingested" and got["住建局"]["file"].endswith("2025-06-28/住建局.xlsx")
+    assert got["住建局"]["status"] == "ingested" and got["住建局"]["file"].endswith("收件箱/2025-06-28/住建局.xlsx")
     assert got["住建局"]["file_bytes"] == r"\xd7\xa1\xbd\xa8\xbe\xd6.xlsx"
     assert got["水务局"]["status"] == "ingested" and got["水务局"]["file_bytes"] == r"\xff\xfe\x80.xlsx"
     assert "os error" not in out + err

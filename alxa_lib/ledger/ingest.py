@@ -75,7 +75,8 @@ def received_date(path: Path, override: dt.date | None = None) -> dt.date:
     if manifest.exists():
         try:
             st = manifest.stat()
-            found = _manifest(manifest, st.st_mtime_ns, st.st_size).get(path.name)
+            listed = _manifest(manifest, st.st_mtime_ns, st.st_size)
+            found = listed.get(path.name) or listed.get(shown_name(path.name))  # a GBK name, listed decoded
             if found is not None:
                 return dt.date.fromisoformat(found)
         except (OSError, ValueError):
