@@ -517,12 +517,9 @@ def test_every_file_of_a_folder_gets_an_outcome(tmp_path, capsys):
                    "说明.pdf": ("ignored", "not_a_spreadsheet")}
 
 
-def test_a_wps_et_is_read_when_it_is_an_ole_workbook_else_refused_with_its_own_reason(tmp_path, capsys):
-    """WPS saves .et in the legacy Excel container: such a file is read as .xls (it was `unsupported_format`);
-    an .et in WPS's own format is refused as `wps_format`, saying to save it as .xlsx in WPS."""
+def _xls_report(path: Path) -> Path:
+    """The report of one row as a legacy .xls (xlwt), the file name as given."""
     import xlwt
-    inbox = tmp_path / "inbox" / "2025-06-28"
-    inbox.mkdir(parents=True)
     wb = xlwt.Workbook()
     ws = wb.add_sheet("重点建设项目表")
     for r, row in enumerate([["阿拉善左旗2025年重点建设项目进展情况表（截至2025年6月28日）"], ["填报单位：住建局"],
@@ -530,7 +527,43 @@ def test_a_wps_et_is_read_when_it_is_an_ole_workbook_else_refused_with_its_own_r
         for c, v in enumerate(row):
             if v is not None:
                 ws.write(r, c, v)
-    wb.save(str(inbox / "住建局.et"))
+    wb.save(str(path))
+    return path
+
+
+def test_a_broken_chain_in_a_stream_the_reader_never_reads_is_no_reason_to_refuse(tmp_path):
+    """The compound-file check was stricter than the reader: a summary stream whose sector chain leaves the
+    file (as in PHPExcel's bad_cfb_dir.xls, which Excel and calamine open) made a valid .xls `corrupt`. Only
+    the chains the reader follows are walked now; the same break in the workbook stream is still refused."""
+    import struct
+
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks.reader import read_workbook
+    (tmp_path / "2025-06-28").mkdir()
+    data = bytearray(_xls_report(tmp_path / "2025-06-28" / "base.xls").read_bytes())
+    at = 512 + struct.unpack_from("<I", data, 0x30)[0] * 512  # the directory's first sector
+    entry = "\x05SummaryInformation".encode("utf-16-le") + b"\0\0"
+    data[at + 256:at + 256 + len(entry)] = entry  # the third entry, unused by xlwt
+    struct.pack_into("<HB", data, at + 256 + 64, len(entry), 2)
+    struct.pack_into("<IQ", data, at + 256 + 116, 99_999, 5000)  # its chain starts past the end of the file
+    good = tmp_path / "2025-06-28" / "住建局.xls"
+    good.write_bytes(bytes(data))
+    assert (read_workbook(good).kind, read_workbook(good).n_rows()) == ("report", 1)
+    book = at + 128  # the workbook stream's entry: its chain made to leave the file too
+    struct.pack_into("<I", data, book + 116, 99_999)
+    bad = tmp_path / "2025-06-28" / "能源局.xls"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(RejectedFile) as exc:
+        read_workbook(bad)
+    assert exc.value.reason == "corrupt" and "leaves the file" in str(exc.value)
+
+
+def test_a_wps_et_is_read_when_it_is_an_ole_workbook_else_refused_with_its_own_reason(tmp_path, capsys):
+    """WPS saves .et in the legacy Excel container: such a file is read as .xls (it was `unsupported_format`);
+    an .et in WPS's own format is refused as `wps_format`, saying to save it as .xlsx in WPS."""
+    inbox = tmp_path / "inbox" / "2025-06-28"
+    inbox.mkdir(parents=True)
+    _xls_report(inbox / "住建局.et")
     (inbox / "水务局.et").write_bytes(b"WPS-own-format" + b"\x00" * 600)
     code, out, err = cli_in_process(["ingest", tmp_path / "inbox", "--db", tmp_path / "l.duckdb", "--json"], capsys)
     got = {Path(o["file"]).name: o for o in json.loads(out)}
