@@ -165,14 +165,18 @@ def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str, seen: Inspection) -> Non
             if exc.reason not in ("oversized", "too_wide"):
                 raise
             cells[0] = before  # counted again, by content only (docs/workbooks.md §7)
-            total += _stream_part(z, i, lim, name, total, total_cap, seen, cells, content_only=True)
+            total += _stream_part(z, i, lim, name, total, total_cap, seen, cells, content_only=True,
+                                  refs_only=not _has_refless_cell(z, i))
 
 
 def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str, done: int, total_cap: float,
-                 seen: Inspection, cells: list[int], content_only: bool = False) -> int:
+                 seen: Inspection, cells: list[int], content_only: bool = False, refs_only: bool = False) -> int:
     """Stream one XML part: count its real size, refuse a DTD, bound a worksheet's rows and columns.
     ``content_only``: a worksheet's formatting (:func:`blank_formatting`) is left out of every count; else
-    it is counted too (cheaper; the exact checks of an odd window leave it out all the same)."""
+    it is counted too (cheaper; the exact checks of an odd window leave it out all the same). ``refs_only``
+    (with ``content_only``): every cell of the sheet carries its own reference, so the reader places each by
+    it and the rows' numbers place nothing: the cells holding values are bounded by their references alone
+    (a row 1,048,576 full of formatted empty cells, as a whole sheet formatted at once leaves, costs nothing)."""
     sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
     row_cap = lim["max_rows"] + lim["row_slack"]
     size, tail, n_rows = 0, b"", 0
@@ -191,6 +195,13 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                 if b"<!" in window:
                     _refuse_dtd(window, info.filename, name)
                 tail = window[-_OVERLAP:]
+                continue
+            if refs_only:
+                _check_refs(tail + chunk, chunk, info.filename, name, lim, cells, seen)
+                formulas.add(chunk, b"<f" in chunk)
+                if b"<f" in tail + chunk[:_OVERLAP]:
+                    seen.formula_parts.add(info.filename)
+                tail = (tail + chunk)[-_OVERLAP:]
                 continue
             scan = scan_chunk(blank_formatting(chunk)[0] if content_only else chunk, lim)
             edge = tail + chunk[:_OVERLAP]  # holds whole every tag that the chunk boundary cuts
@@ -213,6 +224,44 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
     if info.filename in seen.formula_parts:
         seen.uncached_formulas[info.filename] = formulas.end()
     return size
+
+
+_REFLESS = re.compile(rb'<c(?=[\s/>])(?![^>]*?\sr=")')
+
+
+def _has_refless_cell(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a worksheet part holds a cell without a reference (one more inflation, on the rare path)."""
+    if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+        return True
+    tail = b""
+    with z.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            if _REFLESS.search(tail + chunk):
+                return True
+            tail = chunk[-_OVERLAP:]
+    return False
+
+
+def _check_refs(window: bytes, chunk: bytes, part: str, name: str, lim: dict, cells: list[int],
+                seen: Inspection) -> None:
+    """The checks of one window of a sheet whose every cell has a reference: a DTD, the cells holding a value
+    (counted in the chunk), and their references against the row and column limits; its error cells."""
+    if b"<!" in window:
+        _refuse_dtd(window, part, name)
+    own = blank_formatting(chunk)[0]
+    cells[0] += own.count(b"<c ") + own.count(b"<c>")
+    if cells[0] > lim["max_cells"]:
+        raise too_many_cells(lim, name)
+    kept, upto = blank_formatting(window)
+    refs = _CELL_REF.findall(kept[:upto])
+    if max((col_number_b(c) for c, _ in refs), default=0) > lim["max_columns"]:
+        raise too_wide(lim, part, name)
+    row_cap = lim["max_rows"] + lim["row_slack"]
+    if max((int(r) for _, r in refs), default=0) > row_cap:
+        raise too_long(row_cap, part, name)
+    if b't="e"' in window:
+        found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(window)}
+        seen.error_cells.setdefault(part, {}).update(found)
 
 
 class FormulaCells:
