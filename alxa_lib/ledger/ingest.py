@@ -233,8 +233,9 @@ def read_item(path: Path, period: dt.date | None, db: Path, received: dt.date, s
 
 
 def failed_read(path: Path, exc: Exception) -> Outcome:
-    if isinstance(exc, RejectedFile):
-        return Outcome(file=str(path), error=str(exc), reason=exc.reason)
+    if isinstance(exc, RejectedFile):  # every refusal names the file (docs/workbooks.md §7)
+        text = str(exc) if path.name in str(exc) else f"{exc} ({path.name})"
+        return Outcome(file=str(path), error=text, reason=exc.reason)
     return Outcome(file=str(path), reason="unreadable",
                    error=f"读取失败 / could not read the file: {type(exc).__name__}: {exc}")
 
