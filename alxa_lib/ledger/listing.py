@@ -9,9 +9,10 @@ from typing import Iterable
 from alxa_lib.errors import RejectedFile
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xltx", ".xltm", ".xlt", ".ods"}  # templates read as workbooks
-OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".fods", ".numbers", ".xlsb"}  # reported, not read (.et: see read_one)
+OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".fods", ".numbers", ".xlsb"}  # reported, not read (.et: check_format)
 TEXT_TABLE_SUFFIXES = {".csv", ".tsv"}  # refused with their own reason (docs/workbooks.md §7)
 MANIFEST = "_received.csv"  # a folder's received dates (received_date), not a department's file
+
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given, and folders recursively: every file but those :func:`ignored_kind` names, so that
