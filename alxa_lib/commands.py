@@ -51,7 +51,8 @@ def cmd_ingest(a) -> int:
     if missing and len(missing) == len(a.paths):
         raise BadParameter(f"路径不存在：{'、'.join(missing)}", f"no such file or folder: {', '.join(missing)}")
     outcomes = ingest(a.paths, a.db, period=a.period, received=a.received, progress=_progress(a), wait=a.wait,
-                      replace_registers=getattr(a, "replace_registers", False))
+                      replace_registers=getattr(a, "replace_registers", False),
+                      list_ignored=bool(a.json))
     if any(o.status in ("ingested", "new_version") for o in outcomes):
         refresh_surface(a.db, a.wait, stored_only=True)
     return _print_outcomes(a, outcomes)

@@ -38,3 +38,42 @@ def sha256_of(path: Path | str) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def shown_name(name: str) -> str:
+    """A file name as a person reads it. A name that arrived as bytes the file system's UTF-8 cannot decode
+    (a Chinese Windows zip unpacked here gives GBK bytes; Python keeps them as lone surrogates) is decoded as
+    GB18030, else shown with its undecodable bytes escaped (docs/workbooks.md §7)."""
+    raw = os.fsencode(name)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def raw_name(name: str) -> str | None:
+    """The bytes of a name that is not UTF-8, escaped (``\\xd7\\xa1…``); None for a UTF-8 name."""
+    raw = os.fsencode(name)
+    try:
+        raw.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        return raw.decode("ascii", "backslashreplace")
+
+
+def shown_path(path: Path | str) -> str:
+    """:func:`shown_name` for every part of a path, each part on its own (a UTF-8 folder holding a GBK name)."""
+    text = str(path)
+    return text if text.isascii() or _utf8(text) else "/".join(shown_name(part) for part in text.split("/"))
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False

@@ -70,3 +70,37 @@ def bilingual(message: str, *, cn: str, en: str) -> bool:
     import re
     head, sep, tail = message.partition(" / ")
     return bool(sep) and bool(re.search(r"[\u4e00-\u9fff]", head)) and cn in head and en.lower() in tail.lower()
+
+
+def write_ods(path: Path, rows: list[list[Any]], *, sheet: str = "重点建设项目表", row_attrs: dict[int, str] | None = None,
+              tail: str = "") -> Path:
+    """A minimal OpenDocument spreadsheet (what LibreOffice Calc saves as .ods) holding ``rows`` (text, numbers,
+    dates as ISO text); ``row_attrs``: extra attributes of a row's tag by index; ``tail``: raw XML after the rows."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(v: Any) -> str:
+        if v is None:
+            return '<table:table-cell/>'
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+    body = "".join(f"<table:table-row{(row_attrs or {}).get(i, '')}>{''.join(map(cell, r))}</table:table-row>"
+                   for i, r in enumerate(rows))
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+               f'<office:spreadsheet><table:table table:name="{escape(sheet)}">{body}{tail}</table:table>'
+               '</office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+                'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path

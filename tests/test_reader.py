@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from alxa_lib.workbooks.reader import RejectedFile, read_workbook
 from alxa_lib.workbooks.xlsx_write import put
-from tests.helpers import OFFICIAL_TOP, bilingual, report_row, write_report
+from tests.helpers import OFFICIAL_SUB, OFFICIAL_TOP, bilingual, report_row, write_report
 
 
 def rows_of(res):
@@ -226,3 +226,16 @@ def test_registers_workbook_with_one_sheet(tmp_path):
     assert res.kind == "registers"
     p = res.frames["problems"].to_dict("records")
     assert [(x["project_id"], x["owner"], x["raised_date"]) for x in p] == [("2025-ZD-001", "自然资源局", dt.date(2025, 3, 1))]
+
+
+def test_many_extra_columns_are_ignored_with_one_finding(tmp_path):
+    """A report carrying 60 columns of its own beyond the template's (still within the column limit): its rows
+    are read, and the extra columns are one EXTRA_COLUMN finding naming the first five and the count (were 60)."""
+    top = OFFICIAL_TOP + [f"自定义{k}" for k in range(1, 61)]
+    sub = OFFICIAL_SUB + [None] * 60
+    row = report_row() + [f"值{k}" for k in range(1, 61)]
+    res = read_workbook(write_report(tmp_path / "2025-06-28" / "住建局.xlsx", [row], top=top, sub=sub))
+    assert rows_of(res)[0]["annual_completed"] == 100.0
+    extra = [f for f in res.findings if f["rule"] == "EXTRA_COLUMN"]
+    assert len(extra) == 1 and extra[0]["cell"] == "S3"
+    assert "“自定义1、自定义2、自定义3、自定义4、自定义5等60列”" in extra[0]["message"]

@@ -15,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-from alxa_lib.files import write_text
+from alxa_lib.files import shown_name, shown_path, write_text
 from alxa_lib.ledger.store import archive_dir
 
 _CHUNK = 1 << 20
@@ -52,7 +52,7 @@ def write_sidecar(copy: Path, *, file_id: int, digest: str, source: Path, receiv
                   period: dt.date | None) -> None:
     """Written after the file's transaction committed; atomic, so a sidecar is whole or absent."""
     write_text(sidecar_of(copy), json.dumps({
-        "file_id": file_id, "sha256": digest, "original_name": source.name, "source_path": str(source),
+        "file_id": file_id, "sha256": digest, "original_name": shown_name(source.name), "source_path": shown_path(source),
         "received": received.isoformat(), "period": period.isoformat() if period else None,
     }, ensure_ascii=False, indent=1))
 

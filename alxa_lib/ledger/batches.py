@@ -18,6 +18,7 @@ import pandas as pd
 
 from alxa_lib import ledger, params
 from alxa_lib.errors import RejectedFile
+from alxa_lib.files import shown_name, shown_path
 from alxa_lib.ledger import queries
 from alxa_lib.ledger.matching import PlanIndex, drop_duplicate_rows, match_rows
 from alxa_lib.workbooks.plan import applied_by, apply_adjustments
@@ -184,7 +185,7 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache, repl
         registers_shrink(con, res)
     label = res.meta.get("version_label")
     year = res.meta.get("year") or (res.period.year if res.period else None)
-    key = version_key(res.kind, res.department, res.period, label, res.meta.get("report_date"), source.name, year)
+    key = version_key(res.kind, res.department, res.period, label, res.meta.get("report_date"), shown_name(source.name), year)
     version = index.counts.get(key, 0) + 1
     findings = [dict(f) for f in res.findings] + [dict(f) for f in res.meta.get("total_checks", [])]
     tables = res.column_lists()
@@ -199,7 +200,7 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache, repl
     meta = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in res.meta.items()
             if k not in ("totals", "total_checks", "units")}
     n_rows = sum(sizes.values())
-    row = {"sha256": digest, "original_name": source.name, "source_path": str(source),
+    row = {"sha256": digest, "original_name": shown_name(source.name), "source_path": shown_path(source),
            "archive_path": str(item.archived), "kind": res.kind, "department": res.department, "period": res.period,
            "received": received, "version": version, "version_label": label, "signed": res.meta.get("signed"),
            "report_date": res.meta.get("report_date"), "plan_year": year,

@@ -18,14 +18,19 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from alxa_lib import ledger, params
-from alxa_lib.files import sha256_of  # noqa: F401 - re-exported for callers
+from alxa_lib.files import raw_name, sha256_of, shown_name, shown_path  # noqa: F401 - sha256_of re-exported
 from alxa_lib.ledger import batches, integrity
 from alxa_lib.ledger.archive import archive, write_sidecar
+from alxa_lib.ledger.listing import (  # noqa: F401 - re-exported for callers
+    OTHER_OFFICE_SUFFIXES,
+    SPREADSHEET_SUFFIXES,
+    check_format,
+    expand_paths,
+    ignored_files,
+)
 from alxa_lib.ledger.matching import match_projects  # noqa: F401 - re-exported for callers
 from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
-OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".ods", ".fods", ".numbers", ".xlsb"}  # reported, not read
 SPILL_PREFIX = ".ingest-spill-"
 KIND_ORDER = {"plan": 0, "registers": 1, "schedule": 2, "report": 3, "start_report": 4}
 
@@ -42,27 +47,24 @@ class Outcome:
     findings: int = 0
     error: str | None = None
     reason: str | None = None  # the rejection code (docs/workbooks.md §7) when status is "rejected"
+    file_bytes: str | None = None  # a name that is not UTF-8: its bytes, escaped (``file`` shows it decoded)
+    ignored: str | None = None  # status "ignored": why the file was not read (ignored_kind)
+
+    def __post_init__(self) -> None:
+        name = Path(self.file).name
+        if self.file_bytes is None and raw_name(name) is not None:  # GBK bytes from a Chinese Windows zip
+            self.file_bytes = raw_name(name)
+            if self.error:
+                self.error = self.error.replace(name, shown_name(name))
+            self.file = shown_path(self.file)
+        if self.error and not self.error.isascii():
+            self.error = self.error.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
     def as_dict(self) -> dict:
         return {"file": self.file, "kind": self.kind, "department": self.department, "period": self.period,
                 "status": self.status, "version": self.version, "rows": self.rows, "findings": self.findings,
-                "error": self.error, "reason": self.reason}
-
-
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and folders recursively: spreadsheets, and other office formats (WPS .et, .ods,
-    .numbers…) so that they are reported as rejected rather than skipped; Excel lock files ``~$`` skipped."""
-    out: list[Path] = []
-    wanted = SPREADSHEET_SUFFIXES | OTHER_OFFICE_SUFFIXES
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in wanted and not f.is_dir()
-                          and not f.name.startswith(("~$", ".")))
-        else:
-            out.append(p)
-    return out
-
-
+                "error": self.error, "reason": self.reason, "file_bytes": self.file_bytes,
+                "ignored": self.ignored}
 
 
 def received_date(path: Path, override: dt.date | None = None) -> dt.date:
@@ -73,7 +75,8 @@ def received_date(path: Path, override: dt.date | None = None) -> dt.date:
     if manifest.exists():
         try:
             st = manifest.stat()
-            found = _manifest(manifest, st.st_mtime_ns, st.st_size).get(path.name)
+            listed = _manifest(manifest, st.st_mtime_ns, st.st_size)
+            found = listed.get(path.name) or listed.get(shown_name(path.name))  # a GBK name, listed decoded
             if found is not None:
                 return dt.date.fromisoformat(found)
         except (OSError, ValueError):
@@ -199,12 +202,7 @@ def read_one(path: Path, period: dt.date | None, db: Path) -> tuple[ReadResult, 
     :class:`RejectedFile` when it must be rejected whole (then nothing is archived)."""
     if not path.exists():
         raise RejectedFile("not_found", f"文件不存在 / file not found: {path}")
-    if path.suffix.lower() in OTHER_OFFICE_SUFFIXES:
-        raise RejectedFile("unsupported_format", f"不支持的文件格式（{path.suffix}），请另存为.xlsx后报送 / "
-                                                 f"unsupported format {path.suffix}: save it as .xlsx and resend")
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        raise RejectedFile("not_spreadsheet", f"不是Excel文件（{path.suffix or '无扩展名'}），请报送.xlsx/.xls / "
-                                              f"not a spreadsheet ({path.suffix or 'no extension'}): send .xlsx, .xlsm or .xls")
+    check_format(path)
     res = read_workbook(path, period=period)
     archived, digest = archive(path, db)
     return res, archived, digest
@@ -235,8 +233,9 @@ def read_item(path: Path, period: dt.date | None, db: Path, received: dt.date, s
 
 
 def failed_read(path: Path, exc: Exception) -> Outcome:
-    if isinstance(exc, RejectedFile):
-        return Outcome(file=str(path), error=str(exc), reason=exc.reason)
+    if isinstance(exc, RejectedFile):  # every refusal names the file (docs/workbooks.md §7)
+        text = str(exc) if path.name in str(exc) else f"{exc} ({path.name})"
+        return Outcome(file=str(path), error=text, reason=exc.reason)
     return Outcome(file=str(path), reason="unreadable",
                    error=f"读取失败 / could not read the file: {type(exc).__name__}: {exc}")
 
@@ -250,10 +249,12 @@ def _bar(items: list, desc: str, progress: bool):
 
 def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period: dt.date | None = None,
            received: dt.date | None = None, progress: bool | None = None, wait: float | None = None,
-           replace_registers: bool = False) -> list[Outcome]:
+           replace_registers: bool = False, list_ignored: bool = False) -> list[Outcome]:
     """Ingest files and folders; a bad file is rejected alone, the others go on. ``wait``: seconds to wait
     for another program's lock on the ledger (default ``params/ingest.yaml`` ``ledger``).
-    ``replace_registers``: a registers workbook may drop rows of the stored one (docs/workbooks.md §5)."""
+    ``replace_registers``: a registers workbook may drop rows of the stored one (docs/workbooks.md §5).
+    ``list_ignored``: the files of the folders not read (lock files, hidden files…) follow, with status
+    ``ignored``."""
     dbp = ledger.db_path(db)
     files = expand_paths(paths)
     if progress is None:
@@ -268,7 +269,10 @@ def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period:
                 outcomes[path] = failed_read(path, exc)
         items.sort(key=Item.sort_key)
         outcomes.update(store_items(dbp, items, wait=wait, progress=progress, replace_registers=replace_registers))
-    return [outcomes[p] for p in files if p in outcomes]
+    shown = [outcomes[p] for p in files if p in outcomes]
+    if list_ignored:
+        shown += [Outcome(file=str(p), status="ignored", ignored=what) for p, what in ignored_files(paths)]
+    return shown
 
 
 def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, progress: bool = False,

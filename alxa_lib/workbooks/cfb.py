@@ -32,6 +32,7 @@ class Extent:
     rows: int = 0
     columns: int = 0
     cells: int = 0
+    encrypted: bool = False  # a FILEPASS record (XOR or RC4 .xls), or an encrypted OOXML package inside
 
 
 # BIFF records of cells with a value: FORMULA, LABELSST, NUMBER, RK, BOOLERR, LABEL, RSTRING (row and column
@@ -65,13 +66,11 @@ def check_compound_file(path: Path) -> Extent:
     fat_ids = _difat(data, sector, size, n_fat, first_difat, n_difat, n_sectors)
     fat = [e for i in fat_ids for e in struct.unpack(f"<{size // 4}I", sector(i))]
 
-    used: dict[int, set[int]] = {}  # per table: the sectors of every chain so far (chains never share one)
-
     def chain(start: int, table: list[int], limit: int, what: str) -> list[int]:
-        out, seen = [], used.setdefault(id(table), set())
+        out, seen = [], set()
         while start != _END:
             if start >= len(table) or start >= limit or start in seen:
-                raise Broken(f"the chain of {what} loops, is shared or leaves the file at sector {start}")
+                raise Broken(f"the chain of {what} loops or leaves the file at sector {start}")
             seen.add(start)
             out.append(start)
             start = table[start]
@@ -80,11 +79,19 @@ def check_compound_file(path: Path) -> Extent:
     directory = b"".join(sector(i) for i in chain(first_dir, fat, n_sectors, "the directory"))
     minifat = [e for i in (chain(first_minifat, fat, n_sectors, "the mini FAT") if n_minifat else [])
                for e in struct.unpack(f"<{size // 4}I", sector(i))]
-    mini_sectors, mini_stream, book = 0, b"", b""
-    for at in range(0, len(directory) - 127, 128):
+    mini_sectors, mini_stream, book, encrypted = 0, b"", b"", False
+    entries = range(0, len(directory) - 127, 128)
+    # the streams the reader follows: the root's mini stream, the workbook, and every stream of a file with
+    # macros (it reads the VBA project); a broken chain elsewhere (a summary stream) harms no one
+    vba = any(directory[at + 66] == 1 and _name(directory, at) == "_VBA_PROJECT_CUR" for at in entries)
+    for at in entries:
         kind = directory[at + 66]
         start, length = struct.unpack_from("<IQ", directory, at + 116)
         if kind not in (2, 5) or (kind == 2 and length == 0):
+            continue
+        if kind == 2 and _name(directory, at) == "EncryptedPackage":
+            encrypted = True
+        if kind == 2 and not vba and _name(directory, at) not in _BOOK:
             continue
         if shift == 9:  # version 3 files: the high half of the size is undefined
             length &= 0xFFFFFFFF
@@ -102,7 +109,8 @@ def check_compound_file(path: Path) -> Extent:
             raise Broken(f"a stream declares {length} bytes, its chain holds {got}")
         if kind == 2 and not book and _name(directory, at) in _BOOK:
             book = content[:length]
-    return cell_extent(book)
+    extent = cell_extent(book)
+    return Extent(extent.rows, extent.columns, extent.cells, True) if encrypted else extent
 
 
 def _name(directory: bytes, at: int) -> str:
@@ -119,7 +127,7 @@ def cell_extent(stream: bytes) -> Extent:
         body = stream[at + 4:at + 4 + n]
         at += 4 + n
         if kind == _FILEPASS:
-            break
+            return Extent(rows, columns, cells, True)
         if kind in _CELLS and len(body) >= 4:
             row, col = struct.unpack_from("<HH", body)
             rows, columns, cells = max(rows, row + 1), max(columns, col + 1), cells + 1

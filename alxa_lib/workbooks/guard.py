@@ -15,20 +15,27 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from alxa_lib import params
 from alxa_lib.errors import RejectedFile
 from alxa_lib.workbooks.cfb import Broken, Extent, check_compound_file
 from alxa_lib.workbooks.opening import formula_cells_in, is_encrypted, not_a_workbook, password_protected
+from alxa_lib.workbooks.sheetscan import (
+    CHUNK,
+    blank_formatting,
+    bound_ods,
+    mimetype,
+    scan_chunk,
+    too_long,
+    too_many_cells,
+    too_wide,
+)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_CHUNK = 1 << 20
+_CHUNK = CHUNK
 _OVERLAP = 512  # longer than any tag the patterns below look for
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _ROW = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")
-_ROW_TAG = re.compile(rb"<row\b")
 _CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+)(\d+)\"")  # where a cell is placed, whatever its row's number
 _ANY_REF = re.compile(rb'r="([A-Z]*)(\d+)')  # finds at least every reference the two patterns above find
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
@@ -74,11 +81,14 @@ def inspect(path: Path) -> Inspection:
     size_mb = st.st_size / 1e6
     if size_mb > lim["max_file_mb"]:
         raise RejectedFile("oversized", f"文件大小{size_mb:.1f}MB超过{lim['max_file_mb']}MB上限 / file of {size_mb:.1f} MB "
-                                        f"exceeds the {lim['max_file_mb']} MB limit: remove images or split it")
+                                        f"exceeds the {lim['max_file_mb']} MB limit: remove images or split it ({path.name})")
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_MAGIC):
-        _bound_extent(_check_ole(path), lim, path.name)
+        extent = _check_ole(path)
+        if extent.encrypted:  # XOR or RC4 .xls, ECMA-376 agile or standard: calamine would call some corrupt
+            raise password_protected(path)
+        _bound_extent(extent, lim, path.name)
         return Inspection("ole")
     if not head.startswith(ZIP_MAGIC):
         raise not_a_workbook(path, why=" (its content is not a workbook)")
@@ -105,11 +115,11 @@ def _bound_extent(extent: Extent, lim: dict, name: str) -> None:
     reaching its farthest cell (one cell at row 65,536, column 256 cost 1.2 GB)."""
     row_cap = lim["max_rows"] + lim["row_slack"]
     if extent.rows > row_cap:
-        raise _too_long(row_cap, name)
+        raise too_long(row_cap, name)
     if extent.columns > lim["max_columns"]:
-        raise _too_wide(lim, name)
+        raise too_wide(lim, name)
     if extent.cells > lim["max_cells"]:
-        raise _too_many_cells(lim, name)
+        raise too_many_cells(lim, name)
 
 
 def _bomb(name: str, what_cn: str, what_en: str) -> RejectedFile:
@@ -117,32 +127,56 @@ def _bomb(name: str, what_cn: str, what_en: str) -> RejectedFile:
                                     f"abnormally ({what_en}): refused as a possible zip bomb; re-save it and resend ({name})")
 
 
+def _too_big(name: str, what_cn: str, what_en: str) -> RejectedFile:
+    """A workbook too large to read, by its parts or its inflated size: said as what it is, not as a bomb."""
+    return RejectedFile("oversized", f"工作簿过大（{what_cn}），请删除多余的工作表或图片、拆分后报送 / the workbook is "
+                                     f"too large ({what_en}): remove extra sheets or images, split it and resend ({name})")
+
+
 def _scan_zip(z: zipfile.ZipFile, lim: dict, name: str, seen: Inspection) -> None:
     infos = z.infolist()
-    if len(infos) > lim["max_zip_parts"]:
-        raise _bomb(name, f"{len(infos)}个部件，上限{lim['max_zip_parts']}", f"{len(infos)} parts, limit {lim['max_zip_parts']}")
-    part_cap, total_cap = lim["max_part_mb"] * 1e6, lim["max_unzipped_mb"] * 1e6
-    declared = sum(i.file_size for i in infos)
-    if declared > total_cap:
-        raise _bomb(name, f"共{declared / 1e6:.0f}MB，上限{lim['max_unzipped_mb']}MB",
-                    f"{declared / 1e6:.0f} MB in all, limit {lim['max_unzipped_mb']} MB")
-    for i in infos:
-        if i.file_size > part_cap:
-            raise _bomb(name, f"{i.filename} {i.file_size / 1e6:.0f}MB", f"{i.filename} of {i.file_size / 1e6:.0f} MB")
+    for i in infos:  # the compression ratio first: only it makes a file a possible bomb
         if i.file_size > lim["ratio_min_part_kb"] * 1e3 and i.file_size > lim["max_ratio"] * max(i.compress_size, 1):
             raise _bomb(name, f"{i.filename} 压缩比{i.file_size / max(i.compress_size, 1):.0f}:1",
                         f"{i.filename} compressed {i.file_size / max(i.compress_size, 1):.0f}:1")
+    if len(infos) > lim["max_zip_parts"]:
+        raise _too_big(name, f"{len(infos)}个部件（工作表、图片等），上限{lim['max_zip_parts']}个",
+                       f"{len(infos)} parts such as sheets and images, limit {lim['max_zip_parts']}")
+    part_cap, total_cap = lim["max_part_mb"] * 1e6, lim["max_unzipped_mb"] * 1e6
+    declared = sum(i.file_size for i in infos)
+    if declared > total_cap:
+        raise _too_big(name, f"解压后共{declared / 1e6:.0f}MB，上限{lim['max_unzipped_mb']}MB",
+                       f"{declared / 1e6:.0f} MB uncompressed, limit {lim['max_unzipped_mb']} MB")
+    for i in infos:
+        if i.file_size > part_cap:
+            raise _too_big(name, f"{i.filename}解压后{i.file_size / 1e6:.0f}MB，上限{lim['max_part_mb']}MB",
+                           f"{i.filename} of {i.file_size / 1e6:.0f} MB uncompressed, limit {lim['max_part_mb']} MB")
+    if any(i.filename == "content.xml" for i in infos) and b"opendocument.spreadsheet" in mimetype(z):
+        bound_ods(z, lim, name)
     total = 0
     cells = [0]  # cells seen in all worksheets so far
     for i in infos:
         if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
-        total += _stream_part(z, i, lim, name, total, total_cap, seen, cells)
+        before = cells[0]
+        try:  # first as it stands: formatting counted too, which refuses nothing the content alone would pass
+            total += _stream_part(z, i, lim, name, total, total_cap, seen, cells)
+        except RejectedFile as exc:
+            if exc.reason not in ("oversized", "too_wide"):
+                raise
+            cells[0] = before  # counted again, by content only (docs/workbooks.md §7)
+            total += _stream_part(z, i, lim, name, total, total_cap, seen, cells, content_only=True,
+                                  refs_only=not _has_refless_cell(z, i))
 
 
 def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str, done: int, total_cap: float,
-                 seen: Inspection, cells: list[int]) -> int:
-    """Stream one XML part: count its real size, refuse a DTD, bound a worksheet's rows and columns."""
+                 seen: Inspection, cells: list[int], content_only: bool = False, refs_only: bool = False) -> int:
+    """Stream one XML part: count its real size, refuse a DTD, bound a worksheet's rows and columns.
+    ``content_only``: a worksheet's formatting (:func:`blank_formatting`) is left out of every count; else
+    it is counted too (cheaper; the exact checks of an odd window leave it out all the same). ``refs_only``
+    (with ``content_only``): every cell of the sheet carries its own reference, so the reader places each by
+    it and the rows' numbers place nothing: the cells holding values are bounded by their references alone
+    (a row 1,048,576 full of formatted empty cells, as a whole sheet formatted at once leaves, costs nothing)."""
     sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
     row_cap = lim["max_rows"] + lim["row_slack"]
     size, tail, n_rows = 0, b"", 0
@@ -152,6 +186,7 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
         while chunk := fh.read(_CHUNK):
             size += len(chunk)
             if size > lim["max_part_mb"] * 1e6 or done + size > total_cap:
+                # its directory declared less: a file made to deceive the check above
                 raise _bomb(name, f"{info.filename}实际解压超过上限", f"{info.filename} inflates past the limit")
             if not sheet:
                 window = tail + chunk
@@ -161,7 +196,14 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                     _refuse_dtd(window, info.filename, name)
                 tail = window[-_OVERLAP:]
                 continue
-            scan = scan_chunk(chunk, lim)
+            if refs_only:
+                _check_refs(tail + chunk, chunk, info.filename, name, lim, cells, seen)
+                formulas.add(chunk, b"<f" in chunk)
+                if b"<f" in tail + chunk[:_OVERLAP]:
+                    seen.formula_parts.add(info.filename)
+                tail = (tail + chunk)[-_OVERLAP:]
+                continue
+            scan = scan_chunk(blank_formatting(chunk)[0] if content_only else chunk, lim)
             edge = tail + chunk[:_OVERLAP]  # holds whole every tag that the chunk boundary cuts
             n_rows += scan.rows
             cells[0] += scan.cells
@@ -174,7 +216,7 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
             else:
                 open_row += scan.lead
             if max(widest, open_row) > lim["max_columns"]:  # cells without a reference are placed one after another
-                raise _too_wide(lim, info.filename)
+                raise too_wide(lim, info.filename, name)
             if scan.formula or b"<f" in edge:
                 seen.formula_parts.add(info.filename)
             formulas.add(chunk, scan.formula)
@@ -182,6 +224,44 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
     if info.filename in seen.formula_parts:
         seen.uncached_formulas[info.filename] = formulas.end()
     return size
+
+
+_REFLESS = re.compile(rb'<c(?=[\s/>])(?![^>]*?\sr=")')
+
+
+def _has_refless_cell(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a worksheet part holds a cell without a reference (one more inflation, on the rare path)."""
+    if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+        return True
+    tail = b""
+    with z.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            if _REFLESS.search(tail + chunk):
+                return True
+            tail = chunk[-_OVERLAP:]
+    return False
+
+
+def _check_refs(window: bytes, chunk: bytes, part: str, name: str, lim: dict, cells: list[int],
+                seen: Inspection) -> None:
+    """The checks of one window of a sheet whose every cell has a reference: a DTD, the cells holding a value
+    (counted in the chunk), and their references against the row and column limits; its error cells."""
+    if b"<!" in window:
+        _refuse_dtd(window, part, name)
+    own = blank_formatting(chunk)[0]
+    cells[0] += own.count(b"<c ") + own.count(b"<c>")
+    if cells[0] > lim["max_cells"]:
+        raise too_many_cells(lim, name)
+    kept, upto = blank_formatting(window)
+    refs = _CELL_REF.findall(kept[:upto])
+    if max((col_number_b(c) for c, _ in refs), default=0) > lim["max_columns"]:
+        raise too_wide(lim, part, name)
+    row_cap = lim["max_rows"] + lim["row_slack"]
+    if max((int(r) for _, r in refs), default=0) > row_cap:
+        raise too_long(row_cap, part, name)
+    if b't="e"' in window:
+        found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(window)}
+        seen.error_cells.setdefault(part, {}).update(found)
 
 
 class FormulaCells:
@@ -210,79 +290,12 @@ class FormulaCells:
         return self.found
 
 
-@dataclass
-class ChunkScan:
-    """One worksheet chunk at a glance: its row tags and cells (counted exactly), whether anything in it needs
-    the exact checks (a DTD, an error cell, a reference beyond the limits), whether it holds a formula tag."""
-    rows: int
-    cells: int
-    odd: bool
-    formula: bool
-    lead: int = 0  # cells before its first row tag (they belong to the row the previous chunk left open)
-    widest: int = 0  # most cells in one row that begins and ends in it
-    trailing: int = 0  # cells after its last row tag (that row goes on in the next chunk)
-
-
-_VECTOR_MIN = 1 << 16  # below this many bytes the exact checks cost less than the vector scan
-_PAD = b"\0" * 16  # read past the end by the vector scan: no tag, no digit, no letter
-
-
-def scan_chunk(chunk: bytes, lim: dict) -> ChunkScan:
-    """The counts of a chunk, and whether it needs the exact checks. A large chunk is scanned as a byte array,
-    a few whole-array comparisons instead of a regular expression over its cells; the test of its references
-    is conservative (anything that might be beyond a limit counts as odd)."""
-    if len(chunk) < _VECTOR_MIN:
-        per_row = [piece.count(b"<c ") + piece.count(b"<c>") for piece in _ROW_TAG.split(chunk)]
-        return ChunkScan(len(per_row) - 1, sum(per_row), True, b"<f" in chunk, per_row[0],
-                         max(per_row[1:-1], default=0), per_row[-1])
-    n = len(chunk)
-    a = np.frombuffer(chunk + _PAD, dtype=np.uint8)
-    lt = np.flatnonzero(a[:n] == 60)  # every tag: <
-    after = a[lt + 1]
-    cell = lt[after == 99]  # <c
-    cell = cell[(a[cell + 2] == 32) | (a[cell + 2] == 62)]  # <c␣ or <c>
-    rows = lt[after == 114]  # <r
-    rows = rows[(a[rows + 2] == 111) & (a[rows + 3] == 119)]  # <row
-    end = a[rows + 4]  # \b after <row: no word byte (the pad counts as none)
-    word = ((end >= 48) & (end <= 57)) | ((end >= 65) & (end <= 90)) | ((end >= 97) & (end <= 122)) | (end == 95)
-    eq = np.flatnonzero((a[:n] == 61) & (a[1:n + 1] == 34))  # ="
-    before = a[eq - 1]  # eq = 0 reads the last pad byte
-    err = eq[before == 116]  # t="
-    odd = bool((after == 33).any() or ((a[err + 2] == 101) & (a[err + 3] == 34)).any()) \
-        or _refs_beyond(a, eq[before == 114] + 2, lim)  # <!, t="e", r="…
-    rows = rows[~word]
-    per_row = np.bincount(np.searchsorted(rows, cell), minlength=len(rows) + 1)  # [before the first row, …]
-    return ChunkScan(len(rows), len(cell), odd, bool((after == 102).any()), int(per_row[0]),  # <f
-                     int(per_row[1:-1].max(initial=0)), int(per_row[-1]))
-
-
-def _refs_beyond(a: np.ndarray, at: np.ndarray, lim: dict) -> bool:
-    """Whether any of the values starting at ``at`` (letters, then digits) might be a column beyond
-    ``max_columns`` or a row beyond ``max_rows`` + ``row_slack``: four letters or more, or more digits than
-    the row cap has, count as beyond."""
-    row_cap = lim["max_rows"] + lim["row_slack"]
-    letters = [(c >= 65) & (c <= 90) for c in (a[at], a[at + 1], a[at + 2], a[at + 3])]
-    run = [letters[0]]  # run[k]: the value starts with k + 1 letters or more
-    for k in range(1, 4):
-        run.append(run[-1] & letters[k])
-    if run[3].any():
-        return True
-    col = np.zeros(len(at), dtype=np.int64)
-    for k in range(3):
-        col = np.where(run[k], col * 26 + a[at + k] - 64, col)
-    if (col > lim["max_columns"]).any():
-        return True
-    start = at + run[0] + run[1] + run[2]
-    row, going = np.zeros(len(at), dtype=np.int64), np.ones(len(at), dtype=bool)
-    for k in range(len(str(row_cap)) + 1):
-        digit = a[start + k].astype(np.int64) - 48
-        going &= (digit >= 0) & (digit <= 9)
-        row = np.where(going, row * 10 + digit, row)
-    return bool(going.any() or (row > row_cap).any())
-
-
 def _edge_odd(edge: bytes, lim: dict) -> bool:
     """:func:`scan_chunk`'s test on the bytes around a chunk boundary (about 1 KB)."""
+    if b"<!" in edge:
+        return True
+    edge, upto = blank_formatting(edge)
+    edge = edge[:upto]
     if b"<!" in edge or b't="e"' in edge:
         return True
     row_cap = lim["max_rows"] + lim["row_slack"]
@@ -310,37 +323,25 @@ def _refuse_dtd(window: bytes, part: str, name: str) -> None:
                                       f"re-save it in Excel and resend ({name})")
 
 
-def _too_wide(lim: dict, part: str) -> RejectedFile:
-    return RejectedFile("too_wide", f"表格超过{lim['max_columns']}列，请删除多余列后报送 / more than "
-                                    f"{lim['max_columns']} columns in {part}: remove the extra columns and resend")
-
-
-def _too_many_cells(lim: dict, name: str) -> RejectedFile:
-    return RejectedFile("oversized", f"工作簿单元格超过{lim['max_cells']}个，请拆分后报送 / more than "
-                                     f"{lim['max_cells']} cells: split the file and resend ({name})")
-
-
-def _too_long(row_cap: int, part: str) -> RejectedFile:
-    return RejectedFile("oversized", f"表格超过{row_cap}行，请拆分后报送 / more than {row_cap} rows in "
-                                     f"{part}: split the file and resend")
-
-
 def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n_cells: int, seen: Inspection) -> None:
     """The exact checks of one worksheet window (the previous chunk's last bytes and this chunk), in their
     order: a DTD, rows (by count and by row number), cells, columns, then rows by a cell's own reference (a
     dense reader places a cell by it, whatever its row's number says); then the error cells it holds."""
     if b"<!" in window:
         _refuse_dtd(window, part, name)
+    raw = window
+    window, upto = blank_formatting(window)  # only content counts; what the window's end leaves open, the next decides
+    window = window[:upto]
     row_cap = lim["max_rows"] + lim["row_slack"]
     if max([n_rows, *map(int, _ROW.findall(window))]) > row_cap:
-        raise _too_long(row_cap, part)
+        raise too_long(row_cap, part, name)
     if n_cells > lim["max_cells"]:
-        raise _too_many_cells(lim, name)
+        raise too_many_cells(lim, name)
     refs = _CELL_REF.findall(window)
     if max((col_number_b(c) for c, _ in refs), default=0) > lim["max_columns"]:
-        raise _too_wide(lim, part)
+        raise too_wide(lim, part, name)
     if max((int(r) for _, r in refs), default=0) > row_cap:  # in a row of a small number, a cell far below
-        raise _too_long(row_cap, part)
-    if b't="e"' in window:
-        found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(window)}
+        raise too_long(row_cap, part, name)
+    if b't="e"' in raw:
+        found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(raw)}
         seen.error_cells.setdefault(part, {}).update(found)

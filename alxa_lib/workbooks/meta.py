@@ -8,6 +8,7 @@ from typing import Any
 
 from alxa_lib import params
 from alxa_lib import periods as cal
+from alxa_lib.files import shown_name
 from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
 from alxa_lib.workbooks.cells import fold, is_empty, parse_date
 
@@ -43,7 +44,7 @@ def _aliases(table: dict) -> dict[str, str]:
 
 
 def department_from_filename(path: Path) -> str | None:
-    stem = path.stem
+    stem = Path(shown_name(path.name)).stem  # a GBK name is read from its bytes
     for part in [stem, *re.split(r"[_\-\s（(]", stem)]:
         d = resolve_department(part)
         if d:

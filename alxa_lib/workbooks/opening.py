@@ -1,6 +1,7 @@
 """Opening a workbook file: its sheets as rows of cell values, encryption, formulas without cached values."""
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -14,32 +15,130 @@ def load_rows(path: Path, merges: dict[str, list] | None = None) -> tuple[dict[s
     given, receives each sheet's merged ranges (((row, col), (last row, last col)), 0-based).
 
     Call only after :func:`alxa_lib.workbooks.guard.inspect` has bounded the file."""
-    from python_calamine import CalamineWorkbook, SheetVisibleEnum, XmlError
+    from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
-        out = {}
-        for name in wb.sheet_names:
-            try:
-                sheet = wb.get_sheet_by_name(name)
-                out[name] = sheet.to_python(skip_empty_area=False)
-                if merges is not None:
-                    merges[name] = sheet.merged_cell_ranges or []
-            except XmlError as exc:  # a visible sheet that is damaged may be the report: never read it as empty
-                if name not in hidden:
-                    raise _damaged_sheet(path, name, exc) from None
-                out[name] = []
-            except Exception:  # noqa: BLE001 - a chart sheet or similar: no cells to read
-                out[name] = []
-        return out, hidden
+        return _calamine_rows(_open(CalamineWorkbook, path), path, merges)
     except RejectedFile:
         raise
     except Exception as exc:  # noqa: BLE001
         text = str(exc).lower()
+        if isinstance(exc, OSError) or "(os error" in text:  # the disk, not the file's content: never "corrupt"
+            raise RejectedFile("not_found", f"文件无法从磁盘读取 / the file could not be read from disk: "
+                                            f"{path.name} ({exc})") from exc
         if is_encrypted(path) or "password" in text or "encrypt" in text:
             raise password_protected(path) from exc
-        raise not_a_workbook(path, f": {exc}") from exc
+        if zipfile.is_zipfile(path):
+            return second_reader(path, exc)
+        raise not_a_workbook(path, f": calamine: {exc}") from exc
+
+
+def _calamine_rows(wb, path: Path, merges: dict[str, list] | None = None
+                   ) -> tuple[dict[str, list[list[Any]]], set[str]]:
+    from python_calamine import SheetVisibleEnum, XmlError
+    hidden = {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
+    out = {}
+    for name in wb.sheet_names:
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            out[name] = sheet.to_python(skip_empty_area=False)
+            if merges is not None:
+                merges[name] = sheet.merged_cell_ranges or []
+        except XmlError as exc:  # a visible sheet that is damaged may be the report: never read it as empty
+            if name not in hidden:
+                raise _damaged_sheet(path, name, exc) from None
+            out[name] = []
+        except Exception:  # noqa: BLE001 - a chart sheet or similar: no cells to read
+            out[name] = []
+    return out, hidden
+
+
+_CALAMINE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+def _open(reader, path: Path):
+    """The workbook at ``path``, from its bytes where its name cannot say what it is: a name that is not
+    UTF-8 (GBK bytes from a Chinese Windows zip) cannot reach calamine as text, and a template (.xltx) or a
+    WPS .et is told by its content, not its extension (the file is bounded by ``max_file_mb`` already)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return reader.from_filelike(io.BytesIO(Path(path).read_bytes()))
+    if Path(path).suffix.lower() not in _CALAMINE_SUFFIXES:
+        return reader.from_filelike(io.BytesIO(Path(path).read_bytes()))
+    return reader.from_path(str(path))
+
+
+def second_reader(path: Path, first: Exception) -> tuple[dict[str, list[list[Any]]], set[str]]:
+    """When calamine refuses a file that opens as a zip holding a workbook part, two more tries before
+    ``corrupt``: calamine again on a copy whose workbook part says in the standard words what it says
+    otherwise (:func:`_tolerant_copy`: a sheet ``state="show"``, a macro sheet calamine does not know), then
+    openpyxl (read-only, streaming, values only). The guard has bounded the file already. Raise ``corrupt``
+    naming each reader and what it said."""
+    from python_calamine import CalamineWorkbook
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "xl/workbook.xml" not in z.namelist():
+                raise not_a_workbook(path, f": calamine: {first}")
+            copy = _tolerant_copy(z)
+    except zipfile.BadZipFile as exc:
+        raise not_a_workbook(path, f": calamine: {first}; zip: {exc}") from exc
+    said = [f"calamine: {first}"]
+    if copy is not None:
+        try:
+            return _calamine_rows(CalamineWorkbook.from_filelike(io.BytesIO(copy)), path)
+        except RejectedFile:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            said.append(f"calamine (workbook part in standard words): {exc}")
+    try:
+        import openpyxl
+        wb = openpyxl.load_workbook(io.BytesIO(copy) if copy is not None else path, read_only=True, data_only=True,
+                                    keep_links=False)
+        try:
+            out = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+            hidden = {ws.title for ws in wb.worksheets if ws.sheet_state != "visible"}
+        finally:
+            wb.close()
+        return out, hidden
+    except Exception as exc:  # noqa: BLE001 - the last reader failed too: say what each said
+        said.append(f"openpyxl: {type(exc).__name__}: {exc}")
+        raise not_a_workbook(path, ": " + "; ".join(said)) from exc
+
+
+_STATE = re.compile(rb'(<sheet\b[^>]*?\bstate=")([^"]*)(")')
+_SHOWN = {b"visible", b"show", b"shown", b"Visible"}
+_KNOWN = {b"visible", b"hidden", b"veryHidden"}
+_SHEET_RELS = (b"/worksheet", b"/chartsheet", b"/dialogsheet")
+
+
+def _tolerant_copy(z: zipfile.ZipFile) -> bytes | None:
+    """The workbook, in memory, with its workbook part in the words calamine and openpyxl know: a sheet
+    state that means shown (``show``) is ``visible``, any other unknown state ``hidden`` (a sheet is never
+    made visible by a guess), and a sheet whose relationship is no worksheet, chart or dialog sheet (an
+    Excel 4 macro sheet) is left out of the list. None when nothing needed changing."""
+    book = z.read("xl/workbook.xml")
+    try:
+        rels = z.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        rels = b""
+    fixed = _STATE.sub(lambda m: m[1] + (m[2] if m[2] in _KNOWN else b"visible" if m[2] in _SHOWN else b"hidden")
+                       + m[3], book)
+    odd = set()
+    for tag in re.findall(rb"<Relationship\b[^>]*>", rels):
+        rid, typ = re.search(rb'\bId="([^"]*)"', tag), re.search(rb'\bType="([^"]*)"', tag)
+        if rid and typ and b"sheet" in typ[1].lower() and not typ[1].endswith(_SHEET_RELS):
+            odd.add(rid[1])
+    if odd:
+        fixed = re.sub(rb'<sheet\b[^>]*?\bid="([^"]+)"[^>]*/>',
+                       lambda m: b"" if m[1] in odd else m[0], fixed)
+    if fixed == book:
+        return None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+        for info in z.infolist():
+            copy.writestr(info.filename, fixed if info.filename == "xl/workbook.xml" else z.read(info))
+    return out.getvalue()
 
 
 def password_protected(path: Path) -> RejectedFile:
@@ -48,7 +147,9 @@ def password_protected(path: Path) -> RejectedFile:
 
 
 def not_a_workbook(path: Path, detail: str = "", why: str = "") -> RejectedFile:
-    """``corrupt``: ``detail`` follows the file's name (": <the reader's error>"), ``why`` the word spreadsheet."""
+    """``corrupt``: ``detail`` follows the file's name (": <the reader's error>", on one line), ``why`` the word
+    spreadsheet."""
+    detail = " ".join(detail.split())
     return RejectedFile("corrupt", f"文件不是有效的Excel工作簿或已损坏，请重新导出后报送 / not a valid or a corrupt "
                                    f"spreadsheet{why}: re-save it as .xlsx and resend ({path.name}{detail})")
 
@@ -101,7 +202,7 @@ def formula_cells_without_value(path: Path, parts: set[str] | None = None,
     """Cells holding a formula but no cached value, per sheet (formulas are never evaluated); ``parts``:
     only these worksheet parts can hold one; ``known``: the cells already found per part (by the bounded
     pre-read, which inflated the part anyway), so that part is not read again."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or parts == set():
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm") or parts == set():
         return {}
     out: dict[str, set[str]] = {}
     try:

@@ -206,8 +206,11 @@ def _read_report(path, sheets, tables, bad, *, period, department) -> ReadResult
                                                       "title": lines[0] if lines else "", "sheet": sheet})
     ctx = {"department": dept, "period": per}
     res.findings += _period_mismatch(asof, res.meta["filled_date"], per, sheet, ctx)
-    for c, label in table.extra:
-        res.findings.append(finding("EXTRA_COLUMN", field=None, sheet=sheet, cell=a1(c, table.header_row), label=label, **ctx))
+    if table.extra:  # every column beyond the template's, in one finding (docs/workbooks.md §6)
+        labels = [label for _, label in table.extra]
+        shown = "、".join(labels[:5]) + (f"等{len(labels)}列" if len(labels) > 5 else "")
+        res.findings.append(finding("EXTRA_COLUMN", field=None, sheet=sheet, cell=a1(table.extra[0][0], table.header_row),
+                                    label=shown, **ctx))
     got, totals = read_columns(rows, table, year=per.year, ctx=ctx, bad_cells=bad.get(sheet, {}),
                                findings=res.findings)
     res.columns["report_rows"] = (got, list(REPORT_FIELDS))
