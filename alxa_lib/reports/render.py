@@ -61,6 +61,8 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
 # On a narrow screen a table with at least this many columns and a column of running text turns into one card
 # per row; any other table scrolls inside its own box, its first column fixed (docs/rendering.md §12).
 CARD_COLUMNS = 6
+# A table with at least this many columns is printed on a landscape A4 page of its own.
+WIDE_COLUMNS = 10
 _RUNNING_TEXT = 12  # characters: a column holding a longer non-typed cell is running text
 
 
@@ -142,7 +144,8 @@ def table_html(df: pd.DataFrame, caption: str | None = None, max_rows: int | Non
     table = (f"<table class='{css}'>{cap}<colgroup>{''.join(cols)}</colgroup><thead><tr>{head}</tr></thead>"
              f"<tbody>{body}</tbody></table>")
     name = html.escape(caption or "表格", quote=True)
-    box = f"<div class='alxa-scroll' role='region' aria-label='{name}' tabindex='0'>{table}</div>"
+    wide = " alxa-wide" if len(rows.columns) >= WIDE_COLUMNS else ""
+    box = f"<div class='alxa-scroll{wide}' role='region' aria-label='{name}' tabindex='0'>{table}</div>"
     if not fold:
         return box
     return (f"<details class='alxa-fold'><summary>{html.escape(caption or '附表')}（{len(rows)}行，点击展开）"

@@ -1,0 +1,45 @@
+"""Report tables as HTML (render.table_html): typed cells that never break, headed columns, cards and folds
+(docs/rendering.md §12); and the table orders and pages the reports promise."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from alxa_lib.reports.render import cell_kind, table_html
+
+
+def test_numbers_dates_and_ids_are_marked_so_they_never_break():
+    df = pd.DataFrame({"项目编号": ["2025-ZD-001"], "名称": ["<script>x</script>示范项目"], "总投资（万元）": [250000.0],
+                       "开工日期": [dt.date(2025, 4, 20)], "完成率": ["45.2%"], "亮灯": ["▲ 黄灯"]})
+    page = table_html(df, "明细", layout="scroll")
+    assert "<td class='t-id'>2025-ZD-001</td>" in page
+    assert "<td class='t-num'>250,000.00</td>" in page
+    assert "<td class='t-date'>2025-04-20</td>" in page and "<td class='t-num'>45.2%</td>" in page
+    assert "<td class='light-yellow'>▲ 黄灯</td>" in page
+    assert "<td>&lt;script&gt;x&lt;/script&gt;示范项目</td>" in page  # text: no class, escaped
+    assert page.count("<th scope='col'") == 6
+    # a typed column is given the width of its longest value (the fixed layout of the PDF); text shares the rest
+    assert re.search(r"<col class='c-num' style='width: [0-9.]+em'/>", page) and "<col class='c-text'/>" in page
+    assert "role='region'" in page and "aria-label='明细'" in page  # scrolls in its own box, named
+
+
+def test_kinds_of_cells():
+    assert [cell_kind(None, t) for t in ("1,234.50", "-3.2", "12", "73.3%", "2025-06-28", "WT2025-001", "3/1/0")] \
+        == ["num", "num", "num", "num", "date", "id", "id", "id"][:7]
+    assert [cell_kind(None, t) for t in ("自然资源局", "2025-06-30 达到 70%", "—", "● 红灯", "")] == [None] * 5
+
+
+def test_a_table_with_running_text_becomes_cards_and_an_appendix_folds():
+    wide = pd.DataFrame({c: ["x"] for c in "ABCDE"} | {"存在问题": ["用地预审与选址意见书尚未批复，影响开工"]})
+    narrow = pd.DataFrame({"单位": ["林业和草原局"], "得分": [96.5], "A": [1], "B": [2], "C": [3], "D": [4]})
+    cards = table_html(wide, "明细")
+    assert "alxa-cards" in cards and "data-label='存在问题'" in cards  # each value under its header on a phone
+    assert "alxa-cards" not in table_html(narrow, "得分")  # numbers to compare: scroll, first column fixed
+    assert "alxa-cards" in table_html(narrow, "得分", layout="cards")
+    hostile = pd.DataFrame({"a' onmouseover='x": ["1"], **{c: ["项目" * 8] for c in "BCDEF"}})
+    assert "data-label='a&#x27; onmouseover=&#x27;x'" in table_html(hostile)  # a header cannot add an attribute
+    folded = table_html(narrow, "重点建设项目明细", fold=True)
+    assert folded.startswith("<details class='alxa-fold'><summary>重点建设项目明细（1行，点击展开）</summary>")
+    assert "<details" not in table_html(narrow, "得分")
