@@ -49,7 +49,7 @@ const root = document.documentElement;
 const out = {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, typed: 0, wrapped: [], spilled: [],
              chartText: [], lang: root.getAttribute('lang'), h1: [...document.querySelectorAll('h1')].map(h => h.textContent),
              bodyHeight: root.scrollHeight};
-for (const cell of document.querySelectorAll('td, th')) {
+for (const cell of document.querySelectorAll('td, th, .alxa-nowrap')) {  // and dates, ids in running text
   const text = cell.textContent.trim();
   if (!text || !TYPED.test(text) || cell.closest('thead')) continue;
   const r = cell.getBoundingClientRect();

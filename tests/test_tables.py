@@ -43,3 +43,11 @@ def test_a_table_with_running_text_becomes_cards_and_an_appendix_folds():
     folded = table_html(narrow, "重点建设项目明细", fold=True)
     assert folded.startswith("<details class='alxa-fold'><summary>重点建设项目明细（1行，点击展开）</summary>")
     assert "<details" not in table_html(narrow, "得分")
+
+
+def test_dates_and_ids_in_running_text_stay_whole_and_escaped():
+    from alxa_lib.reports.render import keep_together
+    assert keep_together("数据截至2025-06-28，项目2025-ZD-001 <b>") == (
+        "数据截至<span class='alxa-nowrap'>2025-06-28</span>，项目<span class='alxa-nowrap'>2025-ZD-001</span> "
+        "&lt;b&gt;")
+    assert keep_together("开复工率73.3%") == "开复工率73.3%"  # nothing to hold together: no break inside anyway

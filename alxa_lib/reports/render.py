@@ -172,9 +172,18 @@ def show_figure(chart: Chart) -> None:
     display(HTML(f"<div class='alxa-figure'>{chart.inline()}</div>"))
 
 
+_UNBROKEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)+")
+
+
+def keep_together(text: str) -> str:
+    """``text`` escaped, with each date and id (2025-06-28, 2025-ZD-001) in a span that never breaks (a
+    browser would break a narrow line after its hyphen)."""
+    return _UNBROKEN.sub(lambda m: f"<span class='alxa-nowrap'>{m.group(0)}</span>", html.escape(text))
+
+
 def show_text(text: str, css_class: str = "alxa-headline") -> None:
     from IPython.display import HTML, display
-    display(HTML(f"<p class='{css_class}'>{html.escape(cut(text))}</p>"))
+    display(HTML(f"<p class='{css_class}'>{keep_together(cut(text))}</p>"))
 
 
 def show_heading(text: str, page_break: bool = False) -> None:
@@ -186,8 +195,8 @@ def show_heading(text: str, page_break: bool = False) -> None:
 
 def show_title(title: str, subtitle: str) -> None:
     from IPython.display import HTML, display
-    display(HTML(f"<h1 class='alxa-title'>{html.escape(title)}</h1>"
-                 f"<p class='alxa-subtitle'>{html.escape(subtitle)}</p>"))
+    display(HTML(f"<h1 class='alxa-title'>{keep_together(title)}</h1>"
+                 f"<p class='alxa-subtitle'>{keep_together(subtitle)}</p>"))
 
 
 # ---------------------------------------------------------------- notebook → files
