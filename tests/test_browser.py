@@ -190,7 +190,7 @@ def test_the_page_asks_nothing_of_the_network_and_logs_no_error(loaded, kind, wi
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_browser_prints_a4(loaded, kind):
     """Printed from the browser (paper from the page's own CSS), every page is A4 as in the PDF: portrait, and
-    landscape for a table of ten columns or more (Chromium's own default would be US Letter)."""
+    landscape for a table too wide for portrait, the brief's 附表 (Chromium's own default would be US Letter)."""
     pages = loaded[kind, 1280]["pdf_pages"]
     a4 = [sorted((round(w), round(h))) == [595, 842] for w, h in pages]
     assert pages and all(a4) and pages[0][0] < pages[0][1], pages

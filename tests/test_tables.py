@@ -51,3 +51,12 @@ def test_dates_and_ids_in_running_text_stay_whole_and_escaped():
         "数据截至<span class='alxa-nowrap'>2025-06-28</span>，项目<span class='alxa-nowrap'>2025-ZD-001</span> "
         "&lt;b&gt;")
     assert keep_together("开复工率73.3%") == "开复工率73.3%"  # nothing to hold together: no break inside anyway
+
+
+def test_only_a_table_too_wide_for_a_portrait_page_is_printed_landscape():
+    ids = [f"2025-ZD-{i:03d}" for i in range(3)]
+    money = {f"投资{i}（万元）": [250000.0, 1.0, 2.0] for i in range(6)}
+    text = {f"说明{i}": ["用地预审与选址意见书尚未批复"] * 3 for i in range(4)}
+    wide = pd.DataFrame({"项目编号": ids, **money, **text})  # 7.3 + 6 × 6.7 + 4 × 8 em ≈ 80 em
+    assert "alxa-scroll alxa-wide" in table_html(wide)
+    assert "alxa-wide" not in table_html(wide.iloc[:, :7])  # ≈ 47 em: portrait

@@ -61,8 +61,11 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
 # On a narrow screen a table with at least this many columns and a column of running text turns into one card
 # per row; any other table scrolls inside its own box, its first column fixed (docs/rendering.md §12).
 CARD_COLUMNS = 6
-# A table with at least this many columns is printed on a landscape A4 page of its own.
-WIDE_COLUMNS = 10
+# A table whose columns need more than this many em (typed columns their longest value, a text column up to
+# TEXT_EM) is printed on a landscape A4 page (the portrait type area holds about 53 em of table text; text
+# columns narrower than TEXT_EM still read well, so only a table well over that turns: the brief's 附表).
+PORTRAIT_EM = 60
+TEXT_EM = 8
 _RUNNING_TEXT = 12  # characters: a column holding a longer non-typed cell is running text
 
 
@@ -98,11 +101,12 @@ def _width_em(text: str) -> float:
     return sum(1.0 if ord(ch) > 0x2E7F else 0.58 for ch in text)
 
 
-def _columns(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
+def _columns(rows: pd.DataFrame) -> tuple[list[str], list[str], float]:
     """Per column: its kind when every filled cell is of one typed kind (``num``, ``date``, ``id``), else
     ``text``; and its <col> (a width from the content for a typed column, so the fixed layout of the PDF
-    gives it room for its longest value on one line; text columns share the rest)."""
-    kinds, cols = [], []
+    gives it room for its longest value on one line; text columns share the rest); and the width in em the
+    table needs in print."""
+    kinds, cols, need = [], [], 0.0
     for j, name in enumerate(rows.columns):
         shown = [(v, _cell(v)) for v in rows.iloc[:, j]]
         filled = [(v, t) for v, t in shown if t != "—"]
@@ -114,11 +118,13 @@ def _columns(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
             em = max(em, min(_width_em(str(name)) / 2, 6.0))  # a header wraps onto two lines at most
             kinds.append(kind)
             cols.append(f"<col class='c-{kind}' style='width: {em:.1f}em'/>")
+            need += em
         else:
             long_text = any(len(t) > _RUNNING_TEXT for _, t in filled)
             kinds.append("text" if long_text else "short")
             cols.append(f"<col class='c-{kinds[-1]}'/>")
-    return kinds, cols
+            need += min(TEXT_EM, max([_width_em(t) for _, t in filled] + [_width_em(str(name)) / 2]) + 0.9)
+    return kinds, cols, need
 
 
 def table_html(df: pd.DataFrame, caption: str | None = None, max_rows: int | None = None,
@@ -130,7 +136,7 @@ def table_html(df: pd.DataFrame, caption: str | None = None, max_rows: int | Non
     (cards when the table has at least ``CARD_COLUMNS`` columns and a column of running text). ``fold``: a
     long appendix, folded (``<details>``) on a phone, whole on a wide screen and in print."""
     rows = df if max_rows is None else df.head(max_rows)
-    kinds, cols = _columns(rows)
+    kinds, cols, need = _columns(rows)
     cards = layout == "cards" or (layout == "auto" and len(rows.columns) >= CARD_COLUMNS and "text" in kinds)
     labels = [html.escape(str(c), quote=True) for c in rows.columns]
     head = "".join(f"<th scope='col' class='t-{k}'>{lab}</th>" if k in ("num", "date", "id") else
@@ -144,7 +150,7 @@ def table_html(df: pd.DataFrame, caption: str | None = None, max_rows: int | Non
     table = (f"<table class='{css}'>{cap}<colgroup>{''.join(cols)}</colgroup><thead><tr>{head}</tr></thead>"
              f"<tbody>{body}</tbody></table>")
     name = html.escape(caption or "表格", quote=True)
-    wide = " alxa-wide" if len(rows.columns) >= WIDE_COLUMNS else ""
+    wide = " alxa-wide" if need > PORTRAIT_EM else ""
     box = f"<div class='alxa-scroll{wide}' role='region' aria-label='{name}' tabindex='0'>{table}</div>"
     if not fold:
         return box
