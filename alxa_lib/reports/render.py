@@ -128,13 +128,15 @@ def _columns(rows: pd.DataFrame) -> tuple[list[str], list[str], float]:
 
 
 def table_html(df: pd.DataFrame, caption: str | None = None, max_rows: int | None = None,
-               layout: str = "auto", fold: bool = False) -> str:
+               layout: str = "auto", fold: bool = False, appendix: str | None = None) -> str:
     """A DataFrame as an HTML table; every cell is escaped (department text is untrusted).
 
     ``layout``: how the table reads on a narrow screen (docs/rendering.md §12): ``scroll`` (inside its own
     box, first column fixed), ``cards`` (one card per row, each value under its header), or ``auto``
     (cards when the table has at least ``CARD_COLUMNS`` columns and a column of running text). ``fold``: a
-    long appendix, folded (``<details>``) on a phone, whole on a wide screen and in print."""
+    long appendix, folded (``<details>``) on a phone, whole on a wide screen and in print. ``appendix``: the
+    heading of the appendix the table is (附表 …), written with it, so that it starts the table's new page
+    even when the table is printed on a landscape page."""
     rows = df if max_rows is None else df.head(max_rows)
     kinds, cols, need = _columns(rows)
     cards = layout == "cards" or (layout == "auto" and len(rows.columns) >= CARD_COLUMNS and "text" in kinds)
@@ -152,16 +154,18 @@ def table_html(df: pd.DataFrame, caption: str | None = None, max_rows: int | Non
     name = html.escape(caption or "表格", quote=True)
     wide = " alxa-wide" if need > PORTRAIT_EM else ""
     box = f"<div class='alxa-scroll{wide}' role='region' aria-label='{name}' tabindex='0'>{table}</div>"
-    if not fold:
-        return box
-    return (f"<details class='alxa-fold'><summary>{html.escape(caption or '附表')}（{len(rows)}行，点击展开）"
-            f"</summary>{box}</details>")
+    if fold:
+        box = (f"<details class='alxa-fold'><summary>{html.escape(caption or '附表')}（{len(rows)}行，点击展开）"
+               f"</summary>{box}</details>")
+    if appendix:
+        box = f"<div class='alxa-part{wide}'><h2 class='alxa-appendix'>{html.escape(appendix)}</h2>{box}</div>"
+    return box
 
 
 def show_table(df: pd.DataFrame, caption: str | None = None, max_rows: int | None = None,
-               layout: str = "auto", fold: bool = False) -> None:
+               layout: str = "auto", fold: bool = False, appendix: str | None = None) -> None:
     from IPython.display import HTML, display
-    display(HTML(table_html(df, caption, max_rows, layout, fold)))
+    display(HTML(table_html(df, caption, max_rows, layout, fold, appendix)))
 
 
 def show_page_break() -> None:
