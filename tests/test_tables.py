@@ -60,3 +60,12 @@ def test_only_a_table_too_wide_for_a_portrait_page_is_printed_landscape():
     wide = pd.DataFrame({"项目编号": ids, **money, **text})  # 7.3 + 6 × 6.7 + 4 × 8 em ≈ 80 em
     assert "alxa-scroll alxa-wide" in table_html(wide)
     assert "alxa-wide" not in table_html(wide.iloc[:, :7])  # ≈ 47 em: portrait
+
+
+def test_an_appendix_heading_goes_with_its_table_onto_its_page():
+    ids = [f"2025-ZD-{i:03d}" for i in range(3)]
+    wide = pd.DataFrame({"项目编号": ids, **{f"投资{i}（万元）": [250000.0] * 3 for i in range(6)},
+                         **{f"说明{i}": ["用地预审与选址意见书尚未批复"] * 3 for i in range(4)}})
+    page = table_html(wide, "重点建设项目明细", fold=True, appendix="附表 <项目明细>")
+    assert page.startswith("<div class='alxa-part alxa-wide'><h2 class='alxa-appendix'>附表 &lt;项目明细&gt;</h2>"
+                           "<details class='alxa-fold'>")
