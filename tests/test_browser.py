@@ -47,7 +47,9 @@ MEASURE = r"""
 const TYPED = /^[-+]?[0-9][0-9,]*(\.[0-9]+)?%?$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$|^[A-Za-z0-9][A-Za-z0-9_.\/-]*$/;
 const root = document.documentElement;
 const out = {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, typed: 0, wrapped: [], spilled: [],
-             chartText: [], lang: root.getAttribute('lang'), h1: [...document.querySelectorAll('h1')].map(h => h.textContent),
+             chartText: [], lang: root.getAttribute('lang'), h1: [...document.querySelectorAll('h1')].map(h => [h.className, h.textContent]),
+             unheaded: [...document.querySelectorAll('main table')].filter(t => !t.querySelector('thead th')).length,
+             noScope: [...document.querySelectorAll('main th')].filter(th => !th.getAttribute('scope')).length,
              bodyHeight: root.scrollHeight};
 for (const cell of document.querySelectorAll('td, th, .alxa-nowrap')) {  // and dates, ids in running text
   const text = cell.textContent.trim();
@@ -197,10 +199,12 @@ def test_the_browser_prints_a4(loaded, kind):
 
 
 @pytest.mark.parametrize("kind,width", CASES)
-def test_the_page_says_its_language_and_has_one_title(loaded, kind, width):
+def test_the_page_says_its_language_its_title_and_its_table_headers(loaded, kind, width):
+    """lang="zh-CN"; the report's title is the page's one <h1>; every table has a header row of <th scope>."""
     seen = loaded[kind, width]
     assert seen["lang"] == "zh-CN"
-    assert len(seen["h1"]) == 1 and seen["h1"][0].strip()
+    assert len(seen["h1"]) == 1 and seen["h1"][0][0] == "alxa-title" and seen["h1"][0][1].strip()
+    assert seen["unheaded"] == 0 and seen["noScope"] == 0
 
 
 @pytest.mark.parametrize("kind,width", CASES)
