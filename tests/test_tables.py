@@ -37,6 +37,7 @@ def test_a_table_with_running_text_becomes_cards_and_an_appendix_folds():
     cards = table_html(wide, "明细")
     assert "alxa-cards" in cards and "data-label='存在问题'" in cards  # each value under its header on a phone
     assert "alxa-cards" not in table_html(narrow, "得分")  # numbers to compare: scroll, first column fixed
+    assert "<col class='c-short' style='width: 7.0em'/>" in table_html(narrow)  # 林业和草原局: 6 em + 1
     assert "alxa-cards" in table_html(narrow, "得分", layout="cards")
     hostile = pd.DataFrame({"a' onmouseover='x": ["1"], **{c: ["项目" * 8] for c in "BCDEF"}})
     assert "data-label='a&#x27; onmouseover=&#x27;x'" in table_html(hostile)  # a header cannot add an attribute

@@ -102,28 +102,31 @@ def _width_em(text: str) -> float:
 
 
 def _columns(rows: pd.DataFrame) -> tuple[list[str], list[str], float]:
-    """Per column: its kind when every filled cell is of one typed kind (``num``, ``date``, ``id``), else
-    ``text``; and its <col> (a width from the content for a typed column, so the fixed layout of the PDF
-    gives it room for its longest value on one line; text columns share the rest); and the width in em the
-    table needs in print."""
+    """Per column: its kind (``num``, ``date``, ``id`` when every filled cell is of that typed kind, ``light``,
+    ``short`` text of at most 12 characters, else ``text``); its <col> (the width of its longest value for a
+    typed or short column, so that the fixed layout of the PDF gives it room on one line; the running-text
+    columns share the rest); and the width in em the table needs in print."""
     kinds, cols, need = [], [], 0.0
     for j, name in enumerate(rows.columns):
         shown = [(v, _cell(v)) for v in rows.iloc[:, j]]
-        filled = [(v, t) for v, t in shown if t != "—"]
+        filled = [(v, t) for v, t in shown if t != "—"] or [(None, "—")]
         found = {cell_kind(v, t) for v, t in filled}
-        lights = all(t.strip() in _light_classes() for _, t in filled) and filled
-        if lights or (len(found) == 1 and None not in found):
-            kind = "light" if lights else found.pop()
-            em = max(_width_em(t) for _, t in filled) + 0.9  # + the cell's padding
-            em = max(em, min(_width_em(str(name)) / 2, 6.0))  # a header wraps onto two lines at most
-            kinds.append(kind)
+        head = _width_em(str(name))  # a header of up to 4 characters on one line, a longer one on two or three
+        em = max(max(_width_em(t) for _, t in filled), head if head <= 4 else min(max(head / 2, 4.0), 6.0))
+        em += 1.0  # the cell's padding, and room for the header's bold
+        if all(t.strip() in _light_classes() for _, t in filled):
+            kind = "light"
+        elif len(found) == 1 and None not in found:
+            kind = found.pop()
+        else:
+            kind = "text" if any(len(t) > _RUNNING_TEXT for _, t in filled) else "short"
+        kinds.append(kind)
+        if kind == "text":
+            cols.append("<col class='c-text'/>")
+            need += min(TEXT_EM, em)
+        else:
             cols.append(f"<col class='c-{kind}' style='width: {em:.1f}em'/>")
             need += em
-        else:
-            long_text = any(len(t) > _RUNNING_TEXT for _, t in filled)
-            kinds.append("text" if long_text else "short")
-            cols.append(f"<col class='c-{kinds[-1]}'/>")
-            need += min(TEXT_EM, max([_width_em(t) for _, t in filled] + [_width_em(str(name)) / 2]) + 0.9)
     return kinds, cols, need
 
 
