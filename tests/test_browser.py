@@ -91,9 +91,11 @@ return out;
 """
 
 
-def _pdf_boxes(pdf: bytes) -> list[tuple[float, float]]:
+def _pdf_pages(pdf: bytes) -> list[tuple[float, float, str]]:
+    """Each page's width and height in pt, and its text."""
     from pypdf import PdfReader
-    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in PdfReader(io.BytesIO(pdf)).pages]
+    return [(float(p.mediabox.width), float(p.mediabox.height), p.extract_text() or "")
+            for p in PdfReader(io.BytesIO(pdf)).pages]
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +143,7 @@ def _load(driver, page: Path, width: int) -> dict:
         pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {
             "preferCSSPageSize": True, "printBackground": True})["data"])
         (ARTEFACTS / f"{page.stem}_print.pdf").write_bytes(pdf)
-        seen["pdf_pages"] = _pdf_boxes(pdf)
+        seen["pdf_pages"] = _pdf_pages(pdf)
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     return seen
 
@@ -194,8 +196,18 @@ def test_the_browser_prints_a4(loaded, kind):
     """Printed from the browser (paper from the page's own CSS), every page is A4 as in the PDF: portrait, and
     landscape for a table too wide for portrait, the brief's 附表 (Chromium's own default would be US Letter)."""
     pages = loaded[kind, 1280]["pdf_pages"]
-    a4 = [sorted((round(w), round(h))) == [595, 842] for w, h in pages]
-    assert pages and all(a4) and pages[0][0] < pages[0][1], pages
+    a4 = [sorted((round(w), round(h))) == [595, 842] for w, h, _ in pages]
+    assert pages and all(a4) and pages[0][0] < pages[0][1], [p[:2] for p in pages]
+
+
+def test_the_browser_prints_the_brief_appendix_landscape_with_its_header_on_every_page(loaded):
+    """The brief's 附表 (too wide for a portrait page) is printed landscape, starting with its heading, and
+    repeats its header row on every page; the rest of the brief is portrait."""
+    pages = loaded["brief", 1280]["pdf_pages"]
+    landscape = [text for w, h, text in pages if w > h]
+    assert landscape and all(w < h for w, h, _ in pages[:-len(landscape)])
+    assert landscape[0].startswith("附表")
+    assert all("建设性质" in text and "存在问题" in text for text in landscape)  # the header row, every page
 
 
 @pytest.mark.parametrize("kind,width", CASES)
