@@ -35,7 +35,7 @@ def test_html_holds_the_headline_figures_offline(rendered, truth):
     exp = truth["figures"]["2025-06-28"]
     assert f"全旗{exp['total']}个重点建设项目已开复工{exp['started']}个" in page
     assert f"开复工率{exp['started'] / exp['total'] * 100:.1f}%" in page
-    assert 'lang="zh"' in page
+    assert 'lang="zh-CN"' in page
     # the forecast sentence (docs/measures.md §11.3); after 06-28 the next target is 06-30
     assert re.search(r"按各单位承诺的开工时间测算，6月底开复工率预计为[0-9.]+%（80%区间[0-9.]+%–[0-9.]+%），"
                      r"达到70%目标的可能性为[0-9]+%", page)
@@ -160,3 +160,13 @@ def test_pdf_title_is_the_report_title(rendered):
     title = PdfReader(str(rendered["pdf"])).metadata.title
     assert title and title != "Notebook" and "半月进展通报" in title
     assert f"<title>{REPORTS['brief'].title('2025-06-28')}</title>" in rendered["html"].read_text(encoding="utf-8")
+
+
+def test_investment_table_reads_in_the_order_of_its_chart(rendered):
+    """分单位投资完成情况 lists the departments as its chart does: highest completion rate first."""
+    page = rendered["html"].read_text(encoding="utf-8")
+    table = page[page.index("<caption>分单位投资完成情况</caption>"):]
+    table = table[:table.index("</table>")]
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table)][1:]  # after <thead>
+    rates = [float(done.replace(",", "")) / float(plan.replace(",", "")) for _, plan, done, *_ in rows if plan != "0.00"]
+    assert len(rates) > 5 and rates == sorted(rates, reverse=True)

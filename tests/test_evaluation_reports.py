@@ -33,7 +33,7 @@ def test_quarter_report_shows_scores_and_where_points_went(out):
     page = quarter["html"].read_text(encoding="utf-8")
     scores = _json(db, "score", "--quarter", "2025Q2")
     worst = min(scores["departments"], key=lambda d: d["score"])
-    assert f"<td>{worst['department']}</td><td>{worst['score']:.2f}</td>" in page
+    assert f"<td>{worst['department']}</td><td class='t-num'>{worst['score']:.2f}</td>" in page
     assert f"{worst['department']}：共扣" in page  # the department's lost points are itemised
     assert "http://" not in page and "https://" not in page
     assert "各单位开工承诺兑现情况" in page and "兑现率" in page  # the reliability table (docs/measures.md §11.1)
@@ -46,9 +46,9 @@ def test_annual_report_ranking_accountability_commendation(out):
     page = annual["html"].read_text(encoding="utf-8")
     rank = _json(db, "rank", "--year", "2025")
     for r in rank["ranking"]:
-        assert f"<td>{r['rank']}</td><td>{r['department']}</td>" in page
+        assert f"<td class='t-num'>{r['rank']}</td><td>{r['department']}</td>" in page
     for c in rank["commendation"]:
-        assert f"<td>{c['department']}</td><td>{c['score']:.2f}</td>" in page
+        assert f"<td>{c['department']}</td><td class='t-num'>{c['score']:.2f}</td>" in page
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(str(annual["pdf"])).pages))
     assert "拟责任追究名单" in text and "年终分值排序靠后" in text
     wb = openpyxl.load_workbook(annual["xlsx"])

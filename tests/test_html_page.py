@@ -16,7 +16,7 @@ def test_outputs_and_narrative_without_code():
     html = page(_nb({"cell_type": "markdown", "source": ["## 一、总体情况\n", "**说明**：正文"]},
                     _code({"output_type": "display_data", "data": {"text/html": "<table class='alxa-table'></table>",
                                                                    "text/plain": "x"}})), "通报 <2025>")
-    assert html.startswith("<!DOCTYPE html>") and '<html lang="zh">' in html
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in html
     assert "<title>通报 &lt;2025&gt;</title>" in html
     assert "<h2>一、总体情况</h2>" in html and "<strong>说明</strong>" in html
     assert "<table class='alxa-table'></table>" in html and "secret_code" not in html

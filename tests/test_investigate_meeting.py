@@ -42,8 +42,8 @@ def test_investigation_report_content(rendered, ledger_db):
     assert positions == sorted(positions)  # one section per project, in the ranked order
     status = project_status(day, db).set_index("project_id")  # the notebook reads the ledger's project_status
     section = page[page.index("所选项目状态"):page.index("延误程度排序")]
-    assert all(f"<td>{pid}</td>" in section and status.loc[pid, "reasons"] in section for pid in ranked["project_id"])
-    assert page.count("历次报送（含更正版）") == len(ranked)
+    assert all(f">{pid}</td>" in section and status.loc[pid, "reasons"] in section for pid in ranked["project_id"])
+    assert page.count("<caption>历次报送（含更正版）</caption>") == len(ranked)
     assert page.count("<title>投资完成与倒排计划</title>") == len(ranked)  # an S-curve per project (inline SVG)
     assert "<img" not in page  # no raster chart left
     assert "SELECT" not in page  # the SQL example is the README's, not a fixed department's in the report
@@ -54,13 +54,13 @@ def test_meeting_lists_every_open_problem_once_under_its_owner(rendered, sample_
     _, june = rendered
     page = june["html"].read_text(encoding="utf-8")
     registers = read_workbook(next((sample_dir / "registers").glob("*.xlsx"))).frames["problems"]
-    end = dt.date(2025, 6, 30)
+    end = dt.date(2025, 6, 28)  # the data date the pack's header names (数据截至)
     open_ = [r for r in registers.to_dict("records")
              if r["raised_date"] <= end and (r["solved_date"] is None or r["solved_date"] > end)]
     assert open_
     sections = re.split(r"<h3[^>]*>", page)
     for p in open_:
-        holders = [s for s in sections if f"<td>{p['problem_id']}</td>" in s]
+        holders = [s for s in sections if re.search(f"<td class='t-id'[^>]*>{p['problem_id']}</td>", s)]
         assert len(holders) == 1, p["problem_id"]
         heading = holders[0].split("</h3>")[0]
         assert f"责任单位：{p['owner']}" in heading, (p["problem_id"], heading)
@@ -121,3 +121,21 @@ def test_every_notebook_runs_with_its_defaults(kind, reports_out):
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any("alxa-title" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert reports_out[kind]["xlsx"].exists()  # each notebook also writes its tables for forwarding
+
+
+def test_meeting_pack_gives_each_department_one_page_counted_to_the_data_date(rendered, ledger_db):
+    """各部门领取本部门一页: one section (one printed page) per responsible department, every kind of its
+    problems in it; days overdue counted to the date the header names (数据截至2025-06-28), as in the brief."""
+    from alxa_lib.reports.meeting import meeting_pack
+    from alxa_lib.reports.sources import year
+    pack = meeting_pack(year(ledger_db[0], 2025), 2025, 6)
+    owners = [o for o, _ in pack.problem_sections]
+    assert owners and len(owners) == len(set(owners))
+    for _, problems in pack.problem_sections:
+        for due, days in zip(problems["解决时限"], problems["超期天数"]):
+            assert days == max(0, (dt.date(2025, 6, 28) - due).days)
+    page = rendered[1]["html"].read_text(encoding="utf-8")
+    headings = re.findall(r"<h3[^>]*>（\d+）责任单位：([^（<]+)（", page)
+    assert headings == owners
+    assert page.count("<h3 style='break-before: page;") == len(owners) - 1
+    assert "<div class='alxa-page-break'></div>" in page  # 三、 starts on its own page after the last department

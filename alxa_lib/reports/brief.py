@@ -111,8 +111,13 @@ def investment_table(v: BriefView) -> pd.DataFrame:
         planned = float(g["annual_planned"].fillna(0).sum())
         rate = done / planned if planned else None
         rows.append({"单位": dept, "年度计划投资（万元）": round(planned, 2), "年度完成投资（万元）": round(done, 2),
-                     "完成率": pct(rate), "与时间进度比较（百分点）": round(((rate or 0) - time_progress) * 100, 1)})
-    return pd.DataFrame(rows)
+                     "完成率": pct(rate), "与时间进度比较（百分点）": round(((rate or 0) - time_progress) * 100, 1),
+                     "_rate": rate})
+    # In the order of its chart (charts.investment_vs_time): highest completion rate first, no plan last.
+    return pd.DataFrame(rows, columns=["单位", "年度计划投资（万元）", "年度完成投资（万元）", "完成率",
+                                       "与时间进度比较（百分点）", "_rate"]) \
+        .sort_values("_rate", ascending=False, na_position="last", kind="stable").drop(columns="_rate") \
+        .reset_index(drop=True)
 
 
 def lights_table(v: BriefView) -> pd.DataFrame:

@@ -17,6 +17,10 @@ from alxa_lib.reports.svg import FONT, RED, WIDTH, Chart, Key, Scale
 BLUE, SLATE, ORANGE, DARK_ORANGE = "#2e86c1", "#5d6d7e", "#f5b041", "#d35400"
 SET2 = ["#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494", "#b3b3b3"]
 PROCEDURE_COLORS = {"已办结": "#27ae60", "办理中": "#f1c40f", "未办理": "#c0392b", "不涉及": "#d5d8dc"}
+# A mark in each cell of the procedure strip (and in its legend), so it reads without colour (deuteranopia turns
+# 未办理 and 已办结 into two olive shades), in the ink that contrasts with the cell's colour.
+PROCEDURE_MARKS = {"已办结": ("结", "#ffffff"), "办理中": ("办", "#111111"), "未办理": ("未", "#ffffff"),
+                   "不涉及": ("—", "#111111")}
 ROW, BAR = 22, 14           # px per bar row, bar thickness
 TITLE_SPACE = 34            # px above the plot for the title
 AXIS_SPACE = 44             # px below the plot for tick labels and the axis title
@@ -292,11 +296,15 @@ def procedure_strip(strip: pd.DataFrame, title: str) -> Chart:
         for j, status in enumerate(statuses):
             color = PROCEDURE_COLORS.get(status, "#ffffff") if isinstance(status, str) else "#ffffff"
             body.append(svg.rect(rows.left + j * cell, rows.top + i * ROW, cell, ROW, color, "cell", "#ffffff"))
+            if status in PROCEDURE_MARKS:
+                mark, ink = PROCEDURE_MARKS[status]
+                body.append(svg.text(rows.left + (j + 0.5) * cell, rows.top + i * ROW + ROW * 0.7, mark,
+                                     min(FONT - 2, cell * 0.8), "middle", ink, css="mark"))
     body.append(svg.rect(rows.left, rows.top, rows.right - rows.left, rows.bottom - rows.top, "none", stroke="#999999"))
     for j, column in enumerate(strip.columns):
         body.append(svg.text(rows.left + (j + 0.5) * cell, rows.bottom + 22, period_label(column), FONT - 2,
                              "middle", svg.MUTED, rotate=-90, css="tick"))
-    keys = [Key(k, c) for k, c in PROCEDURE_COLORS.items()]
+    keys = [Key(f"{PROCEDURE_MARKS[k][0]} {k}", c) for k, c in PROCEDURE_COLORS.items()]
     legend, extra = legend_below(keys, rows.left, rows.bottom + 48)
     return svg.document(WIDTH, rows.bottom + 48 + extra, title, body + legend)
 

@@ -18,6 +18,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # What a notebook output may show, in order of preference (the richest the page can hold inline).
 # A section headed 附表/附件 (an appendix) starts a new printed page, as appendices do in official papers.
 APPENDIX = re.compile(r"\s*#+\s*附[表件]")
+# A cell tagged so stays in the notebook only (the intro that says how the notebook is run).
+REMOVE = "remove-cell"
 
 _HTML, _SVG, _PNG, _JPEG, _TEXT = "text/html", "image/svg+xml", "image/png", "image/jpeg", "text/plain"
 
@@ -26,7 +28,7 @@ def page(notebook: dict, title: str) -> str:
     """The page of an executed notebook (nbformat 4 JSON as a dict), titled ``title``."""
     css = (TEMPLATES / "report.css").read_text("utf-8")
     body = "\n".join(_cells(notebook.get("cells", [])))
-    return (f'<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8"/>\n'
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8"/>\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1.0"/>\n'
             f"<title>{html.escape(title)}</title>\n<style>\n{css}</style>\n</head>\n"
             f'<body>\n<main class="alxa-report">\n{body}\n</main>\n</body>\n</html>\n')
@@ -38,6 +40,8 @@ def read_notebook(path: Path | str) -> dict:
 
 def _cells(cells: list[dict]) -> Iterator[str]:
     for cell in cells:
+        if REMOVE in cell.get("metadata", {}).get("tags", []):
+            continue  # the notebook's own note for whoever runs it in JupyterLab, not part of the report
         if cell.get("cell_type") == "markdown":
             text = _text(cell.get("source", ""))
             css = "alxa-markdown alxa-appendix" if APPENDIX.match(text) else "alxa-markdown"

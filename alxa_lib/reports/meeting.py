@@ -2,7 +2,6 @@
 approval department, overdue decisions, escalations (Art. 3(5)) and, in June, adjustment candidates (Art. 5)."""
 from __future__ import annotations
 
-import calendar as pycal
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -12,7 +11,7 @@ from alxa_lib import params
 from alxa_lib import periods as cal
 from alxa_lib.figures.forecast import forecast
 from alxa_lib.figures.metrics import lights, metrics
-from alxa_lib.figures.problems import KIND_ORDER, open_problems
+from alxa_lib.figures.problems import open_problems
 from alxa_lib.figures.state import YearData, project_state, started_ids
 from alxa_lib.reports.forecast_report import deciding_table, investment_sentence, reliability_table, sentence
 from alxa_lib.values import clean
@@ -26,11 +25,12 @@ class MeetingPack:
     previous: dt.date | None
     title: str
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    problem_sections: list[tuple[str, str, pd.DataFrame]] = field(default_factory=list)  # (kind, owner, problems)
+    # One section a responsible department (its own printed page, as the pack promises), kinds in §7 order
+    problem_sections: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (owner, problems)
 
     def sheets(self) -> list[tuple[str, pd.DataFrame]]:
         """The pack's tables for the xlsx, one sheet each."""
-        problems = pd.concat([g.assign(问题类型=k, 责任单位=o) for k, o, g in self.problem_sections]) \
+        problems = pd.concat([g.assign(责任单位=o) for o, g in self.problem_sections]) \
             if self.problem_sections else pd.DataFrame()
         out = [("进展对比", self.tables["progress"]), ("问题清单", problems), ("逾期议定事项", self.tables["decisions"]),
                ("提请研究项目", self.tables["escalations"])]
@@ -63,7 +63,8 @@ def progress(data: YearData, now: dt.date, before: dt.date | None) -> pd.DataFra
 
 
 def overdue_decisions(decisions: pd.DataFrame, month_end: dt.date) -> pd.DataFrame:
-    """Decisions due by the month end and not completed by their due date."""
+    """Decisions due by ``month_end`` (the pack passes its data date) and not completed by their due date;
+    days overdue counted to that day."""
     rows = []
     for d in (decisions.to_dict("records") if decisions is not None and not decisions.empty else []):
         due, done = clean(d.get("due_date")), clean(d.get("done_date"))
@@ -131,9 +132,10 @@ def adjustment_candidates(data: YearData, as_of: dt.date) -> pd.DataFrame:
 
 def meeting_pack(data: YearData, year: int, month: int) -> MeetingPack:
     now, before = month_periods(year, month)
-    month_end = dt.date(year, month, pycal.monthrange(year, month)[1])
     plan = data.plan_on(now)
-    probs = open_problems(data.registers.get("problems", pd.DataFrame()), plan, month_end)
+    # Everything is counted to the data date the header names (数据截至 the month's last due date), as in the
+    # brief of that date: open problems, their days overdue, overdue decisions.
+    probs = open_problems(data.registers.get("problems", pd.DataFrame()), plan, now)
     pack = MeetingPack(year, month, now, before, f"阿拉善左旗重点建设项目调度联席会议材料（{year}年{month}月）")
     pack.tables["progress"] = progress(data, now, before)
     prev_started = started_ids(data, before) if before else set()
@@ -141,15 +143,13 @@ def meeting_pack(data: YearData, year: int, month: int) -> MeetingPack:
     info = plan.set_index("project_id")
     pack.tables["newly_started"] = pd.DataFrame([{"项目编号": p, "项目名称": info.loc[p, "name"], "单位": info.loc[p, "department"]}
                                                  for p in newly if p in info.index], columns=["项目编号", "项目名称", "单位"])
-    for kind in KIND_ORDER:
-        mine = probs[probs["kind"] == kind]
-        for owner, g in mine.groupby("owner", sort=True):
-            pack.problem_sections.append((kind, owner, pd.DataFrame({
-                "问题编号": g["problem_id"], "项目编号": g["project_id"], "项目名称": g["name"], "主管部门": g["department"],
-                "问题描述": g["description"], "提出日期": g["raised_date"], "解决时限": g["due_date"],
-                "超期天数": g["overdue_days"]})))
+    for owner, g in probs.groupby("owner", sort=True):  # open_problems sorted them by kind (§7), then due date
+        pack.problem_sections.append((owner, pd.DataFrame({
+            "问题类型": g["kind"], "问题编号": g["problem_id"], "项目编号": g["project_id"], "项目名称": g["name"],
+            "主管部门": g["department"], "问题描述": g["description"], "提出日期": g["raised_date"],
+            "解决时限": g["due_date"], "超期天数": g["overdue_days"]}).reset_index(drop=True)))
     pack.tables["open_problems"] = probs
-    pack.tables["decisions"] = overdue_decisions(data.registers.get("decisions"), month_end)
+    pack.tables["decisions"] = overdue_decisions(data.registers.get("decisions"), now)
     pack.tables["escalations"] = escalations(data, now, probs)
     result = forecast(data, now)  # docs/measures.md §11: promises, the deciding projects
     pack.tables["forecast"] = pd.DataFrame({"预测": [sentence(result, i) for i in range(max(1, len(result["commencement"])))]

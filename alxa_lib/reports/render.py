@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,28 +53,128 @@ def _light_classes() -> dict[str, str]:
     return {f"{LIGHT_SYMBOL[k]} {LIGHT_CN[k]}": f"light-{k}" for k in LIGHT_CN}
 
 
-def _td(value) -> str:
+# A typed cell (a number, a rate, a date, an id: ASCII without spaces, such as 250,000.00, 45.2%, 2025-06-28,
+# 2025-ZD-001, 3/1/0) never breaks inside (docs/rendering.md §12): its class says which kind it is.
+_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*(\.[0-9]+)?%?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
+# On a narrow screen a table with at least this many columns and a column of running text turns into one card
+# per row; any other table scrolls inside its own box, its first column fixed (docs/rendering.md §12).
+CARD_COLUMNS = 6
+# A table whose columns need more than this many em (typed columns their longest value, a text column up to
+# TEXT_EM) is printed on a landscape A4 page (the portrait type area holds about 53 em of table text; text
+# columns narrower than TEXT_EM still read well, so only a table well over that turns: the brief's 附表).
+PORTRAIT_EM = 60
+TEXT_EM = 8
+_RUNNING_TEXT = 12  # characters: a column holding a longer non-typed cell is running text
+
+
+def cell_kind(value: Any, text: str) -> str | None:
+    """``num``, ``date`` or ``id`` for a typed cell (shown as ``text``), else None (text that may wrap)."""
+    import datetime as dt
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "date"
+    if _NUMBER.fullmatch(text):
+        return "num"
+    if _DATE.fullmatch(text):
+        return "date"
+    if _ID.fullmatch(text):
+        return "id"
+    return None
+
+
+def _td(value, label: str | None = None) -> str:
     """One escaped cell; a light label (● 红灯 …) gets its colour class, chosen from a fixed list (never
-    from the cell's text), so a department cannot inject a class or a style."""
+    from the cell's text), so a department cannot inject a class or a style. A typed cell gets its kind's
+    class (t-num, t-date, t-id); ``label`` (the column's header, escaped) names the cell in a card."""
     text = _cell(value)
-    css = _light_classes().get(text.strip())
-    return f"<td class='{css}'>{html.escape(text)}</td>" if css else f"<td>{html.escape(text)}</td>"
+    kind = cell_kind(value, text)
+    css = _light_classes().get(text.strip()) or (f"t-{kind}" if kind else "")
+    attrs = (f" class='{css}'" if css else "") + (f" data-label='{label}'" if label is not None else "")
+    return f"<td{attrs}>{html.escape(text)}</td>"
 
 
-def table_html(df: pd.DataFrame, caption: str | None = None, max_rows: int | None = None) -> str:
-    """A DataFrame as an HTML table; every cell is escaped (department text is untrusted)."""
+def _width_em(text: str) -> float:
+    """A rough width in em at the table's size: a CJK character one em, others about 0.58 em."""
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.58 for ch in text)
+
+
+def _columns(rows: pd.DataFrame) -> tuple[list[str], list[str], float]:
+    """Per column: its kind (``num``, ``date``, ``id`` when every filled cell is of that typed kind, ``light``,
+    ``short`` text of at most 12 characters, else ``text``); its <col> (the width of its longest value for a
+    typed or short column, so that the fixed layout of the PDF gives it room on one line; the running-text
+    columns share the rest); and the width in em the table needs in print."""
+    kinds, cols, need = [], [], 0.0
+    for j, name in enumerate(rows.columns):
+        shown = [(v, _cell(v)) for v in rows.iloc[:, j]]
+        filled = [(v, t) for v, t in shown if t != "—"] or [(None, "—")]
+        found = {cell_kind(v, t) for v, t in filled}
+        head = _width_em(str(name))  # a header of up to 4 characters on one line, a longer one on two or three
+        em = max(max(_width_em(t) for _, t in filled), head if head <= 4 else min(max(head / 2, 4.0), 6.0))
+        em += 1.0  # the cell's padding, and room for the header's bold
+        if all(t.strip() in _light_classes() for _, t in filled):
+            kind = "light"
+        elif len(found) == 1 and None not in found:
+            kind = found.pop()
+        else:
+            kind = "text" if any(len(t) > _RUNNING_TEXT for _, t in filled) else "short"
+        kinds.append(kind)
+        if kind == "text":
+            cols.append("<col class='c-text'/>")
+            need += min(TEXT_EM, em)
+        else:
+            cols.append(f"<col class='c-{kind}' style='width: {em:.1f}em'/>")
+            need += em
+    return kinds, cols, need
+
+
+def table_html(df: pd.DataFrame, caption: str | None = None, max_rows: int | None = None,
+               layout: str = "auto", fold: bool = False, appendix: str | None = None) -> str:
+    """A DataFrame as an HTML table; every cell is escaped (department text is untrusted).
+
+    ``layout``: how the table reads on a narrow screen (docs/rendering.md §12): ``scroll`` (inside its own
+    box, first column fixed), ``cards`` (one card per row, each value under its header), or ``auto``
+    (cards when the table has at least ``CARD_COLUMNS`` columns and a column of running text). ``fold``: a
+    long appendix, folded (``<details>``) on a phone, whole on a wide screen and in print. ``appendix``: the
+    heading of the appendix the table is (附表 …), written with it, so that it starts the table's new page
+    even when the table is printed on a landscape page."""
     rows = df if max_rows is None else df.head(max_rows)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in rows.columns)
-    body = "".join("<tr>" + "".join(_td(v) for v in r) + "</tr>" for r in rows.itertuples(index=False))
+    kinds, cols, need = _columns(rows)
+    cards = layout == "cards" or (layout == "auto" and len(rows.columns) >= CARD_COLUMNS and "text" in kinds)
+    labels = [html.escape(str(c), quote=True) for c in rows.columns]
+    head = "".join(f"<th scope='col' class='t-{k}'>{lab}</th>" if k in ("num", "date", "id") else
+                   f"<th scope='col'>{lab}</th>" for k, lab in zip(kinds, labels))
+    body = "".join("<tr>" + "".join(_td(v, labels[j] if cards else None) for j, v in enumerate(r)) + "</tr>"
+                   for r in rows.itertuples(index=False))
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     if rows.empty:
         body = f"<tr><td colspan='{max(1, len(rows.columns))}'>无</td></tr>"
-    return f"<table class='alxa-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    css = "alxa-table alxa-cards" if cards else "alxa-table"
+    table = (f"<table class='{css}'>{cap}<colgroup>{''.join(cols)}</colgroup><thead><tr>{head}</tr></thead>"
+             f"<tbody>{body}</tbody></table>")
+    name = html.escape(caption or "表格", quote=True)
+    wide = " alxa-wide" if need > PORTRAIT_EM else ""
+    box = f"<div class='alxa-scroll{wide}' role='region' aria-label='{name}' tabindex='0'>{table}</div>"
+    if fold:
+        box = (f"<details class='alxa-fold'><summary>{html.escape(caption or '附表')}（{len(rows)}行，点击展开）"
+               f"</summary>{box}</details>")
+    if appendix:
+        box = f"<div class='alxa-part{wide}'><h2 class='alxa-appendix'>{html.escape(appendix)}</h2>{box}</div>"
+    return box
 
 
-def show_table(df: pd.DataFrame, caption: str | None = None, max_rows: int | None = None) -> None:
+def show_table(df: pd.DataFrame, caption: str | None = None, max_rows: int | None = None,
+               layout: str = "auto", fold: bool = False, appendix: str | None = None) -> None:
     from IPython.display import HTML, display
-    display(HTML(table_html(df, caption, max_rows)))
+    display(HTML(table_html(df, caption, max_rows, layout, fold, appendix)))
+
+
+def show_page_break() -> None:
+    """What follows starts a new printed page (e.g. after the meeting pack's last department page)."""
+    from IPython.display import HTML, display
+    display(HTML("<div class='alxa-page-break'></div>"))
 
 
 def show_figure(chart: Chart) -> None:
@@ -84,9 +185,18 @@ def show_figure(chart: Chart) -> None:
     display(HTML(f"<div class='alxa-figure'>{chart.inline()}</div>"))
 
 
+_UNBROKEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)+")
+
+
+def keep_together(text: str) -> str:
+    """``text`` escaped, with each date and id (2025-06-28, 2025-ZD-001) in a span that never breaks (a
+    browser would break a narrow line after its hyphen)."""
+    return _UNBROKEN.sub(lambda m: f"<span class='alxa-nowrap'>{m.group(0)}</span>", html.escape(text))
+
+
 def show_text(text: str, css_class: str = "alxa-headline") -> None:
     from IPython.display import HTML, display
-    display(HTML(f"<p class='{css_class}'>{html.escape(cut(text))}</p>"))
+    display(HTML(f"<p class='{css_class}'>{keep_together(cut(text))}</p>"))
 
 
 def show_heading(text: str, page_break: bool = False) -> None:
@@ -98,8 +208,8 @@ def show_heading(text: str, page_break: bool = False) -> None:
 
 def show_title(title: str, subtitle: str) -> None:
     from IPython.display import HTML, display
-    display(HTML(f"<div class='alxa-title'>{html.escape(title)}</div>"
-                 f"<div class='alxa-subtitle'>{html.escape(subtitle)}</div>"))
+    display(HTML(f"<h1 class='alxa-title'>{keep_together(title)}</h1>"
+                 f"<p class='alxa-subtitle'>{keep_together(subtitle)}</p>"))
 
 
 # ---------------------------------------------------------------- notebook → files
