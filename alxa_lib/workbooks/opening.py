@@ -78,6 +78,8 @@ def second_reader(path: Path, first: Exception) -> tuple[dict[str, list[list[Any
     from python_calamine import CalamineWorkbook
     try:
         with zipfile.ZipFile(path) as z:
+            if "content.xml" in z.namelist() and "xl/workbook.xml" not in z.namelist():
+                return _ods_second_try(path, z, first)
             if "xl/workbook.xml" not in z.namelist():
                 raise not_a_workbook(path, f": calamine: {first}")
             copy = _tolerant_copy(z)
@@ -104,6 +106,30 @@ def second_reader(path: Path, first: Exception) -> tuple[dict[str, list[list[Any
     except Exception as exc:  # noqa: BLE001 - the last reader failed too: say what each said
         said.append(f"openpyxl: {type(exc).__name__}: {exc}")
         raise not_a_workbook(path, ": " + "; ".join(said)) from exc
+
+
+_BETWEEN_TAGS = re.compile(rb">[ \t\r\n]+<")
+
+
+def _ods_second_try(path: Path, z: zipfile.ZipFile, first: Exception) -> tuple[dict[str, list[list[Any]]], set[str]]:
+    """An OpenDocument spreadsheet calamine refused: once more on a copy whose content.xml has no white space
+    between tags (KSpread and other writers indent their table rows; calamine expects a cell where it finds
+    that text). The guard has bounded the file (content.xml included) already."""
+    from python_calamine import CalamineWorkbook
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename == "content.xml":
+                data = _BETWEEN_TAGS.sub(b"><", data)
+            out.writestr(info, data, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype"
+                         else zipfile.ZIP_DEFLATED)
+    try:
+        return _calamine_rows(CalamineWorkbook.from_filelike(io.BytesIO(buf.getvalue())), path)
+    except RejectedFile:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise not_a_workbook(path, f": calamine: {first}; calamine (content.xml without indentation): {exc}") from exc
 
 
 _STATE = re.compile(rb'(<sheet\b[^>]*?\bstate=")([^"]*)(")')
