@@ -140,3 +140,50 @@ def plant_habits(s: SampleYear) -> dict:
             if periods:
                 truth["planted"].setdefault(habit, {})[pid] = [p.isoformat() for p in sorted(periods)]
     return truth
+
+
+def write_inspections(s: SampleYear, root, period: dt.date | None = None, n: int = 10) -> list[dict]:
+    """Filled 实地督查记录表 of ``n`` KC projects checked against ``period``'s reports (default 09-28;
+    inspected twelve days later): every inflated project of the inflater department, the rest drawn at random
+    among the projects under way. What the inspectors saw is the site (the story), so an inflated 形象进度 is a
+    mismatch and an honest report is not. Returns the truth: project, period, inspected date, whether the
+    report contradicts the site."""
+    from pathlib import Path
+
+    from alxa_lib.sample.story import row_at
+    from alxa_lib.workbooks.inspection_form import write_form
+    period = period or s.day(9, 28)
+    on = period + dt.timedelta(days=12)
+    rng = random.Random(s.seed * 7919 + s.year + 1)
+    reported = {r["project_id"]: (rf.department, r) for rf in s.reports if rf.period == period and rf.version == 1
+                for r in rf.rows if r.get("class") == "KC" and r.get("project_id")}
+    under_way = sorted(pid for pid, (_, r) in reported.items() if r.get("status") in UNDER_WAY)
+    inflated = sorted(pid for pid, ps in (s.habits or {}).get("planted", {}).get("inflater", {}).items()
+                      if period.isoformat() in ps and pid in reported)
+    rest = [pid for pid in under_way if pid not in inflated]
+    chosen = inflated + sorted(rng.sample(rest, max(0, min(len(rest), n - len(inflated)))))
+    folder = Path(root) / "inspections" / period.isoformat()
+    from alxa_lib import params
+    office = params.load("document")["issuer"]
+    tol = params.load("integrity")["inspection"]
+    out = []
+    for k, pid in enumerate(chosen):
+        dept, r = reported[pid]
+        site = row_at(s, s.project(pid), period)
+        row = {"project_id": pid, "name": r["name"], "department": dept, "status": r.get("status"),
+               "progress_pct": r.get("progress_pct"), "annual_completed": r.get("annual_completed"),
+               "seen_started": "是" if site.get("status") in UNDER_WAY + ("停工", "已完工") else "否",
+               "seen_progress_pct": site.get("progress_pct"), "seen_investment": site.get("annual_completed"),
+               "workers": 20 + 5 * (k % 7), "equipment": 3 + k % 4, "photos": "是", "remarks": "",
+               "inspector": ["王海", "李静"][k % 2], "inspected_on": on}
+        write_form(folder / f"实地督查记录表_{pid}.xlsx", row, office, period)
+        said_pct, seen_pct = r.get("progress_pct"), site.get("progress_pct")
+        said_inv, seen_inv = r.get("annual_completed"), site.get("annual_completed") or 0.0
+        mismatch = (row["seen_started"] == "否"
+                    or (isinstance(said_pct, (int, float)) and isinstance(seen_pct, (int, float))
+                        and said_pct - seen_pct > tol["progress_tolerance"])
+                    or (isinstance(said_inv, (int, float)) and said_inv - seen_inv > tol["investment_tolerance"] * seen_inv
+                        and said_inv > seen_inv))
+        out.append({"project_id": pid, "department": dept, "period": period.isoformat(),
+                    "inspected_on": on.isoformat(), "mismatch": bool(mismatch), "planted": pid in inflated})
+    return out

@@ -14,7 +14,7 @@ from typing import Any
 from alxa_lib.files import write_text
 from alxa_lib.sample.banner import write_params
 from alxa_lib.sample.defects import apply_defects, apply_tolerances
-from alxa_lib.sample.habits import plant_habits
+from alxa_lib.sample.habits import plant_habits, write_inspections
 from alxa_lib.sample.story import SampleYear, build_reports, start_report_rows
 from alxa_lib.sample.world import ReportFile
 from alxa_lib.sample.writers_registers import write_plan, write_registers, write_schedules, write_start_reports
@@ -158,6 +158,7 @@ def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int =
     }
     if s.habits is not None:  # (absent without --habits, so that the default truth.json stays as it was)
         truth["habits"] = s.habits
+        truth["inspections"] = write_inspections(s, root)
     if s.banner.scale > 1:  # (absent at scale 1, so that the real-size truth.json stays as it was)
         truth["scale"] = s.banner.scale
         truth["params_dir"] = write_params(s.banner, root / "params").relative_to(root).as_posix()

@@ -55,3 +55,88 @@ def write_form(path: Path | str, row: dict, office: str, period: dt.date) -> Pat
     place = write_table(ws, spec)
     finish_sheet(ws, place.header_row, place.header_row + 2, len(FORM_COLUMNS))
     return save_workbook(wb, path)
+
+
+# ------------------------------------------------------------------ reading a filled form
+YES = ("是", "有", "已开工", "开工", "√", "✓", "y", "yes")
+NO = ("否", "无", "未开工", "没有", "未", "×", "n", "no")
+_NUMBER = ("annual_completed", "seen_investment", "workers", "equipment")
+_PERCENT = ("progress_pct", "seen_progress_pct")
+_DATE = ("period", "inspected_on")
+_YES_NO = ("seen_started", "photos")
+
+
+def _header_row(rows: list[list[Any]], scan: int = 12) -> int | None:
+    from alxa_lib.workbooks.cells import fold
+    for i, r in enumerate(rows[:scan]):
+        texts = {fold(v) for v in r if isinstance(v, str)}
+        if all(fold(h) in texts for h in FORM_SIGNATURE):
+            return i
+    return None
+
+
+def is_form(sheets: dict[str, list[list[Any]]]) -> bool:
+    """True when a sheet carries every header only the record form has (``FORM_SIGNATURE``)."""
+    return any(_header_row(rows) is not None for rows in sheets.values())
+
+
+def yes_no(value: Any) -> tuple[bool | None, bool]:
+    """是/否 and their spellings → True/False; empty → None; anything else is unusable."""
+    from alxa_lib.workbooks.cells import fold, is_empty
+    if is_empty(value):
+        return None, True
+    s = fold(value).lower()
+    if s in YES:
+        return True, True
+    if s in NO:
+        return False, True
+    return None, False
+
+
+def read_form(sheets: dict[str, list[list[Any]]]) -> tuple[str, list[dict], list[dict]]:
+    """The records of a filled form: (sheet, one dict per project row, UNPARSEABLE_VALUE findings). Headers
+    may sit two rows deep (group and column, as written) or one; columns are found by their header text."""
+    from alxa_lib.rules import finding
+    from alxa_lib.workbooks.cells import a1, fold, is_empty, parse_date, parse_number, parse_percent
+    from alxa_lib.workbooks.rows import project_key
+    sheet, rows = next((n, r) for n, r in sheets.items() if _header_row(r) is not None)
+    h = _header_row(rows)
+    header_rows = rows[max(0, h - 1): h + 2]
+    where: dict[str, int] = {}
+    for col in FORM_COLUMNS:
+        for r in header_rows:
+            c = next((k for k, v in enumerate(r) if isinstance(v, str) and fold(v) == fold(col.header)), None)
+            if c is not None:
+                where[col.field] = c
+                break
+    start = h + 1
+    while start < len(rows) and any(isinstance(v, str) and fold(v) in {fold(c.header) for c in FORM_COLUMNS}
+                                    for v in rows[start]):
+        start += 1
+    records, findings = [], []
+    for i in range(start, len(rows)):
+        r = rows[i]
+        get = lambda f: r[where[f]] if f in where and where[f] < len(r) else None  # noqa: E731
+        pid = project_key(get("project_id")) if isinstance(get("project_id"), str) else None
+        if not pid:
+            continue
+        rec: dict[str, Any] = {"row_no": i + 1, "project_id": pid}
+        for col in FORM_COLUMNS[1:]:
+            raw, f = get(col.field), col.field
+            if f in _NUMBER:
+                v, ok = parse_number(raw)
+            elif f in _PERCENT:
+                v, ok = parse_percent(raw)
+            elif f in _DATE:
+                v, ok, _ = parse_date(raw)
+            elif f in _YES_NO:
+                v, ok = yes_no(raw)
+            else:
+                v, ok = (None if is_empty(raw) else str(raw).strip()), True
+            if not ok:
+                findings.append(finding("UNPARSEABLE_VALUE", project_id=pid, field=f, sheet=sheet,
+                                        cell=a1(where[f], i), value=str(raw), expected=col.header))
+                v = None
+            rec[f] = v
+        records.append(rec)
+    return sheet, records, findings
