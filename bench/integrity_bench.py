@@ -8,8 +8,8 @@ counts), else *honest*. Reported: the share of planted project-periods with a si
 share of honest ones with a signal (target ≤ 0.05), and the average precision of the inspection ranking for
 the projects planted by each as-of date (target ≥ 0.70, mean over dates and seeds).
 
-The thresholds in ``params/integrity.yaml`` were chosen on the development seeds (``DEV_SEEDS``, in memory,
-before any evaluation seed was generated); the evaluation seeds were never used to choose them.
+The thresholds in ``params/integrity.yaml`` were chosen on the development seeds (``DEV_SEEDS``); the evaluation
+seeds (``EVAL_SEEDS``) were never used to choose them.
 
 Run: ``.venv/bin/python bench/integrity_bench.py [--seeds 101 211 …] [--work DIR] [--json]``
 """
@@ -32,8 +32,11 @@ from alxa_lib.figures.integrity import latest_rows, signals  # noqa: E402
 from alxa_lib.figures.state import FIGURE_FRAMES, load_year  # noqa: E402
 from alxa_lib.ledger import queries  # noqa: E402
 
-DEV_SEEDS = (3, 5, 13, 17)
-EVAL_SEEDS = (101, 211, 307, 401, 503)
+# The thresholds were set on 3, 5, 13 and 17; a first evaluation on 101, 211, 307, 401 and 503 showed inflated
+# 形象进度 lost near 100 % (the hysteresis ``keep_gap`` was added, and checked on 3, 5, 13, 17 again), so those five
+# joined the development seeds and the evaluation seeds are five never looked at before.
+DEV_SEEDS = (3, 5, 13, 17, 101, 211, 307, 401, 503)
+EVAL_SEEDS = (601, 701, 809, 907, 1009)
 AS_OF = ("07-28", "08-28", "09-28", "10-28")
 TARGETS = {"recall": 0.80, "false_alarm": 0.05, "average_precision": 0.70}
 

@@ -9,7 +9,7 @@ import sys
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alxa_lib import params
@@ -93,6 +93,16 @@ def test_impossible_pace_and_progress_apart_from_investment():
     assert gap["period"].tolist() == [Q2[4]] and "34%" in gap["reason"].iloc[0]
 
 
+def test_progress_apart_from_investment_stays_flagged_near_100_percent():
+    # 形象进度 36 points ahead opens the signal; at 99 % against 84 % (15 apart, under 20 but over the 10 of
+    # keep_gap) it stays; an honest project 15 points apart without an opening is never flagged
+    rows = [row("A", Q2[0], 500.0, 86, "完成主体工程86%"), row("A", Q2[1], 840.0, 99, "完成主体工程99%"),
+            row("A", Q2[2], 950.0, 99, "完成主体工程99%，收尾"),
+            row("B", Q2[0], 500.0, 65, "完成主体工程65%"), row("B", Q2[1], 600.0, 75, "完成主体工程75%")]
+    gap = of(signals(pd.DataFrame(rows), plan("A", "B")), "pace_gap")
+    assert list(zip(gap["project_id"], gap["period"])) == [("A", Q2[0]), ("A", Q2[1])]
+
+
 def test_a_resubmission_after_the_brief_that_lowers_a_figure_is_a_retro_edit():
     rows = honest("A")
     v2 = {**rows[2], "version": 2, "received": Q2[2] + dt.timedelta(days=3), "annual_completed": 150.0,
@@ -128,6 +138,7 @@ def test_every_threshold_lives_in_params():
         "copied", "quarter_end", "pace_jump", "pace_gap", "retro_edit", "round_numbers", "identical_text"}
 
 
+@settings(max_examples=25)
 @given(st.randoms(use_true_random=False))
 def test_signals_do_not_depend_on_the_order_of_the_rows(rnd):
     rows = honest("A") + honest("B", step=200.0)
@@ -180,3 +191,31 @@ def test_inspect_plan_json_contract_on_the_sample_year(ledger_db):
     bad = subprocess.run([sys.executable, "-m", "alxa_lib.cli", "inspect", "plan", "--period", "2025-09-30",
                           "--db", str(db)], capture_output=True, text=True)
     assert bad.returncode == 2 and "2025-09-28" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_filled_record_form_reads_back_and_a_mismatch_is_an_error_finding(tmp_path):
+    from alxa_lib.checks.inspection_rules import mismatches
+    from alxa_lib.workbooks.inspection_form import is_form, read_form, write_form
+    from alxa_lib.workbooks.opening import load_rows
+    path = write_form(tmp_path / "记录表.xlsx", {
+        "project_id": "2025-ZD-009", "name": "测试项目", "department": "交通运输局", "status": "已开工",
+        "progress_pct": 80, "annual_completed": 600.0, "seen_started": "是", "seen_progress_pct": 45,
+        "seen_investment": "450", "workers": 12, "photos": "是", "inspector": "王海",
+        "inspected_on": D(2025, 10, 10)}, "发改委", D(2025, 9, 28))
+    sheets, _ = load_rows(path)
+    assert is_form(sheets)
+    sheet, records, problems = read_form(sheets)
+    assert problems == [] and len(records) == 1
+    r = records[0]
+    assert (r["project_id"], r["seen_started"], r["seen_progress_pct"], r["seen_investment"], r["inspected_on"]) == \
+        ("2025-ZD-009", True, 45, 450.0, D(2025, 10, 10))
+    reported = {"2025-ZD-009": {"status": "已开工", "progress_pct": 80, "annual_completed": 600.0,
+                                "department": "交通运输局", "period": D(2025, 9, 28)}}
+    found = mismatches(pd.DataFrame(records), reported)
+    # 80 − 45 = 35 > 15 points; 600 − 450 = 150 > 20 % of 450 = 90
+    assert [f["rule"] for f in found] == ["INSPECTION_MISMATCH"] and found[0]["severity"] == "error"
+    assert "形象进度80%，现场核实45%" in found[0]["message"] and "450万元" in found[0]["message"]
+    honest = {"2025-ZD-009": {**reported["2025-ZD-009"], "progress_pct": 55, "annual_completed": 500.0}}
+    assert mismatches(pd.DataFrame(records), honest) == []  # 10 points, 11 %: within the tolerances
+    not_started = pd.DataFrame([{**r, "seen_started": False, "seen_progress_pct": None, "seen_investment": None}])
+    assert "现场未开工" in mismatches(not_started, reported)[0]["message"]

@@ -43,8 +43,8 @@ def mismatches(records: pd.DataFrame, reported: dict[str, dict]) -> list[dict]:
         if said is not None and seen is not None and said - seen > float(cfg["progress_tolerance"]):
             what.append(f"报送形象进度{_shown(said)}%，现场核实{_shown(seen)}%")
         said, seen = _num(row.get("annual_completed")), _num(rec.get("seen_investment"))
-        if said is not None and seen is not None and said - seen > float(cfg["investment_tolerance"]) * max(seen, 0.0) \\
-                and said > seen:
+        if said is not None and seen is not None and said > seen \
+                and said - seen > float(cfg["investment_tolerance"]) * max(seen, 0.0):
             what.append(f"报送本年完成投资{_shown(said)}万元，现场核实{_shown(seen)}万元")
         if what:
             out.append(finding("INSPECTION_MISMATCH", department=row.get("department"), period=row.get("period"),

@@ -130,7 +130,8 @@ def pace(rows: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
     """Impossible pace: 形象进度 rising faster between two consecutive reports than the project's sector
     allows, or investment rising by more than ``max_investment_step`` of the annual plan in one half month
     (``pace_jump``); 形象进度 running ahead of the investment share of the annual plan by more than
-    ``max_gap`` points while under construction (``pace_gap``)."""
+    ``max_gap`` points while under construction, and by more than ``keep_gap`` in the reports after one that was
+    (``pace_gap``)."""
     c = _cfg()["signals"]["pace"]
     p = plan.drop_duplicates("project_id").set_index("project_id")
     annual = rows["project_id"].map(p["annual_planned"]).astype(float)
@@ -156,11 +157,24 @@ def pace(rows: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
                 + prev_inv.map(_num) + "→" + inv.map(_num) + "万元（年度计划" + annual.map(_num) + "万元）")
     jumps = _signal(rows, jump, "pace_jump", reasons, evidence)
     share = inv / annual * 100
-    gap = ((pct - share) > float(c["max_gap"])).fillna(False) & under_way & (annual > 0)
+    apart = (pct - share).where(under_way & (annual > 0))
+    gap = _held(rows["project_id"], apart, float(c["max_gap"]), float(c["keep_gap"]))
     reasons_gap = ("形象进度" + pct.map(_num) + "%，而本年完成投资仅占年度计划的" + share.map(_num) + "%")
     evidence_gap = ("形象进度" + pct.map(_num) + "%，本年完成投资" + inv.map(_num) + "万元，年度计划"
                     + annual.map(_num) + "万元")
     return pd.concat([jumps, _signal(rows, gap, "pace_gap", reasons_gap, evidence_gap)], ignore_index=True)
+
+
+def _held(project: pd.Series, value: pd.Series, open_at: float, keep_at: float) -> pd.Series:
+    """True where ``value`` exceeds ``open_at``, or exceeds ``keep_at`` while the project's previous report was
+    already True (hysteresis: an inflated 形象进度 nearing 100 % stays flagged once it was)."""
+    out = pd.Series(False, index=value.index)
+    prev: dict = {}
+    for i, pid, v in zip(value.index, project, value):  # rows are in project and period order
+        on = bool(v > open_at) or (bool(v > keep_at) and prev.get(pid, False)) if pd.notna(v) else False
+        out[i] = on
+        prev[pid] = on
+    return out
 
 
 def retro_edits(history: pd.DataFrame) -> pd.DataFrame:

@@ -68,9 +68,9 @@ _YES_NO = ("seen_started", "photos")
 
 def _header_row(rows: list[list[Any]], scan: int = 12) -> int | None:
     from alxa_lib.workbooks.cells import fold
-    for i, r in enumerate(rows[:scan]):
-        texts = {fold(v) for v in r if isinstance(v, str)}
-        if all(fold(h) in texts for h in FORM_SIGNATURE):
+    for i, r in enumerate(rows[:scan]):  # a header may take two rows (group, then column), as written
+        texts = {fold(v) for rr in rows[i:i + 2] for v in rr if isinstance(v, str)}
+        if all(fold(h) in texts for h in FORM_SIGNATURE) and any(isinstance(v, str) and fold(v) == "项目编号" for v in r):
             return i
     return None
 
@@ -101,7 +101,7 @@ def read_form(sheets: dict[str, list[list[Any]]]) -> tuple[str, list[dict], list
     from alxa_lib.workbooks.rows import project_key
     sheet, rows = next((n, r) for n, r in sheets.items() if _header_row(r) is not None)
     h = _header_row(rows)
-    header_rows = rows[max(0, h - 1): h + 2]
+    header_rows = rows[h: h + 2]
     where: dict[str, int] = {}
     for col in FORM_COLUMNS:
         for r in header_rows:
@@ -118,7 +118,7 @@ def read_form(sheets: dict[str, list[list[Any]]]) -> tuple[str, list[dict], list
         r = rows[i]
         get = lambda f: r[where[f]] if f in where and where[f] < len(r) else None  # noqa: E731
         pid = project_key(get("project_id")) if isinstance(get("project_id"), str) else None
-        if not pid:
+        if not pid or not pid.isascii():  # a footer line (填写说明…) or a blank row, not a project
             continue
         rec: dict[str, Any] = {"row_no": i + 1, "project_id": pid}
         for col in FORM_COLUMNS[1:]:
