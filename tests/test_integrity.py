@@ -158,7 +158,7 @@ def test_average_precision_by_hand():
     assert average_precision(["x", "y"], {"a"}) == 0.0
 
 
-def test_habits_are_planted_only_on_request_and_recorded():
+def test_habits_are_planted_only_on_request_and_recorded(tmp_path):
     from alxa_lib.sample.truth import sample_year
     plain, planted = sample_year(2025, 7), sample_year(2025, 7, habits=True)
     assert plain.habits is None
@@ -174,6 +174,19 @@ def test_habits_are_planted_only_on_request_and_recorded():
     before = max(p for p in rows if p < first)
     assert rows[first]["annual_completed"] == rows[before]["annual_completed"]
     assert rows[first]["progress_text"] == rows[before]["progress_text"]
+    # its inspection records: what the truth says contradicts the report is what the rule finds in the files
+    from alxa_lib.checks.inspection_rules import mismatches
+    from alxa_lib.sample.habits import write_inspections
+    from alxa_lib.workbooks.inspection_form import read_form
+    from alxa_lib.workbooks.opening import load_rows
+    inspections = write_inspections(planted, tmp_path)
+    assert any(i["mismatch"] for i in inspections) and any(not i["mismatch"] for i in inspections)
+    reported = {r["project_id"]: {**r, "department": rf.department, "period": rf.period}
+                for rf in planted.reports if rf.period == D(2025, 9, 28) and rf.version == 1 for r in rf.rows
+                if r.get("project_id")}
+    for i in inspections:
+        _, records, problems = read_form(load_rows(tmp_path / i["file"])[0])
+        assert problems == [] and bool(mismatches(pd.DataFrame(records), reported)) == i["mismatch"], i
 
 
 def test_inspect_plan_json_contract_on_the_sample_year(ledger_db):
@@ -219,3 +232,52 @@ def test_a_filled_record_form_reads_back_and_a_mismatch_is_an_error_finding(tmp_
     assert mismatches(pd.DataFrame(records), honest) == []  # 10 points, 11 %: within the tolerances
     not_started = pd.DataFrame([{**r, "seen_started": False, "seen_progress_pct": None, "seen_investment": None}])
     assert "现场未开工" in mismatches(not_started, reported)[0]["message"]
+
+
+def test_inspection_records_round_trip_into_the_reporting_score(ledger_db, tmp_path):
+    """The list's pre-filled form, filled in as the inspectors would, ingested: a project reported as 90 % done
+    where the site shows 40 % is INSPECTION_MISMATCH in that period, and its 信息上报 for the period drops to 0.5."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from alxa_lib import ledger
+    from alxa_lib.checks.validate import validate_period
+    from alxa_lib.figures.scoring import score_json
+    from alxa_lib.ledger.ingest import ingest
+    from alxa_lib.reports.sources import year_with_findings
+    db, _ = ledger_db
+    mine = tmp_path / "l" / "alxa.duckdb"
+    shutil.copytree(db.parent, mine.parent)
+    cli = [sys.executable, "-m", "alxa_lib.cli"]
+    out = subprocess.run(cli + ["inspect", "plan", "--period", "2025-09-28", "--n", "3", "--db", str(mine),
+                                "--out", str(tmp_path / "督查"), "--json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    listed = json.loads(out.stdout)["projects"]
+    data, findings_of = year_with_findings(mine, 2025)
+    before = {d["department"]: d for d in score_json(data, 3, findings_of)["departments"]}
+    state = data.reports[(data.reports["period"] == D(2025, 9, 28))].set_index("project_id")
+    target = next(p for p in listed if state.loc[p["project_id"], "status"] in ("已开工", "已复工")
+                  and (state.loc[p["project_id"], "progress_pct"] or 0) > 30)
+    form = tmp_path / "督查" / "记录表" / f"{target['project_id']}.xlsx"
+    wb = load_workbook(form)
+    ws = wb.active
+    headers = {ws.cell(r, c).value: c for r in (3, 4) for c in range(1, ws.max_column + 1) if ws.cell(r, c).value}
+    seen = state.loc[target["project_id"], "progress_pct"] - 30  # 30 points below the report: beyond 15
+    for header, value in (("现场是否开工（是/否）", "是"), ("现场形象进度（%）", seen), ("督查人员", "王海"),
+                          ("督查日期", dt.datetime(2025, 10, 9))):
+        ws.cell(5, headers[header]).value = value
+    wb.save(form)
+    outcomes = ingest([form], mine, progress=False)
+    assert [o.kind for o in outcomes] == ["inspection"] and outcomes[0].status in ("ingested", "new_version")
+    con = ledger.connect(mine)
+    found = validate_period(con, D(2025, 9, 28))
+    con.close()
+    hit = found[found["rule"] == "INSPECTION_MISMATCH"]
+    assert hit["project_id"].tolist() == [target["project_id"]] and (hit["severity"] == "error").all()
+    assert "现场核实" in hit["message"].iloc[0] and "王海" in hit["message"].iloc[0]
+    data, findings_of = year_with_findings(mine, 2025)
+    after = {d["department"]: d for d in score_json(data, 3, findings_of)["departments"]}
+    dept = target["department"]
+    assert after[dept]["components"]["reporting"] < before[dept]["components"]["reporting"]
+    assert all(after[d]["score"] == before[d]["score"] for d in before if d != dept)  # nobody else moves

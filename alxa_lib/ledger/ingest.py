@@ -27,7 +27,7 @@ from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".ods", ".fods", ".numbers", ".xlsb"}  # reported, not read
 SPILL_PREFIX = ".ingest-spill-"
-KIND_ORDER = {"plan": 0, "registers": 1, "schedule": 2, "report": 3, "start_report": 4}
+KIND_ORDER = {"plan": 0, "registers": 1, "schedule": 2, "report": 3, "start_report": 4, "inspection": 5}
 
 
 @dataclass

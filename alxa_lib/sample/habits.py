@@ -1,5 +1,5 @@
 """Dishonest reporting habits planted in the sample year, on request (``alxa sample --habits``;
-docs/measures.md §12.5): the test bed of the integrity signals and the inspection list.
+docs/measures.md §12.4): the test bed of the integrity signals and the inspection list.
 
 Three departments each get one habit, on about two thirds of their KC projects under way; the others
 stay honest. The habits change what is *reported* (the delivered files), never the story of the site:
@@ -185,5 +185,6 @@ def write_inspections(s: SampleYear, root, period: dt.date | None = None, n: int
                     or (isinstance(said_inv, (int, float)) and said_inv - seen_inv > tol["investment_tolerance"] * seen_inv
                         and said_inv > seen_inv))
         out.append({"project_id": pid, "department": dept, "period": period.isoformat(),
-                    "inspected_on": on.isoformat(), "mismatch": bool(mismatch), "planted": pid in inflated})
+                    "inspected_on": on.isoformat(), "mismatch": bool(mismatch), "planted": pid in inflated,
+                    "file": (folder / f"实地督查记录表_{pid}.xlsx").relative_to(Path(root)).as_posix()})
     return out

@@ -159,6 +159,9 @@ def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int =
     if s.habits is not None:  # (absent without --habits, so that the default truth.json stays as it was)
         truth["habits"] = s.habits
         truth["inspections"] = write_inspections(s, root)
+        truth["defects"] += [{"rule": "INSPECTION_MISMATCH", "file": i["file"], "sheet": "实地督查记录表", "cell": None,
+                              "department": i["department"], "period": i["period"], "project_id": i["project_id"],
+                              "field": "inspection"} for i in truth["inspections"] if i["mismatch"]]
     if s.banner.scale > 1:  # (absent at scale 1, so that the real-size truth.json stays as it was)
         truth["scale"] = s.banner.scale
         truth["params_dir"] = write_params(s.banner, root / "params").relative_to(root).as_posix()

@@ -24,6 +24,8 @@ FORM_COLUMNS = (
     Column("photos", "是否拍照留存（是/否）", "现场核实情况"), Column("remarks", "备注", "现场核实情况"),
     Column("inspector", "督查人员"), Column("inspected_on", "督查日期"),
 )
+# The stored columns (table inspection_rows), in the form's order
+INSPECTION_FIELDS = tuple(c.field for c in FORM_COLUMNS)
 # Headers only this form has: a workbook holding all of them is an inspection record, nothing else.
 FORM_SIGNATURE = ("现场是否开工（是/否）", "现场形象进度（%）", "督查人员", "督查日期")
 
@@ -120,7 +122,7 @@ def read_form(sheets: dict[str, list[list[Any]]]) -> tuple[str, list[dict], list
         pid = project_key(get("project_id")) if isinstance(get("project_id"), str) else None
         if not pid or not pid.isascii():  # a footer line (填写说明…) or a blank row, not a project
             continue
-        rec: dict[str, Any] = {"row_no": i + 1, "project_id": pid}
+        rec: dict[str, Any] = {"_row": i + 1, "project_id": pid}
         for col in FORM_COLUMNS[1:]:
             raw, f = get(col.field), col.field
             if f in _NUMBER:
