@@ -297,9 +297,10 @@ def cmd_inspect_plan(a) -> int:
     con = ledger.connect(a.db, read_only=True)
     try:
         history = queries.version_history(con, period.year)
+        records = queries.inspection_records(con, period.year)
     finally:
         con.close()
-    plan = inspection_plan(data, signals(history, data.plan_rows, period), period, n)
+    plan = inspection_plan(data, signals(history, data.plan_rows, period), period, n, records)
     if a.out:
         from alxa_lib.reports.inspection_list import write_inspection_outputs
         written = write_inspection_outputs(plan, history, period, Path(a.out))

@@ -281,3 +281,24 @@ def test_inspection_records_round_trip_into_the_reporting_score(ledger_db, tmp_p
     dept = target["department"]
     assert after[dept]["components"]["reporting"] < before[dept]["components"]["reporting"]
     assert all(after[d]["score"] == before[d]["score"] for d in before if d != dept)  # nobody else moves
+
+
+def test_a_recent_inspection_halves_the_risk_when_the_site_agreed_and_raises_it_when_not(ledger_db):
+    from alxa_lib.figures.inspection import inspection_plan
+    from alxa_lib.reports.sources import year
+    db, _ = ledger_db
+    data = year(db, 2025)
+    day = D(2025, 9, 28)
+    base = inspection_plan(data, pd.DataFrame(columns=SIGNAL_COLUMNS), day).set_index("project_id")
+    a, b = base.index[:2]
+    rec = lambda pid, said, seen: {"project_id": pid, "status": "已开工", "progress_pct": said,  # noqa: E731
+                                   "annual_completed": None, "seen_started": True, "seen_progress_pct": seen,
+                                   "seen_investment": None, "inspector": "王海", "inspected_on": D(2025, 9, 20)}
+    records = pd.DataFrame([rec(a, 50, 45), rec(b, 60, 30)])  # a: 5 points (agrees); b: 30 points (does not)
+    got = inspection_plan(data, pd.DataFrame(columns=SIGNAL_COLUMNS), day, records=records).set_index("project_id")
+    mismatch = params.load("integrity")["risk"]["mismatch"]
+    assert got.loc[a, "risk"] == pytest.approx(round(base.loc[a, "risk"] * 0.5, 2), abs=0.011)
+    assert got.loc[b, "risk"] == pytest.approx(base.loc[b, "risk"] + mismatch, abs=0.011)
+    assert any("与报送相符" in x for x in got.loc[a, "reasons"]) and any("不符" in x for x in got.loc[b, "reasons"])
+    later = inspection_plan(data, pd.DataFrame(columns=SIGNAL_COLUMNS), D(2025, 12, 28), records=records)
+    assert not any("督查" in x for xs in later["reasons"] for x in xs)  # more than 90 days ago: forgotten

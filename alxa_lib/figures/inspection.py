@@ -11,6 +11,7 @@ import pandas as pd
 
 from alxa_lib import params
 from alxa_lib import periods as cal
+from alxa_lib.checks.inspection_rules import mismatches
 from alxa_lib.figures.metrics import lights
 from alxa_lib.figures.state import YearData
 
@@ -34,11 +35,20 @@ def _signal_points(sig: pd.DataFrame, day: dt.date) -> tuple[dict[str, float], d
     return points, listed
 
 
-def _last_inspected(records: pd.DataFrame | None, day: dt.date) -> dict[str, dt.date]:
+def _last_inspected(records: pd.DataFrame | None, day: dt.date) -> dict[str, tuple[dt.date, bool]]:
+    """Per project: its last inspection by ``day`` and whether that record contradicted what was reported
+    (the form carries both; the rule is ``checks.inspection_rules``)."""
     if records is None or records.empty:
         return {}
-    seen = records[pd.to_datetime(records["inspected_on"]).dt.date <= day]
-    return {pid: pd.Timestamp(d).date() for pid, d in seen.groupby("project_id")["inspected_on"].max().items()}
+    on = pd.to_datetime(records["inspected_on"], errors="coerce").dt.date
+    seen = records[on.notna() & (on <= day)].sort_values("inspected_on")
+    out = {}
+    for rec in seen.drop_duplicates("project_id", keep="last").to_dict("records"):
+        reported = {rec["project_id"]: {"status": rec.get("status"), "progress_pct": rec.get("progress_pct"),
+                                        "annual_completed": rec.get("annual_completed")}}
+        out[rec["project_id"]] = (pd.Timestamp(rec["inspected_on"]).date(),
+                                  bool(mismatches(pd.DataFrame([rec]), reported)))
+    return out
 
 
 def inspection_plan(data: YearData, signals: pd.DataFrame, day: dt.date, n: int | None = None,
@@ -71,10 +81,14 @@ def inspection_plan(data: YearData, signals: pd.DataFrame, day: dt.date, n: int 
         annual = float(annual) if annual is not None and pd.notna(annual) else 0.0
         if annual > 1000:
             risk += min(1.5, float(r["size_per_log10"]) * math.log10(annual / 1000))
-        last = inspected.get(pid)
+        last, contradicted = inspected.get(pid, (None, False))
         if last is not None and (day - last).days <= int(r["inspected_recently_days"]):
-            risk *= 0.5
-            reasons.append(f"{last:%m月%d日}已实地督查")
+            if contradicted:  # the site contradicted the report: follow it up, never deprioritise it
+                risk += float(r["mismatch"])
+                reasons.append(f"{last:%m月%d日}实地督查发现报送与现场不符")
+            else:
+                risk *= 0.5
+                reasons.append(f"{last:%m月%d日}已实地督查，与报送相符")
         rows.append({"project_id": pid, "name": t["name"], "department": t["department"], "risk": round(risk, 2),
                      "reasons": reasons, "signals": listed.get(pid, []), "light": t["light"],
                      "annual_planned": annual})
