@@ -89,6 +89,19 @@ def _report_parsers(sub) -> None:
         "--month", required=True, help="月份 / month, e.g. 2025-06")
 
 
+def _inspect_parsers(sub) -> None:
+    ins = sub.add_parser("inspect", help="实地督查 / on-site inspection: alxa inspect plan --period 2025-09-28")
+    isub = ins.add_subparsers(dest="inspect_command", required=True, metavar="WHAT", parser_class=Parser)
+    pl = isub.add_parser("plan", help="按风险排序的督查建议清单 / projects to visit, highest risk first")
+    pl.add_argument("--period", required=True, type=_date, help="报送日期（14日或28日）/ reporting date, e.g. 2025-09-28")
+    pl.add_argument("--n", type=int, default=None, metavar="N",
+                    help="列出前N个项目 / list the first N projects (default: params/integrity.yaml risk.default_n)")
+    pl.add_argument("--out", default=None, metavar="DIR",
+                    help="写出督查清单和记录表的文件夹 / write the list and the record forms here, e.g. outputs/督查")
+    _db(pl)
+    pl.set_defaults(func=commands.cmd_inspect_plan)
+
+
 def _daily_parsers(sub) -> None:
     from alxa_lib import daily
     period_help = "报送日期（14日或28日）/ reporting date, e.g. 2025-06-28"
@@ -131,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--scale", default="1", metavar="K",
                    help="规模倍数（1–64）：部门、项目、报表和缺陷均为K倍 / a banner K times larger (1–64): K times "
                         "the departments, projects, workbooks and defects, e.g. --scale 4")
+    s.add_argument("--habits", action="store_true",
+                   help="三个部门植入不实填报习惯（照抄、季末集中报送、虚报形象进度），供核查清单检验 / plant three "
+                        "departments' dishonest reporting habits (copying, quarter-end booking, inflated progress)")
     s.set_defaults(func=commands.cmd_sample)
 
     t = sub.add_parser("template", help="生成各部门填报模板 / write pre-filled report templates")
@@ -194,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _report_parsers(sub)
     _daily_parsers(sub)
+    _inspect_parsers(sub)
 
     d = sub.add_parser("demo", help="样本年度全部报告 / every report of the sample year")
     d.add_argument("--data", default="data", help="数据文件夹 / data folder, e.g. --data data")

@@ -26,7 +26,8 @@ def _progress(a) -> bool:
 
 def cmd_sample(a) -> int:
     from alxa_lib.sample import check_scale, write_sample
-    truth = write_sample(Path(a.dir), a.year, a.seed, scale=check_scale(a.scale), progress=_progress(a))
+    truth = write_sample(Path(a.dir), a.year, a.seed, scale=check_scale(a.scale), progress=_progress(a),
+                         habits=getattr(a, "habits", False))
     print(f"样本年度已写入 {a.dir}：{len(truth['files'])} 份半月报，{len(truth['defects'])} 处预置缺陷 / "
           f"sample year written to {a.dir}")
     if "params_dir" in truth:  # a scaled banner's new departments are known to its own parameters only
@@ -300,3 +301,44 @@ def cmd_report(a) -> int:
 def cmd_demo(a) -> int:
     from alxa_lib.demo import run_demo
     return run_demo(Path(a.data), Path(a.out))
+
+
+def cmd_inspect_plan(a) -> int:
+    """The inspection list of docs/measures.md §12.2 (JSON contract: ``period``, ``projects``: ``project_id``,
+    ``name``, ``department``, ``risk``, ``reasons``, ``signals``), with --out the list as xlsx and one
+    pre-filled 实地督查记录表 per listed project."""
+    from alxa_lib import ledger
+    from alxa_lib import periods as cal
+    from alxa_lib.figures.inspection import inspection_plan
+    from alxa_lib.figures.integrity import signals
+    from alxa_lib.figures.state import FIGURE_FRAMES
+    from alxa_lib.ledger import queries
+    from alxa_lib import params
+    period = cal.reporting_date(a.period)
+    n = a.n if a.n is not None else int(params.load("integrity")["risk"]["default_n"])
+    if n < 1:
+        raise BadParameter(f"--n 应为正整数：{n}", f"--n must be a positive number: {n}")
+    data = _load_year(a.db, period.year, FIGURE_FRAMES)
+    con = ledger.connect(a.db, read_only=True)
+    try:
+        history = queries.version_history(con, period.year)
+        records = queries.inspection_records(con, period.year)
+    finally:
+        con.close()
+    plan = inspection_plan(data, signals(history, data.plan_rows, period), period, n, records)
+    if a.out:
+        from alxa_lib.reports.inspection_list import write_inspection_outputs
+        written = write_inspection_outputs(plan, history, period, Path(a.out))
+        if not a.json:
+            print(f"已写出督查清单和{len(written) - 1}份实地督查记录表 / wrote the list and {len(written) - 1} "
+                  f"record forms to {a.out}")
+    projects = [{"project_id": r.project_id, "name": r.name, "department": r.department, "risk": r.risk,
+                 "reasons": list(r.reasons), "signals": list(r.signals)} for r in plan.itertuples(index=False)]
+    if a.json:
+        _dump({"period": period.isoformat(), "projects": projects})
+        return 0
+    print(f"{period} 实地督查建议清单（按风险排序，前{len(projects)}个）/ inspection list, highest risk first")
+    for k, p in enumerate(projects, 1):
+        print(f"{k:>3}. {p['project_id']} {pad(p['name'], 34)} {pad(p['department'], 12)} 风险{p['risk']:.2f}  "
+              + "；".join(p["reasons"]))
+    return 0

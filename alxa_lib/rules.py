@@ -52,6 +52,8 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     Rule("PERIOD_MISMATCH", "warning", "第六条", "{label}“{value}”与文件所在期次{filed}不符", "核对标题或填报日期"),
     Rule("EXTRA_COLUMN", "info", "—", "表中有模板以外的列“{label}”，已忽略", ""),
     Rule("EXTRA_SHEET", "info", "—", "工作表“{name}”不属于{kind}，已忽略（登记簿只由发改委维护）", "登记簿事项请另行告知发改委"),
+    Rule("INSPECTION_MISMATCH", "error", "第八条、第九条", "实地督查（{inspector}，{inspected_on}）发现{what}",
+         "据实更正报送数据，并说明原因"),
 ]}
 
 RULE_CN: dict[str, str] = {  # what a department reads in a return list instead of the code
@@ -59,7 +61,7 @@ RULE_CN: dict[str, str] = {  # what a department reads in a return list instead 
     "STARTED_NO_DATE": "已开工缺开工日期", "NO_PROGRESS_TEXT": "缺形象进度", "CUMULATIVE_LT_ANNUAL": "累计投资小于本年投资",
     "CUMULATIVE_GT_TOTAL": "累计投资超过总投资", "AMOUNT_ABOVE_PROJECT": "投资超出项目规模", "PERCENT_OUT_OF_RANGE": "形象进度占比超范围", "DATE_OUT_OF_RANGE": "日期不合理",
     "TOTAL_ROW_MISMATCH": "合计行不符", "INVESTMENT_DECREASED": "投资减少", "STATUS_REGRESSED": "开复工状态倒退",
-    "COMPLETED_STILL_REPORTED": "已完工项目仍在报送", "LOCKED_INDICATOR_CHANGED": "计划指标被改动",
+    "INSPECTION_MISMATCH": "与实地督查不符", "COMPLETED_STILL_REPORTED": "已完工项目仍在报送", "LOCKED_INDICATOR_CHANGED": "计划指标被改动",
     "PROJECT_MISSING": "计划内项目漏报", "PROJECT_UNKNOWN": "项目不在计划中", "NAME_MATCHED": "未填项目编号",
     "MODIFIED_AFTER_SUBMISSION": "更正版改动已报数据", "LATE_REPORT": "迟报", "MISSING_REPORT": "未报",
     "START_REPORT_LATE": "开工报告迟报", "NOT_SIGNED": "未经领导签字", "LIAISON_CHANGED": "联络员变动",

@@ -17,6 +17,7 @@ import pandas as pd
 from alxa_lib import params
 from alxa_lib import periods as cal
 from alxa_lib.checks.context import PeriodContext
+from alxa_lib.checks.inspection_rules import mismatches
 from alxa_lib.checks.report_rules import check_report
 from alxa_lib.ledger import queries
 from alxa_lib.rules import FINDING_COLUMNS, finding
@@ -93,8 +94,27 @@ def validate_period(con, period: dt.date) -> pd.DataFrame:
         r["file_id"] = None
         out.append(r)
     out += _start_and_schedule_findings(con, period)
+    out += _inspection_findings(con, period, files, rows_of)
     df = pd.DataFrame(out, columns=["file_id", *FINDING_COLUMNS])
     return df
+
+
+def _inspection_findings(con, period: dt.date, files: pd.DataFrame, rows_of: dict[int, list[dict]]) -> list[dict]:
+    """INSPECTION_MISMATCH of the period's inspection records against the latest version of each department's
+    report (docs/measures.md §12.3), each on the record file that found it."""
+    records = queries.inspection_records(con, period.year, period)
+    if records.empty or files.empty:
+        return []
+    latest = files.sort_values(["version", "file_id"]).drop_duplicates("department", keep="last")
+    reported = {r["project_id"]: {**r, "department": f["department"], "period": period}
+                for f in latest.to_dict("records") for r in rows_of.get(int(f["file_id"]), []) if r.get("project_id")}
+    out = []
+    for fid, recs in records.groupby("file_id"):
+        for r in mismatches(recs, reported):
+            r = {k: clean(r.get(k)) for k in FINDING_COLUMNS}
+            r["period"], r["file_id"] = period.isoformat(), int(fid)
+            out.append(r)
+    return out
 
 
 def _start_and_schedule_findings(con, period: dt.date) -> list[dict]:

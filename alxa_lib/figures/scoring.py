@@ -95,10 +95,13 @@ class ReportingIndex:
         vp = data.version_projects[data.version_projects["file_id"].isin(ids)]
         self.projects = vp.groupby("file_id")["project_id"].apply(set).to_dict()
         self.errors: dict[int, set] = {}
+        self.inspected: set[tuple] = set()  # (period, project) contradicted on site (§12.3): an error of that period
         for p in periods:
             f = findings_of(p)
             if f.empty:
                 continue
+            seen = f[f["rule"] == "INSPECTION_MISMATCH"]
+            self.inspected |= {(p, pid) for pid in seen["project_id"].dropna()}
             err = f[(f["severity"] == "error") & f["file_id"].isin(ids) & f["project_id"].notna()]
             for fid, pid in zip(err["file_id"], err["project_id"]):
                 self.errors.setdefault(int(fid), set()).add(pid)
@@ -128,7 +131,7 @@ def reporting_credit(index: ReportingIndex, project_id: str, department: str) ->
             notes.append(f"{p}期漏报本项目")
             continue
         late = received > p
-        error = project_id in index.errors.get(fid, ())
+        error = project_id in index.errors.get(fid, ()) or (p, project_id) in index.inspected
         if late or error:
             notes.append(f"{p}期" + ("迟报" if late else "") + ("、" if late and error else "") + ("有错误" if error else ""))
         credits.append(cfg["late_or_error"] if (late or error) else cfg["ok"])

@@ -25,7 +25,7 @@ from alxa_lib.workbooks.plan import applied_by, apply_adjustments
 from alxa_lib.workbooks.reader import ReadResult
 
 ROW_TABLES = {"plan_rows": "plan_rows", "report_rows": "report_rows", "schedule_rows": "schedule_rows",
-              "start_rows": "start_rows"}
+              "start_rows": "start_rows", "inspection_rows": "inspection_rows"}
 MATCHED = {"report": "report_rows", "start_report": "start_rows", "schedule": "schedule_rows"}
 ENDS_BATCH = ("plan", "registers")  # what the plan in force is made of: later files must see it stored
 
@@ -42,6 +42,8 @@ def version_key(kind: str | None, department, period, label, report_date, name, 
         return kind, department, label
     if kind == "start_report":
         return kind, department, report_date, name
+    if kind == "inspection":  # a corrected record form of the same name and period is its next version
+        return kind, period, name
     return kind, year
 
 

@@ -32,7 +32,7 @@ from alxa_lib.ledger.matching import match_projects  # noqa: F401 - re-exported 
 from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
 
 SPILL_PREFIX = ".ingest-spill-"
-KIND_ORDER = {"plan": 0, "registers": 1, "schedule": 2, "report": 3, "start_report": 4}
+KIND_ORDER = {"plan": 0, "registers": 1, "schedule": 2, "report": 3, "start_report": 4, "inspection": 5}
 
 
 @dataclass

@@ -67,6 +67,10 @@ CREATE TABLE IF NOT EXISTS reg_incidents (file_id BIGINT, row_no INTEGER, date D
 CREATE TABLE IF NOT EXISTS reg_liaisons (file_id BIGINT, row_no INTEGER, unit VARCHAR, name VARCHAR,
     title VARCHAR, phone VARCHAR, registered_date DATE);
 CREATE TABLE IF NOT EXISTS ledger_info (key VARCHAR, value VARCHAR);
+CREATE TABLE IF NOT EXISTS inspection_rows (file_id BIGINT, row_no INTEGER, project_id VARCHAR, name VARCHAR,
+    department VARCHAR, period DATE, status VARCHAR, progress_pct DOUBLE, annual_completed DOUBLE,
+    seen_started BOOLEAN, seen_progress_pct DOUBLE, seen_investment DOUBLE, workers DOUBLE, equipment DOUBLE,
+    photos BOOLEAN, remarks VARCHAR, inspector VARCHAR, inspected_on DATE);
 CREATE TABLE IF NOT EXISTS withdrawals (file_id BIGINT, sha256 VARCHAR NOT NULL, withdrawn_at TIMESTAMP,
     withdrawn_by VARCHAR, why VARCHAR);
 CREATE TABLE IF NOT EXISTS validation_runs (period DATE, max_file_id BIGINT, validated_at TIMESTAMP DEFAULT current_timestamp);
@@ -93,9 +97,9 @@ def live(alias: str = "") -> str:
 
 def affects_period(f: str, period: str) -> str:
     """SQL: the file aliased ``f`` can change the validation findings of ``period`` (docs/measures.md §10.5):
-    a plan or registers workbook, a report of that period or an earlier one, a start report or schedule
-    received by then."""
-    return (f"({f}.kind IN ('plan', 'registers') OR ({f}.kind = 'report' AND {f}.period <= {period}) "
+    a plan or registers workbook, a report or an inspection record of that period or an earlier one (an
+    earlier record changes nothing, but recomputing is safe), a start report or schedule received by then."""
+    return (f"({f}.kind IN ('plan', 'registers') OR ({f}.kind IN ('report', 'inspection') AND {f}.period <= {period}) "
             f"OR ({f}.kind IN ('start_report', 'schedule') AND {f}.received <= {period}))")
 
 

@@ -8,8 +8,7 @@ the order of injection and must not change: a defect's target is the first row n
 (:func:`_pick`), so reordering moves defects to other rows. No injector draws a random number.
 
 A few codes are injected elsewhere (``INJECTED_ELSEWHERE``); the toolkit's own codes (``rules.TOOLKIT_CODES``) are
-not injected: ``EXTRA_COLUMN`` is an info finding on a
-tolerated layout (:func:`apply_tolerances`), not a defect.
+not injected: ``EXTRA_COLUMN`` is an info finding on a tolerated layout (:func:`apply_tolerances`), not a defect.
 """
 from __future__ import annotations
 
@@ -27,7 +26,9 @@ INJECTED_ELSEWHERE = {
     "START_REPORT_LATE": "story.start_report_rows, recorded by writers_registers.write_start_reports",
     "SCHEDULE_LATE": "writers_registers.write_schedules",
     "CALIBRATION_OUTSIDE_WINDOW": "writers_registers.write_schedules",
+    "INSPECTION_MISMATCH": "habits.write_inspections, in a sample written with --habits only (HABITS_ONLY)",
 }
+HABITS_ONLY = frozenset({"INSPECTION_MISMATCH"})  # only a --habits sample has inspection records (measures.md §12.4)
 
 
 # ---------------------------------------------------------------- tolerances (not defects)

@@ -14,6 +14,7 @@ from typing import Any
 from alxa_lib.files import write_text
 from alxa_lib.sample.banner import write_params
 from alxa_lib.sample.defects import apply_defects, apply_tolerances
+from alxa_lib.sample.habits import plant_habits, write_inspections
 from alxa_lib.sample.story import SampleYear, build_reports, start_report_rows
 from alxa_lib.sample.world import ReportFile
 from alxa_lib.sample.writers_registers import write_plan, write_registers, write_schedules, write_start_reports
@@ -24,10 +25,12 @@ TRUTH_ROW_FIELDS = ("status", "start_date", "expected_start", "annual_completed"
 TRUTH_DEFECT_FIELDS = ("rule", "file", "sheet", "cell", "department", "period", "project_id", "field")
 
 
-def sample_year(year: int = 2025, seed: int = 7, scale: int = 1) -> SampleYear:
-    """The year's story with its period reports built, tolerances and defects applied (not yet written)."""
+def sample_year(year: int = 2025, seed: int = 7, scale: int = 1, habits: bool = False) -> SampleYear:
+    """The year's story with its period reports built, tolerances and defects applied (not yet written);
+    with ``habits``, three departments' dishonest reporting habits planted first (``sample.habits``)."""
     s = SampleYear(year, seed, scale)
     build_reports(s)
+    s.habits = plant_habits(s) if habits else None
     apply_tolerances(s)
     apply_defects(s)
     return s
@@ -109,13 +112,14 @@ def _story_truth(s: SampleYear) -> dict[str, Any]:
                      and (p.actual_start is None or (p.actual_start - p.planned_start).days >= 30)]}
 
 
-def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int = 1, progress: bool = False) -> dict:
+def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int = 1, progress: bool = False,
+                 habits: bool = False) -> dict:
     """Write the whole sample year under ``root``, its banner ``scale`` times the real one (1..64: K
     times the departments, projects, workbooks and defects; docs/architecture.md §11); return the
     truth dictionary (also ``truth.json``). A scaled sample also gets ``root/params``, the parameters
     with its new departments, for ``ALXA_PARAMS``."""
     root = Path(root)
-    s = sample_year(year, seed, scale)  # (a wrong scale is refused before anything is written)
+    s = sample_year(year, seed, scale, habits)  # (a wrong scale is refused before anything is written)
     root.mkdir(parents=True, exist_ok=True)
     # the order matters: write_schedules draws from s.rng
     plan_file = write_plan(s, root)
@@ -152,6 +156,12 @@ def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int =
         "figures": oracle_figures(s),
         "registers": {k: len(v) for k, v in registers.items()},
     }
+    if s.habits is not None:  # (absent without --habits, so that the default truth.json stays as it was)
+        truth["habits"] = s.habits
+        truth["inspections"] = write_inspections(s, root)
+        truth["defects"] += [{"rule": "INSPECTION_MISMATCH", "file": i["file"], "sheet": "实地督查记录表", "cell": None,
+                              "department": i["department"], "period": i["period"], "project_id": i["project_id"],
+                              "field": "inspection"} for i in truth["inspections"] if i["mismatch"]]
     if s.banner.scale > 1:  # (absent at scale 1, so that the real-size truth.json stays as it was)
         truth["scale"] = s.banner.scale
         truth["params_dir"] = write_params(s.banner, root / "params").relative_to(root).as_posix()

@@ -38,6 +38,7 @@ from alxa_lib.workbooks.meta import (
     title_year,
 )
 from alxa_lib.workbooks.guard import inspect
+from alxa_lib.workbooks.inspection_form import INSPECTION_FIELDS, is_form, read_form
 from alxa_lib.workbooks.opening import load_rows, unusable_cells
 from alxa_lib.workbooks.rows import Columns, fill_merged, frame, read_columns, read_rows
 from alxa_lib.workbooks.tables import KIND_CN, KINDS, Table, detect_kind, find_table  # noqa: F401 - KIND_CN, KINDS re-exported
@@ -89,6 +90,8 @@ def read_workbook(path: Path | str, *, period: dt.date | None = None, department
     sheets, hidden = load_rows(path, merges)
     if not any(sheets.values()):
         raise RejectedFile("no_table", "工作簿为空，未找到报表 / the workbook is empty: no table found")
+    if is_form(sheets):  # the Commission's own 实地督查记录表, known by headers no other workbook has
+        return _read_inspection(path, sheets, period)
     if sum(len(r) for r in sheets.values()) > cfg["max_rows"] + 1000:
         raise RejectedFile("oversized", f"表格超过{cfg['max_rows']}行 / more than {cfg['max_rows']} rows: split the file")
     kind, tables, also, registers = detect_kind(sheets, cfg["header_scan_rows"], hidden)
@@ -346,4 +349,25 @@ def _read_registers(path, sheets, tables, bad, *, period, department) -> ReadRes
             if r.get("points") is not None:
                 r["points"] = float(r["points"])
         res.frames[key] = frame(recs, list(REGISTER_SHEETS[key]))
+    return res
+
+
+def _read_inspection(path, sheets, period) -> ReadResult:
+    """A filled 实地督查记录表 (docs/workbooks.md §9): one row per inspected project, filed under the reporting
+    period it checks (its 核查期次, else --period)."""
+    sheet, records, found = read_form(sheets)
+    if not records:
+        raise RejectedFile("no_table", "实地督查记录表中没有项目行 / the inspection record holds no project row")
+    checked = {r["period"] for r in records if r.get("period")}
+    per = period or (max(checked) if checked else None)
+    if per is None:
+        raise RejectedFile("no_period", "实地督查记录表未填写核查期次，请用 --period 指定 / the inspection record has no "
+                                        "核查期次: pass --period")
+    per = cal.period_on_or_after(per)
+    for r in records:
+        r["period"] = per
+        r["department"] = resolve_department(r.get("department")) or r.get("department")
+    res = ReadResult(path, "inspection", None, per, meta={"sheet": sheet, "inspected": len(records)})
+    res.findings += found
+    res.frames["inspection_rows"] = frame(records, list(INSPECTION_FIELDS))
     return res

@@ -17,9 +17,9 @@ from alxa_lib.vocab import (
 )
 from alxa_lib.workbooks.cells import EMPTY_MARKS, UNIT_SCALE, a1, fold, header_unit, norm_header
 
-KINDS = ("plan", "schedule", "report", "start_report", "registers")
+KINDS = ("plan", "schedule", "report", "start_report", "registers", "inspection")
 KIND_CN = {"plan": "年度计划", "schedule": "倒排工期计划", "report": "重点建设项目表", "start_report": "开复工报送表",
-           "registers": "登记簿"}
+           "registers": "登记簿", "inspection": "实地督查记录表"}
 
 
 _LOOKUPS: dict[int, tuple[dict[str, str], dict[str, str]]] = {}

@@ -1,0 +1,44 @@
+"""The inspection list as the office sends it (docs/measures.md §12.2): a workbook ranked by risk with its
+reasons and the signals' evidence, and one pre-filled 实地督查记录表 per listed project."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from alxa_lib import params
+from alxa_lib.figures.integrity import latest_rows
+from alxa_lib.workbooks.inspection_form import write_form
+from alxa_lib.workbooks.xlsx_write import write_tables
+
+
+def list_tables(plan: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The two sheets: the ranked list, and every signal with its evidence."""
+    ranked = pd.DataFrame({
+        "序号": range(1, len(plan) + 1), "项目编号": plan["project_id"], "项目名称": plan["name"],
+        "主管部门": plan["department"], "风险分值": plan["risk"],
+        "列入理由": plan["reasons"].map("；".join)})
+    evidence = [{"项目编号": r.project_id, "项目名称": r.name, "期次": s["period"], "信号": s["label"],
+                 "理由": s["reason"], "依据": s["evidence"]}
+                for r in plan.itertuples(index=False) for s in r.signals]
+    return [("督查清单", ranked), ("数据信号", pd.DataFrame(evidence, columns=["项目编号", "项目名称", "期次", "信号",
+                                                                      "理由", "依据"]))]
+
+
+def write_inspection_outputs(plan: pd.DataFrame, history: pd.DataFrame, period: dt.date, out: Path) -> list[Path]:
+    """The list (``督查清单.xlsx``) and the forms (``记录表/<项目编号>.xlsx``) under ``out``."""
+    office = params.load("document")["issuer"]
+    out.mkdir(parents=True, exist_ok=True)
+    written = [write_tables(out / "督查清单.xlsx", f"{period.year}年{period.month}月{period.day}日实地督查建议清单",
+                            list_tables(plan))]
+    rows = latest_rows(history[pd.to_datetime(history["period"]).dt.date <= period]) if not history.empty else history
+    last = rows.drop_duplicates("project_id", keep="last").set_index("project_id") if not rows.empty else rows
+    (out / "记录表").mkdir(exist_ok=True)
+    for r in plan.itertuples(index=False):
+        reported = last.loc[r.project_id].to_dict() if r.project_id in getattr(last, "index", ()) else {}
+        row = {"project_id": r.project_id, "name": r.name, "department": r.department,
+               "status": reported.get("status"), "progress_pct": reported.get("progress_pct"),
+               "annual_completed": reported.get("annual_completed")}
+        written.append(write_form(out / "记录表" / f"{r.project_id}.xlsx", row, office, period))
+    return written
