@@ -21,7 +21,7 @@ import pandas as pd
 from alxa_lib import params
 from alxa_lib import periods as cal
 from alxa_lib.figures.promises import promise_table, reliability
-from alxa_lib.figures.state import YearData, project_state, started_ids
+from alxa_lib.figures.state import YearData, on_or_before, project_state, started_ids
 
 
 def _cfg() -> dict[str, Any]:
@@ -64,13 +64,16 @@ def km_pmf(slips, censored, cfg=None, weights=None) -> np.ndarray:
 
 def _prior_points(cfg) -> tuple[np.ndarray, np.ndarray]:
     """The prior as pseudo-promises (weights sum to 1): kept within ± prior_spread_days, or with share
-    prior_late_share started later, uniformly over the rest of the grid."""
+    prior_late_share started later, uniformly over the rest of the grid, or with share prior_never_share
+    not this year (beyond the grid)."""
     lo, w, nb = _grid(cfg)
     spread, late = int(cfg["prior_spread_days"]), float(cfg["prior_late_share"])
+    never = float(cfg.get("prior_never_share", 0.0))
     kept = np.arange(-spread, spread + 1, dtype=float)
     later = np.arange(spread + 1, lo + nb * w, dtype=float)
-    return (np.concatenate([kept, later]),
-            np.concatenate([np.full(len(kept), (1 - late) / len(kept)), np.full(len(later), late / len(later))]))
+    return (np.concatenate([kept, later, [lo + nb * w + w / 2]]),
+            np.concatenate([np.full(len(kept), (1 - late - never) / len(kept)),
+                            np.full(len(later), late / len(later)), [never]]))
 
 
 def prior_pmf(cfg=None) -> np.ndarray:
@@ -94,9 +97,10 @@ def slip_models(table: pd.DataFrame, departments: list[str], cfg=None) -> dict[s
     c = table["censored"].to_numpy(dtype=bool)
     resolved = (table["outcome"] != "pending").to_numpy()
     dept, pid = table["department"].to_numpy(), table["project_id"].to_numpy()
-    # each project counts once: its promises share one unit of weight (they are not independent)
     per_project = table.groupby("project_id")["project_id"].transform("size").to_numpy(dtype=float)
-    unit = 1 / per_project if len(table) else np.zeros(0)
+    # a project's promises share one unit of weight (power 1) or each counts more (power < 1): a department
+    # whose projects break promise after promise weighs against the banner-wide behaviour it is shrunk to
+    unit = per_project ** -float(cfg.get("promise_unit_power", 1.0)) if len(table) else np.zeros(0)
     k0, k = float(cfg["prior_weight"]), float(cfg["shrinkage"])
     centers = lo + w * (np.arange(nb + 1) + 0.5)
 
@@ -104,8 +108,8 @@ def slip_models(table: pd.DataFrame, departments: list[str], cfg=None) -> dict[s
         return km_pmf(np.concatenate([x[mine], centers]), np.concatenate([c[mine], np.zeros(nb + 1, bool)]), cfg,
                       np.concatenate([unit[mine], k * towards]))
 
-    def n_of(mine):  # projects with a kept or broken promise
-        return float(len(set(pid[mine & resolved])))
+    def n_of(mine):  # the weight of its kept and broken promises (projects, when power 1)
+        return float(unit[mine & resolved].sum())
 
     prior = prior_pmf(cfg)
     total, weight = k0 * prior, k0
@@ -134,6 +138,48 @@ def _cdf(edges: np.ndarray, g: np.ndarray, x: np.ndarray, cfg) -> np.ndarray:
     return left + frac * (right - left)
 
 
+def reporting_lag(data: YearData, day: dt.date) -> np.ndarray:
+    """The reporting lag's mass over 0..``max_lag`` days, banner-wide, from the projects known started by
+    ``day``: the days from a start to the first report due that shows it (0 when a start report shows it,
+    since a start report counts on its start date, §9.3). A start near a target date is often reported only
+    after it, and the rate the brief compares with the target is the rate reported then (§11.3)."""
+    from alxa_lib.vocab import STARTED_STATUSES
+    top = int(_cfg()["max_lag_days"])
+    lags = np.zeros(top + 1)
+    r = data.reports
+    if len(r):
+        r = r[r["project_id"].notna() & r["status"].isin(STARTED_STATUSES)
+              & (r["period"] <= day) & r["start_date"].map(lambda d: isinstance(d, dt.date) and d.year == data.year)]
+        first = r.groupby("project_id").agg(period=("period", "min"), start=("start_date", "min"))
+        with_report = set(data.starts.loc[on_or_before(data.starts["start_date"], day), "project_id"].dropna())
+        for pid, row in first.iterrows():
+            lag = 0 if pid in with_report else (row["period"] - row["start"]).days
+            lags[min(max(lag, 0), top)] += 1
+    lags[0] += 1e-9  # (no start known yet: no lag)
+    return lags / lags.sum()
+
+
+def _phi(x: np.ndarray) -> np.ndarray:
+    """The standard normal distribution function (Abramowitz–Stegun 7.1.26, error below 1.5e-7)."""
+    z = np.abs(x) / math.sqrt(2)
+    t = 1 / (1 + 0.3275911 * z)
+    y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t \
+        * np.exp(-z * z)
+    return 0.5 * (1 + np.sign(x) * y)
+
+
+def shared_uniforms(rng: np.random.Generator, n_sim: int, g: np.ndarray, cfg) -> np.ndarray:
+    """sims × projects uniforms that move together: a project starts in a simulation when its uniform is below
+    its probability, and a shock shared by the whole banner (share ``shock_banner`` of the variance) and one
+    shared by each department (``shock_department``) make projects fail together, as in a bad season; each
+    project keeps its own probability (§11.3)."""
+    rb, rd = float(cfg["shock_banner"]), float(cfg["shock_department"])
+    n_groups = int(g.max()) + 1 if len(g) else 0
+    z = (math.sqrt(rb) * rng.standard_normal((n_sim, 1)) + math.sqrt(rd) * rng.standard_normal((n_sim, n_groups))[:, g]
+         + math.sqrt(max(0.0, 1 - rb - rd)) * rng.standard_normal((n_sim, len(g))))
+    return _phi(z)
+
+
 # ---------------------------------------------------------------- the unstarted projects
 def unstarted(data: YearData, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
     """(KC plan in force, its unstarted projects with their current promise and its basis, started ids).
@@ -156,8 +202,9 @@ def unstarted(data: YearData, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame,
     return kc, todo.reset_index(drop=True), started
 
 
-def start_probabilities(data: YearData, day: dt.date, dates: list[dt.date], cfg=None):
-    """(KC plan, unstarted frame, started ids, sims × projects × dates probabilities, promise table)."""
+def start_probabilities(data: YearData, day: dt.date, dates: list[dt.date], cfg=None, reported: int = 0):
+    """(KC plan, unstarted frame, started ids, sims × projects × dates probabilities, promise table). For the
+    first ``reported`` dates the probability is that of a start *reported* by then (the reporting lag)."""
     cfg = cfg or _cfg()
     kc, todo, started = unstarted(data, day)
     table = promise_table(data, day)
@@ -176,9 +223,12 @@ def start_probabilities(data: YearData, day: dt.date, dates: list[dt.date], cfg=
     edges = np.concatenate([np.zeros((n_sim, len(groups), 1)), np.cumsum(draws[:, :, :-1], axis=2)], axis=2)
     since = np.array([(day - e).days for e in todo["promised"]], dtype=float)
     f_now = _cdf(edges, g, since, cfg)
+    lag = reporting_lag(data, day) if reported else np.ones(1)
     for j, t in enumerate(dates):
-        until = np.array([(t - e).days for e in todo["promised"]], dtype=float)
-        probs[:, :, j] = np.clip((_cdf(edges, g, until, cfg) - f_now) / np.maximum(1 - f_now, 1e-9), 0, 1)
+        for delay in (np.flatnonzero(lag > 1e-6) if j < reported else [0]):
+            until = np.array([(t - e).days - delay for e in todo["promised"]], dtype=float)
+            part = np.clip((_cdf(edges, g, until, cfg) - f_now) / np.maximum(1 - f_now, 1e-9), 0, 1)
+            probs[:, :, j] += (lag[delay] / lag[lag > 1e-6].sum() if j < reported else 1.0) * part
     return kc, todo, started, probs, table
 
 
@@ -220,20 +270,15 @@ def _forecast(data: YearData, day: dt.date) -> dict[str, Any]:
     targets = [(d, r) for d, r in cal.commencement_targets(data.year) if d > day]
     year_end = dt.date(data.year, 12, 31)
     dates = [d for d, _ in targets] + [min(max(day, dt.date(data.year, 10, 31)), year_end)]
-    kc, todo, started, probs, table = start_probabilities(data, day, dates, cfg)
+    kc, todo, started, probs, table = start_probabilities(data, day, dates, cfg, reported=len(targets))
     total, n0 = len(kc), len(started)
     rng = np.random.default_rng(int(cfg["seed"]) + 1)
-    u = rng.random(probs.shape[:2])
+    g = np.array(pd.factorize(todo["department"].fillna(""))[0], dtype=int)
+    u = shared_uniforms(rng, probs.shape[0], g, cfg)
     counts = n0 + (u[:, :, None] < probs).sum(axis=1)  # sims × dates, one uniform per project
-    lo_q = (1 - float(cfg["interval"])) / 2
     commencement, p_mean = [], probs.mean(axis=0)
     for j, (d, rate) in enumerate(targets):
-        need = math.ceil(round(rate * total, 9))
-        rates = counts[:, j] / total if total else np.zeros(len(counts))
-        commencement.append({"date": d.isoformat(), "target": rate,
-                             "point": float((n0 + p_mean[:, j].sum()) / total) if total else 0.0,
-                             "low": float(np.quantile(rates, lo_q)), "high": float(np.quantile(rates, 1 - lo_q)),
-                             "p_reach": float((counts[:, j] >= need).mean()) if total else 0.0})
+        commencement.append(_summary(counts[:, j], n0, len(todo), p_mean[:, j].sum(), total, d, rate, cfg))
     depts = sorted(set(kc["department"].dropna()))
     rel = reliability(table, depts)
     projects = todo.assign(**{f"p_{d.isoformat()}": p_mean[:, j] for j, (d, _) in enumerate(targets)})
@@ -241,7 +286,7 @@ def _forecast(data: YearData, day: dt.date) -> dict[str, Any]:
     decide, decide_date = pd.DataFrame(), None
     for j, (d, rate) in enumerate(targets):
         need = math.ceil(round(rate * total, 9)) - n0
-        if need > 0 and commencement[j]["p_reach"] < float(cfg["deciding_below"]):
+        if 0 < need <= len(todo) and commencement[j]["p_reach"] < float(cfg["deciding_below"]):
             decide, decide_date = deciding(todo, p_mean[:, j], need, int(cfg["deciding_projects"])), d.isoformat()
             break
     invest, by_dept = investment_forecast(data, day, todo, u[:, :] < probs[:, :, -1], cfg)
@@ -265,6 +310,40 @@ def _forecast(data: YearData, day: dt.date) -> dict[str, Any]:
         "_reliability": rel, "_projects": projects, "_investment_departments": by_dept, "_notes": notes,
         "_started": n0, "_total": total, "_deciding_target": decide_date,
     }
+
+
+def target_state(started: int, unstarted: int, total: int, rate: float) -> str:
+    """'reached' (the target is already met), 'unreachable' (more projects are needed than remain unstarted)
+    or 'open': only an open target is forecast with a probability strictly between 0 and 1 (§11.3)."""
+    need = math.ceil(round(rate * total, 9))
+    if total and started >= need:
+        return "reached"
+    return "unreachable" if not total or started + unstarted < need else "open"
+
+
+def _summary(counts: np.ndarray, n0: int, n_todo: int, expected: float, total: int, d: dt.date, rate: float,
+             cfg) -> dict:
+    """One target's point, 80 % interval and p_reach from the simulated started counts (§11.3). On an open
+    target p_reach stays within [p_floor, 1 − p_floor] (the model cannot know), and the interval is never a
+    single point: it spans at least one project, within what is possible (n0 … n0 + unstarted)."""
+    if not total:
+        return {"date": d.isoformat(), "target": rate, "point": 0.0, "low": 0.0, "high": 0.0, "p_reach": 0.0}
+    need = math.ceil(round(rate * total, 9))
+    q = (1 - float(cfg["interval"])) / 2
+    low, high = float(np.quantile(counts, q)), float(np.quantile(counts, 1 - q))
+    p = float((counts >= need).mean())
+    state = target_state(n0, n_todo, total, rate)
+    if state == "reached":
+        p = 1.0
+    elif state == "unreachable":
+        p = 0.0
+    else:
+        floor = float(cfg["p_floor"])
+        p = min(max(p, floor), 1 - floor)
+        if high - low < 1:
+            low, high = max(n0, min(low, high - 1)), min(n0 + n_todo, max(high, low + 1))
+    return {"date": d.isoformat(), "target": rate, "point": float((n0 + expected) / total),
+            "low": low / total, "high": high / total, "p_reach": p}
 
 
 def contract(result: dict[str, Any]) -> dict[str, Any]:

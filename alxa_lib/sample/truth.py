@@ -24,9 +24,9 @@ TRUTH_ROW_FIELDS = ("status", "start_date", "expected_start", "annual_completed"
 TRUTH_DEFECT_FIELDS = ("rule", "file", "sheet", "cell", "department", "period", "project_id", "field")
 
 
-def sample_year(year: int = 2025, seed: int = 7, scale: int = 1) -> SampleYear:
+def sample_year(year: int = 2025, seed: int = 7, scale: int = 1, stress: str | None = None) -> SampleYear:
     """The year's story with its period reports built, tolerances and defects applied (not yet written)."""
-    s = SampleYear(year, seed, scale)
+    s = SampleYear(year, seed, scale, stress)
     build_reports(s)
     apply_tolerances(s)
     apply_defects(s)
@@ -109,13 +109,14 @@ def _story_truth(s: SampleYear) -> dict[str, Any]:
                      and (p.actual_start is None or (p.actual_start - p.planned_start).days >= 30)]}
 
 
-def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int = 1, progress: bool = False) -> dict:
+def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int = 1, progress: bool = False,
+                 stress: str | None = None) -> dict:
     """Write the whole sample year under ``root``, its banner ``scale`` times the real one (1..64: K
     times the departments, projects, workbooks and defects; docs/architecture.md §11); return the
     truth dictionary (also ``truth.json``). A scaled sample also gets ``root/params``, the parameters
     with its new departments, for ``ALXA_PARAMS``."""
     root = Path(root)
-    s = sample_year(year, seed, scale)  # (a wrong scale is refused before anything is written)
+    s = sample_year(year, seed, scale, stress)  # (a wrong scale is refused before anything is written)
     root.mkdir(parents=True, exist_ok=True)
     # the order matters: write_schedules draws from s.rng
     plan_file = write_plan(s, root)
@@ -152,6 +153,8 @@ def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int =
         "figures": oracle_figures(s),
         "registers": {k: len(v) for k, v in registers.items()},
     }
+    if stress:  # a stress world for the forecast's backtest (docs/measures.md §11.7); absent in the ordinary year
+        truth["stress"] = stress
     if s.banner.scale > 1:  # (absent at scale 1, so that the real-size truth.json stays as it was)
         truth["scale"] = s.banner.scale
         truth["params_dir"] = write_params(s.banner, root / "params").relative_to(root).as_posix()
