@@ -152,9 +152,9 @@ def reporting_lag(data: YearData, day: dt.date) -> np.ndarray:
               & (r["period"] <= day) & r["start_date"].map(lambda d: isinstance(d, dt.date) and d.year == data.year)]
         first = r.groupby("project_id").agg(period=("period", "min"), start=("start_date", "min"))
         with_report = set(data.starts.loc[on_or_before(data.starts["start_date"], day), "project_id"].dropna())
-        for pid, row in first.iterrows():
-            lag = 0 if pid in with_report else (row["period"] - row["start"]).days
-            lags[min(max(lag, 0), top)] += 1
+        days = np.array([(p - s).days for p, s in zip(first["period"], first["start"])], dtype=int)
+        days = np.where(first.index.isin(with_report), 0, np.clip(days, 0, top))
+        lags += np.bincount(days, minlength=top + 1)[:top + 1]
     lags[0] += 1e-9  # (no start known yet: no lag)
     return lags / lags.sum()
 
@@ -204,32 +204,53 @@ def unstarted(data: YearData, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame,
 
 def start_probabilities(data: YearData, day: dt.date, dates: list[dt.date], cfg=None, reported: int = 0):
     """(KC plan, unstarted frame, started ids, sims × projects × dates probabilities, promise table). For the
-    first ``reported`` dates the probability is that of a start *reported* by then (the reporting lag)."""
+    first ``reported`` dates the probability is that of a start *reported* by then (the reporting lag).
+
+    A project's probability mixes two readings of its promises (weight ``first_promise_weight`` on the second):
+    its current promise against the slips of all its department's promises, and its first promise against the
+    slips of its department's first promises — a project whose date was moved again and again is as late as
+    its first promise says, not as its latest (§11.2)."""
     cfg = cfg or _cfg()
     kc, todo, started = unstarted(data, day)
     table = promise_table(data, day)
-    depts = sorted(set(kc["department"].dropna()) | set(todo["department"].dropna()))
-    models = slip_models(table, depts, cfg)
-    rng = np.random.default_rng(int(cfg["seed"]))
     n_sim = int(cfg["simulations"])
-    groups = sorted(set(todo["department"].dropna()))
-    g = np.array([groups.index(d) for d in todo["department"]], dtype=int)
     probs = np.zeros((n_sim, len(todo), len(dates)))
     if not len(todo):
         return kc, todo, started, probs, table
+    depts = sorted(set(kc["department"].dropna()) | set(todo["department"].dropna()))
+    lag = reporting_lag(data, day) if reported else np.ones(1)
+    rng = np.random.default_rng(int(cfg["seed"]))
+    w = float(cfg.get("first_promise_weight", 0.0))
+    readings = [(1 - w, table, todo["promised"])]
+    if w > 0:
+        first = table.drop_duplicates("project_id", keep="first")
+        firsts = dict(zip(first["project_id"], first["promised"]))
+        readings.append((w, first, [firsts.get(pid, e) for pid, e in zip(todo["project_id"], todo["promised"])]))
+    for weight, promises, promised in readings:
+        if weight > 0:
+            probs += weight * _probabilities(slip_models(promises, depts, cfg), todo, list(promised), day, dates,
+                                             lag, reported, rng, n_sim, cfg)
+    return kc, todo, started, probs, table
+
+
+def _probabilities(models, todo, promised, day, dates, lag, reported, rng, n_sim, cfg) -> np.ndarray:
+    """sims × projects × dates: each project starts (is reported started, for the first ``reported`` dates) by
+    each date, given it had not by ``day``, under its department's slip distribution drawn per simulation."""
+    groups = sorted(set(todo["department"].dropna()))
+    g = np.array([groups.index(d) for d in todo["department"]], dtype=int)
+    probs = np.zeros((n_sim, len(todo), len(dates)))
     alpha = np.stack([models[d][1] * models[d][0] + 1e-3 for d in groups])  # groups × bins
     draws = rng.standard_gamma(np.broadcast_to(alpha.astype(np.float32), (n_sim, *alpha.shape)), dtype=np.float32)
     draws /= draws.sum(axis=2, keepdims=True)
     edges = np.concatenate([np.zeros((n_sim, len(groups), 1)), np.cumsum(draws[:, :, :-1], axis=2)], axis=2)
-    since = np.array([(day - e).days for e in todo["promised"]], dtype=float)
+    since = np.array([(day - e).days for e in promised], dtype=float)
     f_now = _cdf(edges, g, since, cfg)
-    lag = reporting_lag(data, day) if reported else np.ones(1)
     for j, t in enumerate(dates):
         for delay in (np.flatnonzero(lag > 1e-6) if j < reported else [0]):
-            until = np.array([(t - e).days - delay for e in todo["promised"]], dtype=float)
+            until = np.array([(t - e).days - delay for e in promised], dtype=float)
             part = np.clip((_cdf(edges, g, until, cfg) - f_now) / np.maximum(1 - f_now, 1e-9), 0, 1)
             probs[:, :, j] += (lag[delay] / lag[lag > 1e-6].sum() if j < reported else 1.0) * part
-    return kc, todo, started, probs, table
+    return probs
 
 
 # ---------------------------------------------------------------- the forecast (§11.3)
@@ -330,7 +351,11 @@ def _summary(counts: np.ndarray, n0: int, n_todo: int, expected: float, total: i
         return {"date": d.isoformat(), "target": rate, "point": 0.0, "low": 0.0, "high": 0.0, "p_reach": 0.0}
     need = math.ceil(round(rate * total, 9))
     q = (1 - float(cfg["interval"])) / 2
-    low, high = float(np.quantile(counts, q)), float(np.quantile(counts, 1 - q))
+    # the count is a whole number: its quantiles are taken with each count spread evenly over ± half a project,
+    # so that an interval is not widened to a whole project on each side by the counting alone
+    spread = counts + np.random.default_rng(int(cfg["seed"]) + 3).random(len(counts)) - 0.5
+    low, high = float(np.quantile(spread, q)), float(np.quantile(spread, 1 - q))
+    low, high = max(low, n0), min(high, n0 + n_todo)
     p = float((counts >= need).mean())
     state = target_state(n0, n_todo, total, rate)
     if state == "reached":
@@ -340,8 +365,8 @@ def _summary(counts: np.ndarray, n0: int, n_todo: int, expected: float, total: i
     else:
         floor = float(cfg["p_floor"])
         p = min(max(p, floor), 1 - floor)
-        if high - low < 1:
-            low, high = max(n0, min(low, high - 1)), min(n0 + n_todo, max(high, low + 1))
+        if high - low < 1:  # never a point: one project either way, within what is possible
+            low, high = (max(n0, high - 1), high) if high >= n0 + n_todo else (low, min(n0 + n_todo, low + 1))
     return {"date": d.isoformat(), "target": rate, "point": float((n0 + expected) / total),
             "low": low / total, "high": high / total, "p_reach": p}
 
