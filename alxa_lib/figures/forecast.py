@@ -239,7 +239,8 @@ def _probabilities(models, todo, promised, day, dates, lag, reported, rng, n_sim
     groups = sorted(set(todo["department"].dropna()))
     g = np.array([groups.index(d) for d in todo["department"]], dtype=int)
     probs = np.zeros((n_sim, len(todo), len(dates)))
-    alpha = np.stack([models[d][1] * models[d][0] + 1e-3 for d in groups])  # groups × bins
+    scale = float(cfg.get("dirichlet_scale", 1.0))  # concentration: scale × (n + shrinkage)
+    alpha = np.stack([scale * models[d][1] * models[d][0] + 1e-3 for d in groups])  # groups × bins
     draws = rng.standard_gamma(np.broadcast_to(alpha.astype(np.float32), (n_sim, *alpha.shape)), dtype=np.float32)
     draws /= draws.sum(axis=2, keepdims=True)
     edges = np.concatenate([np.zeros((n_sim, len(groups), 1)), np.cumsum(draws[:, :, :-1], axis=2)], axis=2)
