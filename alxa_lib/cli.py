@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="规模倍数（1–64）：部门、项目、报表和缺陷均为K倍 / a banner K times larger (1–64): K times "
                         "the departments, projects, workbooks and defects, e.g. --scale 4")
     s.add_argument("--stress", choices=["bad_season", "stops_keeping"], default=None,
-                   help="预测回测的压力情景 / a stress world for the forecast backtest (docs/measures.md §11.7)")
+                   help="预测回测的压力情景 / a stress world for the forecast backtest (docs/measures.md §11.7), "
+                        "e.g. --stress bad_season")
     s.set_defaults(func=commands.cmd_sample)
 
     t = sub.add_parser("template", help="生成各部门填报模板 / write pre-filled report templates")

@@ -7,7 +7,10 @@ Kaplan–Meier estimate over its promises so far (a promise not yet kept is cens
 the banner-wide distribution (which is itself shrunk towards "promises kept" for the first periods);
 each simulation draws every department's distribution from a Dirichlet around it (fewer promises →
 more spread), then each unstarted project starts by a target date with probability
-P(slip ≤ T − promise | slip > as-of − promise).
+P(slip ≤ T − promise | slip > as-of − promise), read both from its current promise and from its first one
+(``first_promise_weight``), and counts when the start is *reported* (the reporting lag). Projects fail
+together through shocks shared by the banner and by each department; a small prior share of promises
+does not start this year. An open target is never certain (``p_floor``) and its interval never a point.
 """
 from __future__ import annotations
 
