@@ -147,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--habits", action="store_true",
                    help="三个部门植入不实填报习惯（照抄、季末集中报送、虚报形象进度），供核查清单检验 / plant three "
                         "departments' dishonest reporting habits (copying, quarter-end booking, inflated progress)")
+    s.add_argument("--stress", choices=["bad_season", "stops_keeping"], default=None,
+                   help="预测回测的压力情景 / a stress world for the forecast backtest (docs/measures.md §11.7), "
+                        "e.g. --stress bad_season")
     s.set_defaults(func=commands.cmd_sample)
 
     t = sub.add_parser("template", help="生成各部门填报模板 / write pre-filled report templates")

@@ -27,7 +27,7 @@ def _progress(a) -> bool:
 def cmd_sample(a) -> int:
     from alxa_lib.sample import check_scale, write_sample
     truth = write_sample(Path(a.dir), a.year, a.seed, scale=check_scale(a.scale), progress=_progress(a),
-                         habits=getattr(a, "habits", False))
+                         habits=getattr(a, "habits", False), stress=getattr(a, "stress", None))
     print(f"样本年度已写入 {a.dir}：{len(truth['files'])} 份半月报，{len(truth['defects'])} 处预置缺陷 / "
           f"sample year written to {a.dir}")
     if "params_dir" in truth:  # a scaled banner's new departments are known to its own parameters only

@@ -95,8 +95,13 @@ def test_keepers_give_what_the_promises_imply():
 @pytest.fixture()
 def no_prior(monkeypatch):
     """The prior "promises kept" weighs ~0 and a department is shrunk with one pseudo-project only:
-    the forecast then follows the department's own behaviour."""
+    the forecast then follows the department's own behaviour; no shared shock and no reporting lag (the
+    starts of these histories are reported up to a fortnight late, which would move every June promise)."""
     monkeypatch.setitem(params.load("forecast"), "prior_weight", 1e-9)
+    monkeypatch.setitem(params.load("forecast"), "prior_never_share", 0.0)
+    monkeypatch.setitem(params.load("forecast"), "shock_banner", 0.0)
+    monkeypatch.setitem(params.load("forecast"), "shock_department", 0.0)
+    monkeypatch.setitem(params.load("forecast"), "max_lag_days", 0)
     monkeypatch.setitem(params.load("forecast"), "shrinkage", 1)
 
 
@@ -243,10 +248,9 @@ def test_reports_show_the_forecast(sample_year):
     from alxa_lib.reports.brief import build_brief
     from alxa_lib.reports.forecast_report import reliability_as_of
     from alxa_lib.reports.meeting import meeting_pack
+    from alxa_lib.reports.forecast_words import sentence
     brief = build_brief(sample_year, D(2025, 6, 14))
-    c = forecast(sample_year, D(2025, 6, 14))["commencement"][0]
-    assert brief.forecast == (f"按各单位承诺的开工时间测算，6月底开复工率预计为{c['point'] * 100:.1f}%（80%区间"
-                              f"{c['low'] * 100:.1f}%–{c['high'] * 100:.1f}%），达到70%目标的可能性为{c['p_reach'] * 100:.0f}%。")
+    assert brief.forecast == sentence(forecast(sample_year, D(2025, 6, 14)), 0)  # the words: forecast_words
     actual, band = brief.tables["_fan_actual"], brief.tables["_fan_band"]
     assert len(actual) == 11 and actual["date"].iloc[-1] == D(2025, 6, 14)  # every due date so far
     assert list(band["point"].iloc[1:]) == [x["point"] for x in forecast(sample_year, D(2025, 6, 14))["commencement"]]
@@ -296,3 +300,104 @@ def test_a_start_later_than_planned_loses_the_share_of_its_window_gone_by():
     assert _window_left(D(2025, 4, 14), stop, D(2025, 5, 1), D(2025, 8, 1)) == pytest.approx(105 / 197)
     assert _window_left(D(2025, 6, 14), stop, D(2025, 5, 1), D(2025, 6, 20)) == pytest.approx(147 / 153)  # from D
     assert _window_left(D(2025, 4, 14), stop, D(2025, 5, 1), D(2025, 12, 1)) == 0.0
+
+
+# ---------------------------------------------------------------- issue 25: an honest forecast
+def test_an_open_target_is_never_certain_and_the_words_say_how_likely():
+    """The keepers of test_keepers_give_what_the_promises_imply: every simulation reaches 06-30, yet the target
+    is open (15 of 30 started, 21 needed), so p_reach stays at 1 − p_floor and the brief says 很可能, not 100 %."""
+    from alxa_lib.reports.forecast_words import sentence
+    floor = float(params.load("forecast")["p_floor"])
+    r = forecast(build([("守信局", 0)] * 15, [("守信局", D(2025, 6, 20))] * 12 + [("守信局", D(2025, 8, 1))] * 3),
+                 AS_OF)
+    assert floor <= june(r)["p_reach"] <= 1 - floor and june(r)["p_reach"] >= 0.9
+    text = sentence(r, 0)
+    assert "很可能达到70%目标" in text and "100%" not in text and "可能性为" not in text
+    assert f"{june(r)['low'] * 100:.1f}%～{june(r)['high'] * 100:.1f}%" in text
+
+
+def test_the_interval_of_an_open_target_is_never_a_point(no_prior):
+    """10 kept, 5 unstarted promising 06-20: every simulation starts all five (15 of 15), a point interval;
+    06-30 (70 %: 11 needed, 10 started) is open, so the interval spans one project below: 14/15–15/15."""
+    r = forecast(build([("守信局", 0)] * 10, [("守信局", D(2025, 6, 20))] * 5), AS_OF)
+    assert june(r)["high"] == pytest.approx(1.0) and june(r)["low"] == pytest.approx(14 / 15)
+
+
+def test_graded_words_reached_and_unreachable_targets():
+    from alxa_lib.reports.forecast_words import chance_word, target_sentence
+    words = params.load("forecast")["chance_words"]
+    for floor, word in words:
+        assert chance_word(float(floor)) == word
+    c = {"date": "2025-06-30", "target": 0.7, "point": 0.66, "low": 0.6, "high": 0.72, "p_reach": 0.999}
+    open_text = target_sentence(c, 5, 3, 10)
+    assert open_text == ("按各单位承诺的开工时间测算，6月底开复工率预计在60.0%～72.0%之间（点预测66.0%），"
+                         "很可能达到70%目标（可能性约99%）。")
+    assert target_sentence(dict(c, p_reach=0.5), 5, 3, 10).endswith("能否达到70%目标存在不确定性（可能性约50%）。")
+    assert target_sentence(dict(c, p_reach=0.001), 5, 3, 10).endswith("很难达到70%目标（可能性约1%）。")
+    assert target_sentence(c, 7, 3, 10) == "6月底开复工率70%的目标已提前完成（目前已开复工7个项目，开复工率70.0%）。"
+    assert target_sentence(c, 5, 1, 10) == "6月底开复工率70%的目标已无法实现（未开工项目仅1个，全部开工后开复工率为60.0%）。"
+
+
+def test_a_start_reported_late_counts_when_it_is_reported():
+    """Every past start (04-10) was first reported on 04-14: a reporting lag of 4 days. A keeper promising 06-28
+    starts by 06-30 but is reported only on 07-14: the rate reported on 06-30 does not include it."""
+    from alxa_lib.figures.forecast import reporting_lag
+    data = build([("守信局", 0)] * 20, [("守信局", D(2025, 6, 28))] * 10)
+    lag = reporting_lag(data, AS_OF)
+    assert lag[4] == pytest.approx(1.0)
+    r = forecast(data, AS_OF)
+    assert june(r)["point"] < (20 + 5) / 30  # reported by 06-30: a start by 06-26, against the 06-28 promises
+    assert r["_projects"]["p_2025-06-30"].mean() < 0.5 < r["_projects"]["p_2025-09-30"].mean()
+
+
+def test_a_department_whose_promises_fall_due_without_a_start_is_forecast_late():
+    """Ten kept promises in one department; another's six promises all fell due 60 days ago without a start
+    (censored). A new promise of each for 06-25: the one from the department that keeps none is less likely."""
+    data = build([("守信局", 0)] * 10, [("失信局", D(2025, 4, 15))] * 6 + [("守信局", D(2025, 6, 25)),
+                                                                          ("失信局", D(2025, 6, 25))])
+    hist = data.promises
+    data = YearData(2025, data.plan_rows, data.adjustments, data.reports, data.versions, data.starts, data.schedules,
+                    data.registers, data.findings, data.version_projects,
+                    pd.concat([hist, hist[hist["department"] == "失信局"].assign(period=D(2025, 3, 28))]))
+    p = forecast(data, AS_OF)["_projects"].set_index("project_id")["p_2025-09-30"]
+    assert p["U07"] < p["U06"] - 0.1
+
+
+def test_stress_worlds_leave_the_ordinary_year_alone():
+    from alxa_lib.sample.story import SampleYear
+    plain = {p.pid: p.actual_start for p in SampleYear(2025, 7).projects}
+    bad = SampleYear(2025, 7, stress="bad_season")
+    assert bad.believed and all(plain[pid] in (d, None) for pid, d in bad.believed.items())  # promised: the ordinary start
+    late = [(bad.project(pid).actual_start, d) for pid, d in bad.believed.items()]
+    assert all(a is None or (a - d).days >= 10 for a, d in late)
+    stops = SampleYear(2025, 7, stress="stops_keeping")
+    depts = {stops.project(pid).department for pid in stops.believed}
+    assert len(depts) == 1 and all(stops.project(pid).planned_start >= D(2025, 6, 1) for pid in stops.believed)
+    with pytest.raises(ValueError):
+        SampleYear(2025, 7, stress="nonsense")
+
+
+def test_backtest_judges_open_pairs_only():
+    """Two open pairs and one foregone: coverage, MAE, Brier and confident wrong calls by hand."""
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("bt", Path(__file__).resolve().parent.parent / "bench" / "backtest_forecast.py")
+    bt = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bt)
+    row = {"as_of": "2025-05-14", "horizon": 47, "no_more_starts": 0.5, "promises_kept": 0.8, "seed": 1}
+    rows = [dict(row, target="2025-06-30", state="open", actual=0.72, reached=True, point=0.70, low=0.65, high=0.75,
+                 p_reach=0.6, p_promises_kept=1.0),
+            dict(row, target="2025-06-30", state="open", actual=0.60, reached=False, point=0.70, low=0.65, high=0.75,
+                 p_reach=0.97, p_promises_kept=1.0),
+            dict(row, target="2025-09-30", state="reached", actual=0.95, reached=True, point=0.9, low=0.9, high=0.9,
+                 p_reach=1.0, p_promises_kept=1.0)]
+    s = bt.summarise([{"rows": rows, "investment": [], "seconds": [0.1]}])
+    o = s["open"]
+    assert (s["pairs"], s["foregone"], o["n"]) == (3, 1, 2)
+    assert o["coverage_80"] == 0.5 and (o["below"], o["above"]) == (1, 0)
+    assert o["mae_forecast"] == pytest.approx((0.02 + 0.10) / 2)
+    assert o["mae_no_more_starts"] == pytest.approx((0.22 + 0.10) / 2)
+    assert o["brier"] == pytest.approx((0.4 ** 2 + 0.97 ** 2) / 2) and o["brier_half"] == pytest.approx(0.25)
+    assert o["brier_promises_kept"] == pytest.approx(0.5)
+    assert (s["confident_calls"], s["confident_wrong"]) == (1, 1)
+    assert list(s["by_horizon"][">45"].keys())[0] == "n" and s["by_horizon"][">45"]["n"] == 2

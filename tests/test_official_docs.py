@@ -367,13 +367,15 @@ def test_mm_sizes_match_params():
 
 def test_brief_document_carries_the_forecast_sentence(brief_files, ledger_db, capsys):
     """The forecast of docs/measures.md §11.3 closes 一、总体情况, with the figures of `alxa forecast --json`."""
+    from alxa_lib.reports.forecast_words import chance_percent
     f = cli_json(capsys, "forecast", "--as-of", DAY.isoformat(), "--db", str(ledger_db[0]))
     nxt = f["commencement"][0]
     text = text_of(Document(brief_files["docx"]))
-    line = next(p for p in text.split("\n") if p.startswith("按各单位承诺的开工时间测算"))
-    assert f"{dt.date.fromisoformat(nxt['date']).month}月底开复工率预计为{nxt['point'] * 100:.1f}%" in line
-    assert f"（80%区间{nxt['low'] * 100:.1f}%–{nxt['high'] * 100:.1f}%）" in line
-    assert f"达到{nxt['target'] * 100:.0f}%目标的可能性为{nxt['p_reach'] * 100:.0f}%" in line
+    month = dt.date.fromisoformat(nxt["date"]).month
+    line = next(p for p in text.split("\n") if f"{month}月底开复工率" in p)
+    if "已提前完成" not in line:  # the forecast in words (forecast_words): interval, point, graded chance
+        assert f"预计在{nxt['low'] * 100:.1f}%～{nxt['high'] * 100:.1f}%之间（点预测{nxt['point'] * 100:.1f}%）" in line
+        assert f"（可能性约{chance_percent(nxt['p_reach'])}）" in line
     assert text.index("一、总体情况") < text.index(line) < text.index("二、项目开（复）工情况")
 
 

@@ -29,8 +29,9 @@ from alxa_lib.vocab import PROCEDURES
 class SampleYear:
     """The state of one synthetic year: its projects, story, adjustments and period reports."""
 
-    def __init__(self, year: int = 2025, seed: int = 7, scale: int = 1):
-        self.year, self.seed = year, seed
+    def __init__(self, year: int = 2025, seed: int = 7, scale: int = 1, stress: str | None = None):
+        self.year, self.seed, self.stress = year, seed, stress
+        self.believed: dict[str, dt.date | None] = {}  # pid → the start its department believes in (stress worlds)
         self.banner = build_banner(scale)
         self.rng = random.Random(seed)
         self.periods = cal.periods(year)
@@ -92,6 +93,8 @@ def build_story(s: SampleYear) -> None:
     story's events once in each copy of the departments (so their rates do not change with the scale)."""
     kcs = [p for p in s.projects if p.cls == "KC"]
     _draw_starts(s, kcs)
+    if s.stress:
+        _stress(s, kcs)
     by_copy = [[p for p in kcs if s.banner.copy[p.department] == c] for c in s.copies]
     news, others = [], []
     for copy_kcs in by_copy:
@@ -129,6 +132,36 @@ def _draw_starts(s: SampleYear, kcs: list[Project]) -> None:
             else:
                 base = p.actual_start or p.planned_start
                 p.procs[f] = base - dt.timedelta(days=rng.randint(5, 150))
+
+
+STRESS_WORLDS = ("bad_season", "stops_keeping")
+
+
+def _stress(s: SampleYear, kcs: list[Project]) -> None:
+    """A stress world for the forecast's backtest (docs/measures.md §11.7), drawn from its own generator so the
+    ordinary year's draws are untouched. Departments promise the start they believe in (``s.believed``, the
+    ordinary year's start) while the true start comes later:
+    ``bad_season`` — every department slips more (a shared delay per department plus one per project);
+    ``stops_keeping`` — the keeper with the most projects due after May keeps its early promises, then its
+    projects planned from June on start one and a half to four months late, or not this year."""
+    if s.stress not in STRESS_WORLDS:
+        raise ValueError(f"unknown stress world {s.stress!r}; one of {STRESS_WORLDS}")
+    rng, late = random.Random(f"stress-{s.stress}-{s.seed}"), s.day(11, 10)
+    if s.stress == "bad_season":
+        dept_delay = {d: rng.randint(10, 40) for d in s.banner.names}
+        chosen = [p for p in kcs if p.actual_start]
+        delays = {p.pid: dept_delay[p.department] + rng.randint(0, 30) for p in chosen}
+    else:
+        june = s.day(6, 1)
+        keepers = [d for d in s.banner.names if s.banner.promise_kind(d) == "keeper" and d not in s.banner.lagging]
+        dept = max(keepers, key=lambda d: (sum(1 for p in kcs if p.department == d and p.planned_start >= june), d))
+        chosen = [p for p in kcs if p.department == dept and p.actual_start and p.planned_start >= june]
+        delays = {p.pid: rng.randint(45, 120) for p in chosen}
+    for p in chosen:
+        s.believed[p.pid] = p.actual_start
+        start = p.actual_start + dt.timedelta(days=delays[p.pid])
+        p.actual_start = start if start <= late else None
+        p.delay_reason = p.delay_reason or rng.choice(DELAY_REASONS)
 
 
 def _never_start(s: SampleYear, kcs: list[Project]) -> list[Project]:
@@ -296,7 +329,7 @@ def promise(s: SampleYear, p: Project, day: dt.date) -> dt.date:
     department's promise behaviour (``banner.PROMISE_BEHAVIOUR``; docs/measures.md §11.1). Always after
     ``day`` and inside the year, so a clean report raises no EXPECTED_START_* finding."""
     kind = s.banner.promise_kind(p.department)
-    actual, planned, step = p.actual_start, p.planned_start, dt.timedelta
+    actual, planned, step = s.believed.get(p.pid, p.actual_start), p.planned_start, dt.timedelta
     if kind == "slipper":  # a fortnight ahead, a month before the true date at best: moved every period
         expect = max(day + step(days=15), min(actual or planned, planned) - step(days=30))
         if actual and (actual - day).days <= 15:

@@ -25,10 +25,12 @@ TRUTH_ROW_FIELDS = ("status", "start_date", "expected_start", "annual_completed"
 TRUTH_DEFECT_FIELDS = ("rule", "file", "sheet", "cell", "department", "period", "project_id", "field")
 
 
-def sample_year(year: int = 2025, seed: int = 7, scale: int = 1, habits: bool = False) -> SampleYear:
+def sample_year(year: int = 2025, seed: int = 7, scale: int = 1, habits: bool = False,
+                stress: str | None = None) -> SampleYear:
     """The year's story with its period reports built, tolerances and defects applied (not yet written);
-    with ``habits``, three departments' dishonest reporting habits planted first (``sample.habits``)."""
-    s = SampleYear(year, seed, scale)
+    with ``habits``, three departments' dishonest reporting habits planted first (``sample.habits``); with
+    ``stress``, a stress world for the forecast's backtest."""
+    s = SampleYear(year, seed, scale, stress)
     build_reports(s)
     s.habits = plant_habits(s) if habits else None
     apply_tolerances(s)
@@ -113,13 +115,13 @@ def _story_truth(s: SampleYear) -> dict[str, Any]:
 
 
 def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int = 1, progress: bool = False,
-                 habits: bool = False) -> dict:
+                 habits: bool = False, stress: str | None = None) -> dict:
     """Write the whole sample year under ``root``, its banner ``scale`` times the real one (1..64: K
     times the departments, projects, workbooks and defects; docs/architecture.md §11); return the
     truth dictionary (also ``truth.json``). A scaled sample also gets ``root/params``, the parameters
     with its new departments, for ``ALXA_PARAMS``."""
     root = Path(root)
-    s = sample_year(year, seed, scale, habits)  # (a wrong scale is refused before anything is written)
+    s = sample_year(year, seed, scale, habits=habits, stress=stress)  # (a wrong scale is refused before anything is written)
     root.mkdir(parents=True, exist_ok=True)
     # the order matters: write_schedules draws from s.rng
     plan_file = write_plan(s, root)
@@ -162,6 +164,8 @@ def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int =
         truth["defects"] += [{"rule": "INSPECTION_MISMATCH", "file": i["file"], "sheet": "实地督查记录表", "cell": None,
                               "department": i["department"], "period": i["period"], "project_id": i["project_id"],
                               "field": "inspection"} for i in truth["inspections"] if i["mismatch"]]
+    if stress:  # a stress world for the forecast's backtest (docs/measures.md §11.7); absent in the ordinary year
+        truth["stress"] = stress
     if s.banner.scale > 1:  # (absent at scale 1, so that the real-size truth.json stays as it was)
         truth["scale"] = s.banner.scale
         truth["params_dir"] = write_params(s.banner, root / "params").relative_to(root).as_posix()

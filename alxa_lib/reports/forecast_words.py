@@ -1,0 +1,72 @@
+"""The forecast in words, as every reader-facing text says it (docs/measures.md §11.3): the brief, the 公文,
+the meeting pack and ``alxa forecast``. Pure functions of the forecast result; one place for the wording.
+
+Leaders read words, not statistics: the interval as "预计在a%～b%之间", the chance of reaching a target as a
+graded word (``chance_words`` in ``params/forecast.yaml``) with the number at most in brackets and never 0 % or
+100 % for a target still open; a target already met is "已提前完成"; one that can no longer be met says so.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from alxa_lib import params
+from alxa_lib.figures.forecast import target_state
+
+
+def pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def chance_word(p: float) -> str:
+    """The graded word for the probability ``p`` of reaching an open target (很可能 … 很难)."""
+    for floor, word in params.load("forecast")["chance_words"]:
+        if p >= float(floor):
+            return str(word)
+    return str(params.load("forecast")["chance_words"][-1][1])
+
+
+def chance_percent(p: float) -> str:
+    """An open target's probability as printed: whole percent, never 0 % nor 100 % (the model cannot know)."""
+    return f"{min(99, max(1, round(p * 100)))}%"
+
+
+def reach_phrase(word: str, target: str) -> str:
+    """"很可能达到70%目标", "能否达到70%目标存在不确定性", …: the graded word placed as Chinese puts it."""
+    if word in ("很可能", "有望"):
+        return f"{word}达到{target}目标"
+    if word == "很难":
+        return f"很难达到{target}目标"
+    if word == "存在不确定性":
+        return f"能否达到{target}目标存在不确定性"
+    return f"达到{target}目标{word}"
+
+
+def target_sentence(c: dict[str, Any], started: int, unstarted: int, total: int) -> str:
+    """One target date's sentence: met (已提前完成), out of reach, or the interval and the graded chance."""
+    month = dt.date.fromisoformat(c["date"]).month
+    target = f"{c['target'] * 100:.0f}%"
+    state = target_state(started, unstarted, total, c["target"])
+    if state == "reached":
+        return f"{month}月底开复工率{target}的目标已提前完成（目前已开复工{started}个项目，开复工率{pct(started / total)}）。"
+    if state == "unreachable":
+        return (f"{month}月底开复工率{target}的目标已无法实现（未开工项目仅{unstarted}个，全部开工后开复工率为"
+                f"{pct((started + unstarted) / total)}）。")
+    return (f"按各单位承诺的开工时间测算，{month}月底开复工率预计在{pct(c['low'])}～{pct(c['high'])}之间"
+            f"（点预测{pct(c['point'])}），{reach_phrase(chance_word(c['p_reach']), target)}"
+            f"（可能性约{chance_percent(c['p_reach'])}）。")
+
+
+def sentence(result: dict[str, Any], which: int = 0) -> str:
+    """The sentence for the ``which``-th target after the as-of date; after 10-31 a sentence saying there is none."""
+    rows = result["commencement"]
+    if not rows:
+        return "已过10月31日开复工目标节点，不再预测开复工率。"
+    unstarted = len(result["_projects"]) if "_projects" in result else 0
+    return target_sentence(rows[min(which, len(rows) - 1)], int(result["_started"]), unstarted, int(result["_total"]))
+
+
+def investment_sentence(result: dict[str, Any]) -> str:
+    inv = result["investment"]
+    return (f"按各项目开工以来的进度测算（冬季停工后不再计入），年底年度投资完成率预计在{pct(inv['low'])}～"
+            f"{pct(inv['high'])}之间（点预测{pct(inv['point'])}）。")
