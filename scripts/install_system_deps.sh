@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the reports need: CJK fonts (and the open stand-ins of the 公文 fonts: AR PL KaitiM GB for
-# 楷体, Liberation Serif for Times New Roman) and WeasyPrint's Pango/HarfBuzz libraries.
+# 楷体, Liberation Serif for Times New Roman), WeasyPrint's Pango/HarfBuzz libraries, and LibreOffice Writer
+# (headless) against which tests/test_office_measured.py measures the 公文 docx.
 # Installs them when missing and we are root; otherwise prints the exact command and goes on.
 set -u
-pkgs=(fonts-noto-cjk fonts-arphic-gkai00mp fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+pkgs=(fonts-noto-cjk fonts-arphic-gkai00mp fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libreoffice-writer-nogui)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
