@@ -22,6 +22,7 @@ from pathlib import Path
 
 LABEL = re.compile(r"^附件(\d+)$")
 SOFFICE_SECONDS = 600
+OFFICE_PDF = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'  # keep blank pages
 
 
 def squeeze(text: str | None) -> str:
@@ -54,7 +55,7 @@ def attachment_pages(marks: list[str]) -> dict[int, int]:
 
 def convert(soffice: str, docx: Path, out: Path) -> Path:
     profile = out / "profile"
-    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", OFFICE_PDF,
                     "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=SOFFICE_SECONDS)
     return out / (docx.stem + ".pdf")
 

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MM = 72 / 25.4
+# LibreOffice's PDF export keeping the blank pages it inserts (before a section that starts on an even page),
+# as a printer would print them
+OFFICE_PDF = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
 EM_TOP = 0.88  # the ideographic em box of a CJK font: 0.88 em above the baseline, 0.12 em below
 RED = (1.0, 0.0, 0.0)
 # a number, a project id or a date: never split over two lines of a table cell
@@ -136,10 +139,10 @@ def read(pdf_path: Path | str) -> list[Page]:
             rules = []  # the lower edge of each horizontal rule: a stroked line, a thin filled rectangle, or
             # the edges of a border drawn as the area between two rectangles
             for r in p.lines:
-                if r["x1"] - r["x0"] > 50 * MM and r["bottom"] - r["top"] < 2:
+                if r["x1"] - r["x0"] > 20 * MM and r["bottom"] - r["top"] < 2:
                     rules.append(((r["bottom"] + float(r.get("linewidth") or 0) / 2) / MM, r["x0"] / MM, r["x1"] / MM))
             for r in p.rects:
-                if r["x1"] - r["x0"] > 50 * MM:
+                if r["x1"] - r["x0"] > 20 * MM:
                     edges = [r["bottom"]] if r["bottom"] - r["top"] < 2 else [r["top"], r["bottom"]]
                     rules += [(y / MM, r["x0"] / MM, r["x1"] / MM) for y in edges]
             upright, turned = _chars(p)
@@ -229,7 +232,11 @@ def table_defects(pages: list[Page]) -> list[str]:
 
 def banji_last_rule(pages: list[Page]) -> float | None:
     """The lowest full-width rule on the last page (the 版记's last rule), mm from the top."""
-    rules = [y for y, x0, x1 in pages[-1].rules if x1 - x0 > 150]
+    spans: dict[float, list[float]] = {}  # a rule drawn cell by cell: its pieces on one line joined
+    for y, x0, x1 in pages[-1].rules:
+        key = next((k for k in spans if abs(k - y) < 0.3), y)
+        spans.setdefault(key, []).extend([x0, x1])
+    rules = [y for y, xs in spans.items() if max(xs) - min(xs) > 150]
     return max(rules) if rules else None
 
 

@@ -36,6 +36,7 @@ def _measure():
 
 
 om = _measure()
+OFFICE_PDF = om.OFFICE_PDF
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +55,7 @@ def renderings(reports_out, evaluation_documents, tmp_path_factory) -> dict:
         for kind, (docx, _) in files.items():  # distinct names: one soffice run converts all three
             shutil.copy(docx, out / f"{kind}.docx")
         subprocess.run([soffice, f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless",
-                        "--convert-to", "pdf", "--outdir", str(out), *[str(out / f"{k}.docx") for k in files]],
+                        "--convert-to", OFFICE_PDF, "--outdir", str(out), *[str(out / f"{k}.docx") for k in files]],
                        check=True, capture_output=True, timeout=600)
         for kind in files:
             done[kind] = out / f"{kind}.pdf"

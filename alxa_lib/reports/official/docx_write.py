@@ -13,7 +13,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -21,7 +21,9 @@ from docx.shared import Mm, Pt, RGBColor
 
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
-from alxa_lib.reports.official.layout import MM, cell_text, footer_distance_mm, geometry, masthead_pt, safe, table_plan
+from alxa_lib.reports.official.layout import (MM, banji_spacer_pt, banji_widths_mm, cell_text, footer_distance_mm,
+                                              geometry, masthead_pt, masthead_space_before_pt, rule_space_pt, safe,
+                                              table_plan, title_lines)
 from alxa_lib.reports.official.paging import chunks
 
 STYLE = {"p": "Normal", "h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3"}
@@ -79,10 +81,11 @@ def set_char_spacing(rpr, pt: float) -> None:
     child(rpr, "w:spacing").set(qn("w:val"), str(round(pt * 20)))
 
 
-def border(ppr, side: str, pt: float, color: str) -> None:
+def border(ppr, side: str, pt: float, color: str, space_pt: float | None = None) -> None:
     bdr = child(ppr, "w:pBdr")
     el = OxmlElement(f"w:{side}")
-    for k, v in (("w:val", "single"), ("w:sz", str(round(pt * 8))), ("w:space", str(config()["rule_gap_pt"])), ("w:color", color)):
+    space = round(config()["rule_gap_pt"] if space_pt is None else space_pt)
+    for k, v in (("w:val", "single"), ("w:sz", str(round(pt * 8))), ("w:space", str(space)), ("w:color", color)):
         el.set(qn(k), v)
     bdr.append(el)
 
@@ -207,13 +210,15 @@ def page_numbers(doc, section) -> None:
 
 # ---------------------------------------------------------------- parts of the document
 def head(doc, d: OfficialDocument) -> None:
-    """版头: the red 发文机关标志, the 期号/文号 (and in the 简报 form the office and date), the red rule."""
+    """版头: the red 发文机关标志 (its top edge where params put it), the 期号/文号 (and in the 简报 form the
+    office and the date), the red rule, then blank lines down to the title (GB/T 9704 7.2)."""
     c, g = config(), geometry()
     p = doc.add_paragraph(d.masthead, style=MASTHEAD)
     size = masthead_pt(d.masthead)
     p.runs[0].font.size = Pt(size)
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     p.paragraph_format.line_spacing = Pt(round(size * c["masthead_line_factor"], 2))
+    p.paragraph_format.space_before = Pt(masthead_space_before_pt(d.kind, size))
     if d.short_form:
         if d.number:
             doc.add_paragraph(d.number, style=NUMBER)
@@ -223,12 +228,23 @@ def head(doc, d: OfficialDocument) -> None:
         line.add_run(f"{d.issuer}\t{d.date_text}")
     else:
         line = doc.add_paragraph(d.number, style=NUMBER)
-    border(line._p.get_or_add_pPr(), "bottom", c["rules_pt"]["separator"], c["red"])
-    doc.add_paragraph("", style=NUMBER)
+        line.paragraph_format.space_before = Pt(c["number_blank_lines"] * g.line_pt)
+    border(line._p.get_or_add_pPr(), "bottom", c["rules_pt"]["separator"], c["red"], rule_space_pt())
+    for _ in range(c["title_blank_lines"]):
+        doc.add_paragraph("", style=NUMBER)
+
+
+def title_paragraph(doc, text: str, style: str) -> None:
+    """The title on its lines (layout.title_lines), each line break written in: no engine breaks a word."""
+    p = doc.add_paragraph(style=style)
+    for i, line in enumerate(title_lines(text)):
+        run = p.add_run(line)
+        if i:
+            run._r.insert(0, OxmlElement("w:br"))
 
 
 def body(doc, d: OfficialDocument) -> None:
-    doc.add_paragraph(d.title, style=TITLE)
+    title_paragraph(doc, d.title, TITLE)
     doc.add_paragraph("", style="Normal")
     if d.recipients:
         p = doc.add_paragraph(f"{d.recipients}：", style="Normal")
@@ -334,39 +350,78 @@ def table(doc, df, plan) -> None:
         p.append(r)
 
 
+def banji_rows(d: OfficialDocument) -> list[tuple[str, str]]:
+    """The 版记's lines (left text, right text): 抄送 across the line; 印发机关 left, 印发日期 right."""
+    return ([(f"抄送：{'，'.join(safe(x) for x in d.cc)}。", "")] if d.cc else []) + \
+           ([(safe(d.printer), f"{d.date_text}印发")] if d.printer else [])
+
+
+def _cell_borders(cell, **sides) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = child(tc_pr, "w:tcBorders")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        pt = sides.get(side)
+        if pt:
+            for k, v in (("w:val", "single"), ("w:sz", str(round(pt * 8))), ("w:space", "0"), ("w:color", "000000")):
+                el.set(qn(k), v)
+        else:
+            el.set(qn("w:val"), "nil")
+        borders.append(el)
+
+
 def banji(doc, d: OfficialDocument) -> None:
-    """版记 (抄送; 印发机关 and 印发日期) between rules at the foot of the last page. GB/T 9704 fixes its place,
-    so its paragraphs sit in a paragraph frame (w:framePr) aligned to the bottom of the type area; a
-    frame, not a text box, so the text stays in the document's flow of paragraphs."""
+    """版记 (GB/T 9704 7.4) on the last page, an even page (a new section that starts on an even page; Word and
+    LibreOffice insert a blank page before it when needed), its last rule on the foot of the type area: a
+    spacer paragraph of exact height, then a table of exact row heights. That page has no page number."""
     c, g = config(), geometry()
-    lines = ([f"抄送：{'，'.join(safe(x) for x in d.cc)}。"] if d.cc else []) + \
-            ([f"{safe(d.printer)}\t{d.date_text}印发"] if d.printer else [])
-    if not lines:
+    rows = banji_rows(d)
+    if not rows:
         return
-    if doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE:
-        page_setup(doc.add_section(WD_SECTION.NEW_PAGE), False)
-    rules = c["rules_pt"]
-    inset = c["sizes_pt"]["banji"]
-    line = round(inset * c["table_line_factor"], 2)
-    for i, text in enumerate(lines):
-        p = doc.add_paragraph(style=BANJI)
-        pf = p.paragraph_format
-        pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(line)
-        pf.left_indent, pf.right_indent = Pt(inset), Pt(inset)
-        pf.tab_stops.add_tab_stop(Mm(g.type_w) - Pt(2 * inset), alignment=WD_TAB_ALIGNMENT.RIGHT)
-        ppr = p._p.get_or_add_pPr()
-        # one frame a line, stacked up from the foot of the type area (LibreOffice drops a frame whose
-        # paragraphs have different borders)
-        top = g.type_h * MM - (len(lines) - i) * (line + 2 * sum(rules.values()) + 2)
-        frame = child(ppr, "w:framePr")
-        for k, v in (("w:w", str(round(Mm(g.type_w).twips))), ("w:wrap", "around"), ("w:vAnchor", "margin"),
-                     ("w:hAnchor", "margin"), ("w:xAlign", "center"), ("w:y", str(round(top * 20)))):
-            frame.set(qn(k), v)
-        if i == 0:
-            border(ppr, "top", rules["banji_outer"], "000000")
-        border(ppr, "bottom", rules["banji_outer"] if i == len(lines) - 1 else rules["banji_inner"], "000000")
-        p.add_run(text)
-    doc.add_paragraph("", style=BANJI)  # the frame anchors to the paragraph after it
+    section = doc.add_section(WD_SECTION.EVEN_PAGE)
+    page_setup(section, False)
+    for footer in (section.footer, section.even_page_footer):
+        footer.is_linked_to_previous = False
+        for p in footer.paragraphs:
+            for r in list(p.runs):
+                r._r.getparent().remove(r._r)
+    rules, inset, row_pt = c["rules_pt"], c["sizes_pt"]["banji"], g.line_pt
+    spacer = doc.add_paragraph(style=BANJI)
+    pf = spacer.paragraph_format
+    pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(banji_spacer_pt(len(rows)))
+    t = doc.add_table(rows=len(rows), cols=2)
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    margins = child(t._tbl.tblPr, "w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    widths = banji_widths_mm(next((b for _, b in rows if b), ""))
+    for col, w in zip(t._tbl.tblGrid.gridCol_lst, widths):
+        col.set(qn("w:w"), str(round(Mm(w).twips)))
+    for i, (left, right) in enumerate(rows):
+        row = t.rows[i]
+        tr_pr = row._tr.get_or_add_trPr()
+        height = OxmlElement("w:trHeight")
+        height.set(qn("w:val"), str(round(row_pt * 20)))
+        height.set(qn("w:hRule"), "exact")
+        tr_pr.append(height)
+        cells = [row.cells[0].merge(row.cells[1])] if not right else list(row.cells)
+        top = rules["banji_outer"] if i == 0 else rules["banji_inner"]
+        bottom = rules["banji_outer"] if i == len(rows) - 1 else None
+        for j, (cell, text) in enumerate(zip(cells, (left, right) if right else (left,))):
+            cell.width = Mm(g.type_w if len(cells) == 1 else widths[j])
+            _cell_borders(cell, top=top, bottom=bottom)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            p = cell.paragraphs[0]
+            p.style = doc.styles[BANJI]
+            p.paragraph_format.left_indent, p.paragraph_format.right_indent = Pt(inset), Pt(inset)
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if j == 1 else WD_ALIGN_PARAGRAPH.LEFT
+            p.add_run(text)
+    end = doc.add_paragraph(style=BANJI)  # a document ends with a paragraph: next to no height
+    end.paragraph_format.line_spacing_rule, end.paragraph_format.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(1)
 
 
 def write_docx(d: OfficialDocument, path: Path | str) -> Path:

@@ -7,6 +7,7 @@ docx and the PDF call the same functions, so their pages agree.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -134,3 +135,92 @@ def table_plan(df: pd.DataFrame) -> TablePlan:
             widths = tuple(round(w * scale / MM, 2) for w in natural)
             return TablePlan(landscape, float(pt), widths, tuple(is_number_column(df[col]) for col in df.columns))
     raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------- 版头 and title
+def masthead_space_before_pt(kind: str, size: float) -> float:
+    """Space above the 发文机关标志 so that its top edge (the em box's, centred in its exact line) lies where
+    params put it below the type area's top."""
+    c = config()
+    top = c["masthead_geometry"][kind]["top_below_type_area_mm"] * MM
+    line = size * c["masthead_line_factor"]
+    return round(max(0.0, top - (line - size) / 2), 2)
+
+
+TITLE_DATE = re.compile(r"\d{4}年(?:第[一二三四]季度|度|\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日")
+
+
+def title_segments(title: str) -> list[str]:
+    """The title cut into pieces a line may not split: the words of ``title_words``, dates (2025年第二季度,
+    2025年6月28日) and single characters; "的" and "通报" stay with what precedes them."""
+    words = sorted(config().get("title_words") or [], key=len, reverse=True)
+    out: list[str] = []
+    i = 0
+    while i < len(title):
+        m = TITLE_DATE.match(title, i)
+        piece = m.group(0) if m else next((w for w in words if title.startswith(w, i)), title[i])
+        if out and (piece.startswith("的") or piece == "通报" or piece[0] in "，、）》”"):
+            out[-1] += piece
+        else:
+            out.append(piece)
+        i += len(piece)
+    # a run of characters outside the word list and the dates is one word: it is never broken
+    known = set(words)
+    merged: list[str] = []
+    for p in out:
+        loose = not TITLE_DATE.fullmatch(p) and p not in known
+        if merged and loose and merged[-1] not in known and not TITLE_DATE.fullmatch(merged[-1]):
+            merged[-1] += p
+        else:
+            merged.append(p)
+    return merged
+
+
+def title_lines(title: str, pt: float | None = None) -> list[str]:
+    """The title's lines (7.3.1): as few as fit the type width at the title size, broken only between
+    segments, the lines as even as possible (the upper not longer than the lower when they differ, a 正梯形)
+    and never a lone "通报" or "的通报" on the last."""
+    c, g = config(), geometry()
+    pt = pt or c["sizes_pt"]["title"]
+    room = g.type_w * MM / pt  # in em
+    segs = title_segments(title)
+    if width_chars(title) <= room or len(segs) < 2:
+        return [title]
+    best: tuple | None = None
+    n = len(segs)
+    for lines_n in range(2, n + 1):
+        for cuts in itertools.combinations(range(1, n), lines_n - 1):
+            bounds = (0, *cuts, n)
+            lines = ["".join(segs[a:b]) for a, b in zip(bounds, bounds[1:])]
+            widths = [width_chars(ln) for ln in lines]
+            if max(widths) > room or lines[-1] in ("通报", "的通报"):
+                continue
+            score = (max(widths) - min(widths), widths[0] > widths[-1])
+            if best is None or score < best[0]:
+                best = (score, lines)
+        if best:
+            return best[1]
+    return [title]
+
+
+def rule_space_pt() -> float:
+    """Space between the 发文字号's line box and the red rule under it, so that the rule lies
+    ``separator_below_number_mm`` below the number's em box (centred in the body line)."""
+    c, g = config(), geometry()
+    return round(max(0.0, c["separator_below_number_mm"] * MM - (g.line_pt - c["sizes_pt"]["number"]) / 2))
+
+
+def banji_spacer_pt(rows: int) -> float:
+    """Height of the space above the 版记 on its page: the type area less its rows (one body line each) and
+    the 1 pt paragraph that ends the document, so that its last rule lies on the type area's foot."""
+    g = geometry()
+    return round(g.type_h * MM - rows * g.line_pt - 1.5, 2)
+
+
+def banji_widths_mm(right_text: str) -> tuple[float, float]:
+    """The 版记 table's two columns: the right one holds 印发日期 + 印发 one character in from the right (and three
+    characters to spare for the space an office suite sets between Chinese and digits), the left one the rest of the type width (the 印发机关)."""
+    c, g = config(), geometry()
+    pt = c["sizes_pt"]["banji"]
+    right = (width_chars(right_text) + 4) * pt / MM
+    return round(g.type_w - right, 2), round(right, 2)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
-from alxa_lib.reports.official.layout import cell_text, geometry, masthead_pt, safe, table_plan
+from alxa_lib.reports.official.layout import (banji_spacer_pt, banji_widths_mm, cell_text, geometry, masthead_pt,
+                                              masthead_space_before_pt, rule_space_pt, safe, table_plan, title_lines)
 from alxa_lib.reports.official.paging import chunks
 from alxa_lib.reports.official.textflow import SPACE_EM, runs
 
@@ -75,7 +76,7 @@ h2, h3, h4 {{ break-after: avoid; }}
 .number {{ text-align: center; text-indent: 0; letter-spacing: 0; {ws0} font-size: {s['number']}pt; }}
 .issue-line {{ text-align: left; text-indent: 0; letter-spacing: 0; {ws0} font-size: {s['number']}pt; }}
 .issue-line .right {{ float: right; white-space: nowrap; }}
-.rule {{ border-bottom: {c['rules_pt']['separator']}pt solid {red}; padding-bottom: {c['rule_gap_pt']}pt; }}
+.rule {{ border-bottom: {c['rules_pt']['separator']}pt solid {red}; padding-bottom: {rule_space_pt()}pt; }}
 .title {{ {font(f['title'])} font-size: {s['title']}pt; line-height: {c['title_line_pt']}pt; text-align: center;
   text-indent: 0; letter-spacing: 0; {ws0} }}
 .flush {{ text-indent: 0; }}
@@ -85,7 +86,6 @@ h2, h3, h4 {{ break-after: avoid; }}
   text-align: center; text-indent: 0; letter-spacing: 0; {ws0} }}
 section.attachment {{ break-before: page; }}
 section.landscape {{ page: landscape; }}
-section.portrait {{ break-before: page; page: auto; }}
 table {{ border-collapse: collapse; margin: 0 auto; table-layout: fixed; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
@@ -94,12 +94,16 @@ th, td {{ border: 0.5pt solid #000; padding: 0 {c['table']['cell_padding_pt']}pt
 th {{ text-align: center; font-weight: 700; }}
 td.num {{ text-align: right; }}
 .note {{ text-indent: 0; letter-spacing: 0; {ws0} break-before: avoid; }}
-.banji {{ float: footnote; font-size: {s['banji']}pt; line-height: {s['banji'] * c['table_line_factor']:.2f}pt;
-  border-top: {c['rules_pt']['banji_outer']}pt solid #000; border-bottom: {c['rules_pt']['banji_outer']}pt solid #000; }}
-.banji table {{ width: 100%; border-collapse: collapse; }}
-.banji td {{ border: none; padding: 0 {s['banji']}pt; white-space: nowrap; }}
+.banji-page {{ break-before: left; page: banji; }}
+@page banji {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+@page :blank {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+.banji-space {{ height: {banji_spacer_pt(2):.2f}pt; }}
+.banji {{ width: 100%; border-collapse: collapse; font-size: {s['banji']}pt; table-layout: fixed; }}
+.banji td {{ height: {g.line_pt - c['rules_pt']['banji_outer']:.2f}pt; padding: 0 {s['banji']}pt; white-space: nowrap; vertical-align: middle;
+  border-top: {c['rules_pt']['banji_inner']}pt solid #000; line-height: 1; }}
+.banji tr:first-child td {{ border-top: {c['rules_pt']['banji_outer']}pt solid #000; }}
+.banji tr:last-child td {{ border-bottom: {c['rules_pt']['banji_outer']}pt solid #000; }}
 .banji td.right {{ text-align: right; }}
-.banji tr + tr td {{ border-top: {c['rules_pt']['banji_inner']}pt solid #000; }}
 ::footnote-call {{ content: none; }}
 .next-page {{ break-before: page; }}
 ::footnote-marker {{ content: none; }}
@@ -127,22 +131,29 @@ def body_e(text) -> str:
 
 
 def head(d: OfficialDocument) -> str:
+    c, g = config(), geometry()
     size = masthead_pt(d.masthead)
-    out = [f'<p class="masthead" style="font-size:{size}pt; line-height:{size * config()["masthead_line_factor"]:.2f}pt">'
-           f'{e(d.masthead)}</p>']
+    out = [f'<p class="masthead" style="font-size:{size}pt; line-height:{size * c["masthead_line_factor"]:.2f}pt; '
+           f'margin-top:{masthead_space_before_pt(d.kind, size)}pt">{e(d.masthead)}</p>']
     if d.short_form:
         if d.number:
             out.append(f'<p class="number">{e(d.number)}</p>')
         out.append(f'<p class="issue-line rule"><span class="right">{e(d.date_text)}</span>{e(d.issuer)}</p>')
     else:
-        out.append(f'<p class="number rule">{e(d.number) if d.number else "&nbsp;"}</p>')
-    out.append('<p class="number">&nbsp;</p>')
+        out.append(f'<p class="number rule" style="margin-top:{c["number_blank_lines"] * g.line_pt:.2f}pt">'
+                   f'{e(d.number) if d.number else "&nbsp;"}</p>')
+    out += ['<p class="number">&nbsp;</p>'] * c["title_blank_lines"]
     return "\n".join(out)
+
+
+def title_html(text: str, cls: str) -> str:
+    """The title on the lines ``layout.title_lines`` chose, as the docx has them."""
+    return f'<p class="{cls}">' + "<br>".join(e(line) for line in title_lines(text)) + "</p>"
 
 
 def body(d: OfficialDocument) -> str:
     g = geometry()
-    out = [f'<p class="title">{e(d.title)}</p>', "<p>&nbsp;</p>"]
+    out = [title_html(d.title, "title"), "<p>&nbsp;</p>"]
     if d.recipients:
         out.append(f'<p class="flush">{body_e(d.recipients + "：")}</p>')
     out += [f"<{TAGS[b.level]}>{body_e(b.text)}</{TAGS[b.level]}>" for b in d.blocks]
@@ -180,25 +191,21 @@ def attachments(d: OfficialDocument) -> str:
 
 
 def banji(d: OfficialDocument) -> str:
+    """版记 (7.4) alone on the last page, an even one (``break-before: left``, a blank page before it when
+    needed, as the docx's even-page section), its last rule on the type area's foot; no page number."""
     rows = ([(f"抄送：{'，'.join(d.cc)}。", "")] if d.cc else []) + ([(d.printer, f"{d.date_text}印发")] if d.printer else [])
     if not rows:
         return ""
-    body_ = "".join(f'<tr><td>{e(a)}</td><td class="right">{e(b)}</td></tr>' for a, b in rows)
-    block = f'<div class="banji"><table>{body_}</table></div>'
-    last_landscape = bool(d.attachments) and table_plan(d.attachments[-1].table).landscape
-    return f'<section class="portrait">{block}</section>' if last_landscape else block
+    body_ = "".join((f'<tr><td colspan="2">{e(a)}</td></tr>' if not b else
+                     f'<tr><td>{e(a)}</td><td class="right">{e(b)}</td></tr>') for a, b in rows)
+    space = f'<div class="banji-space" style="height:{banji_spacer_pt(len(rows)):.2f}pt"></div>'
+    cols = "".join(f'<col style="width:{w}mm">' for w in banji_widths_mm(next((b for _, b in rows if b), "")))
+    return f'<section class="banji-page">{space}<table class="banji"><colgroup>{cols}</colgroup>{body_}</table></section>'
 
 
 def to_html(d: OfficialDocument) -> str:
-    inner = head(d) + body(d)
-    last = attachments(d)
-    bj = banji(d)
-    # the 版记 floats to the foot of the page where it stands: the last page of the last 附件, or of the body
-    if bj and d.attachments and not bj.startswith("<section"):
-        last = last[: last.rfind("</section>")] + bj + "</section>"
-        bj = ""
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(safe(d.title))}</title>'
-            f"<style>{css()}</style></head><body>{inner}{last}{bj}</body></html>")
+            f"<style>{css()}</style></head><body>{head(d)}{body(d)}{attachments(d)}{banji(d)}</body></html>")
 
 
 def write_html(d: OfficialDocument, path: Path | str) -> Path:
