@@ -23,12 +23,10 @@ OFFICE_PDF = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value
 EM_TOP = 0.88  # the ideographic em box of a CJK font: 0.88 em above the baseline, 0.12 em below
 RED = (1.0, 0.0, 0.0)
 # a number, a project id or a date: never split over two lines of a table cell
-TOKEN = re.compile(r"^(?:[-+−]?[\d,]+(?:\.\d+)?%?|[-+−]?\.\d+|\d{4}-[A-Z]{2,}-\d+|\d{4}-\d{2}-\d{2}|"
+TOKEN = re.compile(r"^(?:[-+−]?[\d,]+(?:\.\d+)?%?|[-+−]?\.\d+|\d{4}-[A-Z]{2,}-[A-Z]?\d+|\d{4}-\d{2}-\d{2}|"
                    r"\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日)$")
 PAGE_NUMBER = re.compile(r"^—\s*(\d+)\s*—$")
 LABEL = re.compile(r"^附件(\d+)$")
-# a table header may wrap only before an opening bracket or a slash, or after a closing one
-HEADER_BREAK_BEFORE, HEADER_BREAK_AFTER = "（(/", "）)/、"
 
 
 @dataclass(frozen=True)
@@ -197,11 +195,19 @@ def split_tokens(cell: str) -> list[str]:
 
 
 def header_breaks(cell: str) -> list[str]:
-    """Places where a header cell wraps inside a word: "年度计划投\\n资" → ["年度计划投/资"]."""
-    parts = [p for p in cell.split("\n")]
-    bad = []
+    """Places where a header cell wraps inside a word: "年度计划投\\n资" → ["年度计划投/资"]. A header may wrap
+    between the words the project's parameters list (``table.header_words``) and before its unit （…）."""
+    from alxa_lib.reports.official.layout import header_words
+    parts = cell.split("\n")
+    joined = "".join(parts)
+    allowed, pos = set(), 0
+    for w in header_words(joined):
+        pos += len(w)
+        allowed.add(pos)
+    bad, pos = [], 0
     for a, b in zip(parts, parts[1:]):
-        if a and b and not (b[0] in HEADER_BREAK_BEFORE or a[-1] in HEADER_BREAK_AFTER):
+        pos += len(a)
+        if a and b and pos not in allowed:
             bad.append(f"{a}/{b}")
     return bad
 

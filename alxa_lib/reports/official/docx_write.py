@@ -343,10 +343,14 @@ def table(doc, df, plan) -> None:
             sz.set(qn("w:val"), str(round(plan.font_pt * 2)))
             rpr.append(sz)
         r.append(rpr)
-        text = OxmlElement("w:t")  # text only: never a field or a formula
-        text.set(qn("xml:space"), "preserve")
-        text.text = rows[r_i][c_i]
-        r.append(text)
+        pieces = list(plan.headers[c_i]) if r_i == 0 and plan.headers else [rows[r_i][c_i]]
+        for k, piece in enumerate(pieces):  # a header's lines broken only before its unit (layout.header_lines)
+            if k:
+                r.append(OxmlElement("w:br"))
+            text = OxmlElement("w:t")  # text only: never a field or a formula
+            text.set(qn("xml:space"), "preserve")
+            text.text = piece
+            r.append(text)
         p.append(r)
 
 

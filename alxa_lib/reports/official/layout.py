@@ -104,36 +104,130 @@ def is_number_column(s: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
 
 
+# a cell that is one number (49.0%, -34.10, 1,816.00), project id (2025-ZD-010) or date: never wrapped
+UNBROKEN = re.compile(r"^(?:[-+−]?[\d,]*\.?\d+%?|\d{4}-[A-Z]{2,}-[A-Z]?\d+|\d{4}-\d{2}-\d{2}|\d{4}年\d{1,2}月\d{1,2}日|"
+                      r"\d{1,2}月\d{1,2}日|第[一二三四]季度|[●▲■]?\s?[\u4e00-\u9fff]{1,2}灯)$")
+LATIN_WORD = re.compile(r"[A-Za-z0-9.,:/%+\-_]+")
+
+
+def header_words(text: str) -> list[str]:
+    """A column header cut where it may wrap: before its unit （…） and between the words of
+    ``table.header_words``; a character outside those words stays with its neighbour."""
+    words = sorted(config()["table"].get("header_words") or [], key=len, reverse=True)
+    out: list[str] = []
+    for part in [p for p in re.split(r"(?=[（(])", str(text)) if p]:
+        if part[0] in "（(":
+            out.append(part)
+            continue
+        i, pieces = 0, []
+        while i < len(part):
+            w = next((w for w in words if part.startswith(w, i)), None)
+            if w:
+                pieces.append(w)
+                i += len(w)
+            else:
+                if pieces and pieces[-1] not in words:
+                    pieces[-1] += part[i]
+                else:
+                    pieces.append(part[i])
+                i += 1
+        # a stray character joins the word before it (or after it, at the start)
+        merged: list[str] = []
+        for p in pieces:
+            if merged and (p not in words and len(p) == 1 or merged[-1] not in words and len(merged[-1]) == 1):
+                merged[-1] += p
+            else:
+                merged.append(p)
+        out += merged
+    return out
+
+
+def header_lines(text: str, width_em: float | None = None) -> list[str]:
+    """The header's lines at ``width_em``, broken only between ``header_words``; without a width, the words."""
+    parts = header_words(text)
+    if width_em is None:
+        return parts
+    lines: list[str] = []
+    for p in parts:
+        if lines and width_chars(lines[-1] + p) <= width_em + 1e-6:
+            lines[-1] += p
+        else:
+            lines.append(p)
+    return lines
+
+
+def column_kind(texts: list[str]) -> str:
+    """"number" (right-aligned, never wrapped), "fixed" (ids, dates: never wrapped) or "text"."""
+    seen = [t for t in texts if t not in ("—", "")]
+    if seen and all(UNBROKEN.match(t) for t in seen):
+        return "number" if all(re.match(r"^[-+−]?[\d,]*\.?\d+%?$", t) for t in seen) else "fixed"
+    return "text"
+
+
 @dataclass(frozen=True)
 class TablePlan:
     landscape: bool
     font_pt: float
     widths_mm: tuple[float, ...]
     numeric: tuple[bool, ...]
+    kinds: tuple[str, ...] = ()
+    headers: tuple[tuple[str, ...], ...] = ()  # each header's lines
 
     @property
     def line_pt(self) -> float:
         return round(self.font_pt * config()["table_line_factor"], 2)
 
+    def keeps(self, i: int) -> bool:
+        """Column ``i`` never wraps (numbers, ids, dates)."""
+        return bool(self.kinds) and self.kinds[i] in ("number", "fixed")
+
 
 def table_plan(df: pd.DataFrame) -> TablePlan:
-    """4号 portrait when the table fits 156 mm, else 小四 portrait, else 小四 on a landscape page; column
-    widths from the longest cell (a column wraps past ``max_cell_chars``), stretched to the full width."""
+    """Column widths from the content: a column of numbers, ids or dates is as wide as its longest cell (it
+    never wraps); a header wraps only before its unit （…）; text columns share the rest, up to
+    ``max_cell_chars`` each. 4号 portrait when the table fits 156 mm, else 小四 portrait, else 小四 on a
+    landscape page (only when portrait cannot hold the columns that never wrap)."""
     c, g = config(), geometry()
     t, sizes = c["table"], c["sizes_pt"]
-    chars = []
-    for col in df.columns:
-        longest = max([width_chars(col) / 2] + [width_chars(cell_text(v)) for v in df[col]])
-        chars.append(min(float(t["max_cell_chars"]), max(float(t["min_cell_chars"]), math.ceil(longest * 2) / 2)))
     pad = 2 * t["cell_padding_pt"]
+    texts = [[cell_text(v) for v in df[col]] for col in df.columns]
+    kinds = [column_kind(x) for x in texts]
+    need, want = [], []  # in em
+    for col, cells, kind in zip(df.columns, texts, kinds):
+        head = max(width_chars(p) for p in header_lines(col))
+        longest = max([0.0] + [width_chars(x) for x in cells])
+        if kind == "text" and longest > t.get("unbroken_text_chars", 0):
+            words = max([0.0] + [width_chars(w) for x in cells for w in LATIN_WORD.findall(x)])
+            lo = max(float(t["min_cell_chars"]), head, words)
+            need.append(lo)
+            want.append(max(lo, min(float(t["max_cell_chars"]), longest)))
+        else:
+            lo = max(head, longest) + 0.5  # half a character to spare for an office suite's rounding
+            need.append(lo)
+            want.append(lo)
     options = [(False, sizes["table"]), (False, sizes["table_small"]), (True, sizes["table_small"])]
     for landscape, pt in options:
         avail = (g.type_h if landscape else g.type_w) * MM
-        natural = [n * pt + pad for n in chars]
-        if sum(natural) <= avail or landscape:
-            scale = avail / sum(natural)
-            widths = tuple(round(w * scale / MM, 2) for w in natural)
-            return TablePlan(landscape, float(pt), widths, tuple(is_number_column(df[col]) for col in df.columns))
+        w = [n * pt + pad for n in need]
+        extra = avail - sum(w)
+        grow = [(b - a) * pt for a, b in zip(need, want)]
+        if not landscape and (extra < 0 or extra < 0.5 * sum(grow)):  # the text would be squeezed: next option
+            continue
+        if extra >= sum(grow):
+            w = [a + gr for a, gr in zip(w, grow)]
+            rest = avail - sum(w)
+            flexible = [i for i, k in enumerate(kinds) if k == "text"] or list(range(len(w)))
+            share = sum(w[i] for i in flexible)
+            for i in flexible:
+                w[i] += rest * w[i] / share
+        elif extra > 0:
+            w = [a + gr * extra / sum(grow) for a, gr in zip(w, grow)]
+        else:  # even landscape cannot hold them: scaled down (the text wraps where it must)
+            w = [a * avail / sum(w) for a in w]
+        widths = tuple(round(x / MM, 2) for x in w)
+        heads = tuple(tuple(header_lines(col, (x - pad) / pt)) for col, x in zip(df.columns, w))
+        numeric = tuple(is_number_column(df[col]) or k == "number" for col, k in zip(df.columns, kinds))
+        return TablePlan(landscape, float(pt), widths, numeric, tuple(kinds), heads)
     raise AssertionError("unreachable")
 
 

@@ -101,7 +101,7 @@ def heading_pt(title: str, plan: TablePlan) -> float:
 def chunks(a: Attachment, plan: TablePlan) -> list[Chunk]:
     """The table's rows cut into page-sized chunks (at least one row each; the note stays with the last)."""
     df: pd.DataFrame = a.table
-    header = row_height_pt([str(c) for c in df.columns], plan)
+    header = row_height_pt(["\n".join(h) for h in plan.headers] if plan.headers else [str(c) for c in df.columns], plan)
     heights = [row_height_pt([cell_text(v) for v in r], plan) for r in df.itertuples(index=False)]
     if a.note and heights:
         heights[-1] += math.ceil(lines_needed(a.note, sum(plan.widths_mm) * MM, plan.font_pt)) * plan.line_pt

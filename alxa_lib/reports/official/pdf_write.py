@@ -93,6 +93,7 @@ th, td {{ border: 0.5pt solid #000; padding: 0 {c['table']['cell_padding_pt']}pt
   vertical-align: top; text-align: left; font-weight: 400; overflow-wrap: anywhere; }}
 th {{ text-align: center; font-weight: 700; }}
 td.num {{ text-align: right; }}
+td.keep {{ white-space: nowrap; }}
 .note {{ text-indent: 0; letter-spacing: 0; {ws0} break-before: avoid; }}
 .banji-page {{ break-before: left; page: banji; }}
 @page banji {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
@@ -170,10 +171,13 @@ def body(d: OfficialDocument) -> str:
 
 
 def table(df, plan) -> str:
+    q = '"'
     cols = "".join(f'<col style="width:{w}mm">' for w in plan.widths_mm)
     style = f"font-size:{plan.font_pt}pt; line-height:{plan.line_pt}pt; width:{sum(plan.widths_mm):.2f}mm"
-    head_ = "".join(f"<th>{e(c)}</th>" for c in df.columns)
-    rows = "".join("<tr>" + "".join(f'<td{" class=num" if plan.numeric[i] else ""}>{e(cell_text(v))}</td>'
+    head_ = "".join("<th>" + "<br>".join(e(x) for x in (plan.headers[i] if plan.headers else [c])) + "</th>"
+                    for i, c in enumerate(df.columns))
+    cls = [" ".join((["num"] if plan.numeric[i] else []) + (["keep"] if plan.keeps(i) else [])) for i in range(len(df.columns))]
+    rows = "".join("<tr>" + "".join(f'<td{f" class={q}{cls[i]}{q}" if cls[i] else ""}>{e(cell_text(v))}</td>'
                                     for i, v in enumerate(r)) + "</tr>" for r in df.itertuples(index=False))
     return f'<table style="{style}"><colgroup>{cols}</colgroup><thead><tr>{head_}</tr></thead><tbody>{rows}</tbody></table>'
 
