@@ -19,7 +19,7 @@ import pytest
 from alxa_lib import params
 from alxa_lib.reports.official.layout import MM, title_lines
 
-from .conftest import built_once
+from conftest import built_once
 
 DOC = params.load("document")
 KINDS = ("brief", "quarter", "annual")

@@ -24,7 +24,7 @@ from alxa_lib.reports.official.document import OfficialDocument, config
 from alxa_lib.reports.official.layout import (MM, banji_spacer_pt, banji_widths_mm, cell_text, footer_distance_mm,
                                               geometry, masthead_pt, masthead_space_before_pt, rule_space_pt, safe,
                                               table_plan, title_lines)
-from alxa_lib.reports.official.paging import chunks
+from alxa_lib.reports.official.paging import cell_pieces, chunks
 
 STYLE = {"p": "Normal", "h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3"}
 TITLE, MASTHEAD, NUMBER, LABEL, ATT_TITLE, TABLE, BANJI, SIGN, FOOTER = (
@@ -234,10 +234,10 @@ def head(doc, d: OfficialDocument) -> None:
         doc.add_paragraph("", style=NUMBER)
 
 
-def title_paragraph(doc, text: str, style: str) -> None:
+def title_paragraph(doc, text: str, style: str, landscape: bool = False) -> None:
     """The title on its lines (layout.title_lines), each line break written in: no engine breaks a word."""
     p = doc.add_paragraph(style=style)
-    for i, line in enumerate(title_lines(text)):
+    for i, line in enumerate(title_lines(text, landscape=landscape)):
         run = p.add_run(line)
         if i:
             run._r.insert(0, OxmlElement("w:br"))
@@ -275,7 +275,8 @@ def attachment(doc, d: OfficialDocument, i: int) -> None:
     else:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_paragraph(f"附件{i}", style=LABEL)
-    doc.add_paragraph(a.title, style=ATT_TITLE)
+    doc.add_paragraph("", style="Normal")  # 附件N on the first line, its title on the third (7.3.7)
+    title_paragraph(doc, a.title, ATT_TITLE, plan.landscape)
     for n, chunk in enumerate(chunks(a, plan)):  # one page each, the header row on each (paging.py)
         if n:
             page_break_before(doc.add_paragraph(style=TABLE))
@@ -343,7 +344,8 @@ def table(doc, df, plan) -> None:
             sz.set(qn("w:val"), str(round(plan.font_pt * 2)))
             rpr.append(sz)
         r.append(rpr)
-        pieces = list(plan.headers[c_i]) if r_i == 0 and plan.headers else [rows[r_i][c_i]]
+        pieces = (list(plan.headers[c_i]) if plan.headers else [rows[0][c_i]]) if r_i == 0 else \
+            cell_pieces(rows[r_i][c_i], c_i, plan) if plan.kinds else [rows[r_i][c_i]]
         for k, piece in enumerate(pieces):  # a header's lines broken only before its unit (layout.header_lines)
             if k:
                 r.append(OxmlElement("w:br"))

@@ -179,7 +179,7 @@ class TablePlan:
 
     def keeps(self, i: int) -> bool:
         """Column ``i`` never wraps (numbers, ids, dates)."""
-        return bool(self.kinds) and self.kinds[i] in ("number", "fixed")
+        return bool(self.kinds) and self.kinds[i] in ("number", "fixed", "short")
 
 
 def table_plan(df: pd.DataFrame) -> TablePlan:
@@ -202,6 +202,7 @@ def table_plan(df: pd.DataFrame) -> TablePlan:
             need.append(lo)
             want.append(max(lo, min(float(t["max_cell_chars"]), longest)))
         else:
+            kinds[len(need)] = kind if kind != "text" else "short"  # a short name: never wrapped
             lo = max(head, longest) + 0.5  # half a character to spare for an office suite's rounding
             need.append(lo)
             want.append(lo)
@@ -270,13 +271,13 @@ def title_segments(title: str) -> list[str]:
     return merged
 
 
-def title_lines(title: str, pt: float | None = None) -> list[str]:
+def title_lines(title: str, pt: float | None = None, landscape: bool = False) -> list[str]:
     """The title's lines (7.3.1): as few as fit the type width at the title size, broken only between
     segments, the lines as even as possible (the upper not longer than the lower when they differ, a 正梯形)
     and never a lone "通报" or "的通报" on the last."""
     c, g = config(), geometry()
     pt = pt or c["sizes_pt"]["title"]
-    room = g.type_w * MM / pt  # in em
+    room = (g.type_h if landscape else g.type_w) * MM / pt  # in em
     segs = title_segments(title)
     if width_chars(title) <= room or len(segs) < 2:
         return [title]

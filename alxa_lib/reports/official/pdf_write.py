@@ -15,7 +15,7 @@ from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
 from alxa_lib.reports.official.layout import (banji_spacer_pt, banji_widths_mm, cell_text, geometry, masthead_pt,
                                               masthead_space_before_pt, rule_space_pt, safe, table_plan, title_lines)
-from alxa_lib.reports.official.paging import chunks
+from alxa_lib.reports.official.paging import cell_pieces, chunks
 from alxa_lib.reports.official.textflow import SPACE_EM, runs
 
 TAGS = {"h1": "h2", "h2": "h3", "h3": "h4", "p": "p"}
@@ -147,9 +147,9 @@ def head(d: OfficialDocument) -> str:
     return "\n".join(out)
 
 
-def title_html(text: str, cls: str) -> str:
+def title_html(text: str, cls: str, landscape: bool = False) -> str:
     """The title on the lines ``layout.title_lines`` chose, as the docx has them."""
-    return f'<p class="{cls}">' + "<br>".join(e(line) for line in title_lines(text)) + "</p>"
+    return f'<p class="{cls}">' + "<br>".join(e(line) for line in title_lines(text, landscape=landscape)) + "</p>"
 
 
 def body(d: OfficialDocument) -> str:
@@ -177,7 +177,8 @@ def table(df, plan) -> str:
     head_ = "".join("<th>" + "<br>".join(e(x) for x in (plan.headers[i] if plan.headers else [c])) + "</th>"
                     for i, c in enumerate(df.columns))
     cls = [" ".join((["num"] if plan.numeric[i] else []) + (["keep"] if plan.keeps(i) else [])) for i in range(len(df.columns))]
-    rows = "".join("<tr>" + "".join(f'<td{f" class={q}{cls[i]}{q}" if cls[i] else ""}>{e(cell_text(v))}</td>'
+    rows = "".join("<tr>" + "".join(f'<td{f" class={q}{cls[i]}{q}" if cls[i] else ""}>'
+                                    + "<br>".join(e(x) for x in cell_pieces(cell_text(v), i, plan)) + "</td>"
                                     for i, v in enumerate(r)) + "</tr>" for r in df.itertuples(index=False))
     return f'<table style="{style}"><colgroup>{cols}</colgroup><thead><tr>{head_}</tr></thead><tbody>{rows}</tbody></table>'
 
@@ -190,7 +191,8 @@ def attachments(d: OfficialDocument) -> str:
         tables = "".join(('<div class="next-page">' if n else "<div>") + table(a.table.iloc[c.start:c.stop], plan)
                          + "</div>" for n, c in enumerate(chunks(a, plan)))  # one page each (paging.py)
         out.append(f'<section class="attachment{" landscape" if plan.landscape else ""}">'
-                   f'<p class="label">附件{i}</p><p class="att-title">{e(a.title)}</p>{tables}{note}</section>')
+                   f'<p class="label">附件{i}</p><p>&nbsp;</p>{title_html(a.title, "att-title", plan.landscape)}'
+                   f'{tables}{note}</section>')
     return "\n".join(out)
 
 
