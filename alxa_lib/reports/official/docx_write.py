@@ -188,8 +188,10 @@ def _field(paragraph, instruction: str) -> None:
     paragraph.add_run()._r.append(fld("end"))
 
 
-def page_numbers(doc, section) -> None:
-    """— n — with the PAGE field: odd pages on the right, even pages on the left, one character in."""
+def page_numbers(doc, section, landscape: bool = False) -> None:
+    """— n — with the PAGE field: odd pages on the right, even pages on the left, one character in. On a
+    landscape page the number is turned to read on the bound sheet where the portrait pages have theirs
+    (GB/T 9704 clause 8): a text box of vertical text in the left margin (``turned_number``)."""
     c = config()
     doc.settings.odd_and_even_pages_header_footer = True
     dash = c["page_number"]["dash"]
@@ -197,7 +199,13 @@ def page_numbers(doc, section) -> None:
     for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        for r in list(p._p):
+            if r.tag != qn("w:pPr"):
+                p._p.remove(r)
         p.style = doc.styles[FOOTER]
+        if landscape:
+            turned_number(doc, p, odd=align == WD_ALIGN_PARAGRAPH.RIGHT)
+            continue
         p.alignment = align
         if align == WD_ALIGN_PARAGRAPH.RIGHT:
             p.paragraph_format.right_indent = inset
@@ -206,6 +214,52 @@ def page_numbers(doc, section) -> None:
         p.add_run(f"{dash} ")
         _field(p, "PAGE")
         p.add_run(f" {dash}")
+
+
+TURNED = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+ xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+ xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+ xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+ xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>
+<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{z}" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">
+<wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset></wp:positionH>
+<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV><wp:extent cx="{cx}" cy="{cy}"/>
+<wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/><wp:docPr id="{z}" name="页码{z}"/><wp:cNvGraphicFramePr/>
+<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp>
+<wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>
+<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>
+<wps:txbx><w:txbxContent><w:p/></w:txbxContent></wps:txbx>
+<wps:bodyPr rot="0" vert="vert" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t" anchorCtr="0"><a:noAutofit/></wps:bodyPr>
+</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice></mc:AlternateContent></w:r>"""
+
+
+def turned_number(doc, footer_paragraph, odd: bool) -> None:
+    """A landscape page's number: a text box in the left margin, its text turned a quarter clockwise (read
+    on the bound sheet), the top of its glyphs ``page_number.below_type_area_mm`` in from the page's left
+    edge, one character in from the end of the type area's length (odd pages) or its start (even)."""
+    from docx.oxml import parse_xml
+    from docx.text.paragraph import Paragraph
+    c, g = config(), geometry()
+    emu = 36000  # per mm
+    size = c["sizes_pt"]["page_number"]
+    box_w = size * 1.5 / MM  # the box's width holds one turned line
+    right = g.bottom - c["page_number"]["below_type_area_mm"]  # the glyphs' tops, from the page's left edge
+    turned_number.z = getattr(turned_number, "z", 100) + 1
+    run = parse_xml(TURNED.format(x=round((right - box_w) * emu), y=round(g.left * emu), cx=round(box_w * emu),
+                                  cy=round(g.type_w * emu), z=turned_number.z))
+    footer_paragraph._p.append(run)
+    p = Paragraph(run.find(".//" + qn("w:p")), footer_paragraph._parent)
+    p.style = doc.styles[FOOTER]
+    inset = Pt(c["page_number"]["inset_chars"] * size)
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
+    if odd:
+        p.paragraph_format.right_indent = inset
+    else:
+        p.paragraph_format.left_indent = inset
+    dash = c["page_number"]["dash"]
+    p.add_run(f"{dash} ")
+    _field(p, "PAGE")
+    p.add_run(f" {dash}")
 
 
 # ---------------------------------------------------------------- parts of the document
@@ -271,7 +325,9 @@ def attachment(doc, d: OfficialDocument, i: int) -> None:
     plan = table_plan(a.table)
     prev = doc.sections[-1]
     if plan.landscape != (prev.orientation == WD_ORIENT.LANDSCAPE):
-        page_setup(doc.add_section(WD_SECTION.NEW_PAGE), plan.landscape)
+        section = doc.add_section(WD_SECTION.NEW_PAGE)
+        page_setup(section, plan.landscape)
+        page_numbers(doc, section, plan.landscape)
     else:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_paragraph(f"附件{i}", style=LABEL)

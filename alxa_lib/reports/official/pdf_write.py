@@ -46,6 +46,10 @@ def css() -> str:
     number = (f'content: "{pn["dash"]} " counter(page) " {pn["dash"]}"; {font(f["page_number"])} '
               f'font-size: {s["page_number"]}pt; vertical-align: top; padding-top: {pn["below_type_area_mm"]}mm;')
     inset = pn["inset_chars"] * s["page_number"]
+    # a landscape page's number is turned to read on the bound sheet, where the portrait pages have theirs
+    # (GB/T 9704 clause 8): in the left margin, its top towards the page's left edge at the bound sheet's
+    # "7 mm below the type area"
+    turned_x = m["bottom"] - pn["below_type_area_mm"]
     red = "#" + c["red"]
     # a space (only the autospace of ``e``) as wide as autospace_em once the letter spacing is added (WeasyPrint
     # gives a run's trailing space one and a half letter spacings); a run ends without letter spacing
@@ -59,6 +63,15 @@ def css() -> str:
 @page :right {{ @bottom-right {{ {number} padding-right: {inset}pt; }} }}
 @page :left {{ @bottom-left {{ {number} padding-left: {inset}pt; }} }}
 @page landscape {{ size: {g.page_h}mm {g.page_w}mm; margin: {m['left']}mm {m['top']}mm {m['right']}mm {m['bottom']}mm; }}
+@page landscape:right {{ @bottom-right {{ content: none; }} @left-top {{ content: element(pn-odd); vertical-align: top; }} }}
+@page landscape:left {{ @bottom-left {{ content: none; }} @left-top {{ content: element(pn-even); vertical-align: top; }} }}
+.pn {{ {font(f["page_number"])} font-size: {s["page_number"]}pt; line-height: 1; margin: 0; padding: 0; }}
+.pn-odd {{ position: running(pn-odd); }} .pn-even {{ position: running(pn-even); }}
+.pn .turn {{ display: block; box-sizing: border-box; width: {g.type_w:.2f}mm; transform-origin: 0 0; white-space: nowrap;
+  transform: translate({turned_x:.2f}mm, 0) rotate(90deg); }}
+.pn-odd .turn {{ text-align: right; padding-right: {inset}pt; }}
+.pn-even .turn {{ text-align: left; padding-left: {inset}pt; }}
+.pn .n::before {{ content: counter(page); }}
 html {{ {font(f['body'])} font-size: {g.body_pt}pt; }}
 body {{ margin: 0; }}
 p, h2, h3, h4 {{ margin: 0; font-size: {g.body_pt}pt; line-height: {g.line_pt}pt; text-indent: {g.indent_pt:.2f}pt;
@@ -98,6 +111,7 @@ td.keep {{ white-space: nowrap; }}
 .banji-page {{ break-before: left; page: banji; }}
 @page banji {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
 @page :blank {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+@page landscape:blank {{ @left-top {{ content: none; }} }}
 .banji-space {{ height: {banji_spacer_pt(2):.2f}pt; }}
 .banji {{ width: 100%; border-collapse: collapse; font-size: {s['banji']}pt; table-layout: fixed; }}
 .banji td {{ height: {g.line_pt - c['rules_pt']['banji_outer']:.2f}pt; padding: 0 {s['banji']}pt; white-space: nowrap; vertical-align: middle;
@@ -209,9 +223,16 @@ def banji(d: OfficialDocument) -> str:
     return f'<section class="banji-page">{space}<table class="banji"><colgroup>{cols}</colgroup>{body_}</table></section>'
 
 
+def turned_numbers() -> str:
+    """The page numbers of landscape pages (running elements the landscape pages' margin boxes show)."""
+    dash = html.escape(config()["page_number"]["dash"])
+    return "".join(f'<div class="pn pn-{k}"><span class="turn">{dash} <span class="n"></span> {dash}</span></div>'
+                   for k in ("odd", "even"))
+
+
 def to_html(d: OfficialDocument) -> str:
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(safe(d.title))}</title>'
-            f"<style>{css()}</style></head><body>{head(d)}{body(d)}{attachments(d)}{banji(d)}</body></html>")
+            f"<style>{css()}</style></head><body>{turned_numbers()}{head(d)}{body(d)}{attachments(d)}{banji(d)}</body></html>")
 
 
 def write_html(d: OfficialDocument, path: Path | str) -> Path:
