@@ -259,3 +259,15 @@ def compare_lines(ours: list[Page], office: list[Page]) -> list[str]:
             y = lb[diff] if diff < len(lb) else "∅"
             problems.append(f"page {a.number} line {diff + 1}: {x[:30]!r} vs {y[:30]!r}")
     return problems
+
+
+DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+
+
+def signature(pages: list[Page], issuer: str) -> tuple[Line, Line] | None:
+    """The 落款 (the issuing office's line) and the 成文日期 under it, in the body's text."""
+    for pg in pages:
+        for a, b in zip(pg.lines, pg.lines[1:]):
+            if a.squeezed == issuer and DATE.match(b.squeezed):
+                return a, b
+    return None

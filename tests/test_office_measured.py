@@ -139,3 +139,16 @@ def test_the_two_renderings_agree_line_by_line(renderings, kind):
     ours, office = pages_of(renderings, kind, "ours"), pages_of(renderings, kind, "office")
     problems = om.compare_lines(ours, office)
     assert problems == [], f"{kind}: {problems[:4]}"
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_signature_with_a_seal_centres_the_office_over_the_date(renderings, kind, rendering):
+    """落款 per 7.3.5.1 (params ``seal: true``): the date four characters in from the right, the office centred
+    over it, on one page."""
+    assert DOC["seal"] is True
+    office, date = om.signature(pages_of(renderings, kind, rendering), DOC["issuer"])
+    _, _, right, _ = type_area()
+    char = (right - type_area()[0]) / DOC["grid"]["chars_per_line"]
+    assert abs(date.x1 - (right - DOC["signature_right_chars"] * char)) <= 1.0, f"{kind} ({rendering}): {date.x1:.1f}"
+    assert abs((office.x0 + office.x1) / 2 - (date.x0 + date.x1) / 2) <= 1.0

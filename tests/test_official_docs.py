@@ -107,8 +107,8 @@ def test_heading_styles_and_levels(brief_files):
     assert all(re.match(r"（[一二三四五六七八九]）", t) for s, t in levels if s == "Heading 2")
     assert all(re.match(r"\d+\.", t) for s, t in levels if s == "Heading 3")
     assert d.styles["公文标题"].font.size == Pt(22)
-    title = next(p for p in d.paragraphs if p.style.name == "公文标题")
-    assert title.text == "关于截至2025年6月28日全旗重点建设项目进展情况的通报"
+    title = next(p for p in d.paragraphs if p.style.name == "公文标题")  # on the lines layout.title_lines chose
+    assert title.text.split("\n") == ["关于截至2025年6月28日全旗", "重点建设项目进展情况的通报"]
 
 
 def test_page_numbers_are_page_fields_in_odd_and_even_footers(brief_files):
@@ -150,11 +150,11 @@ def test_attachments_start_new_pages_with_their_label(brief_files):
 def test_attachment_tables_are_real_tables(brief_files):
     d = Document(brief_files["docx"])
     assert len(d.tables) >= 3
-    for t in d.tables:
+    for t in d.tables[:-1]:  # the last table is the 版记's
         header = t.rows[0]._tr.trPr
         assert header is not None and header.find(qn("w:tblHeader")) is not None  # repeated on every page
     by_dept = d.tables[0]
-    assert [c.text for c in by_dept.rows[0].cells] == ["单位", "已开复工（个）", "项目数（个）", "开复工率"]
+    assert [c.text.replace("\n", "") for c in by_dept.rows[0].cells] == ["单位", "已开复工（个）", "项目数（个）", "开复工率"]
     for row in by_dept.rows[1:]:
         assert row.cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT  # numbers right-aligned
         assert row.cells[0].paragraphs[0].alignment != WD_ALIGN_PARAGRAPH.RIGHT
@@ -236,7 +236,7 @@ def test_annual_figures_equal_rank_json(evaluation_files, ledger_db, capsys):
 # ---------------------------------------------------------------- the PDF
 def _pages(path):
     with pdfplumber.open(path) as pdf:
-        return [(p.width, p.height, p.chars) for p in pdf.pages]
+        return [(p.width, p.height, [c for c in p.chars if c["upright"]]) for p in pdf.pages]
 
 
 def test_pdf_geometry_fonts_and_page_numbers(brief_files):
@@ -255,6 +255,8 @@ def test_pdf_geometry_fonts_and_page_numbers(brief_files):
         assert all(x0 - tol <= c["x0"] and c["x1"] <= x1 + tol and c["top"] >= y0 - tol and c["bottom"] <= y1 + tol
                    for c in body), f"page {n}: text outside the type area"
         shown = "".join(c["text"] for c in number).replace(" ", "")
+        if not portrait or n >= len(pages) - 1:  # turned (tests/test_office_measured.py); none by the 版记
+            continue
         assert shown == f"—{n}—", f"page {n}: {shown!r}"
         mid = (min(c["x0"] for c in number) + max(c["x1"] for c in number)) / 2
         assert (mid > w / 2) == (n % 2 == 1), f"page {n}: number not on the outer corner"
@@ -343,7 +345,8 @@ def test_missing_optional_elements_are_left_out(tmp_path, monkeypatch):
         pdf_text = "".join(p.extract_text() for p in pdf.pages)
     assert "抄送" not in pdf_text and "印发" not in pdf_text and "期" not in pdf_text
     full = official.write(hand_document(cc=["甲办"], printer="乙办"), tmp_path / "f.docx")
-    assert "抄送：甲办。" in text_of(Document(full["docx"])) and "乙办\t2025年6月8日印发" in text_of(Document(full["docx"]))
+    banji = [[c.text for c in r.cells] for r in Document(full["docx"]).tables[-1].rows]  # the 版记's table
+    assert banji == [["抄送：甲办。", "抄送：甲办。"], ["乙办", "2025年6月8日印发"]]
 
 
 def test_unknown_format_is_one_line_listing_the_valid_ones(ledger_db, capsys, tmp_path):

@@ -22,7 +22,7 @@ from docx.shared import Mm, Pt, RGBColor
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
 from alxa_lib.reports.official.layout import (MM, banji_spacer_pt, banji_widths_mm, cell_text, footer_distance_mm,
-                                              geometry, masthead_pt, masthead_space_before_pt, rule_space_pt, safe,
+                                              geometry, masthead_pt, masthead_space_before_pt, rule_space_pt, safe, signature_indents_pt,
                                               table_plan, title_lines)
 from alxa_lib.reports.official.paging import cell_pieces, chunks
 
@@ -315,8 +315,11 @@ def body(doc, d: OfficialDocument) -> None:
     for _ in range(2):
         doc.add_paragraph("", style="Normal")
     if d.issuer:
-        doc.add_paragraph(d.issuer, style=SIGN)
-    doc.add_paragraph(d.date_text, style=SIGN)
+        p = doc.add_paragraph(d.issuer, style=SIGN)
+        p.paragraph_format.right_indent = Pt(signature_indents_pt(d.issuer, d.date_text)[0])
+        p.paragraph_format.keep_with_next = True  # the office and the date on one page
+    p = doc.add_paragraph(d.date_text, style=SIGN)
+    p.paragraph_format.right_indent = Pt(signature_indents_pt(d.issuer, d.date_text)[1])
 
 
 def attachment(doc, d: OfficialDocument, i: int) -> None:
@@ -486,10 +489,38 @@ def banji(doc, d: OfficialDocument) -> None:
     end.paragraph_format.line_spacing_rule, end.paragraph_format.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(1)
 
 
+FONT_XML = ('<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="{charset}"/>'
+            '<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>')
+
+
+def font_table(doc) -> None:
+    """The docx's font table names the fonts the document uses (params ``fonts``), each with its open
+    stand-in (``pdf_fonts``) as the alternate a machine without it may use, instead of the python-docx
+    template's fonts (ＭＳ 明朝, Calibri, Cambria); the document defaults point at them, not at the theme."""
+    from xml.sax.saxutils import quoteattr
+    c = config()
+    names = list(dict.fromkeys(c["fonts"].values()))
+    fonts = []
+    for name in names:
+        alt = (c["pdf_fonts"].get(name) or {}).get("family", "")
+        latin = name == c["fonts"]["latin"]
+        fonts.append(FONT_XML.format(name=quoteattr(name)[1:-1], alt=quoteattr(alt)[1:-1], charset="00" if latin else "86",
+                                     family="roman" if latin or "宋" in name or "仿宋" in name else "modern"))
+    part = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+    part._blob = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts xmlns:w='
+                  '"http://schemas.openxmlformats.org/wordprocessingml/2006/main">' + "".join(fonts) + "</w:fonts>"
+                  ).encode("utf-8")
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")) if defaults is not None else None
+    if rpr is not None:
+        set_fonts(rpr, c["fonts"]["body"], c["fonts"]["latin"])
+
+
 def write_docx(d: OfficialDocument, path: Path | str) -> Path:
     """Write the document atomically; returns the path."""
     doc = Document()
     define_styles(doc)
+    font_table(doc)
     page_setup(doc.sections[0])
     page_numbers(doc, doc.sections[0])
     core = doc.core_properties

@@ -279,8 +279,10 @@ def title_lines(title: str, pt: float | None = None, landscape: bool = False) ->
     pt = pt or c["sizes_pt"]["title"]
     room = (g.type_h if landscape else g.type_w) * MM / pt  # in em
     segs = title_segments(title)
-    if width_chars(title) <= room or len(segs) < 2:
+    if width_chars(title) <= room:
         return [title]
+    if len(segs) > 12 or any(width_chars(x) > room for x in segs):  # no words to go by: filled line by line
+        return _greedy_lines(title, room)
     best: tuple | None = None
     n = len(segs)
     for lines_n in range(2, n + 1):
@@ -295,7 +297,16 @@ def title_lines(title: str, pt: float | None = None, landscape: bool = False) ->
                 best = (score, lines)
         if best:
             return best[1]
-    return [title]
+    return _greedy_lines(title, room)
+
+
+def _greedy_lines(text: str, room: float) -> list[str]:
+    lines = [""]
+    for ch in text:
+        if lines[-1] and width_chars(lines[-1] + ch) > room:
+            lines.append("")
+        lines[-1] += ch
+    return lines
 
 
 def rule_space_pt() -> float:
@@ -319,3 +330,18 @@ def banji_widths_mm(right_text: str) -> tuple[float, float]:
     pt = c["sizes_pt"]["banji"]
     right = (width_chars(right_text) + 4) * pt / MM
     return round(g.type_w - right, 2), round(right, 2)
+
+
+def signature_indents_pt(issuer: str, date_text: str) -> tuple[float, float]:
+    """Right indents (pt) of the 落款 (issuing office) and the 成文日期. With a seal (``seal: true``, 7.3.5.1)
+    the date is ``signature_right_chars`` in from the right and the office is centred over it; without
+    (7.3.5.2) the office is two characters in and the date starts two characters right of the office."""
+    from alxa_lib.reports.official.paging import width_em
+    c, g = config(), geometry()
+    pitch = g.char_pt  # one body character with its letter spacing
+    w_office, w_date = width_em(issuer) * pitch, width_em(date_text) * pitch
+    if c.get("seal", True):
+        date = c["signature_right_chars"] * pitch
+        return round(max(0.0, date + (w_date - w_office) / 2), 2), round(date, 2)
+    office = 2 * pitch
+    return round(office, 2), round(max(0.0, office + w_office - 2 * pitch - w_date), 2)

@@ -14,7 +14,8 @@ from pathlib import Path
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
 from alxa_lib.reports.official.layout import (banji_spacer_pt, banji_widths_mm, cell_text, geometry, masthead_pt,
-                                              masthead_space_before_pt, rule_space_pt, safe, table_plan, title_lines)
+                                              masthead_space_before_pt, rule_space_pt, safe, signature_indents_pt,
+                                              table_plan, title_lines)
 from alxa_lib.reports.official.paging import cell_pieces, chunks
 from alxa_lib.reports.official.textflow import SPACE_EM, runs
 
@@ -179,8 +180,10 @@ def body(d: OfficialDocument) -> str:
             out.append(f'<p class="flush" style="padding-left:{left:.2f}pt">{body_e(("附件：" if i == 1 else "") + f"{i}. {a.title}")}</p>')
     out += ["<p>&nbsp;</p>"] * 2
     if d.issuer:
-        out.append(f'<p class="sign">{body_e(d.issuer)}</p>')
-    out.append(f'<p class="sign">{body_e(d.date_text)}</p>')
+        out.append(f'<p class="sign" style="break-after: avoid; padding-right:{signature_indents_pt(d.issuer, d.date_text)[0]}pt">'
+                   f'{body_e(d.issuer)}</p>')
+    out.append(f'<p class="sign" style="padding-right:{signature_indents_pt(d.issuer, d.date_text)[1]}pt">'
+               f'{body_e(d.date_text)}</p>')
     return "\n".join(out)
 
 
