@@ -145,6 +145,35 @@ def test_annual_sentences():
     assert et.commendation_text([{"department": "甲", "score": 92.5}], 90) == "甲（92.50分）年终得分在90分以上且无追责情形，予以通报表扬。"
     bottom = [{"department": "乙", "trigger": "bottom_ranking", "project_id": None}]
     assert et.accountability_text(bottom, ranking) == [
-        "年终分值排序靠后的单位是乙（第2名，70.00分），依照办法第十三条第四项提出追责建议。", "本年度无其他拟追责情形。"]
+        "年终分值排序靠后的单位是乙（第2名，70.00分），依照《办法》第十三条第四项提出追责建议。", "本年度无其他拟追责情形。"]
     other = bottom + [{"department": "乙", "trigger": "start_overdue"}, {"department": "甲", "trigger": "start_overdue"}]
-    assert et.accountability_text(other, ranking, "附件2")[1] == "其他拟追责情形2条（迟迟不开工2条），涉及乙和甲，事实依据见附件2。"  # sorted by code point
+    other.append({"department": "乙", "trigger": "start_overdue"})
+    # the units named are those with the most cases: 乙 (2) before 甲 (1), whatever their code points
+    assert et.accountability_text(other, ranking, "附件2")[1] == \
+        "其他拟追责情形3条（迟迟不开工3条），涉及乙（2条）和甲（1条），事实依据见附件2。"
+    many = [{"department": d, "trigger": "start_overdue"} for d, n in
+            (("乌斯太镇", 1), ("交通运输局", 1), ("住建局", 1), ("农牧局", 8), ("教育局", 6), ("宗别立镇", 5)) for _ in range(n)]
+    text = et.accountability_text(many, ranking)[-1]
+    assert "涉及农牧局（8条）、教育局（6条）、宗别立镇（5条）" in text
+
+
+def test_a_count_is_said_once_and_lost_points_per_project():
+    ranked = et.quarter_ranking([{"department": f"单位{i}", "score": 99.0 - i} for i in range(9)])
+    text = et.good_scores(ranked, 90)
+    assert text.count("9个") == 1 and "等9个单位" not in text, text
+    assert text.startswith("得分在90分以上的单位有9个，前五位是单位0（99.00分）")
+    lost = pd.DataFrame({"单位": ["甲", "甲", "乙"], "项目编号": ["A", "B", "C"], "扣分项": ["开工", "开工", "开工"],
+                         "扣分": [10.0, 20.0, 30.0]})
+    said = et.lost_points(lost)
+    assert "共扣" not in said and said == "失分全部在开工（3个项目扣分，平均每个项目扣20.00分）。"
+
+
+def test_the_measures_are_cited_in_full_once_then_as_banfa():
+    assert et.MEASURES == "《阿拉善左旗重点建设项目监控管理办法》（以下简称《办法》）"
+
+
+def test_red_projects_named_furthest_behind_first():
+    red = f"{bt.LIGHT_SYMBOL['red']} {bt.LIGHT_CN['red']}"
+    table = pd.DataFrame({"亮灯": [red] * 3, "项目名称": ["甲项目", "乙项目", "丙项目"], "单位": ["住建局"] * 3,
+                          "原因": ["投资进度指数 0.67", "投资进度指数 0.09", "投资进度指数 0.15"]})
+    assert [n for n, _, _ in bt.red_projects(table)] == ["乙项目", "丙项目", "甲项目"]

@@ -10,6 +10,7 @@ extra=[...])`` appends further paragraphs there, unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Sequence
 
 import pandas as pd
@@ -175,8 +176,15 @@ def requirements(m: dict, sub: dict, lagging_investment: bool, open_problems: in
 
 
 def red_projects(lights_table: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Red projects, the furthest behind first (the lowest figure in the reason, e.g. 投资进度指数 0.09 before
+    0.67), so that the ones the text names are those that matter most."""
     red = lights_table[lights_table["亮灯"] == f"{LIGHT_SYMBOL['red']} {LIGHT_CN['red']}"]
-    return [(r["项目名称"], r["单位"], r["原因"]) for _, r in red.iterrows()]
+    rows = [(r["项目名称"], r["单位"], r["原因"]) for _, r in red.iterrows()]
+
+    def figure(row) -> float:
+        m = re.search(r"指数\s*(-?\d+(?:\.\d+)?)", str(row[2] or ""))
+        return float(m.group(1)) if m else float("inf")
+    return sorted(rows, key=figure)
 
 
 def brief_document(brief: Brief, data, number=None, extra: Sequence[str] = ()) -> OfficialDocument:
