@@ -68,6 +68,7 @@ def test_numbers_ids_and_dates_get_columns_that_hold_them():
         longest = max(width_chars(f"{v:.2f}" if isinstance(v, float) else v) for v in df[col])
         assert plan.widths_mm[i] * MM - pad >= longest * plan.font_pt  # never wrapped
     assert plan.numeric == (False, False, True, False)
+    assert table_plan(pd.DataFrame({"单位": ["甲"], "完成率": ["19.4%"]})).numeric == (False, True)  # right-aligned
     assert sum(plan.widths_mm) <= (geometry().type_h if plan.landscape else geometry().type_w) + 0.1
 
 

@@ -106,6 +106,9 @@ def test_heading_styles_and_levels(brief_files):
     assert h1[:2] == ["一、总体情况", "二、项目开（复）工情况"] and h1[-1].endswith("下步工作要求")
     assert all(re.match(r"（[一二三四五六七八九]）", t) for s, t in levels if s == "Heading 2")
     assert all(re.match(r"\d+\.", t) for s, t in levels if s == "Heading 3")
+    depth = [int(s[-1]) for s, _ in levels]  # no level skipped: never 1. straight under 一、
+    assert all(b <= a + 1 for a, b in zip([1] + depth, depth))
+    assert "（一）未解决问题" in [t for _, t in levels]
     assert d.styles["公文标题"].font.size == Pt(22)
     title = next(p for p in d.paragraphs if p.style.name == "公文标题")  # on the lines layout.title_lines chose
     assert title.text.split("\n") == ["关于截至2025年6月28日全旗", "重点建设项目进展情况的通报"]

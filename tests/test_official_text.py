@@ -186,6 +186,7 @@ def test_figures_in_a_sentence_add_up_as_printed_and_money_reads_in_yi():
     assert money(1816105.0) == "181.61亿元" and money(9300.0) == "9300万元" and money(12.5) == "12.5万元"
     assert cn_text("计划2025-05-01开工，第1季度") == "计划2025年5月1日开工，第一季度"
     assert cn_text("2025-ZD-010") == "2025-ZD-010"  # a project id is not a date
+    assert cn_text("完成年度投资18,165.00万元，节点24,362.00万元") == "完成年度投资18165.00万元，节点24362.00万元"
     import datetime as dt
     m = {"commencement": {"total": 90, "started": 66, "rate": 66 / 90, "next_target": None},
          "investment": {"rate": 0.1936, "time_progress": 0.4904, "annual_planned": 1816105.0, "annual_completed": 351800.0}}

@@ -66,8 +66,13 @@ ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 QUARTER = re.compile(r"第([1-4])季度")
 
 
+GROUPED = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 def cn_text(text: str) -> str:
-    """Dates and quarters as the text writes them: 2025-07-24 → 2025年7月24日, 第1季度 → 第一季度."""
+    """Dates, quarters and numbers as the text writes them: 2025-07-24 → 2025年7月24日, 第1季度 → 第一季度,
+    18,165.00 → 18165.00 (one grouping rule in the whole document: no separator)."""
+    text = GROUPED.sub("", str(text))
     text = ISO_DATE.sub(lambda m: f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日", str(text))
     return QUARTER.sub(lambda m: f"第{CN_DIGITS[int(m.group(1))]}季度", text)
 
