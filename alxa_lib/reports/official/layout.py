@@ -86,6 +86,13 @@ def width_chars(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in str(text))
 
 
+def spaced_em(text: str) -> float:
+    """Width in em with the autospace between Chinese and Latin letters or digits (``autospace_em``)."""
+    from alxa_lib.reports.official.textflow import autospace_after
+    t = str(text)
+    return width_chars(t) + sum(autospace_after(a, b) for a, b in zip(t, t[1:])) * config()["autospace_em"]
+
+
 def safe(text: Any) -> str:
     """Text as it is, minus the control characters XML cannot carry (department text may hold them)."""
     return CONTROL.sub("", str(text))
@@ -203,7 +210,10 @@ def table_plan(df: pd.DataFrame) -> TablePlan:
             want.append(max(lo, min(float(t["max_cell_chars"]), longest)))
         else:
             kinds[len(need)] = kind if kind != "text" else "short"  # a short name: never wrapped
-            lo = max(head, longest) + 0.5  # half a character to spare for an office suite's rounding
+            # with the space an office suite sets between Chinese and digits (2025年7月24日), and half a
+            # character to spare for its rounding
+            longest = max([0.0] + [spaced_em(x) for x in cells])
+            lo = max(head, longest) + 0.5
             need.append(lo)
             want.append(lo)
     options = [(False, sizes["table"]), (False, sizes["table_small"]), (True, sizes["table_small"])]

@@ -18,11 +18,11 @@ import pandas as pd
 
 from alxa_lib.reports.official.document import Attachment, config
 from alxa_lib.reports.official.layout import MM, TablePlan, cell_text, geometry, title_lines
-from alxa_lib.reports.official.textflow import NO_LINE_START, autospace_after
+from alxa_lib.reports.official.textflow import NO_LINE_END, NO_LINE_START, autospace_after
 
 # a Latin word, a number or a code such as 2025-ZD-010 is not broken inside; everything else may break
 # after any character, except before closing punctuation (kept with what precedes it)
-WORD = re.compile(r"[A-Za-z0-9.,:/%+\-_]+")
+WORD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日|[A-Za-z0-9.,:/%+\-_]+")  # a date is one unit too
 
 
 def char_em(ch: str) -> float:
@@ -32,16 +32,19 @@ def char_em(ch: str) -> float:
 
 
 def tokens(text: str) -> list[str]:
-    """Units a line may not break inside."""
+    """Units a line may not break inside (an opening bracket stays with what follows it, closing
+    punctuation with what precedes it)."""
     out: list[str] = []
     i = 0
+    glue = False
     while i < len(text):
         m = WORD.match(text, i)
         piece = m.group(0) if m else text[i]
-        if out and piece[0] in NO_LINE_START:
+        if out and (glue or piece[0] in NO_LINE_START):
             out[-1] += piece
         else:
             out.append(piece)
+        glue = piece[-1] in NO_LINE_END
         i += len(piece)
     return out
 
