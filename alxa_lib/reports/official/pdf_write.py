@@ -115,7 +115,7 @@ td.keep {{ white-space: nowrap; }}
 @page landscape:blank {{ @left-top {{ content: none; }} }}
 .banji-space {{ height: {banji_spacer_pt(2):.2f}pt; }}
 .banji {{ width: 100%; border-collapse: collapse; font-size: {s['banji']}pt; table-layout: fixed; }}
-.banji td {{ height: {g.line_pt - c['rules_pt']['banji_outer']:.2f}pt; padding: 0 {s['banji']}pt; white-space: nowrap; vertical-align: middle;
+.banji td {{ border: none; height: {g.line_pt - c['rules_pt']['banji_outer']:.2f}pt; padding: 0 {s['banji']}pt; white-space: nowrap; vertical-align: middle;
   border-top: {c['rules_pt']['banji_inner']}pt solid #000; line-height: 1; }}
 .banji tr:first-child td {{ border-top: {c['rules_pt']['banji_outer']}pt solid #000; }}
 .banji tr:last-child td {{ border-bottom: {c['rules_pt']['banji_outer']}pt solid #000; }}
