@@ -24,7 +24,8 @@ from alxa_lib import cli, params
 from alxa_lib.reports import official
 from alxa_lib.reports.official.document import Block, OfficialDocument, add_attachment, frame
 from alxa_lib.reports.official.layout import MM, geometry
-from alxa_lib.reports.official.wording import percent
+from alxa_lib.reports.official.wording import money, percent, rate_gap
+from alxa_lib.reports.official.wording import rate as rate_text
 
 DOC = params.load("document")
 DAY = dt.date(2025, 6, 28)
@@ -170,15 +171,16 @@ def test_brief_figures_equal_metrics_json(brief_files, ledger_db, capsys):
     m = cli_json(capsys, "metrics", "--as-of", DAY.isoformat(), "--db", str(ledger_db[0]))
     text = text_of(Document(brief_files["docx"]))
     c, inv, lt, sub = m["commencement"], m["investment"], m["lights"], m["submissions"]
-    assert f"共{c['total']}个，已开（复）工{c['started']}个，开（复）工率{percent(c['rate'])}" in text
+    assert f"共{c['total']}个，已开（复）工{c['started']}个，开（复）工率{rate_text(c['rate'])}" in text
     goal = f"6月30日开（复）工率{percent(c['next_target'])}的目标"
     assert (f"距{goal}尚差{c['needed']}个项目" if c["needed"] else f"已达到{goal}") in text
-    assert f"年度计划投资{inv['annual_planned']:.2f}万元，已完成{inv['annual_completed']:.2f}万元，完成率{percent(inv['rate'])}" in text
-    gap = (inv["rate"] - inv["time_progress"]) * 100
-    assert f"{'快于' if gap > 0 else '慢于'}时间进度{abs(gap):.1f}个百分点" in text
+    assert f"年度计划投资{money(inv['annual_planned'])}，已完成{money(inv['annual_completed'])}，完成率{rate_text(inv['rate'])}" in text
+    gap = rate_gap(inv["rate"], inv["time_progress"])  # from the two rates as printed
+    assert f"{'快于' if gap > 0 else '慢于'}时间进度（{rate_text(inv['time_progress'])}）{abs(gap):.1f}个百分点" in text
     shown = [f"{n}项目{lt[k]}个" for n, k in (("红灯", "red"), ("黄灯", "yellow"), ("绿灯", "green")) if lt[k]]
     assert "本期" + "、".join(shown) in text
-    assert f"本期应报送单位{sub['due']}个，按时报送{sub['on_time']}个" in text
+    assert (f"本期应报送单位{sub['due']}个，按时报送{sub['on_time']}个" in text if sub["on_time"] < sub["due"]
+            else f"本期应报送单位{sub['due']}个，均已按时报送。" in text)
     # departments below the target: named with the counts of the JSON, worst first
     rate = c["next_target"]
     behind = sorted((d for d in m["by_department"] if d["total"] and d["rate"] < rate),
@@ -187,12 +189,12 @@ def test_brief_figures_equal_metrics_json(brief_files, ledger_db, capsys):
     assert named, "no department named"
     for (name, started, total, pct), d in zip(named, behind):
         assert (name.strip("由低到高依次"), int(started), int(total), pct) == \
-            (d["department"], d["started"], d["total"], percent(d["rate"]))
+            (d["department"], d["started"], d["total"], rate_text(d["rate"]))
     # every number of 总体情况 comes from the JSON
     overall = next(p for p in text.split("\n") if p.startswith("截至2025年6月28日，全旗"))
     allowed = {str(x) for x in (c["total"], c["started"], 2025, 6, 28, 30)} | {
-        percent(c["rate"])[:-1], percent(c["next_target"])[:-1], f"{inv['annual_planned']:.2f}",
-        f"{inv['annual_completed']:.2f}", percent(inv["rate"])[:-1], percent(inv["time_progress"])[:-1],
+        rate_text(c["rate"])[:-1], percent(c["next_target"])[:-1], money(inv["annual_planned"])[:-2],
+        money(inv["annual_completed"])[:-2], rate_text(inv["rate"])[:-1], rate_text(inv["time_progress"])[:-1],
         f"{abs(gap):.1f}", str(c["needed"])}
     assert set(re.findall(r"\d+(?:\.\d+)?", overall)) <= allowed
 
