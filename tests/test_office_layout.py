@@ -97,3 +97,16 @@ def test_docx_font_table_declares_the_official_fonts_with_fallbacks(tmp_path):
     for official in ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"):
         assert names[official] == DOC["pdf_fonts"][official]["family"]
     assert "ＭＳ 明朝" not in table and "Calibri" not in table and "Cambria" not in table
+
+
+def test_signature_without_seal_per_7_3_5_2(monkeypatch):
+    """``seal: false``: the office two characters in from the right, the date starting two characters right
+    of the office's start."""
+    from alxa_lib.reports.official import layout
+    monkeypatch.setattr(layout, "config", lambda: {**DOC, "seal": False})
+    pitch = geometry().char_pt
+    office, date = signature_indents_pt("阿拉善左旗发展和改革委员会", "2025年6月28日")
+    w_o, w_d = width_em("阿拉善左旗发展和改革委员会") * pitch, width_em("2025年6月28日") * pitch
+    assert office == round(2 * pitch, 2)
+    right = geometry().type_w * MM
+    assert abs((right - date - w_d) - (right - office - w_o + 2 * pitch)) < 0.01  # date starts 2 characters right
