@@ -95,7 +95,7 @@ def _inspect_parsers(sub) -> None:
     pl = isub.add_parser("plan", help="按风险排序的督查建议清单 / projects to visit, highest risk first")
     pl.add_argument("--period", required=True, type=_date, help="报送日期（14日或28日）/ reporting date, e.g. 2025-09-28")
     pl.add_argument("--n", type=int, default=None, metavar="N",
-                    help="列出前N个项目 / list the first N projects (default: params/integrity.yaml risk.default_n)")
+                    help="列出前N个项目 / list the first N projects, e.g. --n 10 (default: params/integrity.yaml risk.default_n)")
     pl.add_argument("--out", default=None, metavar="DIR",
                     help="写出督查清单和记录表的文件夹 / write the list and the record forms here, e.g. outputs/督查")
     _db(pl)

@@ -3,73 +3,35 @@
     python scripts/check_office_pages.py outputs/2025-06-28 [more files or folders] [--keep DIR]
 
 For each ``X.docx`` given (or found in a folder) with its PDF beside it (``X_公文.pdf``, else ``X.pdf``),
-LibreOffice (``soffice --headless --convert-to pdf``, one conversion at a time, a private profile in a
-temporary folder) converts the docx, and the two PDFs are compared page by page with pdfplumber: the page
-count, the first text line of every page, the first data row of a page whose first line is a repeated
-table header, and the pages where each 附件 starts. Spaces are ignored (LibreOffice may set Chinese and
-Latin text apart where the docx asks it not to). One verdict line per document; exit 0 when all agree,
-1 when one differs, 2 when soffice is missing or nothing was found. Not part of ``make test``.
+LibreOffice (``soffice --headless --convert-to pdf``, keeping the blank pages it inserts, one conversion at
+a time, a private profile in a temporary folder) converts the docx, and the two PDFs are compared line by
+line on every page (``office_measure.compare_lines``: spaces ignored, since LibreOffice may set Chinese and
+Latin text apart where the docx asks it not to) and measured in both renderings against GB/T 9704
+(``office_measure``: numbers, ids and dates never split in a table, headers wrapped between words only,
+the 版记 on an even last page). One verdict line per document; exit 0 when all agree, 1 when one differs,
+2 when soffice is missing or nothing was found. ``tests/test_office_measured.py`` runs the same measures
+on the sample year.
 """
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-LABEL = re.compile(r"^附件(\d+)$")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import office_measure as om  # noqa: E402  (the measures, shared with tests/test_office_measured.py)
+
 SOFFICE_SECONDS = 600
-
-
-def squeeze(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "")
-
-
-def page_marks(pdf_path: Path) -> list[str]:
-    """One mark a page: its first text line, plus the first data row when that line is a table header."""
-    import pdfplumber
-    marks, headers = [], set()
-    with pdfplumber.open(str(pdf_path)) as pdf:
-        for page in pdf.pages:
-            lines = [ln for ln in (page.extract_text() or "").splitlines() if ln.strip()]
-            first = squeeze(lines[0]) if lines else ""
-            mark = first
-            tables = page.extract_tables()
-            if tables and len(tables[0]) > 1:
-                header = squeeze("".join(c or "" for c in tables[0][0]))
-                if header in headers:  # the table's header row seen on an earlier page: name the first data row
-                    mark += " | " + squeeze("".join(c or "" for c in tables[0][1]))
-                headers.add(header)
-            marks.append(mark)
-    return marks
-
-
-def attachment_pages(marks: list[str]) -> dict[int, int]:
-    """附件 number → the page (1-based) whose first line is its label."""
-    return {int(m.group(1)): i for i, mark in enumerate(marks, 1) if (m := LABEL.match(mark.split(" | ")[0]))}
 
 
 def convert(soffice: str, docx: Path, out: Path) -> Path:
     profile = out / "profile"
-    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", om.OFFICE_PDF,
                     "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=SOFFICE_SECONDS)
     return out / (docx.stem + ".pdf")
-
-
-def compare(ours: list[str], office: list[str]) -> list[str]:
-    """What differs, in words; empty when the documents agree page by page."""
-    problems = []
-    if len(ours) != len(office):
-        problems.append(f"pages {len(ours)} (ours) vs {len(office)} (LibreOffice)")
-    for i, (a, b) in enumerate(zip(ours, office), 1):
-        if a != b:
-            problems.append(f"page {i}: {a[:40]!r} vs {b[:40]!r}")
-    if attachment_pages(ours) != attachment_pages(office):
-        problems.append(f"附件 pages {attachment_pages(ours)} vs {attachment_pages(office)}")
-    return problems
 
 
 def pdf_beside(docx: Path) -> Path | None:
@@ -106,11 +68,15 @@ def main(argv: list[str] | None = None) -> int:
             if args.keep:
                 args.keep.mkdir(parents=True, exist_ok=True)
                 shutil.copy(office, args.keep / office.name)
-            ours = page_marks(pdf_beside(docx))
-            problems = compare(ours, page_marks(office))
+            ours, theirs = om.read(pdf_beside(docx)), om.read(office)
+            problems = om.compare_lines(ours, theirs)
+            for name, pages in (("ours", ours), ("LibreOffice", theirs)):
+                problems += [f"{name}: {x}" for x in om.table_defects(pages)]
+                if len(pages) % 2 and om.banji_last_rule(pages) is not None:
+                    problems.append(f"{name}: the 版记 is on page {len(pages)}, an odd page")
             failed += bool(problems)
             verdict = "一致 agree" if not problems else "不一致 differ: " + "; ".join(problems[:3])
-            print(f"{docx.name}: {len(ours)} pages, 附件 on {sorted(attachment_pages(ours).values())}: {verdict}")
+            print(f"{docx.name}: {len(ours)} pages: {verdict}")
     return 1 if failed else 0
 
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the reports need: CJK fonts (and the open stand-ins of the 公文 fonts: AR PL KaitiM GB for
-# 楷体, Liberation Serif for Times New Roman) and WeasyPrint's Pango/HarfBuzz libraries; and the headless
-# Chromium with its WebDriver that tests/test_browser.py opens every report in (docs/rendering.md §12).
+# 楷体, Liberation Serif for Times New Roman), WeasyPrint's Pango/HarfBuzz libraries; LibreOffice Writer
+# (headless) against which tests/test_office_measured.py measures the 公文 docx; and the headless Chromium with
+# its WebDriver that tests/test_browser.py opens every report in (docs/rendering.md §12).
 # Installs them when missing and we are root; otherwise prints the exact command and goes on.
 set -u
 pkgs=(fonts-noto-cjk fonts-arphic-gkai00mp fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-      chromium chromium-driver)
+      libreoffice-writer-nogui chromium chromium-driver)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

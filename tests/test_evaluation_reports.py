@@ -28,7 +28,7 @@ def test_quarter_report_shows_scores_and_where_points_went(out):
     assert {k: p.name for k, p in quarter.items()} == {"ipynb": "季度考评_2025Q2.ipynb", "html": "季度考评_2025Q2.html",
                                                        "pdf": "季度考评_2025Q2.pdf", "xlsx": "季度考评_2025Q2.xlsx",
                                                        "docx": "季度考评_2025Q2.docx"}
-    titles = [p.text for p in Document(quarter["docx"]).paragraphs if p.style.name == "公文标题"]
+    titles = [p.text.replace("\n", "") for p in Document(quarter["docx"]).paragraphs if p.style.name == "公文标题"]
     assert titles == ["关于2025年第二季度重点建设项目考评结果的通报"]  # the notebook wrote the 公文
     page = quarter["html"].read_text(encoding="utf-8")
     scores = _json(db, "score", "--quarter", "2025Q2")
@@ -57,5 +57,5 @@ def test_annual_report_ranking_accountability_commendation(out):
     header = [c.value for c in ws[2]]
     assert header == ["名次", "单位", "第1季度", "第2季度", "第3季度", "第4季度", "年终得分"]
     assert ws.max_row - 2 == len(rank["ranking"])
-    titles = [p.text for p in Document(annual["docx"]).paragraphs if p.style.name == "公文标题"]
+    titles = [p.text.replace("\n", "") for p in Document(annual["docx"]).paragraphs if p.style.name == "公文标题"]
     assert titles == ["关于2025年度重点建设项目考评排名情况的通报"]

@@ -56,13 +56,13 @@ def _d(name, started, total):
 def test_commencement_zero_one_many():
     assert bt.commencement_lagging(_m([_d("甲", 8, 10)]), 2025) == "各单位开（复）工率均已达到70%的目标。"
     one = bt.commencement_lagging(_m([_d("甲", 8, 10), _d("乙", 1, 4)]), 2025)
-    assert one == "开（复）工率低于70%目标的单位为乙（开工1个/共4个，25%）。"
+    assert one == "开（复）工率低于70%目标的单位为乙（开工1个/共4个，25.0%）。"
     many = bt.commencement_lagging(_m([_d("甲", 3, 10), _d("乙", 1, 4), _d("丙", 6, 10)]), 2025, "（详见附件1）")
-    assert many.startswith("开（复）工率低于70%目标的单位有3个，由低到高依次为乙（开工1个/共4个，25%）、甲（开工3个/共10个，30%）和丙（开工6个/共10个，60%）")
+    assert many.startswith("开（复）工率低于70%目标的单位有3个，由低到高依次为乙（开工1个/共4个，25.0%）、甲（开工3个/共10个，30.0%）和丙（开工6个/共10个，60.0%）")
     assert "附件" not in many  # all named: no need to point to the 附件
     lots = [_d(f"单位{i}", i, 20) for i in range(1, LIMITS["departments_named"] + 3)]
     text = bt.commencement_lagging(_m(lots), 2025, "（详见附件1）")
-    assert f"等{len(lots)}个单位（详见附件1）。" in text and "单位1（开工1个/共20个，5%）" in text
+    assert "、单位5（开工5个/共20个，25.0%）等（详见附件1）。" in text and text.count(f"{len(lots)}个") == 1  # counted once
     assert f"单位{len(lots)}（" not in text  # the best of the laggards is left to the 附件
 
 
@@ -70,8 +70,8 @@ def test_overall_target_reached_and_not():
     import datetime as dt
     day = dt.date(2025, 6, 28)
     text = bt.overall(_m([]), day)
-    assert "共10个，已开（复）工7个，开（复）工率70%，距6月30日开（复）工率70%的目标尚差3个项目。" in text
-    assert "完成率50%，时间进度49%，快于时间进度1.0个百分点。" in text
+    assert "共10个，已开（复）工7个，开（复）工率70.0%，距6月30日开（复）工率70%的目标尚差3个项目。" in text
+    assert "年度计划投资1000万元，已完成500万元，完成率50.0%，快于时间进度（49.0%）1.0个百分点。" in text
     assert "已达到6月30日" in bt.overall(_m([], needed=0), day)
     assert "目标" not in bt.overall(_m([], next_target=None), day)
 
@@ -89,7 +89,7 @@ def test_lights_zero_one_many():
 
 def test_submissions_zero_one_many():
     base = {"due": 3, "on_time": 3, "late": 0, "missing": 0, "late_departments": [], "missing_departments": []}
-    assert bt.submissions_text(base) == "本期应报送单位3个，按时报送3个，各单位均按时报送。"
+    assert bt.submissions_text(base) == "本期应报送单位3个，均已按时报送。"
     one = {**base, "on_time": 2, "missing": 1, "missing_departments": ["水务局"]}
     assert bt.submissions_text(one) == "本期应报送单位3个，按时报送2个，未报1个（水务局）。"
     two = {**base, "on_time": 0, "late": 2, "missing": 1, "late_departments": ["甲", "乙"], "missing_departments": ["丙"]}
@@ -145,6 +145,58 @@ def test_annual_sentences():
     assert et.commendation_text([{"department": "甲", "score": 92.5}], 90) == "甲（92.50分）年终得分在90分以上且无追责情形，予以通报表扬。"
     bottom = [{"department": "乙", "trigger": "bottom_ranking", "project_id": None}]
     assert et.accountability_text(bottom, ranking) == [
-        "年终分值排序靠后的单位是乙（第2名，70.00分），依照办法第十三条第四项提出追责建议。", "本年度无其他拟追责情形。"]
+        "年终分值排序靠后的单位是乙（第2名，70.00分），依照《办法》第十三条第四项提出追责建议。", "本年度无其他拟追责情形。"]
     other = bottom + [{"department": "乙", "trigger": "start_overdue"}, {"department": "甲", "trigger": "start_overdue"}]
-    assert et.accountability_text(other, ranking, "附件2")[1] == "其他拟追责情形2条（迟迟不开工2条），涉及乙和甲，事实依据见附件2。"  # sorted by code point
+    other.append({"department": "乙", "trigger": "start_overdue"})
+    # the units named are those with the most cases: 乙 (2) before 甲 (1), whatever their code points
+    assert et.accountability_text(other, ranking, "附件2")[1] == \
+        "其他拟追责情形3条（迟迟不开工3条），涉及乙（2条）和甲（1条），事实依据见附件2。"
+    many = [{"department": d, "trigger": "start_overdue"} for d, n in
+            (("乌斯太镇", 1), ("交通运输局", 1), ("住建局", 1), ("农牧局", 8), ("教育局", 6), ("宗别立镇", 5)) for _ in range(n)]
+    text = et.accountability_text(many, ranking)[-1]
+    assert "涉及农牧局（8条）、教育局（6条）、宗别立镇（5条）" in text
+
+
+def test_a_count_is_said_once_and_lost_points_per_project():
+    ranked = et.quarter_ranking([{"department": f"单位{i}", "score": 99.0 - i} for i in range(9)])
+    text = et.good_scores(ranked, 90)
+    assert text.count("9个") == 1 and "等9个单位" not in text, text
+    assert text.startswith("得分在90分以上的单位有9个，前五位是单位0（99.00分）")
+    lost = pd.DataFrame({"单位": ["甲", "甲", "乙"], "项目编号": ["A", "B", "C"], "扣分项": ["开工", "开工", "开工"],
+                         "扣分": [10.0, 20.0, 30.0]})
+    said = et.lost_points(lost)
+    assert "共扣" not in said and said == "失分全部在开工（3个项目扣分，平均每个项目扣20.00分）。"
+
+
+def test_the_measures_are_cited_in_full_once_then_as_banfa():
+    assert et.MEASURES == "《阿拉善左旗重点建设项目监控管理办法》（以下简称《办法》）"
+
+
+def test_red_projects_named_furthest_behind_first():
+    red = f"{bt.LIGHT_SYMBOL['red']} {bt.LIGHT_CN['red']}"
+    table = pd.DataFrame({"亮灯": [red] * 3, "项目名称": ["甲项目", "乙项目", "丙项目"], "单位": ["住建局"] * 3,
+                          "原因": ["投资进度指数 0.67", "投资进度指数 0.09", "投资进度指数 0.15"]})
+    assert [n for n, _, _ in bt.red_projects(table)] == ["乙项目", "丙项目", "甲项目"]
+
+
+def test_figures_in_a_sentence_add_up_as_printed_and_money_reads_in_yi():
+    from alxa_lib.reports.official.wording import cn_text, money, rate, rate_gap
+    assert rate_gap(0.4904, 0.1936) == 29.6  # 49.0% − 19.4% as printed, not 29.68 → 29.7
+    assert rate(0.31) == "31.0%" and rate(0.625) == "62.5%"
+    assert money(1816105.0) == "181.61亿元" and money(9300.0) == "9300万元" and money(12.5) == "12.5万元"
+    assert cn_text("计划2025-05-01开工，第1季度") == "计划2025年5月1日开工，第一季度"
+    assert cn_text("2025-ZD-010") == "2025-ZD-010"  # a project id is not a date
+    assert cn_text("完成年度投资18,165.00万元，节点24,362.00万元") == "完成年度投资18165.00万元，节点24362.00万元"
+    import datetime as dt
+    m = {"commencement": {"total": 90, "started": 66, "rate": 66 / 90, "next_target": None},
+         "investment": {"rate": 0.1936, "time_progress": 0.4904, "annual_planned": 1816105.0, "annual_completed": 351800.0}}
+    text = bt.overall(m, dt.date(2025, 6, 28))
+    assert "年度计划投资181.61亿元，已完成35.18亿元，完成率19.4%，慢于时间进度（49.0%）29.6个百分点。" in text
+
+
+def test_attachment_tables_write_dates_and_quarters_as_the_text_does():
+    import datetime as dt
+    from alxa_lib.reports.official.document import as_written
+    t = as_written(pd.DataFrame({"单位": ["甲"], "第1季度": [90.0], "日期": [dt.date(2025, 7, 24)], "依据": ["计划2025-05-01开工"]}))
+    assert list(t.columns) == ["单位", "第一季度", "日期", "依据"]
+    assert t.iloc[0].tolist() == ["甲", 90.0, "2025年7月24日", "计划2025年5月1日开工"]

@@ -10,6 +10,7 @@ extra=[...])`` appends further paragraphs there, unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Sequence
 
 import pandas as pd
@@ -20,7 +21,8 @@ from alxa_lib.reports.brief import Brief
 from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL
 from alxa_lib.reports.meeting import overdue_decisions
 from alxa_lib.reports.official.document import Block, OfficialDocument, add_attachment, config, frame, ref, see
-from alxa_lib.reports.official.wording import cn_date, enumerate_named, join, month_day, percent
+from alxa_lib.reports.official.wording import cn_date, enumerate_named, join, money, month_day, percent, rate_gap
+from alxa_lib.reports.official.wording import rate as rate_pct
 
 INVEST_GAP = "与时间进度比较（百分点）"
 
@@ -39,18 +41,19 @@ def target_rate(c: dict, year: int) -> tuple[float, str | None]:
 
 def overall(m: dict, day: dt.date) -> str:
     c, inv = m["commencement"], m["investment"]
-    text = f"截至{cn_date(day)}，全旗纳入监控的重点建设项目共{c['total']}个，已开（复）工{c['started']}个，开（复）工率{percent(c['rate'])}"
+    text = f"截至{cn_date(day)}，全旗纳入监控的重点建设项目共{c['total']}个，已开（复）工{c['started']}个，开（复）工率{rate_pct(c['rate'])}"
     if c.get("next_target") is not None:
         due = dt.date.fromisoformat(c["next_target_date"])
         goal = f"{month_day(due)}开（复）工率{percent(c['next_target'])}的目标"
         text += f"，距{goal}尚差{c['needed']}个项目" if c["needed"] > 0 else f"，已达到{goal}"
     text += "。"
     if inv.get("rate") is None:
-        return text + f"本年度完成投资{inv['annual_completed']:.2f}万元。"
-    gap = (inv["rate"] - inv["time_progress"]) * 100
-    pace = "与时间进度持平" if round(gap, 1) == 0 else f"{'快于' if gap > 0 else '慢于'}时间进度{abs(gap):.1f}个百分点"
-    return text + (f"年度计划投资{inv['annual_planned']:.2f}万元，已完成{inv['annual_completed']:.2f}万元，"
-                   f"完成率{percent(inv['rate'])}，时间进度{percent(inv['time_progress'])}，{pace}。")
+        return text + f"本年度完成投资{money(inv['annual_completed'])}。"
+    gap = rate_gap(inv["rate"], inv["time_progress"])  # from the rates as printed
+    tp = rate_pct(inv["time_progress"])
+    pace = f"与时间进度（{tp}）持平" if gap == 0 else f"{'快于' if gap > 0 else '慢于'}时间进度（{tp}）{abs(gap):.1f}个百分点"
+    return text + (f"年度计划投资{money(inv['annual_planned'])}，已完成{money(inv['annual_completed'])}，"
+                   f"完成率{rate_pct(inv['rate'])}，{pace}。")
 
 
 def commencement_lagging(m: dict, year: int, attachment: str = "") -> str:
@@ -61,11 +64,12 @@ def commencement_lagging(m: dict, year: int, attachment: str = "") -> str:
     goal = f"{percent(rate)}目标"
     if not behind:
         return f"各单位开（复）工率均已达到{percent(rate)}的目标。"
-    named = [f"{d['department']}（开工{d['started']}个/共{d['total']}个，{percent(d['rate'])}）" for d in behind]
+    named = [f"{d['department']}（开工{d['started']}个/共{d['total']}个，{rate_pct(d['rate'])}）" for d in behind]
     limit = _limits()["departments_named"]
     if len(behind) == 1:
         return f"开（复）工率低于{goal}的单位为{named[0]}。"
-    text = f"开（复）工率低于{goal}的单位有{len(behind)}个，由低到高依次为{enumerate_named(named, limit, '个单位')}"
+    listed = join(named) if len(named) <= limit else "、".join(named[:limit]) + "等"  # the count is said once
+    text = f"开（复）工率低于{goal}的单位有{len(behind)}个，由低到高依次为{listed}"
     return text + (attachment if len(behind) > limit else "") + "。"
 
 
@@ -137,9 +141,9 @@ def decisions_text(decisions: pd.DataFrame) -> str:
 
 def submissions_text(sub: dict) -> str:
     late, missing = list(sub["late_departments"]), list(sub["missing_departments"])
+    if not late and not missing:  # the count is not said twice
+        return f"本期应报送单位{sub['due']}个，均已按时报送。"
     head = f"本期应报送单位{sub['due']}个，按时报送{sub['on_time']}个"
-    if not late and not missing:
-        return head + "，各单位均按时报送。"
     parts = []
     if late:
         parts.append(f"迟报{len(late)}个（{join(late)}）")
@@ -175,8 +179,15 @@ def requirements(m: dict, sub: dict, lagging_investment: bool, open_problems: in
 
 
 def red_projects(lights_table: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Red projects, the furthest behind first (the lowest figure in the reason, e.g. 投资进度指数 0.09 before
+    0.67), so that the ones the text names are those that matter most."""
     red = lights_table[lights_table["亮灯"] == f"{LIGHT_SYMBOL['red']} {LIGHT_CN['red']}"]
-    return [(r["项目名称"], r["单位"], r["原因"]) for _, r in red.iterrows()]
+    rows = [(r["项目名称"], r["单位"], r["原因"]) for _, r in red.iterrows()]
+
+    def figure(row) -> float:
+        m = re.search(r"指数\s*(-?\d+(?:\.\d+)?)", str(row[2] or ""))
+        return float(m.group(1)) if m else float("inf")
+    return sorted(rows, key=figure)
 
 
 def brief_document(brief: Brief, data, number=None, extra: Sequence[str] = ()) -> OfficialDocument:
@@ -203,8 +214,8 @@ def brief_document(brief: Brief, data, number=None, extra: Sequence[str] = ()) -
         Block("h1", "四、红灯、黄灯项目情况"),
         Block("p", lights_text(m["lights"], red_projects(T["lights"]), ref(doc, "lights"))),
         Block("h1", "五、存在问题"),
-        Block("h3", "1.未解决问题"), Block("p", problems_text(T["problems"], see(doc, "problems"))),
-        Block("h3", "2.联席会议议定事项"), Block("p", decisions_text(decisions)),
+        Block("h2", "（一）未解决问题"), Block("p", problems_text(T["problems"], see(doc, "problems"))),
+        Block("h2", "（二）联席会议议定事项"), Block("p", decisions_text(decisions)),
         Block("h1", "六、报表报送情况"), Block("p", submissions_text(sub)),
         Block("h1", "七、下步工作要求"),
         *requirements(m, sub, lagging, len(T["problems"]), n_decisions),

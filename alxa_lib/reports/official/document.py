@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pandas is imported where it is used: a report run checks th
     import pandas as pd
 
 from alxa_lib import params
-from alxa_lib.reports.official.wording import cn_date
+from alxa_lib.reports.official.wording import cn_date, cn_text
 
 LEVELS = ("h1", "h2", "h3", "p")
 
@@ -95,7 +95,23 @@ def frame(kind: str, title: str, day: dt.date, number, year: int) -> OfficialDoc
 def add_attachment(doc: OfficialDocument, key: str, title: str, table: pd.DataFrame, note: str = "") -> None:
     """Append a 附件 unless its table is empty (an empty table is said in the text instead)."""
     if table is not None and not table.empty:
-        doc.attachments.append(Attachment(key, title, table.reset_index(drop=True), note))
+        doc.attachments.append(Attachment(key, title, as_written(table.reset_index(drop=True)), note))
+
+
+def as_written(table: pd.DataFrame) -> pd.DataFrame:
+    """A 附件 table with its dates and quarters as the text writes them (2025年7月24日, 第一季度), in the
+    headers and in the cells; numbers stay numbers."""
+    import pandas as pd
+
+    def cell(v):
+        if isinstance(v, (dt.date, pd.Timestamp)) and not pd.isna(v):
+            return cn_date(v.date() if isinstance(v, pd.Timestamp) else v)
+        return cn_text(v) if isinstance(v, str) else v
+    out = table.rename(columns=lambda c: cn_text(c) if isinstance(c, str) else c)
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].map(cell).astype(object)
+    return out
 
 
 def see(doc: OfficialDocument, key: str) -> str:

@@ -21,73 +21,14 @@ from docx.shared import Mm, Pt, RGBColor
 
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
-from alxa_lib.reports.official.layout import MM, cell_text, footer_distance_mm, geometry, masthead_pt, safe, table_plan
-from alxa_lib.reports.official.paging import chunks
-
-STYLE = {"p": "Normal", "h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3"}
-TITLE, MASTHEAD, NUMBER, LABEL, ATT_TITLE, TABLE, BANJI, SIGN, FOOTER = (
-    "公文标题", "发文机关标志", "发文字号", "附件标识", "附件标题", "表格文字", "版记", "落款", "Footer")
-
-
-# ---------------------------------------------------------------- low-level XML helpers
-# schema order of the children we touch (Word refuses a file whose children are out of order)
-SEQ = {
-    "rPr": ("w:rStyle w:rFonts w:b w:bCs w:i w:iCs w:caps w:smallCaps w:strike w:dstrike w:outline w:shadow w:emboss "
-            "w:imprint w:noProof w:snapToGrid w:vanish w:webHidden w:color w:spacing w:w w:kern w:position w:sz w:szCs "
-            "w:highlight w:u w:effect w:bdr w:shd w:fitText w:vertAlign w:rtl w:cs w:em w:lang w:eastAsianLayout "
-            "w:specVanish w:oMath"),
-    "pPr": ("w:pStyle w:keepNext w:keepLines w:pageBreakBefore w:framePr w:widowControl w:numPr w:suppressLineNumbers "
-            "w:pBdr w:shd w:tabs w:suppressAutoHyphens w:kinsoku w:wordWrap w:overflowPunct w:topLinePunct "
-            "w:autoSpaceDE w:autoSpaceDN w:bidi w:adjustRightInd w:snapToGrid w:spacing w:ind w:contextualSpacing "
-            "w:mirrorIndents w:suppressOverlap w:jc w:textDirection w:textAlignment w:textboxTightWrap w:outlineLvl "
-            "w:divId w:cnfStyle w:rPr w:sectPr w:pPrChange"),
-    "tblPr": ("w:tblStyle w:tblpPr w:tblOverlap w:bidiVisual w:tblStyleRowBandSize w:tblStyleColBandSize w:tblW w:jc "
-              "w:tblCellSpacing w:tblInd w:tblBorders w:shd w:tblLayout w:tblCellMar w:tblLook w:tblCaption "
-              "w:tblDescription"),
-    "tcPr": "w:cnfStyle w:tcW w:gridSpan w:hMerge w:vMerge w:tcBorders w:shd w:noWrap w:tcMar w:textDirection "
-            "w:tcFitText w:vAlign w:hideMark",
-}
+from alxa_lib.reports.official.docx_pages import banji, font_table, page_numbers, page_setup
+from alxa_lib.reports.official.docx_xml import (ATT_TITLE, BANJI, FOOTER, LABEL, MASTHEAD, NUMBER, SIGN, STYLE, TABLE,
+                                                TITLE, border, child, set_char_spacing, set_fonts)
+from alxa_lib.reports.official.layout import (cell_text, geometry, masthead_pt, masthead_space_before_pt, rule_space_pt,
+                                              safe, signature_indents_pt, table_plan, title_lines)
+from alxa_lib.reports.official.paging import cell_pieces, chunks
 
 
-def child(parent, tag: str):
-    """The child ``tag`` of an rPr/pPr/tblPr/tcPr (or any) element, created in schema order when missing."""
-    found = parent.find(qn(tag))
-    if found is not None:
-        return found
-    el = OxmlElement(tag)
-    seq = SEQ.get(parent.tag.rsplit("}", 1)[-1], "").split()
-    successors = seq[seq.index(tag) + 1:] if tag in seq else []
-    nxt = next((c for c in parent if c.tag in {qn(t) for t in successors}), None)
-    if nxt is not None:
-        nxt.addprevious(el)
-    else:
-        parent.append(el)
-    return el
-
-
-def set_fonts(rpr, east_asian: str, latin: str) -> None:
-    """East Asian font on w:eastAsia, Latin (digits and letters) on ascii/hAnsi; theme fonts removed."""
-    fonts = child(rpr, "w:rFonts")
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    for attr, name in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asian), ("w:cs", latin)):
-        fonts.set(qn(attr), name)
-    child(rpr, "w:lang").set(qn("w:eastAsia"), "zh-CN")
-
-
-def set_char_spacing(rpr, pt: float) -> None:
-    child(rpr, "w:spacing").set(qn("w:val"), str(round(pt * 20)))
-
-
-def border(ppr, side: str, pt: float, color: str) -> None:
-    bdr = child(ppr, "w:pBdr")
-    el = OxmlElement(f"w:{side}")
-    for k, v in (("w:val", "single"), ("w:sz", str(round(pt * 8))), ("w:space", str(config()["rule_gap_pt"])), ("w:color", color)):
-        el.set(qn(k), v)
-    bdr.append(el)
-
-
-# ---------------------------------------------------------------- styles
 def _style(doc, name: str, base: str | None = "Normal"):
     try:
         return doc.styles[name]
@@ -149,71 +90,18 @@ def define_styles(doc) -> None:
     _format(doc.styles[FOOTER], f["page_number"], s["page_number"], None)
 
 
-# ---------------------------------------------------------------- page set-up and page numbers
-def page_setup(section, landscape: bool = False) -> None:
-    g = geometry()
-    w, h = Mm(g.page_w), Mm(g.page_h)
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = (h, w) if landscape else (w, h)
-    # landscape pages keep the portrait margins turned with the sheet (the binding edge stays at the top)
-    top, right, bottom, left = (g.left, g.top, g.right, g.bottom) if landscape else (g.top, g.right, g.bottom, g.left)
-    section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = Mm(top), Mm(right), Mm(bottom), Mm(left)
-    section.footer_distance = Mm(footer_distance_mm() if not landscape else max(5.0, g.right - 7 - 5))
-    section.header_distance = Mm(15)
-    # the line pitch of the grid is the body's; no snapping (exact line heights give 22 lines a page, and
-    # table rows keep their own height in every office suite)
-    grid = child(section._sectPr, "w:docGrid")
-    grid.attrib.pop(qn("w:type"), None)
-    grid.set(qn("w:linePitch"), str(round(g.line_pt * 20)))
-
-
-def _field(paragraph, instruction: str) -> None:
-    """A real Word field (begin / instruction / separate / result / end), here PAGE."""
-    def fld(kind):
-        el = OxmlElement("w:fldChar")
-        el.set(qn("w:fldCharType"), kind)
-        return el
-    run = paragraph.add_run()
-    run._r.append(fld("begin"))
-    run = paragraph.add_run()
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    run._r.append(instr)
-    paragraph.add_run()._r.append(fld("separate"))
-    paragraph.add_run("1")
-    paragraph.add_run()._r.append(fld("end"))
-
-
-def page_numbers(doc, section) -> None:
-    """— n — with the PAGE field: odd pages on the right, even pages on the left, one character in."""
-    c = config()
-    doc.settings.odd_and_even_pages_header_footer = True
-    dash = c["page_number"]["dash"]
-    inset = Pt(c["page_number"]["inset_chars"] * c["sizes_pt"]["page_number"])
-    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
-        footer.is_linked_to_previous = False
-        p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-        p.style = doc.styles[FOOTER]
-        p.alignment = align
-        if align == WD_ALIGN_PARAGRAPH.RIGHT:
-            p.paragraph_format.right_indent = inset
-        else:
-            p.paragraph_format.left_indent = inset
-        p.add_run(f"{dash} ")
-        _field(p, "PAGE")
-        p.add_run(f" {dash}")
-
 
 # ---------------------------------------------------------------- parts of the document
 def head(doc, d: OfficialDocument) -> None:
-    """版头: the red 发文机关标志, the 期号/文号 (and in the 简报 form the office and date), the red rule."""
+    """版头: the red 发文机关标志 (its top edge where params put it), the 期号/文号 (and in the 简报 form the
+    office and the date), the red rule, then blank lines down to the title (GB/T 9704 7.2)."""
     c, g = config(), geometry()
     p = doc.add_paragraph(d.masthead, style=MASTHEAD)
     size = masthead_pt(d.masthead)
     p.runs[0].font.size = Pt(size)
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     p.paragraph_format.line_spacing = Pt(round(size * c["masthead_line_factor"], 2))
+    p.paragraph_format.space_before = Pt(masthead_space_before_pt(d.kind, size))
     if d.short_form:
         if d.number:
             doc.add_paragraph(d.number, style=NUMBER)
@@ -223,12 +111,23 @@ def head(doc, d: OfficialDocument) -> None:
         line.add_run(f"{d.issuer}\t{d.date_text}")
     else:
         line = doc.add_paragraph(d.number, style=NUMBER)
-    border(line._p.get_or_add_pPr(), "bottom", c["rules_pt"]["separator"], c["red"])
-    doc.add_paragraph("", style=NUMBER)
+        line.paragraph_format.space_before = Pt(c["number_blank_lines"] * g.line_pt)
+    border(line._p.get_or_add_pPr(), "bottom", c["rules_pt"]["separator"], c["red"], rule_space_pt())
+    for _ in range(c["title_blank_lines"]):
+        doc.add_paragraph("", style=NUMBER)
+
+
+def title_paragraph(doc, text: str, style: str, landscape: bool = False) -> None:
+    """The title on its lines (layout.title_lines), each line break written in: no engine breaks a word."""
+    p = doc.add_paragraph(style=style)
+    for i, line in enumerate(title_lines(text, landscape=landscape)):
+        run = p.add_run(line)
+        if i:
+            run._r.insert(0, OxmlElement("w:br"))
 
 
 def body(doc, d: OfficialDocument) -> None:
-    doc.add_paragraph(d.title, style=TITLE)
+    title_paragraph(doc, d.title, TITLE)
     doc.add_paragraph("", style="Normal")
     if d.recipients:
         p = doc.add_paragraph(f"{d.recipients}：", style="Normal")
@@ -245,8 +144,11 @@ def body(doc, d: OfficialDocument) -> None:
     for _ in range(2):
         doc.add_paragraph("", style="Normal")
     if d.issuer:
-        doc.add_paragraph(d.issuer, style=SIGN)
-    doc.add_paragraph(d.date_text, style=SIGN)
+        p = doc.add_paragraph(d.issuer, style=SIGN)
+        p.paragraph_format.right_indent = Pt(signature_indents_pt(d.issuer, d.date_text)[0])
+        p.paragraph_format.keep_with_next = True  # the office and the date on one page
+    p = doc.add_paragraph(d.date_text, style=SIGN)
+    p.paragraph_format.right_indent = Pt(signature_indents_pt(d.issuer, d.date_text)[1])
 
 
 def attachment(doc, d: OfficialDocument, i: int) -> None:
@@ -255,11 +157,14 @@ def attachment(doc, d: OfficialDocument, i: int) -> None:
     plan = table_plan(a.table)
     prev = doc.sections[-1]
     if plan.landscape != (prev.orientation == WD_ORIENT.LANDSCAPE):
-        page_setup(doc.add_section(WD_SECTION.NEW_PAGE), plan.landscape)
+        section = doc.add_section(WD_SECTION.NEW_PAGE)
+        page_setup(section, plan.landscape)
+        page_numbers(doc, section, plan.landscape)
     else:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_paragraph(f"附件{i}", style=LABEL)
-    doc.add_paragraph(a.title, style=ATT_TITLE)
+    doc.add_paragraph("", style="Normal")  # 附件N on the first line, its title on the third (7.3.7)
+    title_paragraph(doc, a.title, ATT_TITLE, plan.landscape)
     for n, chunk in enumerate(chunks(a, plan)):  # one page each, the header row on each (paging.py)
         if n:
             page_break_before(doc.add_paragraph(style=TABLE))
@@ -327,52 +232,23 @@ def table(doc, df, plan) -> None:
             sz.set(qn("w:val"), str(round(plan.font_pt * 2)))
             rpr.append(sz)
         r.append(rpr)
-        text = OxmlElement("w:t")  # text only: never a field or a formula
-        text.set(qn("xml:space"), "preserve")
-        text.text = rows[r_i][c_i]
-        r.append(text)
+        pieces = (list(plan.headers[c_i]) if plan.headers else [rows[0][c_i]]) if r_i == 0 else \
+            cell_pieces(rows[r_i][c_i], c_i, plan) if plan.kinds else [rows[r_i][c_i]]
+        for k, piece in enumerate(pieces):  # a header's lines broken only before its unit (layout.header_lines)
+            if k:
+                r.append(OxmlElement("w:br"))
+            text = OxmlElement("w:t")  # text only: never a field or a formula
+            text.set(qn("xml:space"), "preserve")
+            text.text = piece
+            r.append(text)
         p.append(r)
-
-
-def banji(doc, d: OfficialDocument) -> None:
-    """版记 (抄送; 印发机关 and 印发日期) between rules at the foot of the last page. GB/T 9704 fixes its place,
-    so its paragraphs sit in a paragraph frame (w:framePr) aligned to the bottom of the type area; a
-    frame, not a text box, so the text stays in the document's flow of paragraphs."""
-    c, g = config(), geometry()
-    lines = ([f"抄送：{'，'.join(safe(x) for x in d.cc)}。"] if d.cc else []) + \
-            ([f"{safe(d.printer)}\t{d.date_text}印发"] if d.printer else [])
-    if not lines:
-        return
-    if doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE:
-        page_setup(doc.add_section(WD_SECTION.NEW_PAGE), False)
-    rules = c["rules_pt"]
-    inset = c["sizes_pt"]["banji"]
-    line = round(inset * c["table_line_factor"], 2)
-    for i, text in enumerate(lines):
-        p = doc.add_paragraph(style=BANJI)
-        pf = p.paragraph_format
-        pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(line)
-        pf.left_indent, pf.right_indent = Pt(inset), Pt(inset)
-        pf.tab_stops.add_tab_stop(Mm(g.type_w) - Pt(2 * inset), alignment=WD_TAB_ALIGNMENT.RIGHT)
-        ppr = p._p.get_or_add_pPr()
-        # one frame a line, stacked up from the foot of the type area (LibreOffice drops a frame whose
-        # paragraphs have different borders)
-        top = g.type_h * MM - (len(lines) - i) * (line + 2 * sum(rules.values()) + 2)
-        frame = child(ppr, "w:framePr")
-        for k, v in (("w:w", str(round(Mm(g.type_w).twips))), ("w:wrap", "around"), ("w:vAnchor", "margin"),
-                     ("w:hAnchor", "margin"), ("w:xAlign", "center"), ("w:y", str(round(top * 20)))):
-            frame.set(qn(k), v)
-        if i == 0:
-            border(ppr, "top", rules["banji_outer"], "000000")
-        border(ppr, "bottom", rules["banji_outer"] if i == len(lines) - 1 else rules["banji_inner"], "000000")
-        p.add_run(text)
-    doc.add_paragraph("", style=BANJI)  # the frame anchors to the paragraph after it
 
 
 def write_docx(d: OfficialDocument, path: Path | str) -> Path:
     """Write the document atomically; returns the path."""
     doc = Document()
     define_styles(doc)
+    font_table(doc)
     page_setup(doc.sections[0])
     page_numbers(doc, doc.sections[0])
     core = doc.core_properties

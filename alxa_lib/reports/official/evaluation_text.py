@@ -21,6 +21,10 @@ from alxa_lib.reports.official.document import Block, OfficialDocument, add_atta
 from alxa_lib.reports.official.wording import cn_number, enumerate_named, join, points
 
 
+# the measures, cited in full at the first mention and as 《办法》 after it
+MEASURES = "《阿拉善左旗重点建设项目监控管理办法》（以下简称《办法》）"
+
+
 def _limit() -> int:
     return config()["limits"]["departments_named"]
 
@@ -56,7 +60,9 @@ def good_scores(ranked: list[dict], minimum: float) -> str:
         return f"本季度没有得分在{minimum:g}分以上的单位。"
     if len(good) == 1:
         return f"得分在{minimum:g}分以上的单位为{_named(good)[0]}。"
-    return f"得分在{minimum:g}分以上的单位有{len(good)}个：{enumerate_named(_named(good), _limit(), '个单位')}。"
+    if len(good) <= _limit():
+        return f"得分在{minimum:g}分以上的单位有{len(good)}个：{join(_named(good))}。"
+    return f"得分在{minimum:g}分以上的单位有{len(good)}个，前{cn_number(_limit())}位是{join(_named(good[:_limit()]))}。"
 
 
 def bottom_text(ranked: list[dict], n: int, ref_text: str = "") -> str:
@@ -74,8 +80,12 @@ def lost_points(lost: pd.DataFrame) -> str:
     """Where the points went, by component (from the evaluation's 扣分明细)."""
     if lost is None or lost.empty:
         return "本季度各项目均未扣分。"
-    by = lost.groupby("扣分项")["扣分"].sum().sort_values(ascending=False)
-    parts = [f"{k}（共扣{v:.2f}分）" for k, v in by.items()]
+    # a sum over units means nothing on a 100-point scale: how many projects lost points there, and how many
+    # points each lost on average
+    g = lost.groupby("扣分项").agg(total=("扣分", "sum"), projects=("项目编号", "nunique"))
+    g = g.sort_values(["total", "projects"], ascending=False)
+    parts = [f"{k}（{int(r.projects)}个项目扣分，平均每个项目扣{points(r.total / max(1, r.projects))}分）"
+             for k, r in g.iterrows()]
     return f"失分主要集中在{join(parts[:3])}。" if len(parts) > 1 else f"失分全部在{parts[0]}。"
 
 
@@ -92,7 +102,7 @@ def quarter_document(sj: dict, report: Report, number=None) -> OfficialDocument:
     add_attachment(doc, "projects", "各项目季度得分", report.tables["projects"])
     ranked = quarter_ranking(sj["departments"])
     doc.blocks = [
-        Block("p", f"根据《阿拉善左旗重点建设项目监控管理办法》，现将{year}年第{cn_number(q)}季度重点建设项目考评结果通报如下。"),
+        Block("p", f"根据{MEASURES}，现将{year}年第{cn_number(q)}季度重点建设项目考评结果通报如下。"),
         Block("h1", "一、总体情况"), Block("p", quarter_overall(year, q, ranked, len(sj["projects"]))),
         Block("h1", "二、考评结果"),
         Block("p", good_scores(ranked, minimum) + (f"各单位得分及排名见{ref(doc, 'scores')}。" if ref(doc, "scores") else "")),
@@ -140,13 +150,15 @@ def accountability_text(triggers: Sequence[dict], ranking: Sequence[dict], ref_t
     low = sorted(low, key=lambda r: (r["score"], r["department"]))
     out = []
     if low:
-        out.append(f"年终分值排序靠后的单位是{join(_named(low, with_rank=True))}，依照办法第十三条第四项提出追责建议。")
+        out.append(f"年终分值排序靠后的单位是{join(_named(low, with_rank=True))}，依照《办法》第十三条第四项提出追责建议。")
     other = [t for t in triggers if t["trigger"] != "bottom_ranking"]
     if not other:
         out.append("本年度无其他拟追责情形。")
         return out
     kinds = pd.Series([TRIGGER_CN.get(t["trigger"], t["trigger"]) for t in other]).value_counts(sort=False)
-    depts = sorted({str(t["department"]) for t in other if t["department"]})
+    # the units named are those with the most cases (the figure discussed), then by name
+    per = pd.Series([str(t["department"]) for t in other if t["department"]]).value_counts()
+    depts = [f"{d}（{n}条）" for d, n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))]
     by_kind = "、".join(f"{k}{n}条" for k, n in kinds.items())
     where = f"，事实依据见{ref_text}" if ref_text else ""
     out.append(f"其他拟追责情形{len(other)}条（{by_kind}），涉及{enumerate_named(depts, _limit(), '个单位')}{where}。")
@@ -162,7 +174,7 @@ def annual_document(rj: dict, report: Report, number=None) -> OfficialDocument:
     add_attachment(doc, "accountability", "拟责任追究情形及事实依据", report.tables["accountability"])
     add_attachment(doc, "commendation", "拟通报表扬单位", report.tables["commendation"])
     doc.blocks = [
-        Block("p", f"根据《阿拉善左旗重点建设项目监控管理办法》，现将{year}年度重点建设项目考评排名情况通报如下。"),
+        Block("p", f"根据{MEASURES}，现将{year}年度重点建设项目考评排名情况通报如下。"),
         Block("h1", "一、总体情况"), Block("p", annual_overall(year, rj)
                                         + (f"各单位排名见{ref(doc, 'ranking')}。" if ref(doc, "ranking") else "")),
         Block("h1", "二、通报表扬"), Block("p", commendation_text(rj["commendation"], minimum)),

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
-from alxa_lib.reports.official.layout import cell_text, geometry, masthead_pt, safe, table_plan
-from alxa_lib.reports.official.paging import chunks
+from alxa_lib.reports.official.layout import (banji_spacer_pt, banji_widths_mm, cell_text, geometry, masthead_pt,
+                                              masthead_space_before_pt, rule_space_pt, safe, signature_indents_pt,
+                                              table_plan, title_lines)
+from alxa_lib.reports.official.paging import cell_pieces, chunks
 from alxa_lib.reports.official.textflow import SPACE_EM, runs
 
 TAGS = {"h1": "h2", "h2": "h3", "h3": "h4", "p": "p"}
@@ -45,6 +47,10 @@ def css() -> str:
     number = (f'content: "{pn["dash"]} " counter(page) " {pn["dash"]}"; {font(f["page_number"])} '
               f'font-size: {s["page_number"]}pt; vertical-align: top; padding-top: {pn["below_type_area_mm"]}mm;')
     inset = pn["inset_chars"] * s["page_number"]
+    # a landscape page's number is turned to read on the bound sheet, where the portrait pages have theirs
+    # (GB/T 9704 clause 8): in the left margin, its top towards the page's left edge at the bound sheet's
+    # "7 mm below the type area"
+    turned_x = m["bottom"] - pn["below_type_area_mm"]
     red = "#" + c["red"]
     # a space (only the autospace of ``e``) as wide as autospace_em once the letter spacing is added (WeasyPrint
     # gives a run's trailing space one and a half letter spacings); a run ends without letter spacing
@@ -58,6 +64,15 @@ def css() -> str:
 @page :right {{ @bottom-right {{ {number} padding-right: {inset}pt; }} }}
 @page :left {{ @bottom-left {{ {number} padding-left: {inset}pt; }} }}
 @page landscape {{ size: {g.page_h}mm {g.page_w}mm; margin: {m['left']}mm {m['top']}mm {m['right']}mm {m['bottom']}mm; }}
+@page landscape:right {{ @bottom-right {{ content: none; }} @left-top {{ content: element(pn-odd); vertical-align: top; }} }}
+@page landscape:left {{ @bottom-left {{ content: none; }} @left-top {{ content: element(pn-even); vertical-align: top; }} }}
+.pn {{ {font(f["page_number"])} font-size: {s["page_number"]}pt; line-height: 1; margin: 0; padding: 0; }}
+.pn-odd {{ position: running(pn-odd); }} .pn-even {{ position: running(pn-even); }}
+.pn .turn {{ display: block; box-sizing: border-box; width: {g.type_w:.2f}mm; transform-origin: 0 0; white-space: nowrap;
+  transform: translate({turned_x:.2f}mm, 0) rotate(90deg); }}
+.pn-odd .turn {{ text-align: right; padding-right: {inset}pt; }}
+.pn-even .turn {{ text-align: left; padding-left: {inset}pt; }}
+.pn .n::before {{ content: counter(page); }}
 html {{ {font(f['body'])} font-size: {g.body_pt}pt; }}
 body {{ margin: 0; }}
 p, h2, h3, h4 {{ margin: 0; font-size: {g.body_pt}pt; line-height: {g.line_pt}pt; text-indent: {g.indent_pt:.2f}pt;
@@ -75,7 +90,7 @@ h2, h3, h4 {{ break-after: avoid; }}
 .number {{ text-align: center; text-indent: 0; letter-spacing: 0; {ws0} font-size: {s['number']}pt; }}
 .issue-line {{ text-align: left; text-indent: 0; letter-spacing: 0; {ws0} font-size: {s['number']}pt; }}
 .issue-line .right {{ float: right; white-space: nowrap; }}
-.rule {{ border-bottom: {c['rules_pt']['separator']}pt solid {red}; padding-bottom: {c['rule_gap_pt']}pt; }}
+.rule {{ border-bottom: {c['rules_pt']['separator']}pt solid {red}; padding-bottom: {rule_space_pt()}pt; }}
 .title {{ {font(f['title'])} font-size: {s['title']}pt; line-height: {c['title_line_pt']}pt; text-align: center;
   text-indent: 0; letter-spacing: 0; {ws0} }}
 .flush {{ text-indent: 0; }}
@@ -85,7 +100,6 @@ h2, h3, h4 {{ break-after: avoid; }}
   text-align: center; text-indent: 0; letter-spacing: 0; {ws0} }}
 section.attachment {{ break-before: page; }}
 section.landscape {{ page: landscape; }}
-section.portrait {{ break-before: page; page: auto; }}
 table {{ border-collapse: collapse; margin: 0 auto; table-layout: fixed; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
@@ -93,13 +107,19 @@ th, td {{ border: 0.5pt solid #000; padding: 0 {c['table']['cell_padding_pt']}pt
   vertical-align: top; text-align: left; font-weight: 400; overflow-wrap: anywhere; }}
 th {{ text-align: center; font-weight: 700; }}
 td.num {{ text-align: right; }}
+td.keep {{ white-space: nowrap; }}
 .note {{ text-indent: 0; letter-spacing: 0; {ws0} break-before: avoid; }}
-.banji {{ float: footnote; font-size: {s['banji']}pt; line-height: {s['banji'] * c['table_line_factor']:.2f}pt;
-  border-top: {c['rules_pt']['banji_outer']}pt solid #000; border-bottom: {c['rules_pt']['banji_outer']}pt solid #000; }}
-.banji table {{ width: 100%; border-collapse: collapse; }}
-.banji td {{ border: none; padding: 0 {s['banji']}pt; white-space: nowrap; }}
+.banji-page {{ break-before: left; page: banji; }}
+@page banji {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+@page :blank {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+@page landscape:blank {{ @left-top {{ content: none; }} }}
+.banji-space {{ height: {banji_spacer_pt(2):.2f}pt; }}
+.banji {{ width: 100%; border-collapse: collapse; font-size: {s['banji']}pt; table-layout: fixed; }}
+.banji td {{ border: none; height: {g.line_pt - c['rules_pt']['banji_outer']:.2f}pt; padding: 0 {s['banji']}pt; white-space: nowrap; vertical-align: middle;
+  border-top: {c['rules_pt']['banji_inner']}pt solid #000; line-height: 1; }}
+.banji tr:first-child td {{ border-top: {c['rules_pt']['banji_outer']}pt solid #000; }}
+.banji tr:last-child td {{ border-bottom: {c['rules_pt']['banji_outer']}pt solid #000; }}
 .banji td.right {{ text-align: right; }}
-.banji tr + tr td {{ border-top: {c['rules_pt']['banji_inner']}pt solid #000; }}
 ::footnote-call {{ content: none; }}
 .next-page {{ break-before: page; }}
 ::footnote-marker {{ content: none; }}
@@ -127,22 +147,29 @@ def body_e(text) -> str:
 
 
 def head(d: OfficialDocument) -> str:
+    c, g = config(), geometry()
     size = masthead_pt(d.masthead)
-    out = [f'<p class="masthead" style="font-size:{size}pt; line-height:{size * config()["masthead_line_factor"]:.2f}pt">'
-           f'{e(d.masthead)}</p>']
+    out = [f'<p class="masthead" style="font-size:{size}pt; line-height:{size * c["masthead_line_factor"]:.2f}pt; '
+           f'margin-top:{masthead_space_before_pt(d.kind, size)}pt">{e(d.masthead)}</p>']
     if d.short_form:
         if d.number:
             out.append(f'<p class="number">{e(d.number)}</p>')
         out.append(f'<p class="issue-line rule"><span class="right">{e(d.date_text)}</span>{e(d.issuer)}</p>')
     else:
-        out.append(f'<p class="number rule">{e(d.number) if d.number else "&nbsp;"}</p>')
-    out.append('<p class="number">&nbsp;</p>')
+        out.append(f'<p class="number rule" style="margin-top:{c["number_blank_lines"] * g.line_pt:.2f}pt">'
+                   f'{e(d.number) if d.number else "&nbsp;"}</p>')
+    out += ['<p class="number">&nbsp;</p>'] * c["title_blank_lines"]
     return "\n".join(out)
+
+
+def title_html(text: str, cls: str, landscape: bool = False) -> str:
+    """The title on the lines ``layout.title_lines`` chose, as the docx has them."""
+    return f'<p class="{cls}">' + "<br>".join(e(line) for line in title_lines(text, landscape=landscape)) + "</p>"
 
 
 def body(d: OfficialDocument) -> str:
     g = geometry()
-    out = [f'<p class="title">{e(d.title)}</p>', "<p>&nbsp;</p>"]
+    out = [title_html(d.title, "title"), "<p>&nbsp;</p>"]
     if d.recipients:
         out.append(f'<p class="flush">{body_e(d.recipients + "：")}</p>')
     out += [f"<{TAGS[b.level]}>{body_e(b.text)}</{TAGS[b.level]}>" for b in d.blocks]
@@ -153,16 +180,22 @@ def body(d: OfficialDocument) -> str:
             out.append(f'<p class="flush" style="padding-left:{left:.2f}pt">{body_e(("附件：" if i == 1 else "") + f"{i}. {a.title}")}</p>')
     out += ["<p>&nbsp;</p>"] * 2
     if d.issuer:
-        out.append(f'<p class="sign">{body_e(d.issuer)}</p>')
-    out.append(f'<p class="sign">{body_e(d.date_text)}</p>')
+        out.append(f'<p class="sign" style="break-after: avoid; padding-right:{signature_indents_pt(d.issuer, d.date_text)[0]}pt">'
+                   f'{body_e(d.issuer)}</p>')
+    out.append(f'<p class="sign" style="padding-right:{signature_indents_pt(d.issuer, d.date_text)[1]}pt">'
+               f'{body_e(d.date_text)}</p>')
     return "\n".join(out)
 
 
 def table(df, plan) -> str:
+    q = '"'
     cols = "".join(f'<col style="width:{w}mm">' for w in plan.widths_mm)
     style = f"font-size:{plan.font_pt}pt; line-height:{plan.line_pt}pt; width:{sum(plan.widths_mm):.2f}mm"
-    head_ = "".join(f"<th>{e(c)}</th>" for c in df.columns)
-    rows = "".join("<tr>" + "".join(f'<td{" class=num" if plan.numeric[i] else ""}>{e(cell_text(v))}</td>'
+    head_ = "".join("<th>" + "<br>".join(e(x) for x in (plan.headers[i] if plan.headers else [c])) + "</th>"
+                    for i, c in enumerate(df.columns))
+    cls = [" ".join((["num"] if plan.numeric[i] else []) + (["keep"] if plan.keeps(i) else [])) for i in range(len(df.columns))]
+    rows = "".join("<tr>" + "".join(f'<td{f" class={q}{cls[i]}{q}" if cls[i] else ""}>'
+                                    + "<br>".join(e(x) for x in cell_pieces(cell_text(v), i, plan)) + "</td>"
                                     for i, v in enumerate(r)) + "</tr>" for r in df.itertuples(index=False))
     return f'<table style="{style}"><colgroup>{cols}</colgroup><thead><tr>{head_}</tr></thead><tbody>{rows}</tbody></table>'
 
@@ -175,30 +208,34 @@ def attachments(d: OfficialDocument) -> str:
         tables = "".join(('<div class="next-page">' if n else "<div>") + table(a.table.iloc[c.start:c.stop], plan)
                          + "</div>" for n, c in enumerate(chunks(a, plan)))  # one page each (paging.py)
         out.append(f'<section class="attachment{" landscape" if plan.landscape else ""}">'
-                   f'<p class="label">附件{i}</p><p class="att-title">{e(a.title)}</p>{tables}{note}</section>')
+                   f'<p class="label">附件{i}</p><p>&nbsp;</p>{title_html(a.title, "att-title", plan.landscape)}'
+                   f'{tables}{note}</section>')
     return "\n".join(out)
 
 
 def banji(d: OfficialDocument) -> str:
+    """版记 (7.4) alone on the last page, an even one (``break-before: left``, a blank page before it when
+    needed, as the docx's even-page section), its last rule on the type area's foot; no page number."""
     rows = ([(f"抄送：{'，'.join(d.cc)}。", "")] if d.cc else []) + ([(d.printer, f"{d.date_text}印发")] if d.printer else [])
     if not rows:
         return ""
-    body_ = "".join(f'<tr><td>{e(a)}</td><td class="right">{e(b)}</td></tr>' for a, b in rows)
-    block = f'<div class="banji"><table>{body_}</table></div>'
-    last_landscape = bool(d.attachments) and table_plan(d.attachments[-1].table).landscape
-    return f'<section class="portrait">{block}</section>' if last_landscape else block
+    body_ = "".join((f'<tr><td colspan="2">{e(a)}</td></tr>' if not b else
+                     f'<tr><td>{e(a)}</td><td class="right">{e(b)}</td></tr>') for a, b in rows)
+    space = f'<div class="banji-space" style="height:{banji_spacer_pt(len(rows)):.2f}pt"></div>'
+    cols = "".join(f'<col style="width:{w}mm">' for w in banji_widths_mm(next((b for _, b in rows if b), "")))
+    return f'<section class="banji-page">{space}<table class="banji"><colgroup>{cols}</colgroup>{body_}</table></section>'
+
+
+def turned_numbers() -> str:
+    """The page numbers of landscape pages (running elements the landscape pages' margin boxes show)."""
+    dash = html.escape(config()["page_number"]["dash"])
+    return "".join(f'<div class="pn pn-{k}"><span class="turn">{dash} <span class="n"></span> {dash}</span></div>'
+                   for k in ("odd", "even"))
 
 
 def to_html(d: OfficialDocument) -> str:
-    inner = head(d) + body(d)
-    last = attachments(d)
-    bj = banji(d)
-    # the 版记 floats to the foot of the page where it stands: the last page of the last 附件, or of the body
-    if bj and d.attachments and not bj.startswith("<section"):
-        last = last[: last.rfind("</section>")] + bj + "</section>"
-        bj = ""
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(safe(d.title))}</title>'
-            f"<style>{css()}</style></head><body>{inner}{last}{bj}</body></html>")
+            f"<style>{css()}</style></head><body>{turned_numbers()}{head(d)}{body(d)}{attachments(d)}{banji(d)}</body></html>")
 
 
 def write_html(d: OfficialDocument, path: Path | str) -> Path:

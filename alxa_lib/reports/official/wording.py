@@ -5,6 +5,7 @@ Pure string functions; department text passes through unchanged (it is data, and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Iterable, Sequence
 
 CN_DIGITS = "〇一二三四五六七八九"
@@ -38,6 +39,42 @@ def percent(x: float | None, digits: int = 1) -> str:
         return "—"
     v = round(x * 100, digits)
     return f"{v:.0f}%" if v == int(v) else f"{v:.{digits}f}%"
+
+
+def rate(x: float | None) -> str:
+    """A measured rate, always to one decimal (31.0% beside 62.5%, never 31%): one precision for one kind."""
+    return "—" if x is None else f"{round(x * 100, 1):.1f}%"
+
+
+def rate_gap(a: float, b: float) -> float:
+    """a − b in percentage points, computed from the two rates *as printed* (49.0% − 19.4% = 29.6)."""
+    return round(round(a * 100, 1) - round(b * 100, 1), 1)
+
+
+def money(wan: float) -> str:
+    """Money in the text (万元 in): 亿元 from 1亿 up, two decimals at most and none that say nothing
+    (1816105.00万元 → 181.61亿元, 9300.00万元 → 9300万元)."""
+    def trim(v: float, digits: int) -> str:
+        t = f"{v:.{digits}f}"
+        return t.rstrip("0").rstrip(".") if "." in t else t
+    if abs(wan) >= 10000:
+        return trim(wan / 10000, 2) + "亿元"
+    return (trim(wan, 0) if abs(wan) >= 100 else trim(wan, 2)) + "万元"
+
+
+ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+QUARTER = re.compile(r"第([1-4])季度")
+
+
+GROUPED = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def cn_text(text: str) -> str:
+    """Dates, quarters and numbers as the text writes them: 2025-07-24 → 2025年7月24日, 第1季度 → 第一季度,
+    18,165.00 → 18165.00 (one grouping rule in the whole document: no separator)."""
+    text = GROUPED.sub("", str(text))
+    text = ISO_DATE.sub(lambda m: f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日", str(text))
+    return QUARTER.sub(lambda m: f"第{CN_DIGITS[int(m.group(1))]}季度", text)
 
 
 def points(x: float) -> str:

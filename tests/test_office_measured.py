@@ -1,0 +1,154 @@
+"""The 公文 measured on the page, in both renderings (docs/rendering.md §11, "Measured check").
+
+The brief (2025-06-28), the quarterly 通报 (2025Q2) and the year-end 通报 of the sample year are read with
+pdfplumber twice: the project's PDF, and LibreOffice's PDF of the docx (standing in for WPS/Word). Every
+page is held to GB/T 9704-2012 as params/document.yaml writes it down (``scripts/office_measure.py``
+does the measuring). LibreOffice (Debian ``libreoffice-writer-nogui``) is installed by
+``scripts/install_system_deps.sh``; without it these tests are skipped, saying so.
+"""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from alxa_lib import params
+from alxa_lib.reports.official.layout import MM, title_lines
+
+from conftest import built_once
+
+DOC = params.load("document")
+KINDS = ("brief", "quarter", "annual")
+RENDERINGS = ("ours", "office")
+
+
+def _measure():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "office_measure.py"
+    spec = importlib.util.spec_from_file_location("office_measure", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("office_measure", mod)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+om = _measure()
+OFFICE_PDF = om.OFFICE_PDF
+
+
+@pytest.fixture(scope="session")
+def renderings(reports_out, evaluation_documents, tmp_path_factory) -> dict:
+    """{kind: (document, {"ours": pages, "office": pages})}: LibreOffice converts the three docx once a run."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed: scripts/install_system_deps.sh installs "
+                    "libreoffice-writer-nogui when run as root")
+    files = {"brief": (reports_out["brief"]["docx"], reports_out["brief"]["gwpdf"]),
+             "quarter": (evaluation_documents["quarter"][1]["docx"], evaluation_documents["quarter"][1]["gwpdf"]),
+             "annual": (evaluation_documents["annual"][1]["docx"], evaluation_documents["annual"][1]["gwpdf"])}
+
+    def convert(out: Path) -> dict:
+        done = {}
+        for kind, (docx, _) in files.items():  # distinct names: one soffice run converts all three
+            shutil.copy(docx, out / f"{kind}.docx")
+        subprocess.run([soffice, f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless",
+                        "--convert-to", OFFICE_PDF, "--outdir", str(out), *[str(out / f"{k}.docx") for k in files]],
+                       check=True, capture_output=True, timeout=600)
+        for kind in files:
+            done[kind] = out / f"{kind}.pdf"
+        return done
+
+    office = built_once(tmp_path_factory, "office-pdfs", convert)[1]
+    docs = {"brief": None, "quarter": evaluation_documents["quarter"][0], "annual": evaluation_documents["annual"][0]}
+    return {k: (docs[k], {"ours": om.read(files[k][1]), "office": om.read(office[k])}) for k in KINDS}
+
+
+def pages_of(renderings, kind, rendering):
+    return renderings[kind][1][rendering]
+
+
+def type_area() -> tuple[float, float, float, float]:
+    m, page = DOC["margins_mm"], DOC["page_mm"]
+    return m["left"], m["top"], page["width"] - m["right"], page["height"] - m["bottom"]
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_masthead_top_edge_where_the_standard_puts_it(renderings, kind, rendering):
+    """发文机关标志: its top edge ``masthead.top_below_type_area_mm`` below the type area's top (35 mm for
+    the 文件 form, 7.2.4), within 1 mm."""
+    want = DOC["margins_mm"]["top"] + DOC["masthead_geometry"][kind]["top_below_type_area_mm"]
+    top = om.masthead_top(pages_of(renderings, kind, rendering))
+    assert abs(top - want) <= 1.0, f"{kind} ({rendering}): masthead top {top:.1f} mm, standard {want} mm"
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_title_lines_keep_their_words(renderings, kind, rendering):
+    pages = pages_of(renderings, kind, rendering)
+    lines = om.title_lines(pages, DOC["sizes_pt"]["title"])
+    title = "".join(lines)
+    assert lines == title_lines(title), f"{kind} ({rendering}): {lines}"
+    assert lines[-1] not in ("通报", "的通报") and not any(ln.startswith("的") for ln in lines)
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_tables_never_split_a_number_an_id_a_date_or_a_word(renderings, kind, rendering):
+    defects = om.table_defects(pages_of(renderings, kind, rendering))
+    assert defects == [], f"{kind} ({rendering}): {len(defects)} defects, e.g. {defects[:5]}"
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_page_numbers_at_the_outer_corner_7mm_below_the_type_area(renderings, kind, rendering):
+    """Every numbered page (landscape ones included, measured on the bound sheet): the number's top 7 mm
+    below the type area, odd pages one character in from the right, even pages from the left."""
+    pages = pages_of(renderings, kind, rendering)
+    left, _, right, bottom = type_area()
+    inset = DOC["page_number"]["inset_chars"] * DOC["sizes_pt"]["page_number"] / MM
+    want_top = bottom + DOC["page_number"]["below_type_area_mm"]
+    numbered = [p for p in pages if om.page_number(p) is not None]
+    assert len(numbered) >= len(pages) - 2  # only the 版记 page and a blank page before it may go without
+    for p in numbered:
+        ln = om.page_number(p)
+        assert int(om.PAGE_NUMBER.match(ln.text.strip()).group(1)) == p.number
+        where = f"{kind} ({rendering}) p{p.number}{' landscape' if p.landscape else ''}"
+        assert abs(ln.top - want_top) <= 1.0, f"{where}: top {ln.top:.1f} mm, want {want_top:.1f}"
+        if p.number % 2:
+            assert abs(ln.x1 - (right - inset)) <= 1.0, f"{where}: right end {ln.x1:.1f} mm, want {right - inset:.1f}"
+        else:
+            assert abs(ln.x0 - (left + inset)) <= 1.0, f"{where}: left end {ln.x0:.1f} mm, want {left + inset:.1f}"
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_banji_last_rule_on_the_type_area_foot_of_an_even_page(renderings, kind, rendering):
+    pages = pages_of(renderings, kind, rendering)
+    _, _, _, bottom = type_area()
+    assert len(pages) % 2 == 0, f"{kind} ({rendering}): the 版记 is on page {len(pages)}, an odd page"
+    rule = om.banji_last_rule(pages)
+    assert rule is not None and abs(rule - bottom) <= 1.0, f"{kind} ({rendering}): last rule at {rule} mm, foot {bottom}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_two_renderings_agree_line_by_line(renderings, kind):
+    ours, office = pages_of(renderings, kind, "ours"), pages_of(renderings, kind, "office")
+    problems = om.compare_lines(ours, office)
+    assert problems == [], f"{kind}: {problems[:4]}"
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_signature_with_a_seal_centres_the_office_over_the_date(renderings, kind, rendering):
+    """落款 per 7.3.5.1 (params ``seal: true``): the date four characters in from the right, the office centred
+    over it, on one page."""
+    assert DOC["seal"] is True
+    office, date = om.signature(pages_of(renderings, kind, rendering), DOC["issuer"])
+    _, _, right, _ = type_area()
+    char = (right - type_area()[0]) / DOC["grid"]["chars_per_line"]
+    assert abs(date.x1 - (right - DOC["signature_right_chars"] * char)) <= 1.0, f"{kind} ({rendering}): {date.x1:.1f}"
+    assert abs((office.x0 + office.x1) / 2 - (date.x0 + date.x1) / 2) <= 1.0
