@@ -54,7 +54,7 @@ def _wait(parser: argparse.ArgumentParser) -> None:
 
 
 def _report_parsers(sub) -> None:
-    from alxa_lib.reports.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS
+    from alxa_lib.reports.running.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS
     r = sub.add_parser("report", help="生成报告 / render a report: alxa report brief --period 2025-06-28")
     kinds = r.add_subparsers(dest="kind", required=True, metavar="KIND", parser_class=Parser)
 

@@ -104,7 +104,7 @@ def brief_against_floor(db: Path, out: Path) -> list[Row]:
     which the kernel client the floor also loads is 0.2 s); the HTML page (0.03 s). In the kernel, beyond its
     start: the first cell (1.3 s: pandas, DuckDB and the library imported 0.65 s, the year and the period's
     findings read 0.3 s, the brief built 0.45 s) and the other cells (0.2 s). WeasyPrint does the same work
-    as in the floor, minus about 0.2 s: ``reports.weasy`` loads it without the compiler runs the floor's
+    as in the floor, minus about 0.2 s: ``reports.rendering.weasy`` loads it without the compiler runs the floor's
     plain import makes. The 公文 (``--format gwpdf``) is laid out by a second process while this one renders
     the PDF, so it adds little waiting but its own CPU."""
     def brief(formats: str):

@@ -60,7 +60,7 @@ def test_imports_point_down_the_stages(path):
 
 
 def test_a_lower_stage_importing_a_higher_one_is_caught():
-    tree = ast.parse("from alxa_lib.reports.render import show_table\n")
+    tree = ast.parse("from alxa_lib.reports.rendering.render import show_table\n")
     assert "reports" in _imports(tree) and RANK["reports"] > RANK["figures"]
 
 

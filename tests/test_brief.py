@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from alxa_lib.figures.problems import classify, open_problems
 from alxa_lib.figures.state import load_year
-from alxa_lib.reports.brief import build_brief, headline
+from alxa_lib.reports.content.brief import build_brief, headline
 from alxa_lib.sample import SCRIPT_TEXT
 
 
@@ -123,7 +123,7 @@ def test_a_report_run_prints_no_kernel_chatter(tmp_path, monkeypatch, capfd):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from alxa_lib.reports import render
+    from alxa_lib.reports.rendering import render
     # the error the kernel logs when the shutdown's interrupt races papermill's last kernel_info request
     race = new_code_cell("get_ipython().kernel.log.error('KeyboardInterrupt caught in kernel.')")
     nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]}), new_code_cell("print(x + 1)"),
@@ -150,13 +150,13 @@ def test_lights_are_coloured_and_marked(rendered):
 def test_light_class_comes_from_a_fixed_list_not_the_text():
     import pandas as pd
 
-    from alxa_lib.reports.render import table_html
+    from alxa_lib.reports.rendering.render import table_html
     out = table_html(pd.DataFrame({"x": ["● 红灯", "● 红灯' onclick='x", "<b>○ 绿灯</b>"]}))
     assert out.count("class='light-red'") == 1 and "onclick='x" not in out and "<b>" not in out
 
 
 def test_pdf_title_is_the_report_title(rendered):
-    from alxa_lib.reports.runner import REPORTS
+    from alxa_lib.reports.running.runner import REPORTS
     title = PdfReader(str(rendered["pdf"])).metadata.title
     assert title and title != "Notebook" and "半月进展通报" in title
     assert f"<title>{REPORTS['brief'].title('2025-06-28')}</title>" in rendered["html"].read_text(encoding="utf-8")

@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 from IPython.display import HTML
 
-from alxa_lib.reports import charts, render, svg
+from alxa_lib.reports.rendering import charts
+from alxa_lib.reports.rendering import render
+from alxa_lib.reports.rendering import svg
 
 NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>&\"'局"
@@ -211,11 +213,14 @@ def test_show_figure_puts_the_svg_inline_as_html():
 def test_the_brief_kernel_imports_no_plotting_library():
     """The brief notebook's import cell, in a fresh interpreter: matplotlib must not load (it cost ~1.8 s CPU)."""
     code = ("import sys\n"
-            "from alxa_lib.reports import charts, official, render, sources\n"
-            "from alxa_lib.reports.brief import build_brief, write_xlsx\n"
-            "from alxa_lib.reports.labels import ISSUER\n"
+            "from alxa_lib.reports.rendering import charts\n"
+            "from alxa_lib.reports import official\n"
+            "from alxa_lib.reports.rendering import render\n"
+            "from alxa_lib.reports.running import sources\n"
+            "from alxa_lib.reports.content.brief import build_brief, write_xlsx\n"
+            "from alxa_lib.reports.content.labels import ISSUER\n"
             "from alxa_lib.reports.official.brief_text import brief_document\n"
-            "import alxa_lib.reports.evaluation, alxa_lib.reports.investigate, alxa_lib.reports.meeting\n"
+            "import alxa_lib.reports.content.evaluation, alxa_lib.reports.content.investigate, alxa_lib.reports.content.meeting\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'seaborn')))\n")
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}

@@ -239,10 +239,10 @@ def test_reliability_follows_the_sample_promise_behaviour(sample_year, truth):
 
 
 def test_reports_show_the_forecast(sample_year):
-    from alxa_lib.reports import charts
-    from alxa_lib.reports.brief import build_brief
-    from alxa_lib.reports.forecast_report import reliability_as_of
-    from alxa_lib.reports.meeting import meeting_pack
+    from alxa_lib.reports.rendering import charts
+    from alxa_lib.reports.content.brief import build_brief
+    from alxa_lib.reports.content.forecast_report import reliability_as_of
+    from alxa_lib.reports.content.meeting import meeting_pack
     brief = build_brief(sample_year, D(2025, 6, 14))
     c = forecast(sample_year, D(2025, 6, 14))["commencement"][0]
     assert brief.forecast == (f"按各单位承诺的开工时间测算，6月底开复工率预计为{c['point'] * 100:.1f}%（80%区间"

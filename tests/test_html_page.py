@@ -1,7 +1,7 @@
-"""The report page written from an executed notebook (alxa_lib/reports/html_page.py, docs/rendering.md §5)."""
+"""The report page written from an executed notebook (alxa_lib/reports/rendering/html_page.py, docs/rendering.md §5)."""
 from __future__ import annotations
 
-from alxa_lib.reports.html_page import page
+from alxa_lib.reports.rendering.html_page import page
 
 
 def _nb(*cells: dict) -> dict:
@@ -58,7 +58,7 @@ def recording_init(self, args, *a, **k):
     spawned.append(args if isinstance(args, str) else [str(x) for x in args])
     real_init(self, args, *a, **k)
 subprocess.Popen.__init__ = recording_init
-from alxa_lib.reports.weasy import weasyprint
+from alxa_lib.reports.rendering.weasy import weasyprint
 wp = weasyprint()
 import ctypes.util
 print(json.dumps({"spawned": spawned, "html": hasattr(wp, "HTML"),
@@ -80,7 +80,7 @@ def test_weasyprint_loads_with_one_library_listing_and_no_compiler():
 
 
 def test_the_library_listing_answers_as_ctypes_does():
-    from alxa_lib.reports.weasy import soname_finder
+    from alxa_lib.reports.rendering.weasy import soname_finder
     listing = ("\t3 libs found in cache `/etc/ld.so.cache'\n"
                "\tlibpango-1.0.so.0 (libc6) => /usr/lib/i386-linux-gnu/libpango-1.0.so.0\n"
                "\tlibpango-1.0.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libpango-1.0.so.0\n"

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from alxa_lib.figures.state import load_year
-from alxa_lib.reports.investigate import delay_table, reason_category, select
+from alxa_lib.reports.content.investigate import delay_table, reason_category, select
 from alxa_lib.workbooks.reader import read_workbook
 
 
@@ -67,8 +67,8 @@ def test_meeting_lists_every_open_problem_once_under_its_owner(rendered, sample_
 
 
 def test_adjustment_candidates_only_in_june(ledger_db):
-    from alxa_lib.reports.meeting import meeting_pack
-    from alxa_lib.reports.sources import year
+    from alxa_lib.reports.content.meeting import meeting_pack
+    from alxa_lib.reports.running.sources import year
     data = year(ledger_db[0], 2025)
     june, july = meeting_pack(data, 2025, 6), meeting_pack(data, 2025, 7)
     assert len(june.tables["adjustment"]) > 0 and "adjustment" not in july.tables
@@ -99,7 +99,7 @@ def test_every_notebook_runs_with_its_defaults(kind, reports_out):
     import ast
     import json
 
-    from alxa_lib.reports.render import NOTEBOOKS
+    from alxa_lib.reports.rendering.render import NOTEBOOKS
     source = json.loads((NOTEBOOKS / NOTEBOOK_OF[kind]).read_text(encoding="utf-8"))
     defaults = {}
     for c in source["cells"]:

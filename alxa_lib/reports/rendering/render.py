@@ -17,9 +17,9 @@ from alxa_lib import params
 from alxa_lib.console import interactive
 from alxa_lib.errors import ReportFailed
 from alxa_lib.files import atomic_path, write_text
-from alxa_lib.reports.svg import Chart
+from alxa_lib.reports.rendering.svg import Chart
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 
 
 def project_path(path) -> Path:
@@ -48,7 +48,7 @@ def cut(text: str) -> str:
 
 
 def _light_classes() -> dict[str, str]:
-    from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL
+    from alxa_lib.reports.content.labels import LIGHT_CN, LIGHT_SYMBOL
     return {f"{LIGHT_SYMBOL[k]} {LIGHT_CN[k]}": f"light-{k}" for k in LIGHT_CN}
 
 
@@ -161,13 +161,13 @@ def quiet_kernel_warnings() -> None:
 def to_html(notebook: Path, html_path: Path, title: str) -> Path:
     """Executed notebook → self-contained HTML titled ``title``: outputs and narrative, no code, lang="zh",
     no external resource (``html_page``; docs/rendering.md §5)."""
-    from alxa_lib.reports import html_page
+    from alxa_lib.reports.rendering import html_page
     return write_text(html_path, html_page.page(html_page.read_notebook(notebook), title))
 
 
 def to_pdf(html_path: Path, pdf_path: Path, running_title: str) -> Path:
     """HTML → A4 PDF with page numbers and the title in the running header (WeasyPrint)."""
-    from alxa_lib.reports.weasy import weasyprint
+    from alxa_lib.reports.rendering.weasy import weasyprint
     wp = weasyprint()
     title = running_title.replace("\\", "").replace('"', "'")
     page_css = wp.CSS(string=f"""

@@ -14,7 +14,7 @@ from alxa_lib.figures.forecast import forecast
 from alxa_lib.figures.metrics import lights, metrics
 from alxa_lib.figures.problems import KIND_ORDER, open_problems
 from alxa_lib.figures.state import YearData, project_state, started_ids
-from alxa_lib.reports.forecast_report import deciding_table, investment_sentence, reliability_table, sentence
+from alxa_lib.reports.content.forecast_report import deciding_table, investment_sentence, reliability_table, sentence
 from alxa_lib.values import clean
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from alxa_lib.reports import svg
-from alxa_lib.reports.svg import FONT, RED, WIDTH, Chart, Key, Scale
+from alxa_lib.reports.rendering import svg
+from alxa_lib.reports.rendering.svg import FONT, RED, WIDTH, Chart, Key, Scale
 
 BLUE, SLATE, ORANGE, DARK_ORANGE = "#2e86c1", "#5d6d7e", "#f5b041", "#d35400"
 SET2 = ["#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494", "#b3b3b3"]

@@ -15,9 +15,10 @@ from typing import Callable
 from alxa_lib import ledger
 from alxa_lib import periods as cal
 from alxa_lib.errors import BadParameter
-from alxa_lib.reports import preflight, render
+from alxa_lib.reports.running import preflight
+from alxa_lib.reports.rendering import render
 from alxa_lib.reports.official import pdf_job
-from alxa_lib.reports.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS, OFFICIAL_KINDS  # noqa: F401
+from alxa_lib.reports.running.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS, OFFICIAL_KINDS  # noqa: F401
 
 
 

@@ -18,7 +18,7 @@ from alxa_lib.figures.scoring import (
     year_end,
 )
 from alxa_lib.figures.state import YearData
-from alxa_lib.reports.forecast_report import reliability_as_of
+from alxa_lib.reports.content.forecast_report import reliability_as_of
 
 TRIGGER_CN = {"decision_overdue": "议定事项未按时完成", "shirking": "推诿拖延", "start_overdue": "迟迟不开工",
               "stopped_after_start": "开工即停工", "slow_progress": "施工进度缓慢", "fund_misuse": "资金挪用",

@@ -12,7 +12,7 @@ from alxa_lib.figures.problems import classify, normalise_kind
 from alxa_lib.figures.state import YearData, project_state, started_ids
 from alxa_lib.ledger import queries
 from alxa_lib.ledger.queries import Connection
-from alxa_lib.reports.labels import LIGHT_CN, SCHEDULE_VERSION_CN
+from alxa_lib.reports.content.labels import LIGHT_CN, SCHEDULE_VERSION_CN
 from alxa_lib.rules import SEVERITY_CN, rule_cn
 from alxa_lib.values import clean
 from alxa_lib.vocab import PROCEDURES
