@@ -17,3 +17,9 @@ def pct(x) -> str:
     """A fraction as a percentage with one decimal; — when missing."""
     import pandas as pd
     return "—" if x is None or pd.isna(x) else f"{x * 100:.1f}%"
+
+
+def interval_label() -> str:
+    """The forecast interval as the reports name it, from ``params/forecast.yaml`` ``interval`` (0.80 → 80%区间)."""
+    from alxa_lib import params
+    return f"{params.load('forecast')['interval'] * 100:.0f}%区间"

@@ -17,7 +17,9 @@ from alxa_lib import params
 from alxa_lib.console import interactive
 from alxa_lib.errors import ReportFailed
 from alxa_lib.files import atomic_path, write_text
-from alxa_lib.reports.rendering.svg import Chart
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 
@@ -76,12 +78,17 @@ def show_table(df: pd.DataFrame, caption: str | None = None, max_rows: int | Non
     display(HTML(table_html(df, caption, max_rows)))
 
 
-def show_figure(chart: Chart) -> None:
-    """Show a chart (an SVG document from ``charts``) where it is called. It goes out as text/html, which
-    the page copies as it is, so the SVG stays inline: vector text in the PDF, and no base64 image
-    (docs/rendering.md §3)."""
+def figure_html(fig: Figure) -> str:
+    """A matplotlib Figure (a chart from ``charts``, or an analyst's own) as inline SVG in the page's figure box."""
+    from alxa_lib.reports.rendering import theme
+    return f"<div class='alxa-figure'>{theme.svg(fig)}</div>"
+
+
+def show_figure(fig: Figure) -> None:
+    """Show a Figure where it is called. It goes out as text/html, which the page keeps as it is, so the SVG
+    stays inline: vector lines and searchable text in the PDF, no base64 image (docs/rendering.md §3)."""
     from IPython.display import HTML, display
-    display(HTML(f"<div class='alxa-figure'>{chart.inline()}</div>"))
+    display(HTML(figure_html(fig)))
 
 
 def show_text(text: str, css_class: str = "alxa-headline") -> None:
