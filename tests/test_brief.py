@@ -35,7 +35,7 @@ def test_html_holds_the_headline_figures_offline(rendered, truth):
     exp = truth["figures"]["2025-06-28"]
     assert f"全旗{exp['total']}个重点建设项目已开复工{exp['started']}个" in page
     assert f"开复工率{exp['started'] / exp['total'] * 100:.1f}%" in page
-    assert 'lang="zh"' in page
+    assert 'lang="zh-CN"' in page
     # the forecast sentence (docs/measures.md §11.3); after 06-28 the next target is 06-30
     assert re.search(r"按各单位承诺的开工时间测算，6月底开复工率预计为[0-9.]+%（80%区间[0-9.]+%–[0-9.]+%），"
                      r"达到70%目标的可能性为[0-9]+%", page)

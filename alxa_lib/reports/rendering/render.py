@@ -1,7 +1,8 @@
 """Rendering: display helpers for notebooks, notebook → HTML → A4 PDF.
 
-Measured facts behind the choices are in docs/rendering.md: the page written from the notebook's outputs
-(``html_page``, offline, §5), WeasyPrint for the PDF (honours @page, §6), charts as inline SVG (§3).
+Measured facts behind the choices are in docs/rendering.md: the page from the notebook's outputs through the
+``alxa_html`` nbconvert exporter (``exporters``, offline, §5), WeasyPrint for the PDF (honours @page, §6),
+seaborn charts as inline SVG (``charts``, ``theme``, §3).
 """
 from __future__ import annotations
 
@@ -166,27 +167,23 @@ def quiet_kernel_warnings() -> None:
 
 
 def to_html(notebook: Path, html_path: Path, title: str) -> Path:
-    """Executed notebook → self-contained HTML titled ``title``: outputs and narrative, no code, lang="zh",
-    no external resource (``html_page``; docs/rendering.md §5)."""
-    from alxa_lib.reports.rendering import html_page
-    return write_text(html_path, html_page.page(html_page.read_notebook(notebook), title))
+    """Executed notebook → self-contained HTML titled ``title`` through the ``alxa_html`` nbconvert exporter:
+    outputs and narrative, no code, lang="zh-CN", no external resource (docs/rendering.md §5)."""
+    import nbformat
+
+    from alxa_lib.reports.rendering.exporters import AlxaHTMLExporter
+    nb = nbformat.read(str(notebook), as_version=4)
+    nb.metadata["title"] = title
+    page, _ = AlxaHTMLExporter().from_notebook_node(nb)
+    return write_text(html_path, page)
 
 
 def to_pdf(html_path: Path, pdf_path: Path, running_title: str) -> Path:
-    """HTML → A4 PDF with page numbers and the title in the running header (WeasyPrint)."""
-    from alxa_lib.reports.rendering.weasy import weasyprint
-    wp = weasyprint()
-    title = running_title.replace("\\", "").replace('"', "'")
-    page_css = wp.CSS(string=f"""
-        @page {{ size: A4; margin: 22mm 16mm 18mm 16mm;
-                 @top-center {{ content: "{title}"; font-family: "Noto Sans CJK SC", sans-serif; font-size: 9pt; color: #555; }}
-                 @bottom-center {{ content: "第 " counter(page) " 页 / 共 " counter(pages) " 页";
-                                   font-family: "Noto Sans CJK SC", sans-serif; font-size: 9pt; color: #555; }} }}
-        body {{ background: white; }}
-        tr, img {{ page-break-inside: avoid; break-inside: avoid; }}
-    """)
+    """HTML → A4 PDF with page numbers and the title in the running header (WeasyPrint; ``exporters``)."""
+    from alxa_lib.reports.rendering.exporters import html_to_pdf
+    pdf = html_to_pdf(Path(html_path).read_text("utf-8"), running_title, str(Path(html_path).parent))
     with atomic_path(pdf_path) as tmp:
-        wp.HTML(filename=str(html_path)).write_pdf(str(tmp), stylesheets=[page_css])
+        Path(tmp).write_bytes(pdf)
     return pdf_path
 
 
