@@ -70,3 +70,12 @@ def bilingual(message: str, *, cn: str, en: str) -> bool:
     import re
     head, sep, tail = message.partition(" / ")
     return bool(sep) and bool(re.search(r"[\u4e00-\u9fff]", head)) and cn in head and en.lower() in tail.lower()
+
+
+def with_params(monkeypatch, name: str, **changes: Any) -> None:
+    """For one test, ``params/<name>.yaml`` with ``changes`` at its top level (the loaded parameters are
+    read-only, so the test swaps in a changed copy instead of writing into the shared one)."""
+    from alxa_lib import params
+    original = params.load
+    changed = params._frozen({**params.editable(name), **changes})
+    monkeypatch.setattr(params, "load", lambda n: changed if n == name else original(n))

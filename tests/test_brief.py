@@ -160,3 +160,17 @@ def test_pdf_title_is_the_report_title(rendered):
     title = PdfReader(str(rendered["pdf"])).metadata.title
     assert title and title != "Notebook" and "半月进展通报" in title
     assert f"<title>{REPORTS['brief'].title('2025-06-28')}</title>" in rendered["html"].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind,when", [("brief", "截至2025年6月28日"), ("quarter", "2025年第2季度"), ("annual", "2025年度"),
+                                       ("investigate", "截至2025年9月28日"), ("meeting", "2025年6月")])
+def test_every_report_speaks_to_its_readers(reports_out, kind, when):
+    """No developer note, command line, module or file path in a leader's page; it opens with the report's
+    own title (the banner from params, the period of the run), and each report carries a seaborn chart."""
+    page = reports_out[kind]["html"].read_text(encoding="utf-8")
+    body = page[page.index("<body>"):]
+    assert not re.search(r"alxa report|alxa_lib|docs/|params/|\.ipynb|papermill|--(period|month|year)|使用说明", body)
+    first = re.search(r"<(h1|h2|h3|div class='alxa-title')[^>]*>([^<]*)<", body)
+    assert first.group(1) == "div class='alxa-title'" and first.group(2).startswith("阿拉善左旗重点建设项目")
+    assert when in first.group(2)  # the period of this run, not a date typed in the notebook
+    assert "<svg " in body and "<text " in body  # a chart, its text as text

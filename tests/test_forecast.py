@@ -12,6 +12,7 @@ from alxa_lib import params
 from alxa_lib.figures.forecast import contract, forecast, km_pmf
 from alxa_lib.figures.promises import promise_table, reliability
 from alxa_lib.figures.state import YearData
+from tests.helpers import with_params
 
 D = dt.date
 AS_OF = D(2025, 6, 14)
@@ -96,8 +97,7 @@ def test_keepers_give_what_the_promises_imply():
 def no_prior(monkeypatch):
     """The prior "promises kept" weighs ~0 and a department is shrunk with one pseudo-project only:
     the forecast then follows the department's own behaviour."""
-    monkeypatch.setitem(params.load("forecast"), "prior_weight", 1e-9)
-    monkeypatch.setitem(params.load("forecast"), "shrinkage", 1)
+    with_params(monkeypatch, "forecast", prior_weight=1e-9, shrinkage=1)
 
 
 def test_a_department_that_slips_30_days_moves_the_forecast(no_prior):
@@ -278,7 +278,7 @@ def test_year_end_investment_continues_each_project_over_its_working_window(monk
     assert got["point"] == pytest.approx(expected, abs=0.002) and got["low"] < expected < got["high"]
     spread = got["high"] - got["low"]
     assert 0.5 * (expected - 0.1) * 0.05 < spread < 4 * (expected - 0.1) * 0.05  # ± about 1.3 sd of what is ahead
-    monkeypatch.setitem(params.load("forecast"), "pace_shock", 0.0)
+    with_params(monkeypatch, "forecast", pace_shock=0.0)
     data.memo.clear()
     got = forecast(data, AS_OF)["investment"]
     assert got["point"] == pytest.approx(expected, abs=1e-9) and got["high"] - got["low"] == pytest.approx(0, abs=1e-9)

@@ -40,7 +40,7 @@ def test_investigation_report_content(rendered, ledger_db):
     positions = [page.index(f"<h3>{pid} ") for pid in ranked["project_id"]]
     assert positions == sorted(positions)  # one section per project, in the ranked order
     assert page.count("历次报送（含更正版）") == len(ranked)
-    assert page.count("<title>投资完成与倒排计划</title>") == len(ranked)  # an S-curve per project (inline SVG)
+    assert page.count(">投资完成与倒排计划</text>") == len(ranked)  # an S-curve per project (inline SVG, text as text)
     assert "<img" not in page  # no raster chart left
     assert "SELECT" not in page  # the SQL example is the README's, not a fixed department's in the report
     assert "http://" not in page and "https://" not in page

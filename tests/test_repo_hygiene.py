@@ -9,8 +9,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _tracked(*patterns: str) -> list[str]:
-    out = subprocess.run(["git", "ls-files", *patterns], cwd=ROOT, capture_output=True, text=True)
+    """Files git tracks; outside a git checkout this fails rather than letting every test pass on nothing."""
+    out = subprocess.run(["git", "ls-files", "--error-unmatch", "README.md"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, f"these tests read git's index: run them in a git checkout ({out.stderr.strip()})"
+    out = subprocess.run(["git", "ls-files", *patterns], cwd=ROOT, capture_output=True, text=True, check=True)
     return [l for l in out.stdout.splitlines() if l]
+
+
+def test_the_tracked_files_are_found():
+    assert {"README.md", "notebooks/01_period_brief.ipynb", "params/monitoring.yaml"} <= set(_tracked())
 
 
 def test_notebooks_are_stripped():
@@ -33,6 +40,36 @@ def test_policy_numbers_live_in_params():
         assert sum(weights.values()) == 100, cls
     monitoring = yaml.safe_load((ROOT / "params" / "monitoring.yaml").read_text(encoding="utf-8"))
     assert [t["rate"] for t in monitoring["commencement_targets"]] == [0.7, 0.9, 1.0]
+
+
+def _parameters(cells: list[dict]) -> dict:
+    import ast
+    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    return {n.targets[0].id: ast.literal_eval(n.value) for n in ast.parse("".join(cell["source"])).body
+            if isinstance(n, ast.Assign)}
+
+
+def test_a_notebook_run_by_hand_writes_to_a_scratch_folder():
+    """Run from JupyterLab with its defaults, a notebook must not overwrite the deliverables in outputs/<key>/;
+    the report runner passes the real folder. Lab's checkpoints are never committed."""
+    notebooks = _tracked("notebooks/*.ipynb")
+    assert len(notebooks) == 5
+    for nb in notebooks:
+        defaults = _parameters(json.loads((ROOT / nb).read_text(encoding="utf-8"))["cells"])
+        assert defaults["out_dir"] == "outputs/scratch", nb
+        assert not any(defaults.get(k) for k in ("xlsx_path", "docx_path", "gwpdf_path")), nb
+    assert ".ipynb_checkpoints/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_notebooks_own_help_is_tagged_to_stay_out_of_the_report():
+    """Commands, module names and documentation paths are for the analyst in JupyterLab: they live in markdown
+    cells tagged ``help``, which the report page leaves out (rendering/exporters.py)."""
+    import re
+    developer = re.compile(r"alxa report|alxa_lib|docs/|params/|\.ipynb|papermill")
+    for nb in _tracked("notebooks/*.ipynb"):
+        for c in json.loads((ROOT / nb).read_text(encoding="utf-8"))["cells"]:
+            if c["cell_type"] == "markdown" and "help" not in c.get("metadata", {}).get("tags", []):
+                assert not developer.search("".join(c["source"])), f"{nb}: {''.join(c['source'])[:60]}"
 
 
 def test_notebook_cell_ids_are_unique():

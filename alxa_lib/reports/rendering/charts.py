@@ -230,3 +230,15 @@ def _period_label(value: object) -> str:
         return pd.Timestamp(value).strftime("%m-%d")
     except (ValueError, TypeError):
         return str(value)
+
+
+def promises_kept(reliability: pd.DataFrame, title: str) -> Figure:
+    """Each department's share of start promises kept (the meeting pack's reliability table: 单位, 承诺次数,
+    已兑现), least reliable on top, "kept/promised" at each bar's end."""
+    df = reliability[pd.to_numeric(reliability["承诺次数"], errors="coerce") > 0]
+    if df.empty:
+        return theme.empty(title)
+    made, kept = _numbers(df["承诺次数"]), _numbers(df["已兑现"])
+    rates = [k / m * 100 for k, m in zip(kept, made)]
+    return _bars(title, list(df["单位"]), rates, [RED if r < 50 else BLUE for r in rates], "承诺兑现率（%）",
+                 [f"{k:.0f}/{m:.0f}" for k, m in zip(kept, made)], None)

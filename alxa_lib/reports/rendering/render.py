@@ -22,13 +22,20 @@ from alxa_lib.files import atomic_path, write_text
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
+_LIB = Path(__file__).resolve().parents[2]
+# The report notebooks: the copy an installed package carries (pyproject.toml), else the checkout's notebooks/.
+NOTEBOOKS = _LIB / "_notebooks" if (_LIB / "_notebooks").is_dir() else _LIB.parent / "notebooks"
+
+
+def project_root() -> Path:
+    """The checkout's root (where data/ and outputs/ are), or, for an installed package, the working folder."""
+    return _LIB.parent if NOTEBOOKS == _LIB.parent / "notebooks" else Path.cwd()
 
 
 def project_path(path) -> Path:
     """A relative path as the project root sees it (a JupyterLab kernel starts in notebooks/)."""
     p = Path(str(path))
-    return p if p.is_absolute() or p.exists() else NOTEBOOKS.parent / p
+    return p if p.is_absolute() or p.exists() else project_root() / p
 
 
 # ---------------------------------------------------------------- notebook display (always escaped)
@@ -126,7 +133,7 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
             # Written once at the end, not at every cell's start and end (50 validated writes of a growing
             # notebook for a brief): the file appears only when complete anyway (atomic_path).
             pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters, kernel_name="python3",
-                                progress_bar=interactive(), cwd=str(NOTEBOOKS.parent), extra_arguments=KERNEL_QUIET,
+                                progress_bar=interactive(), cwd=str(project_root()), extra_arguments=KERNEL_QUIET,
                                 request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
         evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename

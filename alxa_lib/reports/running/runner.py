@@ -18,8 +18,8 @@ from alxa_lib.errors import BadParameter
 from alxa_lib.reports.running import preflight
 from alxa_lib.reports.rendering import render
 from alxa_lib.reports.official import pdf_job
+from alxa_lib.reports.content.labels import banner
 from alxa_lib.reports.running.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS, OFFICIAL_KINDS  # noqa: F401
-
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,15 @@ class ReportKind:
 
 REPORTS: dict[str, ReportKind] = {
     "brief": ReportKind("01_period_brief.ipynb", "半月通报",
-                        lambda key: f"阿拉善左旗重点建设项目半月进展通报 {key}"),
+                        lambda key: f"{banner()}重点建设项目半月进展通报 {key}"),
     "quarter": ReportKind("02_quarterly_evaluation.ipynb", "季度考评",
-                          lambda key: f"阿拉善左旗重点建设项目季度考评 {key}"),
+                          lambda key: f"{banner()}重点建设项目季度考评 {key}"),
     "annual": ReportKind("03_annual_ranking.ipynb", "年终排名",
-                         lambda key: f"阿拉善左旗重点建设项目年度考评排名 {key}"),
+                         lambda key: f"{banner()}重点建设项目年度考评排名 {key}"),
     "investigate": ReportKind("04_delayed_projects.ipynb", "延误项目调查",
-                              lambda key: f"阿拉善左旗重点建设项目延误情况调查 {key}"),
+                              lambda key: f"{banner()}重点建设项目延误情况调查 {key}"),
     "meeting": ReportKind("05_joint_meeting.ipynb", "联席会议材料",
-                          lambda key: f"阿拉善左旗重点建设项目调度联席会议材料 {key}"),
+                          lambda key: f"{banner()}重点建设项目调度联席会议材料 {key}"),
 }
 
 
