@@ -70,7 +70,7 @@ def _print_outcomes(a, outcomes) -> int:
 
 
 def _require_year(db, year: int) -> None:
-    from alxa_lib.reports.running.preflight import require_year
+    from alxa_lib.ledger.guards import require_year
     require_year(db, year)
 
 
@@ -81,7 +81,7 @@ def cmd_validate(a) -> int:
     days = cal.periods(a.year) if a.year else [cal.reporting_date(a.period)]
     _require_year(a.db, days[0].year)
     if a.xlsx:  # refuse a bad output folder before anything is stored
-        from alxa_lib.reports.running.preflight import output_folder
+        from alxa_lib.files import output_folder
         output_folder(a.xlsx)
     dbp = ledger.db_path(a.db)
     with ledger.writer_lock(dbp):
@@ -166,7 +166,7 @@ def _load_year(db, year: int, only: frozenset[str] | None = None, report_columns
     rows), checked and read through one read-only connection."""
     from alxa_lib import ledger
     from alxa_lib.figures.state import load_year
-    from alxa_lib.reports.running.preflight import require_year_on
+    from alxa_lib.ledger.guards import require_year_on
     con = ledger.connect(db, read_only=True)
     try:
         require_year_on(con, year)
@@ -217,7 +217,7 @@ def _year_and_findings(db, year: int, until=None):
 def cmd_score(a) -> int:
     from alxa_lib import periods as cal
     from alxa_lib.figures.scoring import CN_COMPONENT, score_json
-    from alxa_lib.reports.running.preflight import require_quarter
+    from alxa_lib.ledger.guards import require_quarter
     year, q = cal.parse_quarter(a.quarter)
     require_quarter(a.db, year, q)
     data, findings_of = _year_and_findings(a.db, year, cal.quarter_end(year, q))

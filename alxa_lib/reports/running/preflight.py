@@ -1,59 +1,14 @@
-"""Checks of report parameters against the ledger, before any kernel starts (one clear line each)."""
+"""Checks of a report's own parameters against the ledger, before any kernel starts (one clear line each): the
+department and the projects asked for. The guards every command shares are in ``ledger.guards``."""
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from pathlib import Path
 
 from alxa_lib import ledger
-from alxa_lib import periods as cal
-from alxa_lib.errors import NoData, OutputError, UnknownDepartment, UnknownProject
+from alxa_lib.errors import UnknownDepartment, UnknownProject
 from alxa_lib.ledger import queries
 from alxa_lib.workbooks.meta import resolve_department
-
-
-def require_year(db, year: int) -> None:
-    """NoData unless the ledger holds a plan or a report of ``year``."""
-    con = ledger.connect(db, read_only=True)
-    try:
-        require_year_on(con, year)
-    finally:
-        con.close()
-
-
-def require_year_on(con: queries.Connection, year: int) -> None:
-    """``require_year`` on a connection already open (a reading command opens the ledger once)."""
-    years = queries.years_with_data(con)
-    if year not in years:
-        have = "、".join(str(y) for y in sorted(years)) or "无"
-        raise NoData(f"台账中没有{year}年的数据（已有：{have}）",
-                     f"the ledger holds no data for {year} (it has: {have.replace('、', ', ')})")
-
-
-def require_reports(db, first: dt.date, last: dt.date, what_cn: str, what_en: str) -> None:
-    """NoData unless the ledger holds the year of ``last`` (``require_year``) and a period report dated
-    ``first``..``last`` (withdrawn ones do not count); one connection for both."""
-    con = ledger.connect(db, read_only=True)
-    try:
-        require_year_on(con, last.year)
-        have = queries.report_periods(con)
-    finally:
-        con.close()
-    if not any(first <= p <= last for p in have):
-        near = "、".join(p.isoformat() for p in sorted(have, key=lambda p: abs(p - last))[:2]) or "无"
-        raise NoData(f"台账中没有{what_cn}的报表（最近的报表期：{near}）",
-                     f"the ledger holds no report for {what_en} (nearest periods: {near.replace('、', ', ')})")
-
-
-def require_quarter(db, year: int, q: int) -> None:
-    first = dt.date(year, 3 * q - 2, 1)
-    require_reports(db, first, cal.quarter_end(year, q), f"{year}年第{q}季度", f"{year}Q{q}")
-
-
-def require_month(db, year: int, month: int) -> None:
-    first = dt.date(year, month, 1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    require_reports(db, first, last, f"{year}年{month}月", f"{year}-{month:02d}")
 
 
 def _plan(db, day: dt.date):
@@ -100,20 +55,3 @@ def projects(db, ids: list[str], day: dt.date) -> list[str]:
         hints.append(f"{i}（{shown}）")
     raise UnknownProject(f"{day}的计划中没有这些项目：{'；'.join(hints)}",
                          f"not in the plan in force on {day}: {', '.join(unknown)}")
-
-
-def output_folder(out: Path | str) -> Path:
-    """``out`` as a folder that can be written (created when missing)."""
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise OutputError(f"输出路径 {path} 是文件，应为文件夹", f"the output path {path} is a file, not a folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".alxa-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise OutputError(f"无法写入输出文件夹 {path}：{exc.strerror or exc}",
-                          f"cannot write to the output folder {path}: {exc.strerror or exc}") from None
-    return path
-

@@ -1,7 +1,7 @@
 """Report runs: one registry entry per report (notebook, file stem, title), rendered to ipynb/html/pdf/xlsx.
 
 How a report runs (docs/architecture.md §4): the CLI calls one of the functions below; its parameters
-are checked against the ledger here (``preflight``), before any kernel starts; papermill then runs the
+are checked against the ledger here (``ledger.guards``, ``preflight``), before any kernel starts; papermill then runs the
 notebook, which calls the library; ``render`` turns the executed notebook into HTML and PDF.
 """
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Callable
 from alxa_lib import ledger
 from alxa_lib import periods as cal
 from alxa_lib.errors import BadParameter
+from alxa_lib.files import output_folder
+from alxa_lib.ledger import guards
 from alxa_lib.reports.running import preflight
 from alxa_lib.reports.rendering import render
 from alxa_lib.reports.official import pdf_job
@@ -64,7 +66,7 @@ def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, 
     """
     spec = REPORTS[kind]
     dbp = ledger.db_path(db).resolve()
-    folder = preflight.output_folder(Path(out).resolve() / key)
+    folder = output_folder(Path(out).resolve() / key)
     stem = "_".join(x for x in (spec.stem, label, key) if x)
     title = spec.title(key if not label else f"{label} {key}")
     params = {**parameters, "db": str(dbp), "out_dir": str(Path(out).resolve()), "write_xlsx": "xlsx" in formats,
@@ -99,7 +101,7 @@ def brief(period: dt.date, db=None, out="outputs", formats=None, number: str = "
     """``number``: the 期号 of the 公文 (``12`` → 第12期; any other text is kept); "" leaves it out."""
     formats = check_formats(formats)
     period = cal.reporting_date(period)
-    preflight.require_reports(db, period, period, f"{period}期", f"the period {period}")
+    guards.require_reports(db, period, period, f"{period}期", f"the period {period}")
     return render_report("brief", period.isoformat(), {"period": period.isoformat()}, db, out, formats,
                          number=number)
 
@@ -107,14 +109,14 @@ def brief(period: dt.date, db=None, out="outputs", formats=None, number: str = "
 def quarter(quarter_text: str, db=None, out="outputs", formats=None, number: str = "") -> dict[str, Path]:
     formats = check_formats(formats)
     year, q = cal.parse_quarter(quarter_text)
-    preflight.require_quarter(db, year, q)
+    guards.require_quarter(db, year, q)
     key = f"{year}Q{q}"
     return render_report("quarter", key, {"quarter": key}, db, out, formats, number=number)
 
 
 def annual(year: int, db=None, out="outputs", formats=None, number: str = "") -> dict[str, Path]:
     formats = check_formats(formats)
-    preflight.require_year(db, int(year))
+    guards.require_year(db, int(year))
     return render_report("annual", str(year), {"year": int(year)}, db, out, formats, number=number)
 
 
@@ -131,7 +133,7 @@ def investigate(as_of: dt.date, project_ids=None, department: str | None = None,
     formats = check_formats(formats, ANALYST_FORMATS)
     if not (project_ids or department or red):
         raise BadParameter("请指定 --project、--department 或 --red", "choose --project, --department or --red")
-    preflight.require_year(db, as_of.year)
+    guards.require_year(db, as_of.year)
     if department:
         department = preflight.department(db, department, as_of)
     if project_ids:
@@ -145,6 +147,6 @@ def investigate(as_of: dt.date, project_ids=None, department: str | None = None,
 def meeting(month: str, db=None, out="outputs", formats=None) -> dict[str, Path]:
     formats = check_formats(formats, ANALYST_FORMATS)
     y, m = cal.parse_month(month)
-    preflight.require_month(db, y, m)
+    guards.require_month(db, y, m)
     key = f"{y}-{m:02d}"
     return render_report("meeting", key, {"month": key}, db, out, formats)
