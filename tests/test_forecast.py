@@ -209,7 +209,7 @@ def test_cli_forecast_json_contract(ledger_db, truth):
     for c in f["commencement"]:
         assert set(c) == {"date", "target", "point", "low", "high", "p_reach"}
         assert 0 <= c["low"] <= c["high"] <= 1 and 0 <= c["point"] <= 1 and 0 <= c["p_reach"] <= 1
-    assert [c["target"] for c in f["commencement"]] == [0.7, 0.9, 1.0]
+    assert [c["target"] for c in f["commencement"]] == [t["rate"] for t in params.load("monitoring")["commencement_targets"]]
     assert set(f["investment"]) == {"point", "low", "high"} and 0 <= f["investment"]["low"] <= f["investment"]["high"]
     kc_depts = {p["department"] for p in truth["projects"].values() if p["class"] == "KC"}
     assert {d["department"] for d in f["departments"]} == kc_depts
@@ -245,8 +245,10 @@ def test_reports_show_the_forecast(sample_year):
     from alxa_lib.reports.content.meeting import meeting_pack
     brief = build_brief(sample_year, D(2025, 6, 14))
     c = forecast(sample_year, D(2025, 6, 14))["commencement"][0]
-    assert brief.forecast == (f"按各单位承诺的开工时间测算，6月底开复工率预计为{c['point'] * 100:.1f}%（80%区间"
-                              f"{c['low'] * 100:.1f}%–{c['high'] * 100:.1f}%），达到70%目标的可能性为{c['p_reach'] * 100:.0f}%。")
+    level = params.load("forecast")["interval"] * 100
+    assert brief.forecast == (f"按各单位承诺的开工时间测算，6月底开复工率预计为{c['point'] * 100:.1f}%（{level:.0f}%区间"
+                              f"{c['low'] * 100:.1f}%–{c['high'] * 100:.1f}%），达到{c['target'] * 100:.0f}%目标的可能性为"
+                              f"{c['p_reach'] * 100:.0f}%。")
     actual, band = brief.tables["_fan_actual"], brief.tables["_fan_band"]
     assert len(actual) == 11 and actual["date"].iloc[-1] == D(2025, 6, 14)  # every due date so far
     assert list(band["point"].iloc[1:]) == [x["point"] for x in forecast(sample_year, D(2025, 6, 14))["commencement"]]

@@ -13,6 +13,7 @@ from alxa_lib import periods as cal
 from alxa_lib.figures.metrics import commencement_rates
 from alxa_lib.figures.promises import promise_table, reliability
 from alxa_lib.figures.state import YearData
+from alxa_lib.reports.content.labels import interval_label
 
 
 def _pct(x: float) -> str:
@@ -24,18 +25,19 @@ def sentence(result: dict[str, Any], which: int = 0) -> str:
     for the ``which``-th target after the as-of date; after 10-31 a sentence saying there is none."""
     rows = result["commencement"]
     if not rows:
-        return "已过10月31日开复工目标节点，不再预测开复工率。"
+        last = cal.commencement_targets(dt.date.fromisoformat(result["as_of"]).year)[-1][0]
+        return f"已过{last.month}月{last.day}日开复工目标节点，不再预测开复工率。"
     c = rows[min(which, len(rows) - 1)]
     d = dt.date.fromisoformat(c["date"])
     return (f"按各单位承诺的开工时间测算，{d.month}月底开复工率预计为{_pct(c['point'])}"
-            f"（80%区间{_pct(c['low'])}–{_pct(c['high'])}），"
+            f"（{interval_label()}{_pct(c['low'])}–{_pct(c['high'])}），"
             f"达到{c['target'] * 100:.0f}%目标的可能性为{c['p_reach'] * 100:.0f}%。")
 
 
 def investment_sentence(result: dict[str, Any]) -> str:
     inv = result["investment"]
     return (f"按各项目开工以来的进度测算（冬季停工后不再计入），年底年度投资完成率预计为{_pct(inv['point'])}"
-            f"（80%区间{_pct(inv['low'])}–{_pct(inv['high'])}）。")
+            f"（{interval_label()}{_pct(inv['low'])}–{_pct(inv['high'])}）。")
 
 
 def reliability_as_of(data: YearData, day: dt.date) -> pd.DataFrame:
