@@ -79,12 +79,13 @@ tr, img {{ page-break-inside: avoid; break-inside: avoid; }}
 """
 
 
-def html_to_pdf(html: str, title: str, base_url: str | None = None) -> bytes:
-    """A report page as an A4 PDF (WeasyPrint, loaded by ``weasy``), ``title`` in the running header."""
+def html_to_pdf(html: str, title: str, base_url: str | None = None, target=None) -> bytes | None:
+    """A report page as an A4 PDF (WeasyPrint, loaded by ``weasy``), ``title`` in the running header: returned
+    as bytes, or written to ``target`` (a path) as WeasyPrint lays it out."""
     from alxa_lib.reports.rendering.weasy import weasyprint
     wp = weasyprint()
     safe = title.replace("\\", "").replace('"', "'")
-    return wp.HTML(string=html, base_url=base_url).write_pdf(stylesheets=[wp.CSS(string=PAGE_CSS.format(title=safe))])
+    return wp.HTML(string=html, base_url=base_url).write_pdf(target, stylesheets=[wp.CSS(string=PAGE_CSS.format(title=safe))])
 
 
 class AlxaPDFExporter(AlxaHTMLExporter):

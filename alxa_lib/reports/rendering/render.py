@@ -188,9 +188,9 @@ def to_html(notebook: Path, html_path: Path, title: str) -> Path:
 def to_pdf(html_path: Path, pdf_path: Path, running_title: str) -> Path:
     """HTML → A4 PDF with page numbers and the title in the running header (WeasyPrint; ``exporters``)."""
     from alxa_lib.reports.rendering.exporters import html_to_pdf
-    pdf = html_to_pdf(Path(html_path).read_text("utf-8"), running_title, str(Path(html_path).parent))
-    with atomic_path(pdf_path) as tmp:
-        Path(tmp).write_bytes(pdf)
+    html = Path(html_path).read_text("utf-8")
+    with atomic_path(pdf_path) as tmp:  # WeasyPrint writes the temporary file; it is renamed when complete
+        html_to_pdf(html, running_title, str(Path(html_path).parent), target=str(tmp))
     return pdf_path
 
 

@@ -42,6 +42,20 @@ PROCEDURE = {"已办结": "#27ae60", "办理中": "#f1c40f", "未办理": "#c039
 CJK_SANS = ["Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei", "WenQuanYi Micro Hei", "DejaVu Sans"]
 
 
+CJK_FONT_FILES = "/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc"  # Debian's fonts-noto-cjk (rendering.md §2)
+
+
+def register_cjk_fonts() -> None:
+    """Make sure matplotlib knows the CJK sans: its font cache is built once per machine, so fonts installed
+    after it (``make setup`` may add them later) are registered here, once per process, when missing."""
+    import glob
+
+    from matplotlib import font_manager
+    if not any(f.name == CJK_SANS[0] for f in font_manager.fontManager.ttflist):
+        for path in sorted(glob.glob(CJK_FONT_FILES)):
+            font_manager.fontManager.addfont(path)
+
+
 @functools.cache
 def use() -> None:
     """Set the house look once per process: seaborn's white grid, the CJK sans, SVG text as text."""
@@ -50,6 +64,7 @@ def use() -> None:
     import matplotlib
     import seaborn as sns
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # the desktop fonts absent here
+    register_cjk_fonts()
     sns.set_theme(style="whitegrid", palette="tab10", rc={
         "svg.fonttype": "none", "svg.hashsalt": "alxa", "font.family": "sans-serif", "font.sans-serif": CJK_SANS,
         "axes.unicode_minus": False, "font.size": FONT_PX, "axes.titlesize": TITLE_PX, "axes.labelsize": FONT_PX,
