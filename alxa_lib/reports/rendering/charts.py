@@ -37,14 +37,15 @@ def _bars(title: str, labels: list, values: list[float], colors: list[str], axis
           notes: list[str], marker: tuple[float, str] | None) -> Figure:
     """Horizontal bars (one row per label, the first on top) with a note at each bar's end and a dashed
     red marker line (a target, the time progress) labelled above the plot."""
-    import seaborn as sns
-    fig = theme.figure(rows=len(labels), extra_px=130)
+    shown = [short_label(s) for s in labels]
+    fig = theme.figure(rows=len(labels), extra_px=130, constrained=False)
+    theme.margins(fig, left=16 + max(theme.text_px(s) for s in shown), top=74 if marker else 48, bottom=56)
     ax = fig.subplots()
-    frame = pd.DataFrame({"label": [short_label(s) for s in labels], "value": values})
-    frame["row"] = [f"{i:03d}" for i in range(len(frame))]  # a row per entry even when two labels are alike
-    sns.barplot(data=frame, x="value", y="row", hue="row", palette=colors, legend=False, ax=ax,
-                orient="h", width=0.65, saturation=1, errorbar=None)
-    ax.set_yticks(range(len(frame)), frame["label"])
+    ax.barh(range(len(values)), [v if math.isfinite(v) else 0 for v in values], color=colors, height=0.65)
+    for bar, v in zip(ax.patches, values):
+        bar.set_visible(math.isfinite(v))  # a missing value draws no bar; its row and label stay
+    ax.set_yticks(range(len(shown)), shown)
+    ax.set_ylim(len(shown) - 0.5, -0.5)  # the first row on top
     finite = [v for v in values if math.isfinite(v)] + ([marker[0]] if marker else [])
     top = max([100.0, *finite])
     ax.set_xlim(0, top * 1.18)
@@ -87,10 +88,16 @@ def investment_vs_time(inv: pd.DataFrame, time_progress: float, title: str) -> F
                  (time_progress * 100, f"时间进度{time_progress * 100:.1f}%"))
 
 
-def _legend_below(ax: Axes, columns: int = 2) -> None:
+def _legend_below(ax: Axes, columns: int = 2, below_px: float = 44) -> None:
+    """The legend under the axis label (``below_px`` under the plot)."""
     handles, labels = ax.get_legend_handles_labels()
     if handles:
-        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=columns, frameon=False)
+        from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+        fig = ax.figure
+        anchor = blended_transform_factory(ax.transAxes, ax.transAxes) + ScaledTranslation(0, -below_px / 72,
+                                                                                            fig.dpi_scale_trans)
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=anchor,
+                  ncols=columns, frameon=False)
 
 
 def components_by_department(components: pd.DataFrame, labels: dict[str, str], title: str) -> Figure:
@@ -100,7 +107,10 @@ def components_by_department(components: pd.DataFrame, labels: dict[str, str], t
         return theme.empty(title)
     df = df.loc[df.sum(axis=1).sort_values(ascending=False).index]
     import seaborn as sns
-    fig = theme.figure(rows=len(df), extra_px=150 + 22 * ((len(df.columns) + 1) // 2))
+    legend_px = 26 * ((len(df.columns) + 1) // 2)
+    fig = theme.figure(rows=len(df), extra_px=130 + legend_px, constrained=False)
+    shown = [short_label(s) for s in df.index]
+    theme.margins(fig, left=16 + max(theme.text_px(s) for s in shown), top=48, bottom=70 + legend_px)
     ax = fig.subplots()
     colors = sns.color_palette("Set2", len(df.columns))
     y = list(range(len(df)))
@@ -109,7 +119,7 @@ def components_by_department(components: pd.DataFrame, labels: dict[str, str], t
         values = [max(0.0, v) for v in df[column]]
         ax.barh(y, values, left=left, color=color, height=0.65, label=labels.get(column, column))
         left = [a + b for a, b in zip(left, values)]
-    ax.set_yticks(y, [short_label(s) for s in df.index])
+    ax.set_yticks(y, shown)
     ax.invert_yaxis()
     ax.set(xlabel="得分", ylabel="", xlim=(0, max(100.0, *left)))
     ax.set_title(title)
