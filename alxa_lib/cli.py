@@ -54,7 +54,7 @@ def _wait(parser: argparse.ArgumentParser) -> None:
 
 
 def _report_parsers(sub) -> None:
-    from alxa_lib.reports.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS
+    from alxa_lib.reports.running.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS
     r = sub.add_parser("report", help="生成报告 / render a report: alxa report brief --period 2025-06-28")
     kinds = r.add_subparsers(dest="kind", required=True, metavar="KIND", parser_class=Parser)
 
@@ -75,7 +75,7 @@ def _report_parsers(sub) -> None:
         return k
 
     kind("brief", "半月进展通报 / period brief", official=True).add_argument(
-        "--period", required=True, type=_date, help="报送日期（14日或28日）/ reporting date, e.g. 2025-06-28")
+        "--period", required=True, type=_date, help=_period_help())
     kind("quarter", "季度考评 / quarterly evaluation", official=True).add_argument(
         "--quarter", required=True, help="季度 / quarter, e.g. 2025Q2")
     kind("annual", "年终排名 / year-end ranking", official=True).add_argument(
@@ -102,9 +102,16 @@ def _inspect_parsers(sub) -> None:
     pl.set_defaults(func=commands.cmd_inspect_plan)
 
 
+def _period_help() -> str:
+    """The reporting dates as params/monitoring.yaml ``due_days`` sets them (14日或28日)."""
+    from alxa_lib import params
+    days = "或".join(f"{d}日" for d in params.load("monitoring")["due_days"])
+    return f"报送日期（{days}）/ reporting date, e.g. 2025-06-28"
+
+
 def _daily_parsers(sub) -> None:
     from alxa_lib import daily
-    period_help = "报送日期（14日或28日）/ reporting date, e.g. 2025-06-28"
+    period_help = _period_help()
     st = sub.add_parser("status", help="本期谁已报、迟报、未报 / who has reported: alxa status --period 2025-06-28")
     st.add_argument("--period", required=True, type=_date, help=period_help)
     st.add_argument("--today", type=_date, default=None,
@@ -132,7 +139,7 @@ def _daily_parsers(sub) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from alxa_lib import __version__
-    p = Parser(prog="alxa", description="阿拉善左旗重点建设项目监控 / key project monitoring toolkit")
+    p = Parser(prog="alxa", description="重点建设项目监控 / key project monitoring toolkit")
     p.add_argument("--version", action="version", version=f"alxa-monitor {__version__}")
     p.add_argument("--debug", action="store_true", help="出错时显示完整堆栈 / show the traceback of an unexpected error")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)

@@ -92,7 +92,7 @@ def _print_outcomes(a, outcomes) -> int:
 
 
 def _require_year(db, year: int) -> None:
-    from alxa_lib.reports.preflight import require_year
+    from alxa_lib.ledger.guards import require_year
     require_year(db, year)
 
 
@@ -103,7 +103,7 @@ def cmd_validate(a) -> int:
     days = cal.periods(a.year) if a.year else [cal.reporting_date(a.period)]
     _require_year(a.db, days[0].year)
     if a.xlsx:  # refuse a bad output folder before anything is stored
-        from alxa_lib.reports.preflight import output_folder
+        from alxa_lib.files import output_folder
         output_folder(a.xlsx)
     dbp = ledger.db_path(a.db)
     with ledger.writer_lock(dbp):
@@ -192,7 +192,7 @@ def _load_year(db, year: int, only: frozenset[str] | None = None, report_columns
     rows), checked and read through one read-only connection."""
     from alxa_lib import ledger
     from alxa_lib.figures.state import load_year
-    from alxa_lib.reports.preflight import require_year_on
+    from alxa_lib.ledger.guards import require_year_on
     con = ledger.connect(db, read_only=True)
     try:
         require_year_on(con, year)
@@ -223,7 +223,7 @@ def cmd_metrics(a) -> int:
 def cmd_forecast(a) -> int:
     """The forecast of docs/measures.md §11 as of a date (JSON contract: §11.6)."""
     from alxa_lib.figures.forecast import contract, forecast
-    from alxa_lib.reports.forecast_report import text_lines
+    from alxa_lib.reports.content.forecast_report import text_lines
     result = forecast(_load_year(a.db, a.as_of.year), a.as_of)
     if a.json:
         _dump(contract(result))
@@ -235,7 +235,7 @@ def cmd_forecast(a) -> int:
 
 def _year_and_findings(db, year: int, until=None):
     """The year and its periods' findings up to ``until``, read through one short-lived connection."""
-    from alxa_lib.reports.sources import year_with_findings
+    from alxa_lib.reports.running.sources import year_with_findings
     _require_year(db, year)
     return year_with_findings(db, year, until)
 
@@ -243,7 +243,7 @@ def _year_and_findings(db, year: int, until=None):
 def cmd_score(a) -> int:
     from alxa_lib import periods as cal
     from alxa_lib.figures.scoring import CN_COMPONENT, score_json
-    from alxa_lib.reports.preflight import require_quarter
+    from alxa_lib.ledger.guards import require_quarter
     year, q = cal.parse_quarter(a.quarter)
     require_quarter(a.db, year, q)
     data, findings_of = _year_and_findings(a.db, year, cal.quarter_end(year, q))
@@ -281,7 +281,7 @@ def pad(text: str, width: int) -> str:
 
 
 def cmd_report(a) -> int:
-    from alxa_lib.reports import runner
+    from alxa_lib.reports.running import runner
     formats = None if a.format is None else tuple(f.strip() for f in a.format.split(",") if f.strip())
     if a.kind == "brief":
         done = runner.brief(a.period, a.db, a.out, formats, a.number)
@@ -327,7 +327,7 @@ def cmd_inspect_plan(a) -> int:
         con.close()
     plan = inspection_plan(data, signals(history, data.plan_rows, period), period, n, records)
     if a.out:
-        from alxa_lib.reports.inspection_list import write_inspection_outputs
+        from alxa_lib.reports.content.inspection_list import write_inspection_outputs
         written = write_inspection_outputs(plan, history, period, Path(a.out))
         if not a.json:
             print(f"已写出督查清单和{len(written) - 1}份实地督查记录表 / wrote the list and {len(written) - 1} "

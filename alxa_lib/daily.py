@@ -1,6 +1,6 @@
 """The small commands an analyst reaches for every day: ``alxa status``, ``diff``, ``withdraw``, ``summary``.
 
-The content is in ``reports.daily`` (pure) and ``ledger`` (the withdrawal); here the arguments are
+The content is in ``reports.content.status`` (pure) and ``ledger`` (the withdrawal); here the arguments are
 checked, the ledger is opened and closed, and the answer is printed as a table or as JSON.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ def cmd_status(a) -> int:
     from alxa_lib import periods as cal
     from alxa_lib.checks.validate import latest_only, period_findings
     from alxa_lib.ledger import queries
-    from alxa_lib.reports.daily import STATE_CN, status
+    from alxa_lib.reports.content.status import STATE_CN, status
     period = cal.reporting_date(a.period)
     data = _year(a.db, period)
     con = ledger.connect(a.db, read_only=True)
@@ -76,7 +76,7 @@ def cmd_status(a) -> int:
 
 def cmd_diff(a) -> int:
     from alxa_lib import periods as cal
-    from alxa_lib.reports.daily import diff
+    from alxa_lib.reports.content.status import diff
     period = cal.reporting_date(a.period)
     data = _year(a.db, period)
     _require_reports(a.db, period)
@@ -100,7 +100,7 @@ def cmd_diff(a) -> int:
 
 def cmd_summary(a) -> int:
     from alxa_lib import periods as cal
-    from alxa_lib.reports.daily import summary
+    from alxa_lib.reports.content.status import summary
     period = cal.reporting_date(a.period)
     data = _year(a.db, period)
     _require_reports(a.db, period)
@@ -128,7 +128,7 @@ def cmd_withdraw(a) -> int:
     from alxa_lib import ledger
     from alxa_lib.ledger import queries
     from alxa_lib.ledger.archive import record_withdrawal
-    from alxa_lib.reports.daily import withdrawal_record
+    from alxa_lib.reports.content.status import withdrawal_record
     sha = _sha_of(a.target)
     dbp = ledger.db_path(a.db)
     con = ledger.connect(dbp, read_only=True)  # NoLedger when there is none; never creates one

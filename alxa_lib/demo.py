@@ -12,7 +12,7 @@ from alxa_lib.checks.returns import write_return_lists
 from alxa_lib.checks.validate import latest_only, period_findings, validate_year
 from alxa_lib.figures.status import refresh
 from alxa_lib.ledger.ingest import ingest
-from alxa_lib.reports import runner as reports
+from alxa_lib.reports.running import runner as reports
 from alxa_lib.sample import write_sample
 from alxa_lib.workbooks.template import write_templates
 

@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from alxa_lib.errors import OutputError
+
 
 @contextlib.contextmanager
 def atomic_path(final: Path | str) -> Iterator[Path]:
@@ -77,3 +79,19 @@ def _utf8(text: str) -> bool:
         return True
     except UnicodeEncodeError:
         return False
+
+
+def output_folder(out: Path | str) -> Path:
+    """``out`` as a folder that can be written (created when missing)."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"输出路径 {path} 是文件，应为文件夹", f"the output path {path} is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".alxa-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"无法写入输出文件夹 {path}：{exc.strerror or exc}",
+                          f"cannot write to the output folder {path}: {exc.strerror or exc}") from None
+    return path

@@ -66,13 +66,15 @@ def parse_month(text: str) -> tuple[int, int]:
 
 
 def reporting_date(day: dt.date) -> dt.date:
-    """``day`` itself when it is a due date (the 14th or the 28th); else a BadParameter naming the nearest."""
+    """``day`` itself when it is a due date (params ``due_days``); else a BadParameter naming the nearest."""
     if day in periods(day.year):
         return day
     around = sorted(periods(day.year - 1) + periods(day.year) + periods(day.year + 1), key=lambda d: abs(d - day))[:2]
     near = "、".join(d.isoformat() for d in sorted(around))
-    raise BadParameter(f"{day} 不是报送日期（每月14日、28日），最近的是 {near}",
-                       f"{day} is not a reporting date (the 14th and the 28th); nearest: {near.replace('、', ', ')}")
+    days = params.load("monitoring")["due_days"]
+    raise BadParameter(f"{day} 不是报送日期（每月{'、'.join(f'{d}日' for d in days)}），最近的是 {near}",
+                       f"{day} is not a reporting date (day {' or '.join(map(str, days))} of the month); "
+                       f"nearest: {near.replace('、', ', ')}")
 
 
 def commencement_targets(year: int) -> list[tuple[dt.date, float]]:

@@ -101,10 +101,12 @@ def brief_against_floor(db: Path, out: Path) -> list[Row]:
     Where a brief's CPU goes beyond that floor (measured 2026-11-30 by timing the stages of five runs; about
     1.8 s over a floor of 6.5–7 s). In the command's process: Python's start, its imports and the checks
     against the ledger (0.3 s); papermill, nbformat and nbclient imported and driving the kernel (0.6 s, of
-    which the kernel client the floor also loads is 0.2 s); the HTML page (0.03 s). In the kernel, beyond its
-    start: the first cell (1.3 s: pandas, DuckDB and the library imported 0.65 s, the year and the period's
-    findings read 0.3 s, the brief built 0.45 s) and the other cells (0.2 s). WeasyPrint does the same work
-    as in the floor, minus about 0.2 s: ``reports.weasy`` loads it without the compiler runs the floor's
+    which the kernel client the floor also loads is 0.2 s); the HTML page (since the charts moved to seaborn
+    and the page to nbconvert, 2026-12-07: nbconvert imported 0.23 s, the page 0.05 s). In the kernel, beyond
+    its start: the first cell (1.3 s: pandas, DuckDB and the library imported 0.65 s, the year and the
+    period's findings read 0.3 s, the brief built 0.45 s), matplotlib and seaborn imported with the house
+    theme (0.35–0.4 s), the three charts drawn as SVG (about 0.3 s) and the other cells (0.2 s). WeasyPrint does the same work
+    as in the floor, minus about 0.2 s: ``reports.rendering.weasy`` loads it without the compiler runs the floor's
     plain import makes. The 公文 (``--format gwpdf``) is laid out by a second process while this one renders
     the PDF, so it adds little waiting but its own CPU."""
     def brief(formats: str):
@@ -122,7 +124,7 @@ def brief_against_floor(db: Path, out: Path) -> list[Row]:
     print("brief / floor, each round:", " ".join(f"{a.cpu / f.cpu:.2f}" for a, f, _ in rounds), file=sys.stderr)
     analyst, floor, _ = sorted(rounds, key=lambda r: r[0].cpu / r[1].cpu)[len(rounds) // 2]
     extra = sorted(both.wall - one.wall for one, _, both in rounds)[len(rounds) // 2]
-    return [ratio_row("半月通报 HTML+PDF / one brief", analyst.cpu, "WeasyPrint alone + kernel start", floor.cpu, 1.3),
+    return [ratio_row("半月通报 HTML+PDF / one brief", analyst.cpu, "WeasyPrint alone + kernel start", floor.cpu, 1.4),
             Row("公文 docx+PDF（超出部分）/ its 公文 beyond the brief", round(extra, 2), "s", "≤ 3 s",
                 "brief HTML+PDF", round(analyst.wall, 2), None, extra <= 3)]
 

@@ -89,7 +89,7 @@ def reports_out(pristine_ledger, tmp_path_factory) -> dict:
     def render(out: Path) -> dict:
         import datetime as dt
 
-        from alxa_lib.reports import runner
+        from alxa_lib.reports.running import runner
         shutil.copytree(folder, out / "ledger", ignore=shutil.ignore_patterns(".result.pickle"))
         db = out / "ledger" / "alxa.duckdb"
         return {"out": out,
@@ -114,8 +114,9 @@ def evaluation_documents(pristine_ledger, tmp_path_factory) -> dict:
 
     def write(out: Path) -> dict:
         from alxa_lib.figures.scoring import rank_json, score_json
-        from alxa_lib.reports import official, sources
-        from alxa_lib.reports.evaluation import annual_report, quarter_report
+        from alxa_lib.reports import official
+        from alxa_lib.reports.running import sources
+        from alxa_lib.reports.content.evaluation import annual_report, quarter_report
         from alxa_lib.reports.official.evaluation_text import annual_document, quarter_document
         shutil.copytree(folder, out / "ledger", ignore=shutil.ignore_patterns(".result.pickle"))
         data, findings_of = sources.year_with_findings(out / "ledger" / "alxa.duckdb", 2025)

@@ -104,3 +104,12 @@ def write_ods(path: Path, rows: list[list[Any]], *, sheet: str = "重点建设�
         z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
         z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+def with_params(monkeypatch, name: str, **changes: Any) -> None:
+    """For one test, ``params/<name>.yaml`` with ``changes`` at its top level (the loaded parameters are
+    read-only, so the test swaps in a changed copy instead of writing into the shared one)."""
+    from alxa_lib import params
+    original = params.load
+    changed = params._frozen({**params.editable(name), **changes})
+    monkeypatch.setattr(params, "load", lambda n: changed if n == name else original(n))

@@ -59,8 +59,36 @@ def test_imports_point_down_the_stages(path):
             f"{path.relative_to(ROOT)} (stage {me}) imports alxa_lib.{target}, which is not below it"
 
 
+# The rooms of alxa_lib/reports/ (docs/architecture.md §1): what a report says, how it is drawn, how it runs, the
+# 公文. A room may import the rooms listed for it (and its own), never the others.
+ROOMS = {"content": set(), "rendering": {"content"}, "official": {"content", "rendering"},
+         "running": {"content", "rendering", "official"}}
+
+
+def _room(path: Path) -> str | None:
+    rel = path.relative_to(LIB).parts
+    return rel[1] if rel[0] == "reports" and len(rel) > 2 else None
+
+
+def test_reports_are_in_rooms():
+    loose = [p.name for p in (LIB / "reports").glob("*.py") if p.name != "__init__.py"]
+    assert loose == [] and {p.name for p in (LIB / "reports").iterdir() if p.is_dir() and p.name != "__pycache__"} == set(ROOMS)
+
+
+@pytest.mark.parametrize("path", [p for p in _modules() if _room(p)], ids=lambda p: str(p.relative_to(LIB)))
+def test_rooms_import_only_the_rooms_below(path):
+    me = _room(path)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module else []) + \
+                ([a.name for a in node.names] if isinstance(node, ast.Import) else [])
+        for name in names:
+            parts = name.split(".")
+            if parts[:2] == ["alxa_lib", "reports"] and len(parts) > 2 and parts[2] != me:
+                assert parts[2] in ROOMS[me], f"{path.relative_to(ROOT)} ({me}) imports reports.{parts[2]}"
+
+
 def test_a_lower_stage_importing_a_higher_one_is_caught():
-    tree = ast.parse("from alxa_lib.reports.render import show_table\n")
+    tree = ast.parse("from alxa_lib.reports.rendering.render import show_table\n")
     assert "reports" in _imports(tree) and RANK["reports"] > RANK["figures"]
 
 
@@ -86,7 +114,10 @@ def test_no_module_over_400_lines(path):
 
 
 def _tracked_text_files() -> list[Path]:
-    out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    """The files git tracks; outside a git checkout this fails rather than letting the tests pass on nothing."""
+    done = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and "README.md" in done.stdout.split(), f"run in a git checkout: {done.stderr.strip()}"
+    out = done.stdout.split()
     keep = (".py", ".md", ".yaml", ".yml", ".ipynb", ".j2", ".css", ".sh", ".toml", ".txt", ".cfg")
     return [ROOT / f for f in out if f.endswith(keep) or f in ("Makefile", ".ci/run")]
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from alxa_lib.figures.problems import classify, open_problems
 from alxa_lib.figures.state import load_year
-from alxa_lib.reports.brief import build_brief, headline
+from alxa_lib.reports.content.brief import build_brief, headline
 from alxa_lib.sample import SCRIPT_TEXT
 
 
@@ -124,7 +124,7 @@ def test_a_report_run_prints_no_kernel_chatter(tmp_path, monkeypatch, capfd):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from alxa_lib.reports import render
+    from alxa_lib.reports.rendering import render
     # the error the kernel logs when the shutdown's interrupt races papermill's last kernel_info request
     race = new_code_cell("get_ipython().kernel.log.error('KeyboardInterrupt caught in kernel.')")
     nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]}), new_code_cell("print(x + 1)"),
@@ -151,13 +151,13 @@ def test_lights_are_coloured_and_marked(rendered):
 def test_light_class_comes_from_a_fixed_list_not_the_text():
     import pandas as pd
 
-    from alxa_lib.reports.render import table_html
+    from alxa_lib.reports.rendering.render import table_html
     out = table_html(pd.DataFrame({"x": ["● 红灯", "● 红灯' onclick='x", "<b>○ 绿灯</b>"]}))
     assert out.count("class='light-red'") == 1 and "onclick='x" not in out and "<b>" not in out
 
 
 def test_pdf_title_is_the_report_title(rendered):
-    from alxa_lib.reports.runner import REPORTS
+    from alxa_lib.reports.running.runner import REPORTS
     title = PdfReader(str(rendered["pdf"])).metadata.title
     assert title and title != "Notebook" and "半月进展通报" in title
     assert f"<title>{REPORTS['brief'].title('2025-06-28')}</title>" in rendered["html"].read_text(encoding="utf-8")
@@ -171,3 +171,17 @@ def test_investment_table_reads_in_the_order_of_its_chart(rendered):
     rows = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table)][1:]  # after <thead>
     rates = [float(done.replace(",", "")) / float(plan.replace(",", "")) for _, plan, done, *_ in rows if plan != "0.00"]
     assert len(rates) > 5 and rates == sorted(rates, reverse=True)
+
+
+@pytest.mark.parametrize("kind,when", [("brief", "截至2025年6月28日"), ("quarter", "2025年第2季度"), ("annual", "2025年度"),
+                                       ("investigate", "截至2025年9月28日"), ("meeting", "2025年6月")])
+def test_every_report_speaks_to_its_readers(reports_out, kind, when):
+    """No developer note, command line, module or file path in a leader's page; it opens with the report's
+    own title (the banner from params, the period of the run), and each report carries a seaborn chart."""
+    page = reports_out[kind]["html"].read_text(encoding="utf-8")
+    body = page[page.index("<body>"):]
+    assert not re.search(r"alxa report|alxa_lib|docs/|params/|\.ipynb|papermill|--(period|month|year)|使用说明", body)
+    first = re.search(r"<(h1|h2|h3)[^>]*>([^<]*)<", body)
+    assert first.group(1) == "h1" and first.group(2).startswith("阿拉善左旗重点建设项目")  # the one <h1>: the title
+    assert when in first.group(2)  # the period of this run, not a date typed in the notebook
+    assert "<svg " in body and "<text " in body  # a chart, its text as text

@@ -76,7 +76,7 @@ def _digest(path) -> str:
 
 def test_a_listed_alias_finds_the_department(db, monkeypatch):
     """--department 交通局 (an alias in params/ingest.yaml) resolves to 交通运输局 before any kernel starts."""
-    from alxa_lib.reports import preflight
+    from alxa_lib.reports.running import preflight
     import datetime as dt
     assert preflight.department(db, "交通局", dt.date(2025, 9, 28)) == "交通运输局"
 

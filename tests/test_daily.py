@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from alxa_lib import cli
 from alxa_lib.figures.metrics import annual_completed
 from alxa_lib.ledger.ingest import ingest
-from alxa_lib.reports import sources
-from alxa_lib.reports.brief import build_brief
+from alxa_lib.reports.running import sources
+from alxa_lib.reports.content.brief import build_brief
 
 PERIOD = dt.date(2025, 6, 28)
 

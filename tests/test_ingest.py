@@ -18,7 +18,7 @@ import pytest
 from alxa_lib import ledger
 from alxa_lib.ledger.ingest import ingest
 from alxa_lib.ledger.queries import latest_files, plan_in_force, version_changes
-from tests.helpers import bilingual, report_row, write_report
+from tests.helpers import bilingual, report_row, with_params, write_report
 from tests.test_reader import WHAT_IT_SAYS
 
 TABLE_OF_KIND = {"plan": ["plan_rows"], "report": ["report_rows"], "schedule": ["schedule_rows"],
@@ -277,8 +277,7 @@ def test_one_batch_same_content_twice_and_a_refused_version_between_two(tmp_path
 def test_batches_hold_the_configured_number_of_files(tmp_path, monkeypatch):
     """With batches of two files, five reports go in as three transactions, each with one insert a table."""
     from alxa_lib import params
-    cfg = params.load("ingest")
-    monkeypatch.setitem(cfg, "batch", {"files": 2, "rows": 20000})
+    with_params(monkeypatch, "ingest", batch={"files": 2, "rows": 20000})
     db = tmp_path / "l.duckdb"
     depts = ["住建局", "交通运输局", "水务局", "农牧局", "教育局"]
     for i, dept in enumerate(depts):
@@ -313,7 +312,7 @@ def test_read_results_beyond_the_memory_budget_wait_on_disk(tmp_path, monkeypatc
     """Past params `spill` (here one file), read results are spilled beside the ledger and read back in order."""
     from alxa_lib import params
     from alxa_lib.ledger import ingest as ingest_module
-    monkeypatch.setitem(params.load("ingest"), "spill", {"files": 1, "rows": 20000})
+    with_params(monkeypatch, "ingest", spill={"files": 1, "rows": 20000})
     kept = []
     real_keep = ingest_module.Spill.keep
 

@@ -245,7 +245,7 @@ def test_inspection_records_round_trip_into_the_reporting_score(ledger_db, tmp_p
     from alxa_lib.checks.validate import validate_period
     from alxa_lib.figures.scoring import score_json
     from alxa_lib.ledger.ingest import ingest
-    from alxa_lib.reports.sources import year_with_findings
+    from alxa_lib.reports.running.sources import year_with_findings
     db, _ = ledger_db
     mine = tmp_path / "l" / "alxa.duckdb"
     shutil.copytree(db.parent, mine.parent)
@@ -285,7 +285,7 @@ def test_inspection_records_round_trip_into_the_reporting_score(ledger_db, tmp_p
 
 def test_a_recent_inspection_halves_the_risk_when_the_site_agreed_and_raises_it_when_not(ledger_db):
     from alxa_lib.figures.inspection import inspection_plan
-    from alxa_lib.reports.sources import year
+    from alxa_lib.reports.running.sources import year
     db, _ = ledger_db
     data = year(db, 2025)
     day = D(2025, 9, 28)

@@ -9,7 +9,7 @@ import pytest
 
 from alxa_lib import project_status
 from alxa_lib.figures.state import load_year
-from alxa_lib.reports.investigate import delay_table, reason_category, select
+from alxa_lib.reports.content.investigate import delay_table, reason_category, select
 from alxa_lib.workbooks.reader import read_workbook
 
 
@@ -44,7 +44,7 @@ def test_investigation_report_content(rendered, ledger_db):
     section = page[page.index("所选项目状态"):page.index("延误程度排序")]
     assert all(f">{pid}</td>" in section and status.loc[pid, "reasons"] in section for pid in ranked["project_id"])
     assert page.count("<caption>历次报送（含更正版）</caption>") == len(ranked)
-    assert page.count("<title>投资完成与倒排计划</title>") == len(ranked)  # an S-curve per project (inline SVG)
+    assert page.count(">投资完成与倒排计划</text>") == len(ranked)  # an S-curve per project (inline SVG, text as text)
     assert "<img" not in page  # no raster chart left
     assert "SELECT" not in page  # the SQL example is the README's, not a fixed department's in the report
     assert "http://" not in page and "https://" not in page
@@ -71,8 +71,8 @@ def test_meeting_lists_every_open_problem_once_under_its_owner(rendered, sample_
 
 
 def test_adjustment_candidates_only_in_june(ledger_db):
-    from alxa_lib.reports.meeting import meeting_pack
-    from alxa_lib.reports.sources import year
+    from alxa_lib.reports.content.meeting import meeting_pack
+    from alxa_lib.reports.running.sources import year
     data = year(ledger_db[0], 2025)
     june, july = meeting_pack(data, 2025, 6), meeting_pack(data, 2025, 7)
     assert len(june.tables["adjustment"]) > 0 and "adjustment" not in july.tables
@@ -103,7 +103,7 @@ def test_every_notebook_runs_with_its_defaults(kind, reports_out):
     import ast
     import json
 
-    from alxa_lib.reports.render import NOTEBOOKS
+    from alxa_lib.reports.rendering.render import NOTEBOOKS
     source = json.loads((NOTEBOOKS / NOTEBOOK_OF[kind]).read_text(encoding="utf-8"))
     defaults = {}
     for c in source["cells"]:
@@ -126,8 +126,8 @@ def test_every_notebook_runs_with_its_defaults(kind, reports_out):
 def test_meeting_pack_gives_each_department_one_page_counted_to_the_data_date(rendered, ledger_db):
     """各部门领取本部门一页: one section (one printed page) per responsible department, every kind of its
     problems in it; days overdue counted to the date the header names (数据截至2025-06-28), as in the brief."""
-    from alxa_lib.reports.meeting import meeting_pack
-    from alxa_lib.reports.sources import year
+    from alxa_lib.reports.content.meeting import meeting_pack
+    from alxa_lib.reports.running.sources import year
     pack = meeting_pack(year(ledger_db[0], 2025), 2025, 6)
     owners = [o for o, _ in pack.problem_sections]
     assert owners and len(owners) == len(set(owners))

@@ -146,7 +146,7 @@ def test_transaction_shows_the_original_error():
 def _figures(db: Path) -> dict:
     from alxa_lib.figures.metrics import metrics
     from alxa_lib.figures.scoring import rank_json, score_json
-    from alxa_lib.reports.sources import year_with_findings
+    from alxa_lib.reports.running.sources import year_with_findings
     data, provider = year_with_findings(db, 2025)
     con = ledger.connect(db, read_only=True)
     try:
@@ -211,7 +211,7 @@ def test_kill_during_pdf_writing_leaves_no_file_at_the_final_path(tmp_path):
     rows = "".join(f"<tr><td>{i}</td><td>第{i}行的说明文字</td><td>{i * 3.5:.2f}</td></tr>" for i in range(6000))
     html_path.write_text(f"<html><body><table>{rows}</table></body></html>", encoding="utf-8")
     final = tmp_path / "out" / "报告.pdf"
-    code = ("import sys\nfrom pathlib import Path\nfrom alxa_lib.reports.render import to_pdf\n"
+    code = ("import sys\nfrom pathlib import Path\nfrom alxa_lib.reports.rendering.render import to_pdf\n"
             f"to_pdf(Path({str(html_path)!r}), Path({str(final)!r}), 'title')\n")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
     deadline = time.monotonic() + 60
@@ -227,7 +227,7 @@ def test_kill_during_pdf_writing_leaves_no_file_at_the_final_path(tmp_path):
 
 def test_a_huge_cell_is_cut_in_reports_not_in_the_ledger():
     from alxa_lib import params
-    from alxa_lib.reports.render import table_html
+    from alxa_lib.reports.rendering.render import table_html
     limit = params.load("render")["max_cell_chars"]
     text = "很长的问题描述" * 5000  # 35,000 characters, no break opportunity for a renderer to find
     out = table_html(pd.DataFrame({"问题": [text]}))

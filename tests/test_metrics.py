@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import subprocess
 import sys
 
@@ -86,20 +87,38 @@ def test_a_days_figures_need_only_the_figure_frames(year, ledger_db):
 def test_submissions_follow_the_sample_story(year, truth):
     late = {(d["department"], d["period"]) for d in truth["defects"] if d["rule"] == "LATE_REPORT"}
     missing = {(d["department"], d["period"]) for d in truth["defects"] if d["rule"] == "MISSING_REPORT"}
+    assert len(late) >= 3 and len(missing) >= 1  # the story has late and missing reports: none is skipped
     for dept, period in late | missing:
         m = metrics(year, dt.date.fromisoformat(period))
         assert m["submissions"]["late" if (dept, period) in late else "missing"] >= 1
 
 
+def _targets() -> list[tuple[str, float]]:
+    from alxa_lib import params
+    return [(t["date"], t["rate"]) for t in params.load("monitoring")["commencement_targets"]]
+
+
 def test_edges_by_hand():
-    # 06-28: the next target is 70 % on 06-30; ceil(0.7 × 90) = 63
-    assert next_target(dt.date(2025, 6, 28), 60, 90) == {"next_target": 0.7, "next_target_date": "2025-06-30", "needed": 3}
-    assert next_target(dt.date(2025, 6, 30), 70, 90)["next_target"] == 0.7  # on the target date itself
-    assert next_target(dt.date(2025, 7, 1), 70, 90)["next_target"] == 0.9
+    (d1, r1), (d2, r2) = _targets()[:2]  # 06-30 70 %, 09-30 90 % (Art. 2; params/monitoring.yaml)
+    assert (d1, d2) == ("06-30", "09-30")
+    # 06-28: the next target is the first, on 06-30; ceil(r1 × 90) − 60 projects still needed
+    assert next_target(dt.date(2025, 6, 28), 60, 90) == {"next_target": r1, "next_target_date": "2025-06-30",
+                                                         "needed": math.ceil(round(r1 * 90, 9)) - 60}
+    assert next_target(dt.date(2025, 6, 30), 70, 90)["next_target"] == r1  # on the target date itself
+    assert next_target(dt.date(2025, 7, 1), 70, 90)["next_target"] == r2
     assert next_target(dt.date(2025, 7, 1), 70, 10)["needed"] == 0  # never negative
-    assert next_target(dt.date(2025, 7, 1), 6, 10)["needed"] == 3  # ceil(0.9 × 10) − 6, no float drift
+    assert next_target(dt.date(2025, 7, 1), 6, 10)["needed"] == math.ceil(round(r2 * 10, 9)) - 6  # no float drift
     assert next_target(dt.date(2025, 11, 14), 80, 90) == {"next_target": None, "next_target_date": None, "needed": 0}
     assert time_progress(dt.date(2025, 6, 28)) == 179 / 365
+
+
+def test_the_targets_come_from_the_parameters(monkeypatch):
+    """Another policy's targets change the next target and the projects still needed, with no code changed."""
+    from tests.helpers import with_params
+    with_params(monkeypatch, "monitoring", commencement_targets=[{"date": "07-15", "rate": 0.55}])
+    assert next_target(dt.date(2025, 6, 28), 40, 90) == {"next_target": 0.55, "next_target_date": "2025-07-15",
+                                                         "needed": 10}  # ceil(0.55 × 90) = 50
+    assert next_target(dt.date(2025, 7, 16), 40, 90)["next_target"] is None
 
 
 def test_planned_to_date_interpolates_by_day():

@@ -375,7 +375,7 @@ def test_mm_sizes_match_params():
 
 def test_brief_document_carries_the_forecast_sentence(brief_files, ledger_db, capsys):
     """The forecast of docs/measures.md §11.3 closes 一、总体情况, with the figures of `alxa forecast --json`."""
-    from alxa_lib.reports.forecast_words import chance_percent
+    from alxa_lib.reports.content.forecast_words import chance_percent
     f = cli_json(capsys, "forecast", "--as-of", DAY.isoformat(), "--db", str(ledger_db[0]))
     nxt = f["commencement"][0]
     text = text_of(Document(brief_files["docx"]))

@@ -24,9 +24,9 @@ from alxa_lib.figures.metrics import metrics
 from alxa_lib.figures.status import normalised, status_table
 from alxa_lib.ledger import queries, surface
 from alxa_lib.ledger.ingest import ingest
-from alxa_lib.reports import sources
-from alxa_lib.reports.brief import appendix_table, brief_view, lights_table
-from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL
+from alxa_lib.reports.running import sources
+from alxa_lib.reports.content.brief import appendix_table, brief_view, lights_table
+from alxa_lib.reports.content.labels import LIGHT_CN, LIGHT_SYMBOL
 from alxa_lib.rules import RULES
 from test_daily import _new_version_of
 

@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from alxa_lib.reports.render import cell_kind, table_html
+from alxa_lib.reports.rendering.render import cell_kind, table_html
 
 
 def test_numbers_dates_and_ids_are_marked_so_they_never_break():
@@ -47,7 +47,7 @@ def test_a_table_with_running_text_becomes_cards_and_an_appendix_folds():
 
 
 def test_dates_and_ids_in_running_text_stay_whole_and_escaped():
-    from alxa_lib.reports.render import keep_together
+    from alxa_lib.reports.rendering.render import keep_together
     assert keep_together("数据截至2025-06-28，项目2025-ZD-001 <b>") == (
         "数据截至<span class='alxa-nowrap'>2025-06-28</span>，项目<span class='alxa-nowrap'>2025-ZD-001</span> "
         "&lt;b&gt;")

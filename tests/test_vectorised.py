@@ -106,15 +106,15 @@ def test_the_figures_see_every_kind_of_project():
 
 
 HEAVY = ("papermill", "nbconvert", "nbformat", "weasyprint", "docx", "openpyxl", "matplotlib", "jupyter_client",
-         "alxa_lib.reports.runner", "alxa_lib.reports.render", "alxa_lib.reports.brief")
+         "alxa_lib.reports.running.runner", "alxa_lib.reports.rendering.render", "alxa_lib.reports.content.brief")
 
 
 def test_reading_commands_import_no_rendering_library():
     """What `alxa metrics/score/rank/validate/status/diff` import before they read the ledger: the parser
     and the command's own stages, never the report machinery (it costs seconds before any figure)."""
     code = ("import sys; from alxa_lib import cli, commands, daily; cli.build_parser(); "
-            "import alxa_lib.figures.metrics, alxa_lib.figures.scoring, alxa_lib.reports.sources, "
-            "alxa_lib.reports.preflight, alxa_lib.reports.daily, alxa_lib.checks.validate; "
+            "import alxa_lib.figures.metrics, alxa_lib.figures.scoring, alxa_lib.reports.running.sources, "
+            "alxa_lib.reports.running.preflight, alxa_lib.reports.content.status, alxa_lib.checks.validate; "
             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r} or m in {HEAVY!r}))")
     import subprocess
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -120,7 +120,7 @@ def _inspection_findings(con, period: dt.date, files: pd.DataFrame, rows_of: dic
 def _start_and_schedule_findings(con, period: dt.date) -> list[dict]:
     """Start reports and schedules are attached to the period in which they were received."""
     prev = [p for p in cal.periods(period.year) if p < period]
-    lo = prev[-1] if prev else dt.date(period.year - 1, 12, 28)
+    lo = prev[-1] if prev else cal.periods(period.year - 1)[-1]  # the last due date of the year before
     cfg = params.load("monitoring")
     out = []
     starts = queries.start_rows_received(con, lo, period)

@@ -124,8 +124,8 @@ def write_params(b: Banner, folder: Path) -> Path | None:
     folder.mkdir(parents=True, exist_ok=True)
     for path in sorted(params.PARAMS_DIR.glob("*.yaml")):
         write_text(folder / path.name, path.read_text(encoding="utf-8"))
-    ingest = params.load("ingest")
-    table = dict(ingest["departments"])
+    ingest = params.editable("ingest")
+    table = ingest["departments"]
     table.update({d: [] for d in b.names if d not in table})
     text = yaml.safe_dump({**ingest, "departments": table}, allow_unicode=True, sort_keys=False)
     write_text(folder / "ingest.yaml", "# written by alxa sample --scale: the real table and the sample's new departments\n" + text)

@@ -69,7 +69,7 @@ def header_unit(text: Any) -> str | None:
 
 
 def norm_name(text: Any) -> str:
-    """A project name as matched: no spaces or punctuation, width folded, leading 阿左旗/阿拉善左旗 dropped."""
+    """A project name as matched: no spaces or punctuation, width folded, the banner's name (params/banner.yaml) dropped."""
     if isinstance(text, str) and len(text) <= _SHORT:
         return _norm_name_short(text)
     return _norm_name(text)
@@ -80,10 +80,19 @@ def _norm_name_short(text: str) -> str:
     return _norm_name(text)
 
 
+@functools.cache
+def banner_names() -> tuple[str, ...]:
+    """The banner's name and its short names (``params/banner.yaml``), longest first: written before a
+    department's or a project's name, and dropped when names are matched."""
+    from alxa_lib import params
+    b = params.load("banner")
+    return tuple(sorted({b["name"], *b.get("short_names", ())}, key=len, reverse=True))
+
+
 def _norm_name(text: Any) -> str:
     s = fold(text)
     s = _NAME_NOISE.sub("", s)
-    for prefix in ("阿拉善左旗", "阿左旗"):
+    for prefix in banner_names():
         if s.startswith(prefix):
             s = s[len(prefix):]
     return s

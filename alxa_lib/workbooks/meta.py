@@ -10,13 +10,13 @@ from alxa_lib import params
 from alxa_lib import periods as cal
 from alxa_lib.files import shown_name
 from alxa_lib.errors import RejectedFile  # noqa: F401 - re-exported for callers
-from alxa_lib.workbooks.cells import fold, is_empty, parse_date
+from alxa_lib.workbooks.cells import banner_names, fold, is_empty, parse_date
 
 
 def _strip_dept(text: str) -> str:
     s = re.sub(r"\s+", "", fold(text))
     s = re.sub(r"[（(]盖章[)）]|盖章", "", s)
-    for prefix in ("阿拉善左旗", "阿左旗", "旗"):
+    for prefix in (*banner_names(), "旗"):
         if s.startswith(prefix) and len(s) > len(prefix) + 1:
             s = s[len(prefix):]
     return s

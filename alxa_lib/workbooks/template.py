@@ -12,6 +12,7 @@ import pandas as pd
 from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from alxa_lib import params
 from alxa_lib.errors import BadParameter
 from alxa_lib.vocab import (CLASS, NATURE, PROCEDURE_STATUS, REPORT_FIELDS, REPORT_GROUPS, STAGE_LADDERS, STATUS,
                             UNSTARTED_REASONS)
@@ -66,7 +67,7 @@ def _write_one(dept: str, rows: pd.DataFrame, period: dt.date, out: Path) -> Pat
              "annual_planned": None if pd.isna(r["annual_planned"]) else r["annual_planned"],
              "years": f"{int(r['start_year'])}-{int(r['end_year'])}" if pd.notna(r["start_year"]) else None}
         values.append([v.get(c.field) for c in cols])
-    title = f"阿拉善左旗{period.year}年重点建设项目进展情况表（截至{period.year}年{period.month}月{period.day}日）"
+    title = f"{params.load('banner')['name']}{period.year}年重点建设项目进展情况表（截至{period.year}年{period.month}月{period.day}日）"
     meta = f"填报单位：{dept}（盖章）  主要领导签字：  填报日期：    年  月  日"
     spec = TableSpec(title_lines=[title, meta], columns=cols, rows=values,
                      footer_lines=["审核人：          填报人：          联系电话："])

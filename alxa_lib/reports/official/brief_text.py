@@ -1,7 +1,7 @@
 """The text of the period 通报, written from the figures of ``alxa metrics --json`` (docs/measures.md §3).
 
 Every number in the text comes from ``brief.figures`` (which *is* ``figures.metrics.metrics``) or from a
-table of the same :class:`~alxa_lib.reports.brief.Brief`; nothing is computed a second way. Each section
+table of the same :class:`~alxa_lib.reports.content.brief.Brief`; nothing is computed a second way. Each section
 is one function of plain dicts and lists, so it can be tested with hand-built figures.
 
 The brief's forecast sentence (docs/measures.md §11.3) closes "一、总体情况"; ``brief_document(...,
@@ -17,9 +17,9 @@ import pandas as pd
 
 from alxa_lib import periods as cal
 from alxa_lib.figures.metrics import submissions
-from alxa_lib.reports.brief import Brief
-from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL
-from alxa_lib.reports.meeting import overdue_decisions
+from alxa_lib.reports.content.brief import Brief
+from alxa_lib.reports.content.labels import LIGHT_CN, LIGHT_SYMBOL
+from alxa_lib.reports.content.meeting import overdue_decisions
 from alxa_lib.reports.official.document import Block, OfficialDocument, add_attachment, config, frame, ref, see
 from alxa_lib.reports.official.wording import cn_date, enumerate_named, join, money, month_day, percent, rate_gap
 from alxa_lib.reports.official.wording import rate as rate_pct

@@ -3,7 +3,7 @@
 
 The scores, ranks, the bottom list (Art. 13) and the commendation list (Art. 14) are read from the JSON
 dicts that ``figures.scoring.score_json`` / ``rank_json`` return; the 附件 are the tables of
-``reports.evaluation``. Each section is a function of plain dicts, testable on hand-built figures.
+``reports.content.evaluation``. Each section is a function of plain dicts, testable on hand-built figures.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from alxa_lib import params
 from alxa_lib import periods as cal
 from alxa_lib.figures.accountability import bottom
 from alxa_lib.figures.scoring import rank
-from alxa_lib.reports.evaluation import TRIGGER_CN, Report
+from alxa_lib.reports.content.evaluation import TRIGGER_CN, Report
 from alxa_lib.reports.official.document import Block, OfficialDocument, add_attachment, config, frame, ref
 from alxa_lib.reports.official.wording import cn_number, enumerate_named, join, points
 

@@ -248,7 +248,7 @@ def write_html(d: OfficialDocument, path: Path | str) -> Path:
 
 def html_to_pdf(html_text: str, path: Path | str) -> Path:
     """Render with WeasyPrint to ``path`` atomically (fonts embedded, subset)."""
-    from alxa_lib.reports.weasy import weasyprint
+    from alxa_lib.reports.rendering.weasy import weasyprint
     HTML = weasyprint().HTML
     path = Path(path)
     with atomic_path(path) as tmp:

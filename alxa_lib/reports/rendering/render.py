@@ -1,7 +1,8 @@
 """Rendering: display helpers for notebooks, notebook → HTML → A4 PDF.
 
-Measured facts behind the choices are in docs/rendering.md: the page written from the notebook's outputs
-(``html_page``, offline, §5), WeasyPrint for the PDF (honours @page, §6), charts as inline SVG (§3).
+Measured facts behind the choices are in docs/rendering.md: the page from the notebook's outputs through the
+``alxa_html`` nbconvert exporter (``exporters``, offline, §5), WeasyPrint for the PDF (honours @page, §6),
+seaborn charts as inline SVG (``charts``, ``theme``, §3).
 """
 from __future__ import annotations
 
@@ -18,15 +19,24 @@ from alxa_lib import params
 from alxa_lib.console import interactive
 from alxa_lib.errors import ReportFailed
 from alxa_lib.files import atomic_path, write_text
-from alxa_lib.reports.svg import Chart
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+_LIB = Path(__file__).resolve().parents[2]
+# The report notebooks: the copy an installed package carries (pyproject.toml), else the checkout's notebooks/.
+NOTEBOOKS = _LIB / "_notebooks" if (_LIB / "_notebooks").is_dir() else _LIB.parent / "notebooks"
+
+
+def project_root() -> Path:
+    """The checkout's root (where data/ and outputs/ are), or, for an installed package, the working folder."""
+    return _LIB.parent if NOTEBOOKS == _LIB.parent / "notebooks" else Path.cwd()
 
 
 def project_path(path) -> Path:
     """A relative path as the project root sees it (a JupyterLab kernel starts in notebooks/)."""
     p = Path(str(path))
-    return p if p.is_absolute() or p.exists() else NOTEBOOKS.parent / p
+    return p if p.is_absolute() or p.exists() else project_root() / p
 
 
 # ---------------------------------------------------------------- notebook display (always escaped)
@@ -49,7 +59,7 @@ def cut(text: str) -> str:
 
 
 def _light_classes() -> dict[str, str]:
-    from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL
+    from alxa_lib.reports.content.labels import LIGHT_CN, LIGHT_SYMBOL
     return {f"{LIGHT_SYMBOL[k]} {LIGHT_CN[k]}": f"light-{k}" for k in LIGHT_CN}
 
 
@@ -177,12 +187,17 @@ def show_page_break() -> None:
     display(HTML("<div class='alxa-page-break'></div>"))
 
 
-def show_figure(chart: Chart) -> None:
-    """Show a chart (an SVG document from ``charts``) where it is called. It goes out as text/html, which
-    the page copies as it is, so the SVG stays inline: vector text in the PDF, and no base64 image
-    (docs/rendering.md §3)."""
+def figure_html(fig: Figure) -> str:
+    """A matplotlib Figure (a chart from ``charts``, or an analyst's own) as inline SVG in the page's figure box."""
+    from alxa_lib.reports.rendering import theme
+    return f"<div class='alxa-figure'>{theme.svg(fig)}</div>"
+
+
+def show_figure(fig: Figure) -> None:
+    """Show a Figure where it is called. It goes out as text/html, which the page keeps as it is, so the SVG
+    stays inline: vector lines and searchable text in the PDF, no base64 image (docs/rendering.md §3)."""
     from IPython.display import HTML, display
-    display(HTML(f"<div class='alxa-figure'>{chart.inline()}</div>"))
+    display(HTML(figure_html(fig)))
 
 
 _UNBROKEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)+")
@@ -228,7 +243,7 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
             # Written once at the end, not at every cell's start and end (50 validated writes of a growing
             # notebook for a brief): the file appears only when complete anyway (atomic_path).
             pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters, kernel_name="python3",
-                                progress_bar=interactive(), cwd=str(NOTEBOOKS.parent), extra_arguments=KERNEL_QUIET,
+                                progress_bar=interactive(), cwd=str(project_root()), extra_arguments=KERNEL_QUIET,
                                 request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
         evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename
@@ -269,27 +284,23 @@ def quiet_kernel_warnings() -> None:
 
 
 def to_html(notebook: Path, html_path: Path, title: str) -> Path:
-    """Executed notebook → self-contained HTML titled ``title``: outputs and narrative, no code, lang="zh",
-    no external resource (``html_page``; docs/rendering.md §5)."""
-    from alxa_lib.reports import html_page
-    return write_text(html_path, html_page.page(html_page.read_notebook(notebook), title))
+    """Executed notebook → self-contained HTML titled ``title`` through the ``alxa_html`` nbconvert exporter:
+    outputs and narrative, no code, lang="zh-CN", no external resource (docs/rendering.md §5)."""
+    import nbformat
+
+    from alxa_lib.reports.rendering.exporters import AlxaHTMLExporter
+    nb = nbformat.read(str(notebook), as_version=4)
+    nb.metadata["title"] = title
+    page, _ = AlxaHTMLExporter().from_notebook_node(nb)
+    return write_text(html_path, page)
 
 
 def to_pdf(html_path: Path, pdf_path: Path, running_title: str) -> Path:
-    """HTML → A4 PDF with page numbers and the title in the running header (WeasyPrint)."""
-    from alxa_lib.reports.weasy import weasyprint
-    wp = weasyprint()
-    title = running_title.replace("\\", "").replace('"', "'")
-    page_css = wp.CSS(string=f"""
-        @page {{ size: A4; margin: 22mm 16mm 18mm 16mm;
-                 @top-center {{ content: "{title}"; font-family: "Noto Sans CJK SC", sans-serif; font-size: 9pt; color: #555; }}
-                 @bottom-center {{ content: "第 " counter(page) " 页 / 共 " counter(pages) " 页";
-                                   font-family: "Noto Sans CJK SC", sans-serif; font-size: 9pt; color: #555; }} }}
-        body {{ background: white; }}
-        tr, img {{ page-break-inside: avoid; break-inside: avoid; }}
-    """)
-    with atomic_path(pdf_path) as tmp:
-        wp.HTML(filename=str(html_path)).write_pdf(str(tmp), stylesheets=[page_css])
+    """HTML → A4 PDF with page numbers and the title in the running header (WeasyPrint; ``exporters``)."""
+    from alxa_lib.reports.rendering.exporters import html_to_pdf
+    html = Path(html_path).read_text("utf-8")
+    with atomic_path(pdf_path) as tmp:  # WeasyPrint writes the temporary file; it is renamed when complete
+        html_to_pdf(html, running_title, str(Path(html_path).parent), target=str(tmp))
     return pdf_path
 
 

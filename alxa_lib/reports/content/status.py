@@ -15,7 +15,7 @@ import pandas as pd
 from alxa_lib import periods as cal
 from alxa_lib.figures.metrics import annual_completed, lights, metrics
 from alxa_lib.figures.state import YearData, project_state, started_ids
-from alxa_lib.reports.labels import LIGHT_CN
+from alxa_lib.reports.content.labels import LIGHT_CN
 from alxa_lib.values import clean
 
 STATE_CN = {"on_time": "按时", "late": "迟报", "missing": "未报", "pending": "待报"}
@@ -126,7 +126,7 @@ def diff(data: YearData, period: dt.date) -> dict[str, Any]:
 
 def summary(data: YearData, period: dt.date) -> dict[str, Any]:
     """The brief's key sentences as plain text of at most SUMMARY_LIMIT characters, to paste into a message."""
-    from alxa_lib.reports.brief import headline  # here: the brief module brings the xlsx writer, status needs neither
+    from alxa_lib.reports.content.brief import headline  # here: the brief module brings the xlsx writer, status needs neither
     text = headline(metrics(data, period), period)
     d = diff(data, period)
     extra = []

@@ -52,8 +52,8 @@ def brief_inputs(db, period: dt.date) -> tuple[YearData, pd.DataFrame]:
 
 
 def investigation(db, as_of: dt.date, project_ids=None, department: str = "", lights=None):
-    """The investigation of the selected projects as of ``as_of`` (see ``reports.investigate``)."""
-    from alxa_lib.reports.investigate import investigate, select, selection_label
+    """The investigation of the selected projects as of ``as_of`` (see ``reports.content.investigate``)."""
+    from alxa_lib.reports.content.investigate import investigate, select, selection_label
     with reading(db) as con:
         data = load_year(con, as_of.year)
         ids = select(data, as_of, project_ids or None, department or None, lights or None)

@@ -18,7 +18,8 @@ from alxa_lib.figures.scoring import (
     year_end,
 )
 from alxa_lib.figures.state import YearData
-from alxa_lib.reports.forecast_report import reliability_as_of
+from alxa_lib.reports.content.forecast_report import reliability_as_of
+from alxa_lib.reports.content.labels import banner
 
 TRIGGER_CN = {"decision_overdue": "议定事项未按时完成", "shirking": "推诿拖延", "start_overdue": "迟迟不开工",
               "stopped_after_start": "开工即停工", "slow_progress": "施工进度缓慢", "fund_misuse": "资金挪用",
@@ -73,7 +74,7 @@ def quarter_report(data: YearData, q: int, findings_of: FindingsOf) -> Report:
             f"最高分{best['单位']}{best['得分']:.2f}分，最低分{worst['单位']}{worst['得分']:.2f}分，"
             f"平均{table['得分'].mean():.2f}分。")
     last_due = [p for p in cal.periods(data.year) if p <= cal.quarter_end(data.year, q)][-1]
-    return Report(f"阿拉善左旗重点建设项目{data.year}年第{q}季度考评结果", {
+    return Report(f"{banner()}重点建设项目{data.year}年第{q}季度考评结果", {
         "scores": table, "_components": components, "lost": lost_df, "projects": proj,
         "reliability": reliability_as_of(data, last_due)}, text,  # promises kept, docs/measures.md §11.1
         {"scores": "得分", "lost": "扣分明细", "projects": "项目得分", "reliability": "承诺兑现"})
@@ -98,6 +99,6 @@ def annual_report(data: YearData, findings_of: FindingsOf) -> Report:
     text = (f"{data.year}年度共{len(table)}个项目主管部门参加考评，按各季度得分加权平均（权重："
             + "、".join(f"{k}={v}" for k, v in params.load("scoring")["quarter_weights"].items())
             + f"）。拟责任追究情形{len(acc)}条，拟通报表扬单位{len(com)}个。")
-    return Report(f"阿拉善左旗重点建设项目{data.year}年度考评排名", {
+    return Report(f"{banner()}重点建设项目{data.year}年度考评排名", {
         "ranking": table, "_trajectory": trajectory, "accountability": acc, "commendation": com}, text,
         {"ranking": "年终排名", "accountability": "责任追究", "commendation": "通报表扬"})

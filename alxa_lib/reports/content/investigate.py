@@ -12,7 +12,7 @@ from alxa_lib.figures.problems import classify, normalise_kind
 from alxa_lib.figures.state import YearData, project_state, started_ids
 from alxa_lib.ledger import queries
 from alxa_lib.ledger.queries import Connection
-from alxa_lib.reports.labels import LIGHT_CN, SCHEDULE_VERSION_CN
+from alxa_lib.reports.content.labels import LIGHT_CN, SCHEDULE_VERSION_CN, banner
 from alxa_lib.rules import SEVERITY_CN, rule_cn
 from alxa_lib.values import clean
 from alxa_lib.vocab import PROCEDURES
@@ -200,5 +200,5 @@ def investigate(data: YearData, con: Connection, as_of: dt.date, ids: list[str],
                         "strip": procedure_strip(hist), "findings": f, "problems": probs,
                         "history_table": _pick(hist, HISTORY_COLUMNS), "findings_table": _pick(_findings_cn(f), FINDING_COLUMNS),
                         "problems_table": _pick(probs, PROBLEM_COLUMNS)})
-    title = f"重点建设项目延误情况调查（{selection_label}，截至{as_of.year}年{as_of.month}月{as_of.day}日）"
+    title = f"{banner()}重点建设项目延误情况调查（{selection_label}，截至{as_of.year}年{as_of.month}月{as_of.day}日）"
     return Investigation(as_of, title, ranked, details)

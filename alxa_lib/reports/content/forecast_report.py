@@ -13,7 +13,7 @@ from alxa_lib import periods as cal
 from alxa_lib.figures.metrics import commencement_rates
 from alxa_lib.figures.promises import promise_table, reliability
 from alxa_lib.figures.state import YearData
-from alxa_lib.reports import forecast_words
+from alxa_lib.reports.content import forecast_words
 
 
 def _pct(x: float) -> str:

@@ -13,7 +13,8 @@ from alxa_lib.figures.forecast import forecast
 from alxa_lib.figures.metrics import lights, metrics
 from alxa_lib.figures.problems import open_problems
 from alxa_lib.figures.state import YearData, project_state, started_ids
-from alxa_lib.reports.forecast_report import deciding_table, investment_sentence, reliability_table, sentence
+from alxa_lib.reports.content.forecast_report import deciding_table, investment_sentence, reliability_table, sentence
+from alxa_lib.reports.content.labels import banner
 from alxa_lib.values import clean
 
 
@@ -136,7 +137,7 @@ def meeting_pack(data: YearData, year: int, month: int) -> MeetingPack:
     # Everything is counted to the data date the header names (数据截至 the month's last due date), as in the
     # brief of that date: open problems, their days overdue, overdue decisions.
     probs = open_problems(data.registers.get("problems", pd.DataFrame()), plan, now)
-    pack = MeetingPack(year, month, now, before, f"阿拉善左旗重点建设项目调度联席会议材料（{year}年{month}月）")
+    pack = MeetingPack(year, month, now, before, f"{banner()}重点建设项目调度联席会议材料（{year}年{month}月）")
     pack.tables["progress"] = progress(data, now, before)
     prev_started = started_ids(data, before) if before else set()
     newly = sorted(started_ids(data, now) - prev_started)

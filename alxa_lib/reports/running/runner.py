@@ -1,7 +1,7 @@
 """Report runs: one registry entry per report (notebook, file stem, title), rendered to ipynb/html/pdf/xlsx.
 
 How a report runs (docs/architecture.md §4): the CLI calls one of the functions below; its parameters
-are checked against the ledger here (``preflight``), before any kernel starts; papermill then runs the
+are checked against the ledger here (``ledger.guards``, ``preflight``), before any kernel starts; papermill then runs the
 notebook, which calls the library; ``render`` turns the executed notebook into HTML and PDF.
 """
 from __future__ import annotations
@@ -15,10 +15,13 @@ from typing import Callable
 from alxa_lib import ledger
 from alxa_lib import periods as cal
 from alxa_lib.errors import BadParameter
-from alxa_lib.reports import preflight, render
+from alxa_lib.files import output_folder
+from alxa_lib.ledger import guards
+from alxa_lib.reports.running import preflight
+from alxa_lib.reports.rendering import render
 from alxa_lib.reports.official import pdf_job
-from alxa_lib.reports.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS, OFFICIAL_KINDS  # noqa: F401
-
+from alxa_lib.reports.content.labels import banner
+from alxa_lib.reports.running.formats import ANALYST_FORMATS, DEFAULT_FORMATS, FORMATS, OFFICIAL_KINDS  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -30,15 +33,15 @@ class ReportKind:
 
 REPORTS: dict[str, ReportKind] = {
     "brief": ReportKind("01_period_brief.ipynb", "半月通报",
-                        lambda key: f"阿拉善左旗重点建设项目半月进展通报 {key}"),
+                        lambda key: f"{banner()}重点建设项目半月进展通报 {key}"),
     "quarter": ReportKind("02_quarterly_evaluation.ipynb", "季度考评",
-                          lambda key: f"阿拉善左旗重点建设项目季度考评 {key}"),
+                          lambda key: f"{banner()}重点建设项目季度考评 {key}"),
     "annual": ReportKind("03_annual_ranking.ipynb", "年终排名",
-                         lambda key: f"阿拉善左旗重点建设项目年度考评排名 {key}"),
+                         lambda key: f"{banner()}重点建设项目年度考评排名 {key}"),
     "investigate": ReportKind("04_delayed_projects.ipynb", "延误项目调查",
-                              lambda key: f"阿拉善左旗重点建设项目延误情况调查 {key}"),
+                              lambda key: f"{banner()}重点建设项目延误情况调查 {key}"),
     "meeting": ReportKind("05_joint_meeting.ipynb", "联席会议材料",
-                          lambda key: f"阿拉善左旗重点建设项目调度联席会议材料 {key}"),
+                          lambda key: f"{banner()}重点建设项目调度联席会议材料 {key}"),
 }
 
 
@@ -63,7 +66,7 @@ def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, 
     """
     spec = REPORTS[kind]
     dbp = ledger.db_path(db).resolve()
-    folder = preflight.output_folder(Path(out).resolve() / key)
+    folder = output_folder(Path(out).resolve() / key)
     stem = "_".join(x for x in (spec.stem, label, key) if x)
     title = spec.title(key if not label else f"{label} {key}")
     params = {**parameters, "db": str(dbp), "out_dir": str(Path(out).resolve()), "write_xlsx": "xlsx" in formats,
@@ -98,7 +101,7 @@ def brief(period: dt.date, db=None, out="outputs", formats=None, number: str = "
     """``number``: the 期号 of the 公文 (``12`` → 第12期; any other text is kept); "" leaves it out."""
     formats = check_formats(formats)
     period = cal.reporting_date(period)
-    preflight.require_reports(db, period, period, f"{period}期", f"the period {period}")
+    guards.require_reports(db, period, period, f"{period}期", f"the period {period}")
     return render_report("brief", period.isoformat(), {"period": period.isoformat()}, db, out, formats,
                          number=number)
 
@@ -106,14 +109,14 @@ def brief(period: dt.date, db=None, out="outputs", formats=None, number: str = "
 def quarter(quarter_text: str, db=None, out="outputs", formats=None, number: str = "") -> dict[str, Path]:
     formats = check_formats(formats)
     year, q = cal.parse_quarter(quarter_text)
-    preflight.require_quarter(db, year, q)
+    guards.require_quarter(db, year, q)
     key = f"{year}Q{q}"
     return render_report("quarter", key, {"quarter": key}, db, out, formats, number=number)
 
 
 def annual(year: int, db=None, out="outputs", formats=None, number: str = "") -> dict[str, Path]:
     formats = check_formats(formats)
-    preflight.require_year(db, int(year))
+    guards.require_year(db, int(year))
     return render_report("annual", str(year), {"year": int(year)}, db, out, formats, number=number)
 
 
@@ -130,7 +133,7 @@ def investigate(as_of: dt.date, project_ids=None, department: str | None = None,
     formats = check_formats(formats, ANALYST_FORMATS)
     if not (project_ids or department or red):
         raise BadParameter("请指定 --project、--department 或 --red", "choose --project, --department or --red")
-    preflight.require_year(db, as_of.year)
+    guards.require_year(db, as_of.year)
     if department:
         department = preflight.department(db, department, as_of)
     if project_ids:
@@ -144,6 +147,6 @@ def investigate(as_of: dt.date, project_ids=None, department: str | None = None,
 def meeting(month: str, db=None, out="outputs", formats=None) -> dict[str, Path]:
     formats = check_formats(formats, ANALYST_FORMATS)
     y, m = cal.parse_month(month)
-    preflight.require_month(db, y, m)
+    guards.require_month(db, y, m)
     key = f"{y}-{m:02d}"
     return render_report("meeting", key, {"month": key}, db, out, formats)

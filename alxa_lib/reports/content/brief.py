@@ -15,9 +15,9 @@ from alxa_lib.figures.forecast import forecast
 from alxa_lib.figures.metrics import commencement_table, lights, metrics, submissions
 from alxa_lib.figures.problems import open_problems
 from alxa_lib.figures.state import YearData, project_state, started_ids
-from alxa_lib.reports.forecast_report import fan_data
-from alxa_lib.reports.forecast_report import sentence as forecast_sentence
-from alxa_lib.reports.labels import LIGHT_CN, LIGHT_SYMBOL, NATURE_CN, cn_date, pct  # noqa: F401
+from alxa_lib.reports.content.forecast_report import fan_data
+from alxa_lib.reports.content.forecast_report import sentence as forecast_sentence
+from alxa_lib.reports.content.labels import LIGHT_CN, LIGHT_SYMBOL, NATURE_CN, banner, cn_date, pct  # noqa: F401
 from alxa_lib.rules import SEVERITY_CN
 
 
@@ -31,7 +31,7 @@ class Brief:
 
     @property
     def title(self) -> str:
-        return f"阿拉善左旗重点建设项目半月进展通报（截至{cn_date(self.period)}）"
+        return f"{banner()}重点建设项目半月进展通报（截至{cn_date(self.period)}）"
 
 
 def headline(m: dict, period: dt.date) -> str:
