@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from alxa_lib import params
+from alxa_lib import periods as cal
 from alxa_lib.figures.forecast import target_state
 
 
@@ -60,8 +61,9 @@ def target_sentence(c: dict[str, Any], started: int, unstarted: int, total: int)
 def sentence(result: dict[str, Any], which: int = 0) -> str:
     """The sentence for the ``which``-th target after the as-of date; after 10-31 a sentence saying there is none."""
     rows = result["commencement"]
-    if not rows:
-        return "已过10月31日开复工目标节点，不再预测开复工率。"
+    if not rows:  # the last target date as params/monitoring.yaml sets it
+        last = cal.commencement_targets(dt.date.fromisoformat(result["as_of"]).year)[-1][0]
+        return f"已过{last.month}月{last.day}日开复工目标节点，不再预测开复工率。"
     unstarted = len(result["_projects"]) if "_projects" in result else 0
     return target_sentence(rows[min(which, len(rows) - 1)], int(result["_started"]), unstarted, int(result["_total"]))
 
