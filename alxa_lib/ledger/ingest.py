@@ -42,11 +42,12 @@ class Outcome:
     findings: int = 0
     error: str | None = None
     reason: str | None = None  # the rejection code (docs/workbooks.md §7) when status is "rejected"
+    note: str | None = None  # a stored file the analyst must know about (a re-sent older version, no plan yet)
 
     def as_dict(self) -> dict:
         return {"file": self.file, "kind": self.kind, "department": self.department, "period": self.period,
                 "status": self.status, "version": self.version, "rows": self.rows, "findings": self.findings,
-                "error": self.error, "reason": self.reason}
+                "error": self.error, "reason": self.reason, "note": self.note}
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -135,6 +136,7 @@ class Item:
     source: Path | None = None  # the path recorded in the ledger (the original's, when replaying the archive)
     spilled: tuple[Path, int] | None = None  # the spill file and where its read result starts
     res: ReadResult | None = None
+    restore: bool = False  # --restore: a re-sent older version becomes the latest
 
     def sort_key(self) -> tuple:
         return KIND_ORDER[self.kind], self.period or dt.date.min, self.received, str(self.path)
@@ -249,9 +251,12 @@ def _bar(items: list, desc: str, progress: bool):
 
 
 def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period: dt.date | None = None,
-           received: dt.date | None = None, progress: bool | None = None, wait: float | None = None) -> list[Outcome]:
+           received: dt.date | None = None, progress: bool | None = None, wait: float | None = None,
+           restore: bool = False, sample: bool = False) -> list[Outcome]:
     """Ingest files and folders; a bad file is rejected alone, the others go on. ``wait``: seconds to wait
-    for another program's lock on the ledger (default ``params/ingest.yaml`` ``ledger``)."""
+    for another program's lock on the ledger (default ``params/ingest.yaml`` ``ledger``). ``restore``: a
+    re-sent older version becomes the latest. ``sample``: the demo's own files (a sample ledger that receives
+    any other file loses its sample mark, so that ``make demo`` never deletes it)."""
     dbp = ledger.db_path(db)
     files = expand_paths(paths)
     if progress is None:
@@ -262,16 +267,19 @@ def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period:
         for path in _bar(files, "读取 reading", progress):
             try:
                 items.append(read_item(path, period, dbp, received_date(path, received), spill))
+                items[-1].restore = restore
             except Exception as exc:  # noqa: BLE001 - a reader bug must not abort the other files
                 outcomes[path] = failed_read(path, exc)
         items.sort(key=Item.sort_key)
-        outcomes.update(store_items(dbp, items, wait=wait, progress=progress))
+        outcomes.update(store_items(dbp, items, wait=wait, progress=progress, sample=sample))
     return [outcomes[p] for p in files if p in outcomes]
 
 
-def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, progress: bool = False) -> dict[Path, Outcome]:
+def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, progress: bool = False,
+                sample: bool = False) -> dict[Path, Outcome]:
     """Store read workbooks in the given order, in batches (docs/architecture.md §9); record the sidecar of
-    each stored file once its batch is committed (docs/workbooks.md §8)."""
+    each stored file once its batch is committed (docs/workbooks.md §8). Once a plan or registers workbook
+    is stored, the files matched against another plan are matched again (``ledger.rematch``)."""
     limits = batches.batch_limits()
     outcomes: dict[Path, Outcome] = {}
     with ledger.writer_lock(dbp):
@@ -291,6 +299,11 @@ def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, prog
             if pending:
                 with gc_paused():
                     run.flush(pending, outcomes)
+            if not sample and any(o.status in ("ingested", "new_version") for o in outcomes.values()):
+                if ledger.drop_sample_mark(run.con):
+                    print(f"注意：{dbp} 原为演示样本台账，现已导入正式文件，不再标记为样本（make demo 不会删除它） / "
+                          f"{dbp} was the demo's sample ledger; it now holds files of its own and is no longer marked "
+                          f"as sample (make demo will not delete it)", file=sys.stderr)
         finally:
             shared.close()
     return outcomes
@@ -307,6 +320,7 @@ class Run:
         self.prepared: list[batches.Prepared] = []
         self.rows = 0
         self.state = None
+        self.ledger_id = ledger.ledger_id(self.con)
 
     def prepare(self, it: Item, outcomes: dict[Path, Outcome]) -> None:
         """Prepare one file into the current batch (or decide it: unchanged, rejected)."""
@@ -365,11 +379,15 @@ class Run:
         for p in batch:
             it, res = p.item, p.item.res
             write_sidecar(it.archived, file_id=p.file_id, digest=it.digest, source=it.source or it.path,
-                          received=it.received, period=it.period_arg)
+                          received=it.received, period=it.period_arg, ledger=self.ledger_id, restore=it.restore)
             outcomes[it.path] = Outcome(file=str(it.path), kind=res.kind, department=res.department,
                                         period=res.period.isoformat() if res.period else None,
                                         status="ingested" if p.row["version"] == 1 else "new_version",
-                                        version=p.row["version"], rows=p.n_rows, findings=len(p.findings))
+                                        version=p.row["version"], rows=p.n_rows, findings=len(p.findings),
+                                        note=p.note)
+        if any(p.row["kind"] in batches.ENDS_BATCH for p in batch):  # the plan in force may have changed
+            from alxa_lib.ledger.rematch import rematch
+            rematch(self.con, self.plans)
 
 
 def _not_stored(it: Item, exc: Exception) -> Outcome:

@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -78,7 +79,19 @@ ALTER TABLE report_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
 ALTER TABLE schedule_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
 ALTER TABLE start_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
 """
-SCHEMA_VERSION = "3"  # 2: approximate-date marks (``approx``) on the row tables; 3: withdrawals
+# The ledger's own life (docs/workbooks.md §8): who withdrew or restored a file and when; each file's content
+# fingerprint (a re-sent older version is known) and the plan its rows were matched against (matched again when
+# a late plan or adjustment arrives), the department's own project id of each matched row.
+SCHEMA_LIFE = """
+CREATE TABLE IF NOT EXISTS withdrawal_log (action VARCHAR, sha256 VARCHAR, file_id BIGINT, done_at TIMESTAMP,
+    done_by VARCHAR, why VARCHAR);
+ALTER TABLE files ADD COLUMN IF NOT EXISTS content_sha VARCHAR;
+ALTER TABLE files ADD COLUMN IF NOT EXISTS matched_with VARCHAR;
+ALTER TABLE report_rows ADD COLUMN IF NOT EXISTS given_id VARCHAR;
+ALTER TABLE schedule_rows ADD COLUMN IF NOT EXISTS given_id VARCHAR;
+ALTER TABLE start_rows ADD COLUMN IF NOT EXISTS given_id VARCHAR;
+"""
+SCHEMA_VERSION = "4"  # 2: approximate-date marks (``approx``) on the row tables; 3: withdrawals; 4: SCHEMA_LIFE
 WITHDRAWALS_DDL = ("CREATE {temp} TABLE IF NOT EXISTS withdrawals (file_id BIGINT, sha256 VARCHAR, "
                    "withdrawn_at TIMESTAMP, withdrawn_by VARCHAR, why VARCHAR)")
 
@@ -114,7 +127,17 @@ def db_path(db: str | Path | None = None) -> Path:
 
 
 def archive_dir(db: Path) -> Path:
-    return db.parent / "archive"
+    """Each ledger owns its archive, beside it: ``data/archive`` for ``data/alxa.duckdb`` (as always), else
+    ``<name>.archive`` (``data/demo.archive`` for ``data/demo.duckdb``), so that two ledgers in one folder never
+    mix their originals (docs/workbooks.md §8)."""
+    db = Path(db)
+    return db.parent / "archive" if db.name == DEFAULT_DB.name else db.parent / f"{db.stem}.archive"
+
+
+def ledger_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The ledger's own identity (written when it is created), recorded in each archive sidecar."""
+    row = con.execute("SELECT value FROM ledger_info WHERE key='ledger_id'").fetchone()
+    return row[0] if row else None
 
 
 def connect(db: str | Path | None = None, read_only: bool = False, wait: float | None = None
@@ -127,7 +150,8 @@ def connect(db: str | Path | None = None, read_only: bool = False, wait: float |
     path = db_path(db)
     if not path.exists():
         if read_only:
-            raise NoLedger(f"台账不存在：{path}，请先导入报表", f"no ledger at {path}: run `alxa ingest` first")
+            full = path.absolute()
+            raise NoLedger(f"台账不存在：{full}，请先导入报表", f"no ledger at {full}: run `alxa ingest` first")
     else:
         _require_ledger_file(path)
     cfg = params.load("ingest")["ledger"]
@@ -174,11 +198,14 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     try:
         con.execute(SCHEMA)
+        con.execute(SCHEMA_LIFE)
         con.execute("SELECT * FROM files").fetchall()  # refuse to write into a ledger that cannot be read
         if con.execute("SELECT count(*) FROM ledger_info WHERE key='schema_version'").fetchone()[0] == 0:
             con.execute("INSERT INTO ledger_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         else:
             con.execute("UPDATE ledger_info SET value=? WHERE key='schema_version'", [SCHEMA_VERSION])
+        if con.execute("SELECT count(*) FROM ledger_info WHERE key='ledger_id'").fetchone()[0] == 0:
+            con.execute("INSERT INTO ledger_info VALUES ('ledger_id', ?)", [uuid.uuid4().hex])
     except duckdb.Error:
         con.close()
         raise
@@ -257,6 +284,15 @@ def mark_origin(db: Path, value: str) -> None:
         con.close()
 
 
+SAMPLE = "sample"
+
+
+def drop_sample_mark(con: duckdb.DuckDBPyConnection) -> bool:
+    """A sample ledger that received a file of its own is no sample any more: True when the mark was there."""
+    return bool(con.execute("DELETE FROM ledger_info WHERE key = 'origin' AND value = ? RETURNING key",
+                            [SAMPLE]).fetchall())
+
+
 def origin(db: Path) -> str | None:
     """What built the ledger: 'sample' for `alxa demo`'s; None for a real one (or no file)."""
     if not Path(db).exists():
@@ -319,6 +355,37 @@ def store_findings(con: duckdb.DuckDBPyConnection, period, findings: pd.DataFram
                     [period])
 
 
+def rematched(con: duckdb.DuckDBPyConnection, file_id: int, fingerprint: str, rules: tuple[str, ...]) -> None:
+    """A file matched again (``ledger.rematch``): its matching findings go, the plan it was matched against is noted."""
+    con.execute("DELETE FROM findings WHERE file_id = ? AND stage = 'ingest' AND list_contains(?, rule)",
+                [file_id, list(rules)])
+    con.execute("UPDATE files SET matched_with = ? WHERE file_id = ?", [fingerprint, file_id])
+
+
+def update_matches(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    """Set ``project_id`` and ``matched_by`` of the rows (``file_id``, ``row_no``) of ``df`` in ``table``."""
+    con.register("_matches", df)
+    try:
+        con.execute(f"UPDATE {table} t SET project_id = m.project_id, matched_by = m.matched_by "  # noqa: S608
+                    f"FROM _matches m WHERE t.file_id = CAST(m.file_id AS BIGINT) AND t.row_no = CAST(m.row_no AS INTEGER)")
+    finally:
+        con.unregister("_matches")
+
+
+def restore(con: duckdb.DuckDBPyConnection, sha256: str, by: str, why: str | None) -> list[int]:
+    """Undo a withdrawal (``alxa restore``): the file counts again; logged (who, when, why) as the withdrawal
+    was. The findings of the periods the file can change become stale, as on a withdrawal."""
+    ids = [int(r[0]) for r in con.execute("SELECT file_id FROM withdrawals WHERE sha256 = ?", [sha256]).fetchall()]
+    with transaction(con):
+        con.execute("DELETE FROM withdrawals WHERE sha256 = ?", [sha256])
+        for i in ids:
+            con.execute("INSERT INTO withdrawal_log VALUES ('restore', ?, ?, current_timestamp, ?, ?)",
+                        [sha256, i, by, why])
+        con.execute(f"DELETE FROM validation_runs v WHERE EXISTS (SELECT 1 FROM files f WHERE "
+                    f"list_contains(?, f.file_id) AND {affects_period('f', 'v.period')})", [ids])
+    return ids
+
+
 def withdraw(con: duckdb.DuckDBPyConnection, sha256: str, by: str, why: str | None) -> list[int]:
     """Mark every stored file with this SHA-256 withdrawn (who, when, why); nothing is deleted.
 
@@ -331,6 +398,8 @@ def withdraw(con: duckdb.DuckDBPyConnection, sha256: str, by: str, why: str | No
     with transaction(con):
         for i in ids:
             con.execute("INSERT INTO withdrawals VALUES (?, ?, current_timestamp, ?, ?)", [i, sha256, by, why])
+            con.execute("INSERT INTO withdrawal_log VALUES ('withdraw', ?, ?, current_timestamp, ?, ?)",
+                        [sha256, i, by, why])
         con.execute(f"DELETE FROM validation_runs v WHERE EXISTS (SELECT 1 FROM files f WHERE "
                     f"list_contains(?, f.file_id) AND {affects_period('f', 'v.period')})", [ids])
     return ids
