@@ -38,19 +38,25 @@ def cmd_sample(a) -> int:
 
 def cmd_template(a) -> int:
     from alxa_lib.workbooks.template import write_templates
+    from alxa_lib import periods as cal
+    period = cal.reporting_date(a.period)
     if not a.plan.is_file():
         raise BadParameter(f"计划文件不存在：{a.plan}", f"no plan file at {a.plan}")
-    paths = write_templates(a.plan, a.period, a.out, a.registers)
+    paths = write_templates(a.plan, period, a.out, a.registers)
     print(f"已生成 {len(paths)} 份填报模板 / wrote {len(paths)} templates to {a.out}")
     return 0
 
 
 def cmd_ingest(a) -> int:
+    from alxa_lib import periods as cal
     from alxa_lib.ledger.ingest import ingest
+    if a.period is not None:
+        cal.reporting_date(a.period)  # a workbook is stored under a reporting date only
     missing = [p for p in a.paths if not Path(p).exists()]
     if missing and len(missing) == len(a.paths):
         raise BadParameter(f"路径不存在：{'、'.join(missing)}", f"no such file or folder: {', '.join(missing)}")
-    outcomes = ingest(a.paths, a.db, period=a.period, received=a.received, progress=_progress(a), wait=a.wait)
+    outcomes = ingest(a.paths, a.db, period=a.period, received=a.received, progress=_progress(a), wait=a.wait,
+                      restore=getattr(a, "restore", False))
     return _print_outcomes(a, outcomes)
 
 
@@ -61,6 +67,8 @@ def _print_outcomes(a, outcomes) -> int:
         for o in outcomes:
             if o.status == "rejected":
                 print(f"✗ {shown(o.file)}\n    {shown(o.error)}")
+            elif getattr(o, "note", None):
+                print(f"! {shown(o.file)}\n    {shown(o.note)}")
         counts = Counter(o.status for o in outcomes)
         print("  ".join(f"{STATUS_CN[k]} {k}: {counts.get(k, 0)}" for k in STATUS_CN))
         rows, found = sum(o.rows for o in outcomes), sum(o.findings for o in outcomes)
@@ -256,7 +264,41 @@ def pad(text: str, width: int) -> str:
 
 def cmd_report(a) -> int:
     from alxa_lib.reports import runner
-    formats = None if a.format is None else tuple(f.strip() for f in a.format.split(",") if f.strip())
+    formats = None if a.format is None else tuple(f.strip().lower() for f in a.format.split(",") if f.strip())
+    with _no_partial_output(Path(a.out)):
+        done = _run_report(a, runner, formats)
+    for k, p in done.items():
+        print(f"{k:>5}: {p}")
+    return 0
+
+
+def _no_partial_output(out: Path):
+    """Whatever this run wrote under ``out`` is removed again when it fails or is interrupted (a report is
+    whole or absent; a folder it made stays only with its files)."""
+    import contextlib
+    import shutil
+
+    @contextlib.contextmanager
+    def guard():
+        before = set(out.rglob("*")) if out.exists() else set()
+        made_out = not out.exists()
+        try:
+            yield
+        except BaseException:
+            if made_out:
+                shutil.rmtree(out, ignore_errors=True)
+            elif out.exists():
+                new = sorted(set(out.rglob("*")) - before, key=lambda p: len(p.parts), reverse=True)
+                for p in new:
+                    if p.is_dir() and not p.is_symlink():
+                        shutil.rmtree(p, ignore_errors=True)
+                    else:
+                        p.unlink(missing_ok=True)
+            raise
+    return guard()
+
+
+def _run_report(a, runner, formats):
     if a.kind == "brief":
         done = runner.brief(a.period, a.db, a.out, formats, a.number)
     elif a.kind == "quarter":
@@ -267,11 +309,11 @@ def cmd_report(a) -> int:
         done = runner.investigate(a.as_of, a.project, a.department, a.red, a.db, a.out, formats)
     else:
         done = runner.meeting(a.month, a.db, a.out, formats)
-    for k, p in done.items():
-        print(f"{k:>5}: {p}")
-    return 0
+    return done
 
 
 def cmd_demo(a) -> int:
-    from alxa_lib.demo import run_demo
+    from alxa_lib.demo import remove_demo, run_demo
+    if getattr(a, "remove", False):
+        return remove_demo(Path(a.data), yes=a.yes)
     return run_demo(Path(a.data), Path(a.out))
