@@ -244,7 +244,7 @@ def test_a_report_before_its_plan_is_stored_and_every_figure_refuses(sample_dir,
             got.append(con.execute(q).fetchall())
         finally:
             con.close()
-    assert got[0] == got[1] and sum(1 for r in got[0] if r[1] is not None) > 10
+    assert got[0] == got[1] and sum(1 for r in got[0] if r[1] is not None) >= 5
 
 
 def test_a_year_without_a_plan_is_stored_flagged(tmp_path, sample_dir):
