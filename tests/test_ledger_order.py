@@ -388,3 +388,46 @@ def test_format_names_in_any_case(tmp_path, capsys):
                      "--db", str(tmp_path / "none.duckdb")])
     err = capsys.readouterr().err
     assert code == 2 and "no ledger" in err  # the formats were accepted; the missing ledger is what stops it
+
+
+def test_the_lock_message_names_the_holder_by_what_it_is(tmp_path):
+    from alxa_lib.ledger.store import lock_holder
+    kernel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "-m", "ipykernel_launcher",
+                               "-f", "kernel.json"])
+    ingest_ = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "alxa_lib.cli", "ingest", "x"])
+    try:
+        time.sleep(0.3)
+        said = {p.pid: lock_holder(Exception(f"Could not set lock on file: Conflicting lock is held in "
+                                              f"/usr/bin/python3.11 (PID {p.pid})")) for p in (kernel, ingest_)}
+    finally:
+        for p in (kernel, ingest_):
+            p.kill()
+            p.wait()
+    assert "notebook kernel" in said[kernel.pid] and f"PID {kernel.pid}" in said[kernel.pid]
+    assert "alxa ingest" in said[ingest_.pid] and "python3.11" not in said[ingest_.pid]
+
+
+def test_the_lock_advice_is_one_the_command_accepts(sample_dir, tmp_path):
+    """A reading command has no --wait: its message never advises one."""
+    db = tmp_path / "alxa.duckdb"
+    ingest([_plan(sample_dir)], db, progress=False)
+    code = f"import duckdb, sys, time\ncon = duckdb.connect({str(db)!r})\nprint('ready', flush=True)\ntime.sleep(30)\n"
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        proc = alxa("check", "--db", db, env={**os.environ, "ALXA_PARAMS": str(_fast_params(tmp_path))})
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 2 and "--wait" not in proc.stderr and f"PID {holder.pid}" in proc.stderr
+
+
+def _fast_params(tmp_path: Path) -> Path:
+    """The shipped parameters with a one-second wait for a reader (the only change)."""
+    import yaml
+    folder = tmp_path / "params"
+    shutil.copytree(ROOT / "params", folder)
+    cfg = yaml.safe_load((folder / "ingest.yaml").read_text(encoding="utf-8"))
+    cfg["ledger"]["read_wait_seconds"] = 1
+    (folder / "ingest.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return folder

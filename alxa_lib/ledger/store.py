@@ -155,6 +155,7 @@ def connect(db: str | Path | None = None, read_only: bool = False, wait: float |
     else:
         _require_ledger_file(path)
     cfg = params.load("ingest")["ledger"]
+    asked_wait = wait is not None  # given by the command's --wait: then a longer one is advice it accepts
     wait = cfg["read_wait_seconds" if read_only else "write_wait_seconds"] if wait is None else wait
     deadline, told = time.monotonic() + wait, False
     while True:
@@ -166,9 +167,12 @@ def connect(db: str | Path | None = None, read_only: bool = False, wait: float |
                 raise LedgerBroken(f"无法打开台账 {path}：{_first_line(exc)}",
                                    f"cannot open the ledger {path}: {_first_line(exc)}") from None
             if time.monotonic() >= deadline:
-                raise LedgerBusy(f"台账 {path} 正被{holder}占用，已等待{wait:g}秒；请关闭该程序（如笔记本）后重试",
+                longer_cn, longer_en = ("，或加大 --wait", ", or pass a longer --wait") if asked_wait else ("", "")
+                raise LedgerBusy(f"台账 {path} 正被{holder}占用，已等待{wait:g}秒；请关闭该程序（笔记本请关闭其连接或"
+                                 f"停止内核）后重试{longer_cn}",
                                  f"the ledger {path} is locked by {holder}; waited {wait:g} s: close that program "
-                                 f"(e.g. a notebook's connection) and retry, or pass a longer --wait") from None
+                                 f"(for a notebook: close its connection or shut its kernel down) and retry"
+                                 f"{longer_en}") from None
             if not told:
                 print(f"台账正被{holder}占用，等待其释放（最多{wait:g}秒）… / the ledger is locked by {holder}; "
                       f"waiting up to {wait:g} s…", file=sys.stderr, flush=True)
@@ -216,12 +220,35 @@ _HOLDER = re.compile(r"lock is held in (.*?) \(PID (\d+)\)")
 
 
 def lock_holder(exc: BaseException) -> str | None:
-    """'进程 1234 (/usr/bin/python3) / process 1234' from DuckDB's lock error; None when it is no lock error."""
+    """'进程 PID 1234（笔记本内核 / a notebook kernel）' from DuckDB's lock error: the process named by what it
+    is (``process_kind``); None when it is no lock error."""
     text = str(exc)
     if "lock" not in text.lower():
         return None
     m = _HOLDER.search(text)
-    return f"进程 PID {m[2]}（{m[1]}）" if m else "另一个进程 (another process)"
+    return f"进程 PID {m[2]}（{process_kind(int(m[2]), m[1])}）" if m else "另一个进程 (another process)"
+
+
+def process_kind(pid: int, exe: str = "") -> str:
+    """What a process is, from its command line: a notebook kernel, JupyterLab, a report being rendered, an
+    ``alxa`` command, else its program and script."""
+    try:
+        args = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
+    except OSError:
+        args = []
+    text = " ".join(args)
+    if "ipykernel" in text:
+        return "笔记本内核 / a notebook kernel"
+    if re.search(r"jupyter[-_ ]?lab|jupyterlab", text):
+        return "JupyterLab"
+    if "papermill" in text:
+        return "正在生成的报告 / a report being rendered"
+    for i, a in enumerate(args):
+        if Path(a).name == "alxa" or a == "alxa_lib.cli":
+            sub = next((x for x in args[i + 1:] if not x.startswith("-")), "")
+            return f"alxa {sub}".strip()
+    shown = [Path(args[0]).name] + args[1:2] if args else [exe or "?"]
+    return " ".join(shown)[:80]
 
 
 def _require_ledger_file(path: Path) -> None:
