@@ -191,8 +191,9 @@ def cmd_metrics(a) -> int:
         _dump(m)
         return 0
     c, inv = m["commencement"], m["investment"]
-    target = (f"，距{c['next_target_date']}目标{c['next_target']:.0%}尚差{c['needed']}个"
-              if c["next_target"] is not None else "")
+    target = "" if c["next_target"] is None else (
+        f"，距{c['next_target_date']}目标{c['next_target']:.0%}尚差{c['needed']}个" if c["needed"]
+        else f"，已达到{c['next_target_date']}目标{c['next_target']:.0%}")
     print(f"截至{a.as_of}：重点建设项目{c['total']}个，已开复工{c['started']}个，开复工率{(c['rate'] or 0):.1%}{target}")
     print(f"年度完成投资{inv['annual_completed']:,.2f}万元，占年度计划{(inv['rate'] or 0):.1%}，"
           f"时间进度{inv['time_progress']:.1%}")

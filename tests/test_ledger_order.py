@@ -431,3 +431,38 @@ def _fast_params(tmp_path: Path) -> Path:
     cfg["ledger"]["read_wait_seconds"] = 1
     (folder / "ingest.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     return folder
+
+
+# ---------------------------------------------------------------- 9. smaller points
+def test_an_unknown_department_loses_its_stamp_and_gets_a_suggestion(tmp_path):
+    p = write_report(tmp_path / "2025-06-28" / "报表.xlsx", [report_row()],
+                     meta="填报单位：往建局(盖章)  主要领导签字：是  填报日期：2025年6月27日")
+    (o,) = ingest([p], tmp_path / "l.duckdb", progress=False)
+    assert o.reason == "unknown_department"
+    assert "“往建局”" in o.error and "盖章" not in o.error and "住建局" in o.error
+
+
+def test_metrics_says_a_met_target_is_met(ledger_db, capsys, monkeypatch):
+    """A met target (nothing needed) is said to be met, never "尚差0个"."""
+    from alxa_lib.figures import metrics as m
+    real = m.next_target
+    monkeypatch.setattr(m, "next_target", lambda day, started, total: {**real(day, started, total), "needed": 0})
+    assert cli.main(["metrics", "--as-of", "2025-06-28", "--db", str(ledger_db[0])]) == 0
+    out = capsys.readouterr().out
+    assert "尚差0个" not in out and "已达到2025-06-30目标70%" in out
+
+
+def test_status_as_of_a_day_does_not_count_files_received_later(ledger_db, capsys):
+    """As of 06-27 a report received on 06-28 had not arrived: pending, not on time."""
+    con = duckdb.connect(str(ledger_db[0]), read_only=True)
+    try:
+        later = {r[0] for r in con.execute("SELECT department FROM files WHERE kind = 'report' AND period = ? AND "
+                                           "version = 1 AND received = ?", [PERIOD, PERIOD]).fetchall()}
+    finally:
+        con.close()
+    assert later, "the sample has reports received on the due date"
+    code = cli.main(["status", "--period", "2025-06-28", "--today", "2025-06-27", "--db", str(ledger_db[0]), "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    state = {d["department"]: d["state"] for d in result["departments"]}
+    assert all(state[d] == "pending" for d in later)

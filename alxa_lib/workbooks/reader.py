@@ -114,10 +114,12 @@ def _department(path: Path, lines: list[str], override: str | None) -> str:
     d = d or department_from_filename(path)
     if d:
         return d
-    shown = named or path.stem
-    raise RejectedFile("unknown_department", f"无法识别填报单位“{shown}”，请使用规范的部门名称或在别名表中登记 / "
-                                             f"unknown department {shown!r}: use the official name or add an alias "
-                                             f"in params/ingest.yaml")
+    from alxa_lib.workbooks.meta import department_hint
+    shown, near = department_hint(named or path.stem)
+    raise RejectedFile("unknown_department", f"无法识别填报单位“{shown}”" + (f"（是否指：{near}）" if near else "") +
+                                             f"，请使用规范的部门名称或在别名表中登记 / unknown department {shown!r}"
+                                             + (f" (did you mean {near.replace('、', ', ')}?)" if near else "") +
+                                             ": use the official name or add an alias in params/ingest.yaml")
 
 
 def _read_report(path, sheets, tables, bad, *, period, department) -> ReadResult:
