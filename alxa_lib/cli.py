@@ -144,7 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--plan", required=True, type=Path, help="年度计划 / plan workbook, e.g. 计划.xlsx")
     t.add_argument("--period", required=True, type=_date, help="报送日期 / reporting date, e.g. 2025-06-28")
     t.add_argument("--out", required=True, type=Path, help="输出文件夹 / folder, e.g. outputs/模板")
-    t.add_argument("--registers", type=Path, default=None, help="登记簿（含项目调整）/ registers, e.g. 登记簿.xlsx")
+    regs = t.add_mutually_exclusive_group()
+    regs.add_argument("--registers", type=Path, default=None,
+                      help="登记簿（含项目调整）/ registers with the plan adjustments, e.g. 登记簿.xlsx (default: the "
+                           "latest registers in the ledger; without any, give --registers or --no-registers)")
+    regs.add_argument("--no-registers", action="store_true",
+                      help="本年度尚无项目调整 / there is no adjustment yet: the plan as it is")
+    t.add_argument("--db", default=None, metavar="FILE",
+                   help="台账文件（取其中最新的登记簿）/ ledger whose latest registers are used, e.g. --db data/alxa.duckdb")
     t.set_defaults(func=commands.cmd_template)
 
     i = sub.add_parser("ingest", help="导入报表 / ingest workbooks: alxa ingest data/inbox/2025-06-28")

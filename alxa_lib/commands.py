@@ -42,9 +42,34 @@ def cmd_template(a) -> int:
     period = cal.reporting_date(a.period)
     if not a.plan.is_file():
         raise BadParameter(f"计划文件不存在：{a.plan}", f"no plan file at {a.plan}")
-    paths = write_templates(a.plan, period, a.out, a.registers)
+    registers = a.registers
+    if registers is None and not getattr(a, "no_registers", False):
+        registers = _ledger_registers(getattr(a, "db", None))
+    paths = write_templates(a.plan, period, a.out, registers)
     print(f"已生成 {len(paths)} 份填报模板 / wrote {len(paths)} templates to {a.out}")
     return 0
+
+
+def _ledger_registers(db) -> Path:
+    """The latest registers in the ledger (the plan in force carries its adjustments); else one line saying
+    which file to give: a template without them would lock the figures of before the adjustments."""
+    from alxa_lib import ledger
+    from alxa_lib.ledger import queries
+    dbp = ledger.db_path(db)
+    copy = None
+    if dbp.exists():
+        con = ledger.connect(dbp, read_only=True)
+        try:
+            copy = queries.latest_registers_copy(con)
+        finally:
+            con.close()
+    if copy is None or not Path(copy).is_file():
+        raise BadParameter("未给出登记簿：请用 --registers 登记簿.xlsx 指定（含项目调整，模板锁定的计划数以此为准）；"
+                           "本年度尚无调整时用 --no-registers",
+                           "no registers: give them with --registers 登记簿.xlsx (the plan adjustments decide the "
+                           "figures the template locks), or --no-registers when there is no adjustment yet")
+    print(f"登记簿取自台账 / registers from the ledger: {copy}")
+    return Path(copy)
 
 
 def cmd_ingest(a) -> int:

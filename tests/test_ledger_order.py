@@ -466,3 +466,26 @@ def test_status_as_of_a_day_does_not_count_files_received_later(ledger_db, capsy
     assert code == 0
     state = {d["department"]: d["state"] for d in result["departments"]}
     assert all(state[d] == "pending" for d in later)
+
+
+# ---------------------------------------------------------------- 5. templates carry the plan in force
+def test_a_template_without_registers_takes_the_ledgers_or_refuses(sample_dir, tmp_path, capsys):
+    import openpyxl
+    plan, regs = _plan(sample_dir), _registers(sample_dir)
+    empty = tmp_path / "none.duckdb"
+    code = cli.main(["template", "--plan", str(plan), "--period", "2025-09-28", "--out", str(tmp_path / "t0"),
+                     "--db", str(empty)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--registers" in err and not (tmp_path / "t0").exists()
+    db = tmp_path / "alxa.duckdb"
+    ingest([plan, regs], db, progress=False)
+    assert cli.main(["template", "--plan", str(plan), "--period", "2025-09-28", "--out", str(tmp_path / "t1"),
+                     "--db", str(db)]) == 0
+    assert "registers from the ledger" in capsys.readouterr().out
+    assert cli.main(["template", "--plan", str(plan), "--period", "2025-09-28", "--out", str(tmp_path / "t2"),
+                     "--registers", str(regs)]) == 0
+
+    def cells(folder):
+        return {p.name: [[c.value for c in row] for row in openpyxl.load_workbook(p).active.iter_rows()]
+                for p in sorted(folder.glob("*.xlsx"))}
+    assert cells(tmp_path / "t1") == cells(tmp_path / "t2")

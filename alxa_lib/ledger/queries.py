@@ -74,6 +74,13 @@ def years_with_data(con: Connection) -> set[int]:
     return {int(r[0]) for r in rows if r[0] is not None}
 
 
+def latest_registers_copy(con: Connection) -> str | None:
+    """The archive copy of the latest (live) registers workbook, or None."""
+    row = con.execute(f"SELECT archive_path FROM files WHERE kind='registers' AND {live()} "
+                      "ORDER BY version DESC, file_id DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
 def has_plan(con: Connection, year: int) -> bool:
     """True when a (live) plan of ``year`` is in the ledger."""
     return con.execute(f"SELECT count(*) FROM files WHERE kind='plan' AND plan_year = ? AND {live()}",
