@@ -191,13 +191,15 @@ _FIRST: dict = {}
 
 
 def _order_files(sample_dir: Path) -> list[Path]:
-    """The plan, the registers, and the period's reports of a few departments, one with its 更正."""
-    names = ("交通运输局.xlsx", "交通运输局_更正.xlsx", "住建局.xlsx", "水务局.xlsx", "教育局.xlsx", "能源局.xlsx")
+    """The plan, the registers, and the period's reports of a few departments: one with its 更正, one whose
+    rows carry names only (乌斯太镇: matched by name), one with a project adjusted into the plan (住建局)."""
+    names = ("交通运输局.xlsx", "交通运输局_更正.xlsx", "住建局.xlsx", "乌斯太镇.xlsx", "教育局.xlsx", "能源局.xlsx")
     return [_plan(sample_dir), _registers(sample_dir)] + [_report(sample_dir, n) for n in names]
 
 
-@settings(max_examples=3, deadline=None)
+@settings(max_examples=2, deadline=None)
 @example(order=list(range(8))[::-1])  # the reports first, the plan last (the order that went wrong)
+@example(order=[0, 2, 3, 4, 5, 6, 7, 1])  # the plan first, the registers (the adjustment) last
 @given(order=st.permutations(range(8)))
 def test_the_order_files_arrive_in_changes_nothing(sample_dir, tmp_path_factory, order):
     """The sample's files ingested one at a time in any order (a correction still after its original) give
