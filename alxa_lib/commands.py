@@ -291,37 +291,12 @@ def pad(text: str, width: int) -> str:
 def cmd_report(a) -> int:
     from alxa_lib.reports import runner
     formats = None if a.format is None else tuple(f.strip().lower() for f in a.format.split(",") if f.strip())
-    with _no_partial_output(Path(a.out)):
+    from alxa_lib.files import no_partial_output
+    with no_partial_output(Path(a.out)):
         done = _run_report(a, runner, formats)
     for k, p in done.items():
         print(f"{k:>5}: {p}")
     return 0
-
-
-def _no_partial_output(out: Path):
-    """Whatever this run wrote under ``out`` is removed again when it fails or is interrupted (a report is
-    whole or absent; a folder it made stays only with its files)."""
-    import contextlib
-    import shutil
-
-    @contextlib.contextmanager
-    def guard():
-        before = set(out.rglob("*")) if out.exists() else set()
-        made_out = not out.exists()
-        try:
-            yield
-        except BaseException:
-            if made_out:
-                shutil.rmtree(out, ignore_errors=True)
-            elif out.exists():
-                new = sorted(set(out.rglob("*")) - before, key=lambda p: len(p.parts), reverse=True)
-                for p in new:
-                    if p.is_dir() and not p.is_symlink():
-                        shutil.rmtree(p, ignore_errors=True)
-                    else:
-                        p.unlink(missing_ok=True)
-            raise
-    return guard()
 
 
 def _run_report(a, runner, formats):

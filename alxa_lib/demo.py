@@ -8,6 +8,7 @@ from pathlib import Path
 from alxa_lib import ledger
 from alxa_lib.console import interactive
 from alxa_lib.errors import BadParameter
+from alxa_lib.files import no_partial_output
 from alxa_lib import periods as cal
 from alxa_lib.checks.returns import write_return_lists
 from alxa_lib.checks.validate import latest_only, period_findings, validate_year
@@ -129,7 +130,8 @@ def run_demo(data: Path, out: Path) -> int:
         ("联席会议材料 June meeting pack", lambda: reports.meeting(f"{DEMO_YEAR}-06", db, out)),
     ]
     for label, run in runs:
-        done = run()
+        with no_partial_output(out):  # an interrupted report leaves nothing half-written
+            done = run()
         extra = "（含公文 docx、PDF / with the 公文 as docx and PDF）" if "docx" in done else ""
         print(f"5/5 {label} → {done['pdf'].parent}{extra}")
     print(f"台账 ledger: {db}（笔记本默认参数即可运行 / notebooks run with their defaults）")

@@ -48,3 +48,25 @@ def sha256_of(path: Path | str) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+@contextlib.contextmanager
+def no_partial_output(out: Path) -> Iterator[None]:
+    """Whatever the block wrote under ``out`` is removed again when it fails or is interrupted (a report is
+    whole or absent); what was there before stays. A folder ``out`` the block made goes as a whole."""
+    import shutil
+    out = Path(out)
+    made = not out.exists()
+    before = set() if made else set(out.rglob("*"))
+    try:
+        yield
+    except BaseException:
+        if made:
+            shutil.rmtree(out, ignore_errors=True)
+        elif out.exists():
+            for p in sorted(set(out.rglob("*")) - before, key=lambda p: len(p.parts), reverse=True):
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
+        raise
