@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from alxa_lib import ledger
+from alxa_lib.ledger import queries
 from alxa_lib.console import interactive
 from alxa_lib.errors import BadParameter
 from alxa_lib.files import no_partial_output
@@ -50,7 +51,7 @@ def _remove_sample_ledger(db: Path) -> None:
         return
     con = ledger.connect(db, read_only=True)
     try:
-        own = {r[0] for r in con.execute("SELECT sha256 FROM files").fetchall()}
+        own = queries.stored_shas(con)
     finally:
         con.close()
     folder = ledger.archive_dir(db)

@@ -74,6 +74,11 @@ def years_with_data(con: Connection) -> set[int]:
     return {int(r[0]) for r in rows if r[0] is not None}
 
 
+def stored_shas(con: Connection) -> set[str]:
+    """The SHA-256 of every stored file (withdrawn ones too)."""
+    return {r[0] for r in con.execute("SELECT sha256 FROM files").fetchall()}
+
+
 def latest_registers_copy(con: Connection) -> str | None:
     """The archive copy of the latest (live) registers workbook, or None."""
     row = con.execute(f"SELECT archive_path FROM files WHERE kind='registers' AND {live()} "

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from alxa_lib.errors import BadParameter
+from alxa_lib.ledger import life
 from alxa_lib.ledger import store as ledger_store
 from alxa_lib.ledger.archive import read_sidecars, read_withdrawals, record_withdrawal
 from alxa_lib.ledger.ingest import Item, Outcome, Spill, failed_read, read_item, store_items
@@ -55,7 +56,7 @@ def rebuild(archive: Path, db: Path, progress: bool = False) -> list[Outcome]:
         con = ledger_store.connect(db)
         try:
             for w in withdrawals:
-                act = ledger_store.restore if w.get("action") == "restore" else ledger_store.withdraw
+                act = life.restore if w.get("action") == "restore" else life.withdraw
                 act(con, w["sha256"], w.get("by") or "", w.get("why"))
         finally:
             con.close()
