@@ -263,7 +263,7 @@ def _match(con, res: ReadResult, frames: dict[str, dict[str, list]], received: d
     pids, matched_by, found = match_rows(cols["_row"], given, cols.get("name"), ctx, sheet, refs, res.department,
                                          plans.index(plan))
     cols["project_id"], cols["matched_by"], cols["_given_id"] = pids, matched_by, list(given)
-    cols["given_id"] = [g if isinstance(g, str) and g.strip() else None for g in given]  # kept: matched again later
+    cols["given_id"] = cols["_given_id"]  # stored: the rows are matched again from it when the plan changes
     if res.kind == "report":
         found += drop_duplicate_rows(cols, ctx, sheet, refs)
     fingerprint = plans.index(plan).fingerprint if not all_plan.empty else NO_PLAN
