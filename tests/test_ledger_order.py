@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from alxa_lib import cli, ledger
 from alxa_lib.ledger.ingest import ingest
 from alxa_lib.ledger.integrity import check
+from alxa_lib.ledger.rebuild import rebuild
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = dt.date(2025, 6, 28)
@@ -82,8 +83,7 @@ def test_two_ledgers_in_one_folder_keep_their_own_archives(sample_dir, tmp_path,
     assert len(real_copies) == 2
     assert check(real)["problems"] == [] and check(demo)["problems"] == []
     new = tmp_path / "rebuilt" / "alxa.duckdb"
-    assert cli.main(["rebuild", "--from", str(ledger.archive_dir(real)), "--db", str(new), "--json"]) == 0
-    capsys.readouterr()
+    rebuild(ledger.archive_dir(real), new)
     assert sorted(_files(new)) == sorted(_files(real))
 
 
@@ -108,8 +108,8 @@ def test_a_rebuilt_ledger_keeps_withdrawals_in_its_own_archive(sample_dir, tmp_p
     ingest([_plan(sample_dir), report], db, progress=False)
     assert cli.main(["withdraw", str(report), "--db", str(db), "--by", "张三"]) == 0
     two, three = tmp_path / "two" / "alxa.duckdb", tmp_path / "three" / "alxa.duckdb"
-    assert cli.main(["rebuild", "--from", str(ledger.archive_dir(db)), "--db", str(two)]) == 0
-    assert cli.main(["rebuild", "--from", str(ledger.archive_dir(two)), "--db", str(three)]) == 0
+    rebuild(ledger.archive_dir(db), two)
+    rebuild(ledger.archive_dir(two), three)
     capsys.readouterr()
     con = duckdb.connect(str(three), read_only=True)
     try:
@@ -345,7 +345,7 @@ def test_restore_undoes_a_withdrawal_and_survives_a_rebuild(sample_dir, tmp_path
     assert "已恢复 restored" in capsys.readouterr().out
     assert cli.main(["restore", str(report), "--db", str(db)]) == 2  # not withdrawn now
     new = tmp_path / "two" / "alxa.duckdb"
-    assert cli.main(["rebuild", "--from", str(ledger.archive_dir(db)), "--db", str(new)]) == 0
+    rebuild(ledger.archive_dir(db), new)
     con = duckdb.connect(str(new), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM withdrawals").fetchone()[0] == 0
