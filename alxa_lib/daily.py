@@ -123,6 +123,14 @@ def _sha_of(target: str) -> str:
     return text
 
 
+def _match_again_if_plan(con, found) -> None:
+    """A plan or registers workbook withdrawn or restored changes the plan in force: the stored rows are
+    matched again (docs/workbooks.md §8, "Order of arrival")."""
+    if found["kind"].isin(["plan", "registers"]).any():
+        from alxa_lib.ledger.rematch import rematch_now
+        rematch_now(con)
+
+
 def cmd_withdraw(a) -> int:
     """Withdraw a wrongly ingested file: kept in the archive and the ledger, left out of every figure."""
     from alxa_lib import ledger
@@ -151,6 +159,7 @@ def cmd_withdraw(a) -> int:
         con = ledger.connect(dbp)
         try:
             ledger.withdraw(con, str(found["sha256"].iloc[0]), by, a.why)
+            _match_again_if_plan(con, found)
         finally:
             con.close()
         record_withdrawal(dbp, str(found["sha256"].iloc[0]), by, a.why)
@@ -195,6 +204,7 @@ def cmd_restore(a) -> int:
         con = ledger.connect(dbp)
         try:
             ledger.restore(con, digest, by, a.why)
+            _match_again_if_plan(con, found)
         finally:
             con.close()
         record_withdrawal(dbp, digest, by, a.why, action="restore")

@@ -491,3 +491,36 @@ def test_a_template_without_registers_takes_the_ledgers_or_refuses(sample_dir, t
         return {p.name: [[c.value for c in row] for row in openpyxl.load_workbook(p).active.iter_rows()]
                 for p in sorted(folder.glob("*.xlsx"))}
     assert cells(tmp_path / "t1") == cells(tmp_path / "t2")
+
+
+def test_withdrawing_a_plan_version_matches_the_rows_again(sample_dir, tmp_path, capsys):
+    """乌斯太镇 writes names only. A new plan version renames its projects: the rows no longer match; the new
+    version withdrawn, they match the plan in force again."""
+    import openpyxl
+    wb = openpyxl.load_workbook(_plan(sample_dir))
+    renamed = 0
+    for ws in wb.worksheets:
+        for r in range(3, ws.max_row + 1):
+            cell = ws.cell(r, 3)  # 项目名称 (row 2 holds the headers)
+            if isinstance(cell.value, str) and cell.value.strip():
+                cell.value = cell.value + "（更名）"
+                renamed += 1
+    assert renamed > 10
+    v2 = tmp_path / "plan2" / "2025年重点建设项目计划.xlsx"
+    v2.parent.mkdir()
+    wb.save(v2)
+    db = tmp_path / "alxa.duckdb"
+    ingest([_plan(sample_dir), _report(sample_dir, "乌斯太镇.xlsx")], db, progress=False)
+
+    def matched() -> int:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return con.execute("SELECT count(*) FROM report_rows WHERE project_id IS NOT NULL").fetchone()[0]
+        finally:
+            con.close()
+    before = matched()
+    assert before >= 5
+    (o,) = ingest([v2], db, progress=False)
+    assert o.version == 2 and matched() < before
+    assert cli.main(["withdraw", str(v2), "--db", str(db)]) == 0
+    assert matched() == before

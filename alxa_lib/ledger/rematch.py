@@ -77,6 +77,12 @@ def rematch(con, plans) -> int:
     return len(stale)
 
 
+def rematch_now(con) -> int:
+    """:func:`rematch` with a fresh plan cache: after a plan or registers workbook was withdrawn or restored."""
+    from alxa_lib.ledger.batches import PlanCache
+    return rematch(con, PlanCache())
+
+
 def _match_again(rows: pd.DataFrame, kind, department, period, sheet, col_refs, table, index):
     refs = (json.loads(col_refs) if col_refs else {}).get(table, {})
     ctx = {"department": department, "period": period}
