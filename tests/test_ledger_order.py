@@ -524,3 +524,28 @@ def test_withdrawing_a_plan_version_matches_the_rows_again(sample_dir, tmp_path,
     assert o.version == 2 and matched() < before
     assert cli.main(["withdraw", str(v2), "--db", str(db)]) == 0
     assert matched() == before
+
+
+def test_an_interruption_swallowed_by_a_destructor_still_ends_as_interrupted(tmp_path, capsys, monkeypatch):
+    """Ctrl-C landing in a destructor (as in FontConfiguration.__del__ during a PDF) is swallowed by Python;
+    the command still ends with the one line and exit 2, not with success, and no "Exception ignored" text."""
+    import alxa_lib.ledger.integrity as integrity
+
+    class Font:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)  # the handler runs here, inside the destructor
+
+    def check(db):
+        Font()
+        return {"db": str(db), "schema_version": "4", "files": 0, "problems": []}
+
+    monkeypatch.setattr(integrity, "check", check)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        code = cli.main(["check", "--db", str(tmp_path / "x.duckdb")])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = sys.__unraisablehook__
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == "已中断 / interrupted"
