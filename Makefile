@@ -10,7 +10,7 @@ NOTEBOOK_DIR ?= .
 LAB_IP       ?= 127.0.0.1
 ROOT_FLAG    := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup sysdeps bytecode corpus demo test lab bench clean
+.PHONY: setup sysdeps bytecode corpus demo test lab bench clean clean-demo
 
 setup: $(STAMP) sysdeps bytecode
 
@@ -53,5 +53,11 @@ lab: setup $(LAB_STAMP)
 bench: setup
 	$(BIN)/python bench/run_bench.py
 
+# The environment only: data/ (ledgers, archives, the sample) is never touched, nor outputs/.
 clean:
-	rm -rf $(VENV) data/*.duckdb data/archive data/sample outputs/*/
+	rm -rf $(VENV)
+
+# The demo's own data only, after a confirmation: its sample ledger, that ledger's files in its archive, and
+# data/sample. A ledger that holds any file of its own is never removed (alxa demo --remove).
+clean-demo: setup
+	$(BIN)/alxa demo --remove

@@ -135,6 +135,13 @@ def _daily_parsers(sub) -> None:
     w.add_argument("--by", default=None, help="操作人（默认当前用户）/ who withdraws it (default: the login), e.g. --by 张三")
     _db(w)
     w.set_defaults(func=daily.cmd_withdraw)
+    rs = sub.add_parser("restore", help="撤销撤回（文件重新计入）/ undo a withdrawal: alxa restore 3fa2c9d1 --why 撤回有误")
+    rs.add_argument("target", metavar="FILE|SHA", help="文件或其SHA-256（至少8位）/ the file or its SHA-256 "
+                                                       "(8+ hex digits), e.g. 3fa2c9d1")
+    rs.add_argument("--why", default=None, help="原因 / reason, e.g. --why 撤回有误")
+    rs.add_argument("--by", default=None, help="操作人（默认当前用户）/ who restores it (default: the login), e.g. --by 张三")
+    _db(rs)
+    rs.set_defaults(func=daily.cmd_restore)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,7 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--plan", required=True, type=Path, help="年度计划 / plan workbook, e.g. 计划.xlsx")
     t.add_argument("--period", required=True, type=_date, help="报送日期 / reporting date, e.g. 2025-06-28")
     t.add_argument("--out", required=True, type=Path, help="输出文件夹 / folder, e.g. outputs/模板")
-    t.add_argument("--registers", type=Path, default=None, help="登记簿（含项目调整）/ registers, e.g. 登记簿.xlsx")
+    regs = t.add_mutually_exclusive_group()
+    regs.add_argument("--registers", type=Path, default=None,
+                      help="登记簿（含项目调整）/ registers with the plan adjustments, e.g. 登记簿.xlsx (default: the "
+                           "latest registers in the ledger; without any, give --registers or --no-registers)")
+    regs.add_argument("--no-registers", action="store_true",
+                      help="本年度尚无项目调整 / there is no adjustment yet: the plan as it is")
+    t.add_argument("--db", default=None, metavar="FILE",
+                   help="台账文件（取其中最新的登记簿）/ ledger whose latest registers are used, e.g. --db data/alxa.duckdb")
     t.set_defaults(func=commands.cmd_template)
 
     i = sub.add_parser("ingest", help="导入报表 / ingest workbooks: alxa ingest data/inbox/2025-06-28")
@@ -173,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--received", type=_date, default=None, help="收到日期 / received date, e.g. 2025-06-27")
     i.add_argument("--replace-registers", action="store_true",
                    help="新登记簿比已入库版本少了行时仍替换 / store a registers workbook that drops rows of the stored one")
+    i.add_argument("--restore", action="store_true",
+                   help="重新报送的旧版本也作为最新版本 / make a re-sent older version the latest (by default it is "
+                        "recorded but the latest version stays)")
     _wait(i)
     i.set_defaults(func=commands.cmd_ingest)
 
@@ -225,6 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="样本年度全部报告 / every report of the sample year")
     d.add_argument("--data", default="data", help="数据文件夹 / data folder, e.g. --data data")
     d.add_argument("--out", default="outputs", help="输出文件夹 / output folder, e.g. --out outputs")
+    d.add_argument("--remove", action="store_true",
+                   help="删除演示样本台账及其归档和样本文件夹（先确认；正式台账从不删除）/ remove the demo's sample ledger, "
+                        "its archive and the sample folder (asks first; a ledger with real files is never removed)")
+    d.add_argument("--yes", action="store_true", help="不再询问 / do not ask (with --remove)")
     d.set_defaults(func=commands.cmd_demo)
     return p
 
@@ -234,17 +255,46 @@ def _one_line(exc: BaseException) -> str:
     return shown(text.splitlines()[0]) if text else type(exc).__name__
 
 
+_INTERRUPTED: list[bool] = []
+
+
+def _on_sigint(signum, frame) -> None:
+    """Ctrl-C: remembered, then raised as usual. Remembered because an interruption that lands in a
+    destructor (a font's ``__del__``) is swallowed by Python: the command must still end as interrupted."""
+    _INTERRUPTED.append(True)
+    raise KeyboardInterrupt
+
+
+def _quiet_unraisable(unraisable) -> None:
+    """Once interrupted, a KeyboardInterrupt that a destructor swallowed prints nothing (the one line is ours)."""
+    if _INTERRUPTED and isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _interrupted() -> int:
+    print("已中断 / interrupted", file=sys.stderr)
+    return EXIT_ERROR
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        _INTERRUPTED.clear()
+        signal.signal(signal.SIGINT, _on_sigint)
+        sys.unraisablehook = _quiet_unraisable
     try:
         code = args.func(args) or 0
         sys.stdout.flush()  # inside the try: a reader that stopped early is noticed here, not at exit
+        if _INTERRUPTED:  # an interruption swallowed on the way (see _on_sigint): never a success
+            return _interrupted()
         return code
     except AlxaError as exc:
         print(f"错误 / error: {_one_line(exc)}", file=sys.stderr)
     except KeyboardInterrupt:
-        print("已中断 / interrupted", file=sys.stderr)
-        return 130
+        return _interrupted()
     except BrokenPipeError:  # `alxa … --json | head`: the reader stopped listening; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

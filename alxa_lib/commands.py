@@ -39,21 +39,51 @@ def cmd_sample(a) -> int:
 
 def cmd_template(a) -> int:
     from alxa_lib.workbooks.template import write_templates
+    from alxa_lib import periods as cal
+    period = cal.reporting_date(a.period)
     if not a.plan.is_file():
         raise BadParameter(f"计划文件不存在：{a.plan}", f"no plan file at {a.plan}")
-    paths = write_templates(a.plan, a.period, a.out, a.registers)
+    registers = a.registers
+    if registers is None and not getattr(a, "no_registers", False):
+        registers = _ledger_registers(getattr(a, "db", None))
+    paths = write_templates(a.plan, period, a.out, registers)
     print(f"已生成 {len(paths)} 份填报模板 / wrote {len(paths)} templates to {a.out}")
     return 0
 
 
+def _ledger_registers(db) -> Path:
+    """The latest registers in the ledger (the plan in force carries its adjustments); else one line saying
+    which file to give: a template without them would lock the figures of before the adjustments."""
+    from alxa_lib import ledger
+    from alxa_lib.ledger import queries
+    dbp = ledger.db_path(db)
+    copy = None
+    if dbp.exists():
+        con = ledger.connect(dbp, read_only=True)
+        try:
+            copy = queries.latest_registers_copy(con)
+        finally:
+            con.close()
+    if copy is None or not Path(copy).is_file():
+        raise BadParameter("未给出登记簿：请用 --registers 登记簿.xlsx 指定（含项目调整，模板锁定的计划数以此为准）；"
+                           "本年度尚无调整时用 --no-registers",
+                           "no registers: give them with --registers 登记簿.xlsx (the plan adjustments decide the "
+                           "figures the template locks), or --no-registers when there is no adjustment yet")
+    print(f"登记簿取自台账 / registers from the ledger: {copy}")
+    return Path(copy)
+
+
 def cmd_ingest(a) -> int:
+    from alxa_lib import periods as cal
     from alxa_lib.ledger.ingest import ingest
+    if a.period is not None:
+        cal.reporting_date(a.period)  # a workbook is stored under a reporting date only
     missing = [p for p in a.paths if not Path(p).exists()]
     if missing and len(missing) == len(a.paths):
         raise BadParameter(f"路径不存在：{'、'.join(missing)}", f"no such file or folder: {', '.join(missing)}")
     outcomes = ingest(a.paths, a.db, period=a.period, received=a.received, progress=_progress(a), wait=a.wait,
                       replace_registers=getattr(a, "replace_registers", False),
-                      list_ignored=bool(a.json))
+                      list_ignored=bool(a.json), restore=getattr(a, "restore", False))
     if any(o.status in ("ingested", "new_version") for o in outcomes):
         refresh_surface(a.db, a.wait, stored_only=True)
     return _print_outcomes(a, outcomes)
@@ -83,6 +113,8 @@ def _print_outcomes(a, outcomes) -> int:
         for o in outcomes:
             if o.status == "rejected":
                 print(f"✗ {shown(o.file)}\n    {shown(o.error)}")
+            elif getattr(o, "note", None):
+                print(f"! {shown(o.file)}\n    {shown(o.note)}")
         counts = Counter(o.status for o in outcomes)
         print("  ".join(f"{STATUS_CN[k]} {k}: {counts.get(k, 0)}" for k in STATUS_CN))
         rows, found = sum(o.rows for o in outcomes), sum(o.findings for o in outcomes)
@@ -179,7 +211,8 @@ def cmd_rebuild(a) -> int:
     con = ledger.connect(a.db)
     try:
         for year in sorted(queries.years_with_data(con)):
-            validate_year(con, year)
+            if queries.has_plan(con, year):  # a year without its plan is validated once the plan is in
+                validate_year(con, year)
         from alxa_lib.figures.status import refresh
         refresh(con)
     finally:
@@ -209,8 +242,9 @@ def cmd_metrics(a) -> int:
         _dump(m)
         return 0
     c, inv = m["commencement"], m["investment"]
-    target = (f"，距{c['next_target_date']}目标{c['next_target']:.0%}尚差{c['needed']}个"
-              if c["next_target"] is not None else "")
+    target = "" if c["next_target"] is None else (
+        f"，距{c['next_target_date']}目标{c['next_target']:.0%}尚差{c['needed']}个" if c["needed"]
+        else f"，已达到{c['next_target_date']}目标{c['next_target']:.0%}")
     print(f"截至{a.as_of}：重点建设项目{c['total']}个，已开复工{c['started']}个，开复工率{(c['rate'] or 0):.1%}{target}")
     print(f"年度完成投资{inv['annual_completed']:,.2f}万元，占年度计划{(inv['rate'] or 0):.1%}，"
           f"时间进度{inv['time_progress']:.1%}")
@@ -282,7 +316,16 @@ def pad(text: str, width: int) -> str:
 
 def cmd_report(a) -> int:
     from alxa_lib.reports.running import runner
-    formats = None if a.format is None else tuple(f.strip() for f in a.format.split(",") if f.strip())
+    formats = None if a.format is None else tuple(f.strip().lower() for f in a.format.split(",") if f.strip())
+    from alxa_lib.files import no_partial_output
+    with no_partial_output(Path(a.out)):
+        done = _run_report(a, runner, formats)
+    for k, p in done.items():
+        print(f"{k:>5}: {p}")
+    return 0
+
+
+def _run_report(a, runner, formats):
     if a.kind == "brief":
         done = runner.brief(a.period, a.db, a.out, formats, a.number)
     elif a.kind == "quarter":
@@ -293,13 +336,13 @@ def cmd_report(a) -> int:
         done = runner.investigate(a.as_of, a.project, a.department, a.red, a.db, a.out, formats)
     else:
         done = runner.meeting(a.month, a.db, a.out, formats)
-    for k, p in done.items():
-        print(f"{k:>5}: {p}")
-    return 0
+    return done
 
 
 def cmd_demo(a) -> int:
-    from alxa_lib.demo import run_demo
+    from alxa_lib.demo import remove_demo, run_demo
+    if getattr(a, "remove", False):
+        return remove_demo(Path(a.data), yes=a.yes)
     return run_demo(Path(a.data), Path(a.out))
 
 

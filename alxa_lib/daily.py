@@ -123,6 +123,14 @@ def _sha_of(target: str) -> str:
     return text
 
 
+def _match_again_if_plan(con, found) -> None:
+    """A plan or registers workbook withdrawn or restored changes the plan in force: the stored rows are
+    matched again (docs/workbooks.md §8, "Order of arrival")."""
+    if found["kind"].isin(["plan", "registers"]).any():
+        from alxa_lib.ledger.rematch import rematch_now
+        rematch_now(con)
+
+
 def cmd_withdraw(a) -> int:
     """Withdraw a wrongly ingested file: kept in the archive and the ledger, left out of every figure."""
     from alxa_lib import ledger
@@ -151,6 +159,7 @@ def cmd_withdraw(a) -> int:
         con = ledger.connect(dbp)
         try:
             ledger.withdraw(con, str(found["sha256"].iloc[0]), by, a.why)
+            _match_again_if_plan(con, found)
         finally:
             con.close()
         record_withdrawal(dbp, str(found["sha256"].iloc[0]), by, a.why)
@@ -165,4 +174,49 @@ def cmd_withdraw(a) -> int:
               f"file_id {r['file_id']}，sha256 {r['sha256'][:12]}…）")
     print(f"记录 recorded: {by} {result['at']}" + (f"，原因：{a.why}" if a.why else "")
           + "；文件仍保存在归档和台账中 / the file stays in the archive and the ledger")
+    return 0
+
+
+def cmd_restore(a) -> int:
+    """Undo ``alxa withdraw`` (or the withdrawal of a re-sent older version): the file counts again; who,
+    when and why are logged in the ledger and kept in the archive, as the withdrawal was."""
+    from alxa_lib import ledger
+    from alxa_lib.ledger import queries
+    from alxa_lib.ledger.archive import record_withdrawal
+    from alxa_lib.reports.daily import withdrawal_record
+    sha = _sha_of(a.target)
+    dbp = ledger.db_path(a.db)
+    con = ledger.connect(dbp, read_only=True)  # NoLedger when there is none; never creates one
+    try:
+        found = queries.files_with_sha(con, sha)
+    finally:
+        con.close()
+    if found.empty:
+        raise BadParameter(f"台账中没有这个文件：{a.target}", f"no such file in the ledger: {a.target}")
+    if found["sha256"].nunique() > 1:
+        raise BadParameter(f"“{a.target}”对应多个文件，请给出更长的SHA-256",
+                           f"{a.target!r} matches several files: give more digits of the SHA-256")
+    withdrawn = found[found["withdrawn"].astype(bool)]
+    if withdrawn.empty:
+        raise BadParameter(f"文件未被撤回：{found['original_name'].iloc[0]}",
+                           f"the file is not withdrawn: {found['original_name'].iloc[0]}")
+    by = a.by or getpass.getuser()
+    digest = str(found["sha256"].iloc[0])
+    with ledger.writer_lock(dbp):
+        con = ledger.connect(dbp)
+        try:
+            ledger.restore(con, digest, by, a.why)
+            _match_again_if_plan(con, found)
+        finally:
+            con.close()
+        record_withdrawal(dbp, digest, by, a.why, action="restore")
+    result = withdrawal_record(withdrawn, by, a.why, dt.datetime.now())
+    result["restored"] = result.pop("withdrawn")
+    if a.json:
+        _dump(result)
+        return 0
+    for r in result["restored"]:
+        print(f"已恢复 restored: {r['original_name']}（{r['department'] or ''} {r['period'] or ''} 第{r['version']}版，"
+              f"file_id {r['file_id']}）")
+    print(f"记录 recorded: {by} {result['at']}" + (f"，原因：{a.why}" if a.why else ""))
     return 0

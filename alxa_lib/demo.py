@@ -6,7 +6,10 @@ import shutil
 from pathlib import Path
 
 from alxa_lib import ledger
+from alxa_lib.ledger import queries
 from alxa_lib.console import interactive
+from alxa_lib.errors import BadParameter
+from alxa_lib.files import no_partial_output
 from alxa_lib import periods as cal
 from alxa_lib.checks.returns import write_return_lists
 from alxa_lib.checks.validate import latest_only, period_findings, validate_year
@@ -20,18 +23,83 @@ DEMO_YEAR, DEMO_SEED = 2025, 7
 DEMO_BRIEFS = (dt.date(2025, 6, 28), dt.date(2025, 9, 28))
 
 
+def is_sample(db: Path) -> bool:
+    """True for a ledger the demo built and nobody ingested anything else into (a sample ledger that receives
+    a file of its own loses its mark: ``ledger.drop_sample_mark``)."""
+    return db.exists() and ledger.origin(db) == ledger.SAMPLE
+
+
 def demo_ledger(data: Path) -> Path:
     """``data/alxa.duckdb`` (so notebooks run with their defaults) unless a real ledger is there already;
-    a real ledger is never touched, the demo then uses ``data/demo.duckdb``."""
+    a real ledger is never touched, the demo then uses ``data/demo.duckdb`` (and its own archive,
+    ``data/demo.archive``), which must itself be absent or the demo's."""
     main = data / "alxa.duckdb"
-    if not main.exists() or ledger.origin(main) == "sample":
+    if not main.exists() or is_sample(main):
         return main
-    print(f"注意：{main} 是正式台账，演示改用 data/demo.duckdb / {main} holds real data; the demo uses data/demo.duckdb")
-    return data / "demo.duckdb"
+    other = data / "demo.duckdb"
+    if other.exists() and not is_sample(other):
+        raise BadParameter(f"{main} 和 {other} 都是正式台账，演示不会覆盖它们；请用 --data 指定另一个文件夹",
+                           f"{main} and {other} both hold real data and the demo never overwrites them: "
+                           f"give another folder with --data")
+    print(f"注意：{main} 是正式台账，演示改用 {other}（归档 {ledger.archive_dir(other)}） / {main} holds real data; "
+          f"the demo uses {other} and its own archive")
+    return other
+
+
+def _remove_sample_ledger(db: Path) -> None:
+    """A sample ledger and what is its own in its archive (the copies and sidecars of its files)."""
+    if not is_sample(db):
+        return
+    con = ledger.connect(db, read_only=True)
+    try:
+        own = queries.stored_shas(con)
+    finally:
+        con.close()
+    folder = ledger.archive_dir(db)
+    if folder.is_dir():
+        for p in folder.iterdir():
+            if p.is_file() and p.name.split(".")[0] in own:
+                p.unlink()
+        withdrawals = folder / "withdrawals"
+        for p in (withdrawals.iterdir() if withdrawals.is_dir() else []):
+            if p.name.split(".")[0] in own:
+                p.unlink()
+        for sub in (withdrawals, folder):
+            if sub.is_dir() and not any(sub.iterdir()):
+                sub.rmdir()
+    for f in (db, Path(str(db) + ".wal")):
+        f.unlink(missing_ok=True)
+
+
+def remove_demo(data: Path, yes: bool = False) -> int:
+    """``alxa demo --remove`` (``make clean-demo``): the demo's sample ledger, its archive and the sample folder,
+    after a confirmation; a ledger holding any file of its own is never removed."""
+    found = [db for db in (data / "alxa.duckdb", data / "demo.duckdb") if is_sample(db)]
+    sample = data / "sample"
+    if not found and not sample.exists():
+        print(f"没有可删除的演示数据 / nothing of the demo's to remove in {data}")
+        return 0
+    for db in found:
+        print(f"将删除 will remove: {db}（样本台账 sample ledger）及其归档中的样本文件 / and its sample files in "
+              f"{ledger.archive_dir(db)}")
+    if sample.exists():
+        print(f"将删除 will remove: {sample}（样本文件夹 / the sample folder）")
+    if not yes:
+        if not interactive():
+            raise BadParameter("未确认：加 --yes 确认删除", "not confirmed: pass --yes to remove them")
+        if input("确认删除？/ remove them? [y/N] ").strip().lower() not in ("y", "yes", "是"):
+            print("未删除 / nothing removed")
+            return 0
+    for db in found:
+        _remove_sample_ledger(db)
+    shutil.rmtree(sample, ignore_errors=True)
+    print("已删除 / removed")
+    return 0
 
 
 def run_demo(data: Path, out: Path) -> int:
     sample = data / "sample"
+    db = demo_ledger(data)  # refused before anything is written when there is no place for the demo
     if sample.exists():
         shutil.rmtree(sample)
     truth = write_sample(sample, DEMO_YEAR, DEMO_SEED)
@@ -40,11 +108,9 @@ def run_demo(data: Path, out: Path) -> int:
     tdir = out / period.isoformat() / "模板"
     paths = write_templates(sample / truth["plan_file"], period, tdir, sample / "registers" / f"{DEMO_YEAR}年重点项目登记簿.xlsx")
     print(f"2/5 填报模板 templates → {tdir} ({len(paths)} 份)")
-    db = demo_ledger(data)
-    for f in (db, Path(str(db) + ".wal")):
-        f.unlink(missing_ok=True)
-    ledger.mark_origin(db, "sample")  # marked first, so an interrupted demo is still known as a sample ledger
-    outcomes = ingest([sample], db, progress=interactive())
+    _remove_sample_ledger(db)  # only ever a sample ledger (demo_ledger): its files are the sample's
+    ledger.mark_origin(db, ledger.SAMPLE)  # marked first, so an interrupted demo is still known as a sample ledger
+    outcomes = ingest([sample], db, progress=interactive(), sample=True)
     rejected = [o for o in outcomes if o.status == "rejected"]
     print(f"3/5 导入 ingest → {db}: {len(outcomes) - len(rejected)} 个文件入库，{len(rejected)} 个按设计拒收 "
           f"(files stored; rejected by design)")
@@ -67,7 +133,8 @@ def run_demo(data: Path, out: Path) -> int:
         ("联席会议材料 June meeting pack", lambda: reports.meeting(f"{DEMO_YEAR}-06", db, out)),
     ]
     for label, run in runs:
-        done = run()
+        with no_partial_output(out):  # an interrupted report leaves nothing half-written
+            done = run()
         extra = "（含公文 docx、PDF / with the 公文 as docx and PDF）" if "docx" in done else ""
         print(f"5/5 {label} → {done['pdf'].parent}{extra}")
     print(f"台账 ledger: {db}（笔记本默认参数即可运行 / notebooks run with their defaults）")

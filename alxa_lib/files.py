@@ -11,6 +11,13 @@ from typing import Iterator
 from alxa_lib.errors import OutputError
 
 
+def current_umask() -> int:
+    """The process's umask (read by setting it and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(final: Path | str) -> Iterator[Path]:
     """Yield a temporary path in ``final``'s folder; on success rename it to ``final`` (a killed run
@@ -18,7 +25,10 @@ def atomic_path(final: Path | str) -> Iterator[Path]:
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".~{final.stem[:40]}.", suffix=final.suffix, dir=final.parent)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes it 0600: the file follows the umask, as any other
+    finally:
+        os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
@@ -95,3 +105,25 @@ def output_folder(out: Path | str) -> Path:
         raise OutputError(f"无法写入输出文件夹 {path}：{exc.strerror or exc}",
                           f"cannot write to the output folder {path}: {exc.strerror or exc}") from None
     return path
+
+
+@contextlib.contextmanager
+def no_partial_output(out: Path) -> Iterator[None]:
+    """Whatever the block wrote under ``out`` is removed again when it fails or is interrupted (a report is
+    whole or absent); what was there before stays. A folder ``out`` the block made goes as a whole."""
+    import shutil
+    out = Path(out)
+    made = not out.exists()
+    before = set() if made else set(out.rglob("*"))
+    try:
+        yield
+    except BaseException:
+        if made:
+            shutil.rmtree(out, ignore_errors=True)
+        elif out.exists():
+            for p in sorted(set(out.rglob("*")) - before, key=lambda p: len(p.parts), reverse=True):
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
+        raise

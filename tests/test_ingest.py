@@ -210,7 +210,7 @@ def test_cli_json_contract_and_exit_code(tmp_path):
     assert proc.returncode == 2
     out = {Path(o["file"]).name: o for o in json.loads(proc.stdout)}
     assert set(out["住建局.xlsx"]) == {"file", "kind", "department", "period", "status", "version", "rows", "findings", "error",
-                                      "reason", "file_bytes", "ignored"}  # fields are only ever added
+                                      "reason", "file_bytes", "ignored", "note"}  # fields are only ever added
     assert (out["住建局.xlsx"]["kind"], out["住建局.xlsx"]["status"], out["住建局.xlsx"]["period"]) == ("report", "ingested", "2025-06-28")
     assert out["住建局.xlsx"]["reason"] is None
     assert (out["坏.xlsx"]["status"], out["坏.xlsx"]["reason"]) == ("rejected", "corrupt")

@@ -143,15 +143,16 @@ def test_title_date_of_another_year_is_said(tmp_path):
     assert not [f for f in read_workbook(ok).findings if f["rule"] == "PERIOD_MISMATCH"]
 
 
-def test_a_year_without_a_plan_is_rejected(tmp_path, sample_dir):
-    """In a folder without a date, 截至2024 makes a 2024 report: with only a 2025 plan, it is refused."""
+def test_a_year_without_a_plan_is_stored_and_flagged(tmp_path, sample_dir):
+    """In a folder without a date, 截至2024 makes a 2024 report: with only a 2025 plan, it is stored (nothing
+    lost: its plan may come later) and flagged; the 2024 figures refuse until the plan is in."""
     db = tmp_path / "l.duckdb"
     plan = next((sample_dir / "plan").glob("*.xlsx"))
     assert ingest([plan], db, progress=False)[0].status == "ingested"
     p = write_report(tmp_path / "misc" / "住建局.xlsx", [report_row()],
                      title="阿拉善左旗重点建设项目进展情况表（截至2024年6月28日）")
     (o,) = ingest([p], db, progress=False)
-    assert (o.status, o.reason) == ("rejected", "no_plan") and "2024" in o.error and " / " in o.error
+    assert o.status == "ingested" and "2024年计划未入库" in o.note and " / " in o.note
 
 
 def test_department_with_odd_spaces_is_recognised(tmp_path):

@@ -129,9 +129,13 @@ def test_period_from_folder_and_override(tmp_path):
     assert read_workbook(p).period == dt.date(2025, 7, 14)
     p2 = write_report(tmp_path / "misc" / "住建局.xlsx", [report_row()], title="重点建设项目进展情况表")
     assert read_workbook(p2, period=dt.date(2025, 8, 28)).period == dt.date(2025, 8, 28)
-    # a title 截至 date maps to the first due date on or after it
-    p3 = write_report(tmp_path / "misc2" / "住建局.xlsx", [report_row()], title="进展情况表（截至2025年6月20日）")
-    assert read_workbook(p3).period == dt.date(2025, 6, 28)
+    # a title 截至 date is the period when it is a reporting date; any other date is refused, never moved
+    p3 = write_report(tmp_path / "misc2" / "住建局.xlsx", [report_row()], title="进展情况表（截至2025年6月14日）")
+    assert read_workbook(p3).period == dt.date(2025, 6, 14)
+    p4 = write_report(tmp_path / "misc3" / "住建局.xlsx", [report_row()], title="进展情况表（截至2025年6月20日）")
+    with pytest.raises(RejectedFile) as exc:
+        read_workbook(p4)
+    assert exc.value.reason == "not_reporting_date"
 
 
 def test_formula_without_cached_value_is_unparseable(tmp_path):

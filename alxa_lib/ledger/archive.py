@@ -3,8 +3,9 @@ was ingested (docs/workbooks.md §8). The archive is the source of truth: ``alxa
 
 ``archive/<sha256>.<ext>`` is the original; ``archive/<sha256>.<ext>.json`` records the ledger's
 ``file_id`` (the order of storage), the original name and path, the received date and the ``--period``
-given to ``alxa ingest``, if any. ``archive/withdrawals/<sha256>.json`` records a withdrawal (who, when,
-why), so that a rebuilt ledger withdraws the same files.
+given to ``alxa ingest``, if any, and the ``ledger`` that owns it (its ``ledger_id``). Each ledger owns
+its archive (``store.archive_dir``). ``archive/withdrawals/<sha256>.json`` records a withdrawal (who, when,
+why), so that a rebuilt ledger withdraws the same files; ``alxa restore`` removes it again.
 """
 from __future__ import annotations
 
@@ -49,12 +50,13 @@ def sidecar_of(copy: Path) -> Path:
 
 
 def write_sidecar(copy: Path, *, file_id: int, digest: str, source: Path, received: dt.date,
-                  period: dt.date | None) -> None:
+                  period: dt.date | None, ledger: str | None = None, restore: bool = False) -> None:
     """Written after the file's transaction committed; atomic, so a sidecar is whole or absent."""
-    write_text(sidecar_of(copy), json.dumps({
-        "file_id": file_id, "sha256": digest, "original_name": shown_name(source.name), "source_path": shown_path(source),
-        "received": received.isoformat(), "period": period.isoformat() if period else None,
-    }, ensure_ascii=False, indent=1))
+    meta = {"file_id": file_id, "sha256": digest, "original_name": shown_name(source.name), "source_path": shown_path(source),
+            "received": received.isoformat(), "period": period.isoformat() if period else None, "ledger": ledger}
+    if restore:
+        meta["restore"] = True  # ingested with --restore: a re-sent older version made the latest
+    write_text(sidecar_of(copy), json.dumps(meta, ensure_ascii=False, indent=1))
 
 
 def read_sidecars(folder: Path) -> list[dict]:
@@ -67,11 +69,13 @@ def read_sidecars(folder: Path) -> list[dict]:
     return sorted(out, key=lambda m: m["file_id"])
 
 
-def record_withdrawal(db: Path, sha256: str, by: str, why: str | None) -> None:
-    """Keep a withdrawal in the archive too: the archive alone must rebuild the same ledger."""
+def record_withdrawal(db: Path, sha256: str, by: str, why: str | None, at: str | None = None,
+                      action: str = "withdraw") -> None:
+    """Keep a withdrawal (or, ``action="restore"``, its undoing by ``alxa restore``) in the archive too: the
+    archive alone must rebuild the same ledger. The last word on a file is kept."""
     write_text(archive_dir(db) / "withdrawals" / f"{sha256}.json", json.dumps(
-        {"sha256": sha256, "by": by, "why": why, "at": dt.datetime.now().isoformat(timespec="seconds")},
-        ensure_ascii=False, indent=1))
+        {"sha256": sha256, "by": by, "why": why, "at": at or dt.datetime.now().isoformat(timespec="seconds"),
+         "action": action}, ensure_ascii=False, indent=1))
 
 
 def read_withdrawals(folder: Path) -> list[dict]:

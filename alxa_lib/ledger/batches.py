@@ -52,24 +52,34 @@ class FileIndex:
     of versions under each version key. Read once per run; updated as files are stored."""
 
     def __init__(self, con) -> None:
-        rows = con.execute("SELECT sha256, version, n_rows, kind, department, period, version_label, report_date, "
-                           "original_name, plan_year FROM files ORDER BY file_id").fetchall()
+        rows = con.execute("SELECT sha256, version, n_rows, content_sha, kind, department, period, version_label, "
+                           "report_date, original_name, plan_year FROM files ORDER BY file_id").fetchall()
         self.first: dict[str, tuple[int, int]] = {}
         self.counts: dict[tuple, int] = {}
-        for sha, version, n_rows, *key in rows:
+        self.contents: dict[tuple, list[tuple[int, str | None]]] = {}  # version key → (version, content) stored
+        for sha, version, n_rows, content, *key in rows:
             self.first.setdefault(sha, (version, n_rows))
             k = version_key(*key)
             self.counts[k] = self.counts.get(k, 0) + 1
+            self.contents.setdefault(k, []).append((version, content))
 
-    def snapshot(self) -> tuple[dict, dict]:
-        return dict(self.first), dict(self.counts)
+    def snapshot(self) -> tuple[dict, dict, dict]:
+        return dict(self.first), dict(self.counts), {k: list(v) for k, v in self.contents.items()}
 
-    def restore(self, state: tuple[dict, dict]) -> None:
-        self.first, self.counts = dict(state[0]), dict(state[1])
+    def restore(self, state: tuple[dict, dict, dict]) -> None:
+        self.first, self.counts, self.contents = dict(state[0]), dict(state[1]), {k: list(v) for k, v in state[2].items()}
 
-    def add(self, sha: str, key: tuple, version: int, n_rows: int) -> None:
+    def add(self, sha: str, key: tuple, version: int, n_rows: int, content: str | None = None) -> None:
         self.first.setdefault(sha, (version, n_rows))
         self.counts[key] = self.counts.get(key, 0) + 1
+        self.contents.setdefault(key, []).append((version, content))
+
+    def resent_of(self, key: tuple, content: str) -> int | None:
+        """The earlier version whose content this is, when it is not the latest's (a re-sent older version)."""
+        stored = self.contents.get(key) or []
+        if not stored or stored[-1][1] == content:
+            return None
+        return next((v for v, c in stored if c == content), None)
 
 
 class PlanCache:
@@ -120,6 +130,8 @@ class Prepared:
     frames: dict[str, Part] = field(default_factory=dict)
     findings: list[dict] = field(default_factory=list)
     file_id: int | None = None
+    resent_of: int | None = None  # the earlier version it repeats: recorded, withdrawn, not the latest
+    note: str | None = None  # one line for the analyst (a re-sent older version, a report before its plan)
 
     @property
     def n_rows(self) -> int:
@@ -193,8 +205,15 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache, repl
     tables = res.column_lists()
     frames = {k: cols for k, (cols, _) in tables.items()}
     sizes = {k: n for k, (_, n) in tables.items()}
+    content = content_of(res, frames)
+    resent = None if getattr(item, "restore", False) else index.resent_of(key, content)
+    note = fingerprint = None
     if res.kind in MATCHED:
-        found, pid_of_row = _match(con, res, frames, received, plans)
+        found, pid_of_row, fingerprint = _match(con, res, frames, received, plans)
+        if fingerprint == NO_PLAN:
+            day = res.period or res.meta.get("report_date") or received
+            note = (f"{day.year}年计划未入库：暂未与计划对应，计划入库后自动重新对应 / no {day.year} plan in the ledger yet: "
+                    f"its rows are matched when the plan arrives")
         for f in findings:  # cell findings of a row take the row's matched project (matching makes none)
             if f.get("cell") and f.get("rule") == "UNPARSEABLE_VALUE":
                 f["project_id"] = pid_of_row.get(int("".join(ch for ch in f["cell"] if ch.isdigit())), f["project_id"])
@@ -207,11 +226,33 @@ def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache, repl
            "received": received, "version": version, "version_label": label, "signed": res.meta.get("signed"),
            "report_date": res.meta.get("report_date"), "plan_year": year,
            "meta": json.dumps(meta, ensure_ascii=False, default=str),
-           "col_refs": json.dumps(res.col_refs, ensure_ascii=False), "n_rows": n_rows}
+           "col_refs": json.dumps(res.col_refs, ensure_ascii=False), "n_rows": n_rows, "content_sha": content,
+           "matched_with": fingerprint}
     tables = {(ROW_TABLES.get(name) or ledger.REGISTER_TABLES[name]): Part.of(cols, sizes[name])
               for name, cols in frames.items()}
-    index.add(digest, key, version, n_rows)
-    return Prepared(item, key, row, tables, findings)
+    index.add(digest, key, version, n_rows, content)
+    if resent is not None:
+        note = (f"与第{resent}版相同，未作为最新版本（如确需恢复，用 alxa ingest --restore） / the same as version "
+                f"{resent}: recorded, not made the latest (alxa ingest --restore makes it so)")
+    return Prepared(item, key, row, tables, findings, resent_of=resent, note=note)
+
+
+def content_of(res: ReadResult, frames: dict[str, dict[str, list]]) -> str:
+    """What a file says, whatever its bytes (a re-saved copy of version 1 says what version 1 said): the hash
+    of its kind, department, period and rows, pickled a column at a time (7 ms for 20,000 rows). Equal
+    contents read alike give equal bytes; at worst a re-saved copy whose cells the reader shares otherwise is
+    taken for a new version, as any other file is."""
+    import hashlib
+    import pickle
+    h = hashlib.sha256(pickle.dumps((res.kind, res.department, res.period), protocol=5))
+    for name in sorted(frames):
+        cols = frames[name]
+        for col in sorted(c for c in cols if not c.startswith("_") or c == "_row"):
+            h.update(pickle.dumps((name, col, cols[col]), protocol=5))
+    return h.hexdigest()
+
+
+NO_PLAN = "no-plan"
 
 
 def registers_shrink(con, res: ReadResult) -> None:
@@ -239,17 +280,13 @@ def registers_shrink(con, res: ReadResult) -> None:
 
 
 def _match(con, res: ReadResult, frames: dict[str, dict[str, list]], received: dt.date, plans: PlanCache
-           ) -> tuple[list[dict], dict]:
+           ) -> tuple[list[dict], dict, str]:
     """Match the rows to the plan in force (docs/measures.md §10.9), filling ``project_id`` and adding
     ``matched_by`` and ``_given_id`` to the file's columns; cell findings take the row's project."""
     day = res.period or res.meta.get("report_date") or received
     name = MATCHED[res.kind]
     ctx = {"department": res.department, "period": res.period}
     all_plan = plans.all_rows(con, day.year)
-    if res.kind == "report" and all_plan.empty and not plans.all_rows(con, None).empty:
-        raise RejectedFile("no_plan", f"台账中没有{day.year}年的年度计划，报表无法对应（标题或文件夹日期是否有误？） / "
-                                      f"no {day.year} plan in the ledger: check the title or folder date, or "
-                                      f"ingest that year's plan first")
     plan = plans.in_force(con, day) if res.kind == "report" else all_plan
     sheet, refs = res.meta.get("sheet"), res.col_refs.get(name, {})
     cols = frames[name]
@@ -257,9 +294,11 @@ def _match(con, res: ReadResult, frames: dict[str, dict[str, list]], received: d
     pids, matched_by, found = match_rows(cols["_row"], given, cols.get("name"), ctx, sheet, refs, res.department,
                                          plans.index(plan))
     cols["project_id"], cols["matched_by"], cols["_given_id"] = pids, matched_by, list(given)
+    cols["given_id"] = cols["_given_id"]  # stored: the rows are matched again from it when the plan changes
     if res.kind == "report":
         found += drop_duplicate_rows(cols, ctx, sheet, refs)
-    return found, dict(zip(cols["_row"], cols["project_id"]))
+    fingerprint = plans.index(plan).fingerprint if not all_plan.empty else NO_PLAN
+    return found, dict(zip(cols["_row"], cols["project_id"])), fingerprint
 
 
 def insert(con, batch: list[Prepared]) -> None:
@@ -269,6 +308,13 @@ def insert(con, batch: list[Prepared]) -> None:
         for p, file_id in zip(batch, ledger.next_file_ids(con, len(batch))):
             p.file_id = file_id
         ledger.insert_frame(con, "files", pd.DataFrame([{"file_id": p.file_id, **p.row} for p in batch], dtype=object))
+        for p in batch:
+            if p.resent_of is not None:  # recorded, but the latest version stays the latest (alxa restore undoes it)
+                why = f"与第{p.resent_of}版相同，未作为最新版本"
+                con.execute("INSERT INTO withdrawals VALUES (?, ?, current_timestamp, 'alxa ingest', ?)",
+                            [p.file_id, p.row["sha256"], why])
+                con.execute("INSERT INTO withdrawal_log VALUES ('withdraw', ?, ?, current_timestamp, 'alxa ingest', ?)",
+                            [p.row["sha256"], p.file_id, why])
         tables: dict[str, list[tuple[int, Part]]] = {}
         for p in batch:
             for table, part in p.frames.items():

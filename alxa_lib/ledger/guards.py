@@ -26,6 +26,10 @@ def require_year_on(con: queries.Connection, year: int) -> None:
         have = "、".join(str(y) for y in sorted(years)) or "无"
         raise NoData(f"台账中没有{year}年的数据（已有：{have}）",
                      f"the ledger holds no data for {year} (it has: {have.replace('、', ', ')})")
+    if not queries.has_plan(con, year):  # reports without their plan: no figure is right, none is given
+        raise NoData(f"{year}年计划未入库：请先导入{year}年度计划（已入库的报表在计划入库后自动重新对应）",
+                     f"the {year} plan is not in the ledger: ingest it first (the reports already stored are "
+                     f"matched again when it arrives)")
 
 
 def require_reports(db, first: dt.date, last: dt.date, what_cn: str, what_en: str) -> None:

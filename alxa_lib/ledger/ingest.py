@@ -59,12 +59,13 @@ class Outcome:
             self.file = shown_path(self.file)
         if self.error and not self.error.isascii():
             self.error = self.error.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    note: str | None = None  # a stored file the analyst must know about (a re-sent older version, no plan yet)
 
     def as_dict(self) -> dict:
         return {"file": self.file, "kind": self.kind, "department": self.department, "period": self.period,
                 "status": self.status, "version": self.version, "rows": self.rows, "findings": self.findings,
                 "error": self.error, "reason": self.reason, "file_bytes": self.file_bytes,
-                "ignored": self.ignored}
+                "ignored": self.ignored, "note": self.note}
 
 
 def received_date(path: Path, override: dt.date | None = None) -> dt.date:
@@ -138,6 +139,7 @@ class Item:
     source: Path | None = None  # the path recorded in the ledger (the original's, when replaying the archive)
     spilled: tuple[Path, int] | None = None  # the spill file and where its read result starts
     res: ReadResult | None = None
+    restore: bool = False  # --restore: a re-sent older version becomes the latest
 
     def sort_key(self) -> tuple:
         return KIND_ORDER[self.kind], self.period or dt.date.min, self.received, str(self.path)
@@ -249,12 +251,14 @@ def _bar(items: list, desc: str, progress: bool):
 
 def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period: dt.date | None = None,
            received: dt.date | None = None, progress: bool | None = None, wait: float | None = None,
-           replace_registers: bool = False, list_ignored: bool = False) -> list[Outcome]:
+           replace_registers: bool = False, list_ignored: bool = False, restore: bool = False,
+           sample: bool = False) -> list[Outcome]:
     """Ingest files and folders; a bad file is rejected alone, the others go on. ``wait``: seconds to wait
     for another program's lock on the ledger (default ``params/ingest.yaml`` ``ledger``).
     ``replace_registers``: a registers workbook may drop rows of the stored one (docs/workbooks.md §5).
     ``list_ignored``: the files of the folders not read (lock files, hidden files…) follow, with status
-    ``ignored``."""
+    ``ignored``. ``restore``: a re-sent older version becomes the latest. ``sample``: the demo's own files (a
+    sample ledger that receives any other file loses its sample mark, so that ``make demo`` never deletes it)."""
     dbp = ledger.db_path(db)
     files = expand_paths(paths)
     if progress is None:
@@ -265,10 +269,12 @@ def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period:
         for path in _bar(files, "读取 reading", progress):
             try:
                 items.append(read_item(path, period, dbp, received_date(path, received), spill))
+                items[-1].restore = restore
             except Exception as exc:  # noqa: BLE001 - a reader bug must not abort the other files
                 outcomes[path] = failed_read(path, exc)
         items.sort(key=Item.sort_key)
-        outcomes.update(store_items(dbp, items, wait=wait, progress=progress, replace_registers=replace_registers))
+        outcomes.update(store_items(dbp, items, wait=wait, progress=progress, replace_registers=replace_registers,
+                                    sample=sample))
     shown = [outcomes[p] for p in files if p in outcomes]
     if list_ignored:
         shown += [Outcome(file=str(p), status="ignored", ignored=what) for p, what in ignored_files(paths)]
@@ -276,9 +282,10 @@ def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period:
 
 
 def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, progress: bool = False,
-                replace_registers: bool = False) -> dict[Path, Outcome]:
+                replace_registers: bool = False, sample: bool = False) -> dict[Path, Outcome]:
     """Store read workbooks in the given order, in batches (docs/architecture.md §9); record the sidecar of
-    each stored file once its batch is committed (docs/workbooks.md §8)."""
+    each stored file once its batch is committed (docs/workbooks.md §8). Once a plan or registers workbook
+    is stored, the files matched against another plan are matched again (``ledger.rematch``)."""
     limits = batches.batch_limits()
     outcomes: dict[Path, Outcome] = {}
     with ledger.writer_lock(dbp):
@@ -299,6 +306,11 @@ def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, prog
             if pending:
                 with gc_paused():
                     run.flush(pending, outcomes)
+            if not sample and any(o.status in ("ingested", "new_version") for o in outcomes.values()):
+                if ledger.drop_sample_mark(run.con):
+                    print(f"注意：{dbp} 原为演示样本台账，现已导入正式文件，不再标记为样本（make demo 不会删除它） / "
+                          f"{dbp} was the demo's sample ledger; it now holds files of its own and is no longer marked "
+                          f"as sample (make demo will not delete it)", file=sys.stderr)
             # the same pass after the write, on the writing connection still open (no hand-over to readers)
             integrity.require_readable(shared.con if shared.con is not None else shared.connection(), dbp, after=True)
         finally:
@@ -318,6 +330,7 @@ class Run:
         self.prepared: list[batches.Prepared] = []
         self.rows = 0
         self.state = None
+        self.ledger_id = ledger.ledger_id(self.con)
 
     def prepare(self, it: Item, outcomes: dict[Path, Outcome]) -> None:
         """Prepare one file into the current batch (or decide it: unchanged, rejected)."""
@@ -376,11 +389,15 @@ class Run:
         for p in batch:
             it, res = p.item, p.item.res
             write_sidecar(it.archived, file_id=p.file_id, digest=it.digest, source=it.source or it.path,
-                          received=it.received, period=it.period_arg)
+                          received=it.received, period=it.period_arg, ledger=self.ledger_id, restore=it.restore)
             outcomes[it.path] = Outcome(file=str(it.path), kind=res.kind, department=res.department,
                                         period=res.period.isoformat() if res.period else None,
                                         status="ingested" if p.row["version"] == 1 else "new_version",
-                                        version=p.row["version"], rows=p.n_rows, findings=len(p.findings))
+                                        version=p.row["version"], rows=p.n_rows, findings=len(p.findings),
+                                        note=p.note)
+        if any(p.row["kind"] in batches.ENDS_BATCH for p in batch):  # the plan in force may have changed
+            from alxa_lib.ledger.rematch import rematch
+            rematch(self.con, self.plans)
 
 
 def _not_stored(it: Item, exc: Exception) -> Outcome:

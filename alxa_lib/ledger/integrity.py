@@ -10,8 +10,8 @@ import duckdb
 
 from alxa_lib.errors import LedgerBroken
 from alxa_lib.files import sha256_of
-from alxa_lib.ledger.archive import sidecar_of
-from alxa_lib.ledger.store import SCHEMA_VERSION, archive_dir, connect
+from alxa_lib.ledger.archive import read_sidecars, sidecar_of
+from alxa_lib.ledger.store import SCHEMA_VERSION, archive_dir, connect, ledger_id
 
 TABLES = ("files", "plan_rows", "report_rows", "schedule_rows", "start_rows", "reg_adjustments", "reg_decisions",
           "reg_problems", "reg_bonuses", "reg_incidents", "reg_liaisons", "ledger_info", "validation_runs", "findings")
@@ -107,10 +107,11 @@ def check(db: Path) -> dict:
                                  "message": f"表{table}无法完整读取 / table {table} cannot be read: "
                                             f"{str(exc).strip().splitlines()[0]}"})
         stored = con.execute("SELECT file_id, sha256, original_name, archive_path FROM files ORDER BY file_id").fetchall()
+        me = ledger_id(con)
     except duckdb.Error as exc:
         problems.append({"what": "table", "file": None, "message": f"台账无法读取 / the ledger cannot be read: "
                                                                    f"{str(exc).strip().splitlines()[0]}"})
-        stored, version = [], None
+        stored, version, me = [], None, None
     finally:
         con.close()
     folder = archive_dir(Path(db))
@@ -125,7 +126,22 @@ def check(db: Path) -> dict:
         elif not sidecar_of(copy).exists():
             problems.append({"what": "archive", "file": name, "message": f"{name}：归档说明文件缺失，无法重建 / the "
                                                                          f"archive sidecar is missing: cannot be replayed"})
+    foreign = _foreign(folder, {s[1] for s in stored}, me) if folder.is_dir() else []
+    if foreign:  # a rebuild would replay them into this ledger
+        problems.append({"what": "archive_foreign", "file": None,
+                         "message": f"归档 {folder} 中有{len(foreign)}个文件不属于本台账（重建时会被一并重放），请移出 / "
+                                    f"the archive {folder} holds {len(foreign)} files of another ledger (a rebuild "
+                                    f"would replay them too): move them out"})
     return {"db": str(db), "schema_version": version, "files": len(stored), "problems": problems}
+
+
+def _foreign(folder: Path, own: set[str], me: str | None) -> list[dict]:
+    """The archive's sidecars that are not this ledger's: another ledger's name, or a file it does not hold."""
+    try:
+        metas = read_sidecars(folder)
+    except (OSError, ValueError, KeyError):
+        return []
+    return [m for m in metas if (m.get("ledger") not in (None, me)) or m.get("sha256") not in own]
 
 
 def _copy_of(folder: Path, digest: str, archive_path: str | None) -> Path | None:

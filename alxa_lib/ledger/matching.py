@@ -24,6 +24,18 @@ class PlanIndex:
             self.own.setdefault(dept, {}).setdefault(key, []).append(pid)
             self.name_of.setdefault(pid, name)  # the first row of an id, as a look-up of the plan gives
         self._close: dict[str, list[str]] = {}
+        self._fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """What matching against this plan depends on (ids, names, departments), as a short hash: rows matched
+        against a plan with another fingerprint are matched again (a late plan or adjustment)."""
+        if self._fingerprint is None:
+            import hashlib
+            keys = sorted((str(pid), key, str(dept)) for dept, names in self.own.items()
+                          for key, pids in names.items() for pid in pids)
+            self._fingerprint = hashlib.sha1(repr((sorted(map(str, self.ids)), keys)).encode()).hexdigest()[:16]
+        return self._fingerprint
 
     def candidates(self, key: str, department: str | None) -> list[str]:
         own = self.own.get(department, {}) if department is not None else {}

@@ -85,6 +85,43 @@ def years_with_data(con: Connection) -> set[int]:
     return {int(r[0]) for r in rows if r[0] is not None}
 
 
+def stored_shas(con: Connection) -> set[str]:
+    """The SHA-256 of every stored file (withdrawn ones too)."""
+    return {r[0] for r in con.execute("SELECT sha256 FROM files").fetchall()}
+
+
+def latest_registers_copy(con: Connection) -> str | None:
+    """The archive copy of the latest (live) registers workbook, or None."""
+    row = con.execute(f"SELECT archive_path FROM files WHERE kind='registers' AND {live()} "
+                      "ORDER BY version DESC, file_id DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def has_plan(con: Connection, year: int) -> bool:
+    """True when a (live) plan of ``year`` is in the ledger."""
+    return con.execute(f"SELECT count(*) FROM files WHERE kind='plan' AND plan_year = ? AND {live()}",
+                       [year]).fetchone()[0] > 0
+
+
+def files_to_match(con: Connection) -> list[tuple]:
+    """Every stored file whose rows are matched to the plan (docs/measures.md §10.9), with what matching
+    used: (file_id, kind, department, period, report_date, received, meta sheet, col_refs, matched_with)."""
+    return con.execute("SELECT file_id, kind, department, period, report_date, received, "
+                       "json_extract_string(meta, '$.sheet'), col_refs, matched_with FROM files "
+                       "WHERE kind IN ('report', 'start_report', 'schedule') ORDER BY file_id").fetchall()
+
+
+def rows_to_match(con: Connection, table: str, file_ids: list[int]) -> pd.DataFrame:
+    """The rows of ``table`` of these files, as matching needs them (the id the department wrote, the name)."""
+    return con.execute(f"SELECT file_id, row_no, given_id, project_id, matched_by, name FROM {table} "  # noqa: S608
+                       f"WHERE list_contains(?, file_id) ORDER BY file_id, row_no", [file_ids]).df()
+
+
+def content_versions(con: Connection) -> list[tuple]:
+    """(file_id, content fingerprint) of every stored file, in storing order (a re-sent older version)."""
+    return con.execute("SELECT file_id, content_sha FROM files ORDER BY file_id").fetchall()
+
+
 # ---------------------------------------------------------------- a year, for the figures
 def year_frames(con: Connection, year: int, only: Collection[str] | None = None,
                 report_columns: Collection[str] | None = None) -> dict[str, pd.DataFrame]:

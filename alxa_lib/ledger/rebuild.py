@@ -12,8 +12,9 @@ import tempfile
 from pathlib import Path
 
 from alxa_lib.errors import BadParameter
+from alxa_lib.ledger import life
 from alxa_lib.ledger import store as ledger_store
-from alxa_lib.ledger.archive import read_sidecars, read_withdrawals
+from alxa_lib.ledger.archive import read_sidecars, read_withdrawals, record_withdrawal
 from alxa_lib.ledger.ingest import Item, Outcome, Spill, failed_read, read_item, store_items
 
 
@@ -27,6 +28,11 @@ def rebuild(archive: Path, db: Path, progress: bool = False) -> list[Outcome]:
     metas = read_sidecars(archive)
     if not metas:
         raise BadParameter(f"{archive} 中没有可重放的归档文件", f"no archived originals with sidecars in {archive}")
+    owners = {m.get("ledger") for m in metas} - {None}
+    if len(owners) > 1:  # an archive holds one ledger's files: never replay two ledgers into one
+        raise BadParameter(f"{archive} 中混有{len(owners)}个台账的文件，无法判断哪些属于要重建的台账",
+                           f"{archive} holds the files of {len(owners)} ledgers: it cannot tell which belong to "
+                           f"the ledger to rebuild")
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="alxa-rebuild-") as tmp, Spill(db) as spill:
         items: list[Item] = []
@@ -38,6 +44,7 @@ def rebuild(archive: Path, db: Path, progress: bool = False) -> list[Outcome]:
             period = dt.date.fromisoformat(m["period"]) if m.get("period") else None
             try:
                 items.append(read_item(place, period, db, dt.date.fromisoformat(m["received"]), spill, source))
+                items[-1].restore = bool(m.get("restore"))
             except Exception as exc:  # noqa: BLE001 - reported like ingest reports it
                 outcomes.append(failed_read(source, exc))
             finally:
@@ -50,7 +57,10 @@ def rebuild(archive: Path, db: Path, progress: bool = False) -> list[Outcome]:
         con = ledger_store.connect(db)
         try:
             for w in withdrawals:
-                ledger_store.withdraw(con, w["sha256"], w.get("by") or "", w.get("why"))
+                act = life.restore if w.get("action") == "restore" else life.withdraw
+                act(con, w["sha256"], w.get("by") or "", w.get("why"))
         finally:
             con.close()
+        for w in withdrawals:  # kept in the new ledger's own archive too: a rebuild of the rebuilt keeps them
+            record_withdrawal(db, w["sha256"], w.get("by") or "", w.get("why"), w.get("at"), w.get("action") or "withdraw")
     return outcomes

@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -82,8 +83,20 @@ ALTER TABLE report_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
 ALTER TABLE schedule_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
 ALTER TABLE start_rows ADD COLUMN IF NOT EXISTS approx VARCHAR;
 """
-SCHEMA_VERSION = "4"  # 2: approximate-date marks (``approx``) on the row tables; 3: withdrawals; 4: the public
-# surface (views, macros and the stored figures behind them: ledger/surface.py)
+# The ledger's own life (docs/workbooks.md §8): who withdrew or restored a file and when; each file's content
+# fingerprint (a re-sent older version is known) and the plan its rows were matched against (matched again when
+# a late plan or adjustment arrives), the department's own project id of each matched row.
+SCHEMA_LIFE = """
+CREATE TABLE IF NOT EXISTS withdrawal_log (action VARCHAR, sha256 VARCHAR, file_id BIGINT, done_at TIMESTAMP,
+    done_by VARCHAR, why VARCHAR);
+ALTER TABLE files ADD COLUMN IF NOT EXISTS content_sha VARCHAR;
+ALTER TABLE files ADD COLUMN IF NOT EXISTS matched_with VARCHAR;
+ALTER TABLE report_rows ADD COLUMN IF NOT EXISTS given_id VARCHAR;
+ALTER TABLE schedule_rows ADD COLUMN IF NOT EXISTS given_id VARCHAR;
+ALTER TABLE start_rows ADD COLUMN IF NOT EXISTS given_id VARCHAR;
+"""
+SCHEMA_VERSION = "5"  # 2: approximate-date marks (``approx``) on the row tables; 3: withdrawals; 4: the public
+# surface (views, macros and the stored figures behind them: ledger/surface.py); 5: SCHEMA_LIFE, inspection_rows
 WITHDRAWALS_DDL = ("CREATE {temp} TABLE IF NOT EXISTS withdrawals (file_id BIGINT, sha256 VARCHAR, "
                    "withdrawn_at TIMESTAMP, withdrawn_by VARCHAR, why VARCHAR)")
 
@@ -119,7 +132,17 @@ def db_path(db: str | Path | None = None) -> Path:
 
 
 def archive_dir(db: Path) -> Path:
-    return db.parent / "archive"
+    """Each ledger owns its archive, beside it: ``data/archive`` for ``data/alxa.duckdb`` (as always), else
+    ``<name>.archive`` (``data/demo.archive`` for ``data/demo.duckdb``), so that two ledgers in one folder never
+    mix their originals (docs/workbooks.md §8)."""
+    db = Path(db)
+    return db.parent / "archive" if db.name == DEFAULT_DB.name else db.parent / f"{db.stem}.archive"
+
+
+def ledger_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The ledger's own identity (written when it is created), recorded in each archive sidecar."""
+    row = con.execute("SELECT value FROM ledger_info WHERE key='ledger_id'").fetchone()
+    return row[0] if row else None
 
 
 def connect(db: str | Path | None = None, read_only: bool = False, wait: float | None = None
@@ -132,10 +155,12 @@ def connect(db: str | Path | None = None, read_only: bool = False, wait: float |
     path = db_path(db)
     if not path.exists():
         if read_only:
-            raise NoLedger(f"台账不存在：{path}，请先导入报表", f"no ledger at {path}: run `alxa ingest` first")
+            full = path.absolute()
+            raise NoLedger(f"台账不存在：{full}，请先导入报表", f"no ledger at {full}: run `alxa ingest` first")
     else:
         _require_ledger_file(path)
     cfg = params.load("ingest")["ledger"]
+    asked_wait = wait is not None  # given by the command's --wait: then a longer one is advice it accepts
     wait = cfg["read_wait_seconds" if read_only else "write_wait_seconds"] if wait is None else wait
     deadline, told = time.monotonic() + wait, False
     while True:
@@ -147,9 +172,12 @@ def connect(db: str | Path | None = None, read_only: bool = False, wait: float |
                 raise LedgerBroken(f"无法打开台账 {path}：{_first_line(exc)}",
                                    f"cannot open the ledger {path}: {_first_line(exc)}") from None
             if time.monotonic() >= deadline:
-                raise LedgerBusy(f"台账 {path} 正被{holder}占用，已等待{wait:g}秒；请关闭该程序（如笔记本）后重试",
+                longer_cn, longer_en = ("，或加大 --wait", ", or pass a longer --wait") if asked_wait else ("", "")
+                raise LedgerBusy(f"台账 {path} 正被{holder}占用，已等待{wait:g}秒；请关闭该程序（笔记本请关闭其连接或"
+                                 f"停止内核）后重试{longer_cn}",
                                  f"the ledger {path} is locked by {holder}; waited {wait:g} s: close that program "
-                                 f"(e.g. a notebook's connection) and retry, or pass a longer --wait") from None
+                                 f"(for a notebook: close its connection or shut its kernel down) and retry"
+                                 f"{longer_en}") from None
             if not told:
                 print(f"台账正被{holder}占用，等待其释放（最多{wait:g}秒）… / the ledger is locked by {holder}; "
                       f"waiting up to {wait:g} s…", file=sys.stderr, flush=True)
@@ -181,6 +209,7 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     try:
         con.execute(SCHEMA)
+        con.execute(SCHEMA_LIFE)
         from alxa_lib.ledger.surface import install  # here: surface imports this module
         install(con)
         con.execute("SELECT * FROM files").fetchall()  # refuse to write into a ledger that cannot be read
@@ -189,6 +218,8 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             con.execute("INSERT INTO ledger_info VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         elif stored[0] != SCHEMA_VERSION:  # opening writes nothing to a current ledger (ingest checks it first)
             con.execute("UPDATE ledger_info SET value=? WHERE key='schema_version'", [SCHEMA_VERSION])
+        if con.execute("SELECT count(*) FROM ledger_info WHERE key='ledger_id'").fetchone()[0] == 0:
+            con.execute("INSERT INTO ledger_info VALUES ('ledger_id', ?)", [uuid.uuid4().hex])
     except duckdb.Error:
         con.close()
         raise
@@ -199,12 +230,35 @@ _HOLDER = re.compile(r"lock is held in (.*?) \(PID (\d+)\)")
 
 
 def lock_holder(exc: BaseException) -> str | None:
-    """'进程 1234 (/usr/bin/python3) / process 1234' from DuckDB's lock error; None when it is no lock error."""
+    """'进程 PID 1234（笔记本内核 / a notebook kernel）' from DuckDB's lock error: the process named by what it
+    is (``process_kind``); None when it is no lock error."""
     text = str(exc)
     if "lock" not in text.lower():
         return None
     m = _HOLDER.search(text)
-    return f"进程 PID {m[2]}（{m[1]}）" if m else "另一个进程 (another process)"
+    return f"进程 PID {m[2]}（{process_kind(int(m[2]), m[1])}）" if m else "另一个进程 (another process)"
+
+
+def process_kind(pid: int, exe: str = "") -> str:
+    """What a process is, from its command line: a notebook kernel, JupyterLab, a report being rendered, an
+    ``alxa`` command, else its program and script."""
+    try:
+        args = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
+    except OSError:
+        args = []
+    text = " ".join(args)
+    if "ipykernel" in text:
+        return "笔记本内核 / a notebook kernel"
+    if re.search(r"jupyter[-_ ]?lab|jupyterlab", text):
+        return "JupyterLab"
+    if "papermill" in text:
+        return "正在生成的报告 / a report being rendered"
+    for i, a in enumerate(args):
+        if Path(a).name == "alxa" or a == "alxa_lib.cli":
+            sub = next((x for x in args[i + 1:] if not x.startswith("-")), "")
+            return f"alxa {sub}".strip()
+    shown = [Path(args[0]).name] + args[1:2] if args else [exe or "?"]
+    return " ".join(shown)[:80]
 
 
 def _require_ledger_file(path: Path) -> None:
@@ -257,31 +311,6 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
 
 
-def mark_origin(db: Path, value: str) -> None:
-    """Record what built the ledger ('sample' for the demo's), before anything else goes in."""
-    con = connect(db)
-    try:
-        con.execute("DELETE FROM ledger_info WHERE key = 'origin'")
-        con.execute("INSERT INTO ledger_info VALUES ('origin', ?)", [value])
-    finally:
-        con.close()
-
-
-def origin(db: Path) -> str | None:
-    """What built the ledger: 'sample' for `alxa demo`'s; None for a real one (or no file)."""
-    if not Path(db).exists():
-        return None
-    try:
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            row = con.execute("SELECT value FROM ledger_info WHERE key = 'origin'").fetchone()
-        finally:
-            con.close()
-    except duckdb.Error:
-        return None
-    return row[0] if row else None
-
-
 _COLUMNS: dict[str, list[str]] = {}
 
 
@@ -327,20 +356,3 @@ def store_findings(con: duckdb.DuckDBPyConnection, period, findings: pd.DataFram
         con.execute("DELETE FROM validation_runs WHERE period=?", [period])
         con.execute("INSERT INTO validation_runs (period, max_file_id) SELECT ?, coalesce(max(file_id), 0) FROM files",
                     [period])
-
-
-def withdraw(con: duckdb.DuckDBPyConnection, sha256: str, by: str, why: str | None) -> list[int]:
-    """Mark every stored file with this SHA-256 withdrawn (who, when, why); nothing is deleted.
-
-    The SHA-256 is kept so that a ledger rebuilt from the archive can apply the withdrawal again.
-    The stored findings of the periods the file could change become stale (§10.5), so they are
-    recomputed without it; other periods keep theirs.
-    """
-    ids = [int(r[0]) for r in con.execute("SELECT file_id FROM files WHERE sha256 = ? AND file_id NOT IN "
-                                          "(SELECT file_id FROM withdrawals)", [sha256]).fetchall()]
-    with transaction(con):
-        for i in ids:
-            con.execute("INSERT INTO withdrawals VALUES (?, ?, current_timestamp, ?, ?)", [i, sha256, by, why])
-        con.execute(f"DELETE FROM validation_runs v WHERE EXISTS (SELECT 1 FROM files f WHERE "
-                    f"list_contains(?, f.file_id) AND {affects_period('f', 'v.period')})", [ids])
-    return ids

@@ -29,6 +29,16 @@ def resolve_department(text: Any) -> str | None:
     return _aliases(params.load("ingest")["departments"]).get(_strip_dept(str(text)))
 
 
+def department_hint(text: Any) -> tuple[str, str]:
+    """An unknown department as the sender wrote it, without its stamp (``往建局(盖章)`` → ``往建局``), and the
+    closest known departments (``住建局``), for the refusal line."""
+    import difflib
+    shown = _strip_dept(str(text)) or str(text)
+    index = _aliases(params.load("ingest")["departments"])
+    near = difflib.get_close_matches(shown, list(index), n=3, cutoff=0.5)
+    return shown, "、".join(dict.fromkeys(index[n] for n in near))
+
+
 _ALIASES: dict[int, tuple[dict, dict[str, str]]] = {}
 
 

@@ -185,15 +185,23 @@ def _department(path: Path, lines: list[str], override: str | None) -> str:
     d = d or department_from_filename(path)
     if d:
         return d
-    shown = named or path.stem
-    raise RejectedFile("unknown_department", f"无法识别填报单位“{shown}”，请使用规范的部门名称或在别名表中登记 / "
-                                             f"unknown department {shown!r}: use the official name or add an alias "
-                                             f"in params/ingest.yaml")
+    from alxa_lib.workbooks.meta import department_hint
+    shown, near = department_hint(named or path.stem)
+    raise RejectedFile("unknown_department", f"无法识别填报单位“{shown}”" + (f"（是否指：{near}）" if near else "") +
+                                             f"，请使用规范的部门名称或在别名表中登记 / unknown department {shown!r}"
+                                             + (f" (did you mean {near.replace('、', ', ')}?)" if near else "") +
+                                             ": use the official name or add an alias in params/ingest.yaml")
 
 
 def _read_report(path, sheets, tables, bad, *, period, department) -> ReadResult:
     sheet, table, rows, lines, dept = _single_table(path, sheets, tables, department)
     asof = title_asof(lines)
+    if asof is not None and asof not in cal.periods(asof.year):  # never moved to the nearest period
+        near = "、".join(d.isoformat() for d in sorted(sorted(cal.periods(asof.year), key=lambda d: abs(d - asof))[:2]))
+        raise RejectedFile("not_reporting_date", f"标题截至日期{asof}不是报送日期（每月14日、28日，最近的是{near}），"
+                                                 f"请更正标题后重新报送 / the title's 截至 date {asof} is not a reporting "
+                                                 f"date (the 14th and the 28th; nearest: {near.replace('、', ', ')}): "
+                                                 f"correct the title and resend")
     per = period or folder_period(path) or (cal.period_on_or_after(asof) if asof else None)
     if per is None:
         raise RejectedFile("no_period", "无法确定报表所属期次（标题无“截至…”日期，文件夹名也不是日期），"

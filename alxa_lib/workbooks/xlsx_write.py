@@ -4,12 +4,13 @@ Department text is untrusted: every string goes in as a text cell, never as a fo
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -296,8 +297,43 @@ def write_tables(path: Path | str, title: str, tables: list[tuple[str, pd.DataFr
     return save_workbook(wb, path)
 
 
+_FIXED_TIME: list[dt.datetime] = []  # set by :func:`fixed_timestamps`
+
+
+@contextlib.contextmanager
+def fixed_timestamps(when: dt.datetime) -> Iterator[None]:
+    """Within the block, every workbook saved by :func:`save_workbook` carries ``when`` as its creation and
+    modification time and as the time of each zip entry: the same content gives the same bytes (the sample
+    year, written twice with one seed, is byte for byte the same, so its archive copies are not doubled)."""
+    _FIXED_TIME.append(when)
+    try:
+        yield
+    finally:
+        _FIXED_TIME.pop()
+
+
+_CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _fix_zip_times(path: Path, when: dt.datetime) -> None:
+    """Rewrite an .xlsx with fixed zip entry times and core-property dates (same entries, same order)."""
+    import zipfile
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIME.sub(lambda m: m[1] + stamp + m[2], data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            dst.writestr(fixed, data)
+
+
 def save_workbook(wb: Workbook, path: Path | str) -> Path:
-    """Save an openpyxl workbook whole or not at all."""
+    """Save an openpyxl workbook whole or not at all (with fixed times inside :func:`fixed_timestamps`)."""
     with atomic_path(path) as tmp:
         wb.save(tmp)
+        if _FIXED_TIME:
+            _fix_zip_times(tmp, _FIXED_TIME[-1])
     return Path(path)

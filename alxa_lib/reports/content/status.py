@@ -52,6 +52,9 @@ def status(data: YearData, files: pd.DataFrame, findings: pd.DataFrame, period: 
     nxt = cal.next_period(period)
     due = sorted(set(data.plan_on(period)["department"].dropna()))
     live = files[~files["withdrawn"].astype(bool)]
+    if len(live):  # as of ``today``: a file received later had not arrived yet
+        arrived = pd.to_datetime(live["received"], errors="coerce").dt.date
+        live = live[arrived.isna() | (arrived <= today)]
     rows = []
     for d in due:
         mine = live[live["department"] == d].sort_values("version")
