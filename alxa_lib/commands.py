@@ -355,7 +355,7 @@ def cmd_inspect_plan(a) -> int:
     from alxa_lib.figures.inspection import inspection_plan
     from alxa_lib.figures.integrity import signals
     from alxa_lib.figures.state import FIGURE_FRAMES
-    from alxa_lib.ledger import queries
+    from alxa_lib.ledger import inspections
     from alxa_lib import params
     period = cal.reporting_date(a.period)
     n = a.n if a.n is not None else int(params.load("integrity")["risk"]["default_n"])
@@ -364,8 +364,8 @@ def cmd_inspect_plan(a) -> int:
     data = _load_year(a.db, period.year, FIGURE_FRAMES)
     con = ledger.connect(a.db, read_only=True)
     try:
-        history = queries.version_history(con, period.year)
-        records = queries.inspection_records(con, period.year)
+        history = inspections.version_history(con, period.year)
+        records = inspections.inspection_records(con, period.year)
     finally:
         con.close()
     plan = inspection_plan(data, signals(history, data.plan_rows, period), period, n, records)

@@ -183,7 +183,7 @@ def cmd_restore(a) -> int:
     from alxa_lib import ledger
     from alxa_lib.ledger import queries
     from alxa_lib.ledger.archive import record_withdrawal
-    from alxa_lib.reports.daily import withdrawal_record
+    from alxa_lib.reports.content.status import withdrawal_record
     sha = _sha_of(a.target)
     dbp = ledger.db_path(a.db)
     con = ledger.connect(dbp, read_only=True)  # NoLedger when there is none; never creates one

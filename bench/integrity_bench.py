@@ -30,7 +30,7 @@ from alxa_lib import ledger  # noqa: E402
 from alxa_lib.figures.inspection import average_precision, inspection_plan  # noqa: E402
 from alxa_lib.figures.integrity import latest_rows, signals  # noqa: E402
 from alxa_lib.figures.state import FIGURE_FRAMES, load_year  # noqa: E402
-from alxa_lib.ledger import queries  # noqa: E402
+from alxa_lib.ledger import inspections  # noqa: E402
 
 # The thresholds were set on 3, 5, 13 and 17; a first evaluation on 101, 211, 307, 401 and 503 showed inflated
 # 形象进度 lost near 100 % (the hysteresis ``keep_gap`` was added, and checked on 3, 5, 13, 17 again), so those five
@@ -61,7 +61,7 @@ def judge(db: Path, truth: dict) -> dict:
     con = ledger.connect(db, read_only=True)
     try:
         data = load_year(con, year, FIGURE_FRAMES)
-        history = queries.version_history(con, year)
+        history = inspections.version_history(con, year)
     finally:
         con.close()
     sig = signals(history, data.plan_rows)

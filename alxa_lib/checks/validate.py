@@ -19,7 +19,7 @@ from alxa_lib import periods as cal
 from alxa_lib.checks.context import PeriodContext
 from alxa_lib.checks.inspection_rules import mismatches
 from alxa_lib.checks.report_rules import check_report
-from alxa_lib.ledger import queries
+from alxa_lib.ledger import inspections, queries
 from alxa_lib.rules import FINDING_COLUMNS, finding
 from alxa_lib.values import clean
 
@@ -102,7 +102,7 @@ def validate_period(con, period: dt.date) -> pd.DataFrame:
 def _inspection_findings(con, period: dt.date, files: pd.DataFrame, rows_of: dict[int, list[dict]]) -> list[dict]:
     """INSPECTION_MISMATCH of the period's inspection records against the latest version of each department's
     report (docs/measures.md §12.3), each on the record file that found it."""
-    records = queries.inspection_records(con, period.year, period)
+    records = inspections.inspection_records(con, period.year, period)
     if records.empty or files.empty:
         return []
     latest = files.sort_values(["version", "file_id"]).drop_duplicates("department", keep="last")

@@ -5,7 +5,7 @@ no score, and appears only in the inspection list and the investigation views. E
 project and period from the report versions in the ledger, with its evidence (the numbers that raised
 it) and a plain-language reason; every threshold is in ``params/integrity.yaml``.
 
-The input is the *history* frame (``ledger.queries.version_history``): one row per project per report
+The input is the *history* frame (``ledger.inspections.version_history``): one row per project per report
 version with department, period, version, received, status, annual and cumulative investment, 形象进度
 and the progress text. The plan gives each project's annual plan and sector.
 """

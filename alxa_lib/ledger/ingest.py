@@ -3,9 +3,7 @@ store in batches (one transaction a batch, every file whole or absent; docs/arch
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import functools
 import gc
 import os
 import pickle
@@ -27,6 +25,7 @@ from alxa_lib.ledger.listing import (  # noqa: F401 - re-exported for callers
     check_format,
     expand_paths,
     ignored_files,
+    received_date,
 )
 from alxa_lib.ledger.matching import match_projects  # noqa: F401 - re-exported for callers
 from alxa_lib.workbooks.reader import ReadResult, RejectedFile, read_workbook
@@ -66,33 +65,6 @@ class Outcome:
                 "status": self.status, "version": self.version, "rows": self.rows, "findings": self.findings,
                 "error": self.error, "reason": self.reason, "file_bytes": self.file_bytes,
                 "ignored": self.ignored, "note": self.note}
-
-
-def received_date(path: Path, override: dt.date | None = None) -> dt.date:
-    """``--received``, else the folder's ``_received.csv``, else the file's modification time."""
-    if override:
-        return override
-    manifest = path.parent / "_received.csv"
-    if manifest.exists():
-        try:
-            st = manifest.stat()
-            listed = _manifest(manifest, st.st_mtime_ns, st.st_size)
-            found = listed.get(path.name) or listed.get(shown_name(path.name))  # a GBK name, listed decoded
-            if found is not None:
-                return dt.date.fromisoformat(found)
-        except (OSError, ValueError):
-            pass
-    return dt.date.fromtimestamp(path.stat().st_mtime)
-
-
-@functools.lru_cache(maxsize=64)
-def _manifest(manifest: Path, mtime_ns: int, size: int) -> dict[str, str]:
-    """A folder's ``_received.csv``: file name → received date as written (read once per version of it)."""
-    out: dict[str, str] = {}
-    with open(manifest, encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            out.setdefault((row.get("file") or "").strip(), (row.get("received") or "").strip()[:10])
-    return out
 
 
 class SharedWriter:

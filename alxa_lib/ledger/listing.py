@@ -3,10 +3,14 @@ workbooks are read, other formats refused with their own reason, lock, hidden an
 ignored."""
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import functools
 from pathlib import Path
 from typing import Iterable
 
 from alxa_lib.errors import RejectedFile
+from alxa_lib.files import shown_name
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xltx", ".xltm", ".xlt", ".ods"}  # templates read as workbooks
 OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".fods", ".numbers", ".xlsb"}  # reported, not read (.et: check_format)
@@ -80,3 +84,30 @@ def check_format(path: Path) -> None:
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES | {".et", ".ett"}:
         raise RejectedFile("not_spreadsheet", f"不是Excel文件（{path.suffix or '无扩展名'}），请报送.xlsx/.xls / "
                                               f"not a spreadsheet ({path.suffix or 'no extension'}): send .xlsx, .xlsm or .xls ({path.name})")
+
+
+def received_date(path: Path, override: dt.date | None = None) -> dt.date:
+    """``--received``, else the folder's ``_received.csv``, else the file's modification time."""
+    if override:
+        return override
+    manifest = path.parent / "_received.csv"
+    if manifest.exists():
+        try:
+            st = manifest.stat()
+            listed = _manifest(manifest, st.st_mtime_ns, st.st_size)
+            found = listed.get(path.name) or listed.get(shown_name(path.name))  # a GBK name, listed decoded
+            if found is not None:
+                return dt.date.fromisoformat(found)
+        except (OSError, ValueError):
+            pass
+    return dt.date.fromtimestamp(path.stat().st_mtime)
+
+
+@functools.lru_cache(maxsize=64)
+def _manifest(manifest: Path, mtime_ns: int, size: int) -> dict[str, str]:
+    """A folder's ``_received.csv``: file name → received date as written (read once per version of it)."""
+    out: dict[str, str] = {}
+    with open(manifest, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault((row.get("file") or "").strip(), (row.get("received") or "").strip()[:10])
+    return out

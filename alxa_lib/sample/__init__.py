@@ -17,19 +17,21 @@ from alxa_lib.sample.world import SCRIPT_TEXT
 from alxa_lib.workbooks.xlsx_write import fixed_timestamps
 
 
-def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int = 1, progress: bool = False) -> dict:
+def write_sample(root: Path | str, year: int = 2025, seed: int = 7, scale: int = 1, progress: bool = False,
+                 **options) -> dict:
     """:func:`alxa_lib.sample.truth.write_sample`, byte for byte the same for the same seed (every workbook
     dated 1 January of ``year``), and whole or absent: a new folder is written under a temporary name
-    beside it and renamed at the end, so an interrupted run leaves no half sample."""
+    beside it and renamed at the end, so an interrupted run leaves no half sample. ``options``: ``habits``,
+    ``stress`` (:func:`alxa_lib.sample.truth.write_sample`)."""
     root = Path(root)
     with fixed_timestamps(dt.datetime(year, 1, 1)):
         if root.exists():
-            return _truth.write_sample(root, year, seed, scale, progress)
+            return _truth.write_sample(root, year, seed, scale, progress, **options)
         root.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".~{root.name}.", dir=root.parent))
         try:
             tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes it 0700: the folder follows the umask
-            truth = _truth.write_sample(tmp, year, seed, scale, progress)
+            truth = _truth.write_sample(tmp, year, seed, scale, progress, **options)
             tmp.rename(root)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
