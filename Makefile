@@ -39,7 +39,7 @@ corpus: $(STAMP)
 	@$(BIN)/python scripts/fetch_corpus.py tests/corpus-pypi
 
 test: setup corpus
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 # JupyterLab is installed once (the stamp); setup registers the notebooks' kernel "alxa-monitor" in the venv,
 # so plain papermill finds it too.
