@@ -272,6 +272,7 @@ def test_inspection_records_round_trip_into_the_reporting_score(ledger_db, tmp_p
     assert [o.kind for o in outcomes] == ["inspection"] and outcomes[0].status in ("ingested", "new_version")
     con = ledger.connect(mine)
     found = validate_period(con, D(2025, 9, 28))
+    ledger.store_findings(con, D(2025, 9, 28), found)  # as alxa validate does
     con.close()
     hit = found[found["rule"] == "INSPECTION_MISMATCH"]
     assert hit["project_id"].tolist() == [target["project_id"]] and (hit["severity"] == "error").all()
@@ -281,6 +282,15 @@ def test_inspection_records_round_trip_into_the_reporting_score(ledger_db, tmp_p
     dept = target["department"]
     assert after[dept]["components"]["reporting"] < before[dept]["components"]["reporting"]
     assert all(after[d]["score"] == before[d]["score"] for d in before if d != dept)  # nobody else moves
+    # the brief of that period, the quarter's evaluation and the month's meeting pack say what was found
+    from alxa_lib.reports.content.brief import build_brief
+    from alxa_lib.reports.content.evaluation import quarter_report
+    from alxa_lib.reports.content.meeting import meeting_pack
+    said = f"实地督查项目1个，其中1个项目报送的数据与现场不符（{target['name']}）"
+    assert build_brief(data, D(2025, 9, 28), findings_of(D(2025, 9, 28))).inspection.startswith(said)
+    assert said in quarter_report(data, 3, findings_of).text
+    assert meeting_pack(data, 2025, 9).inspection.startswith(said)
+    assert build_brief(data, D(2025, 9, 14), findings_of(D(2025, 9, 14))).inspection == ""  # none checked that period
 
 
 def test_a_recent_inspection_halves_the_risk_when_the_site_agreed_and_raises_it_when_not(ledger_db):

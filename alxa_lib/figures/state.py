@@ -30,6 +30,7 @@ class YearData:
     findings: pd.DataFrame        # stored findings (ingest and validate stages)
     version_projects: pd.DataFrame = field(default_factory=pd.DataFrame)  # file_id, project_id of every version
     promises: pd.DataFrame = field(default_factory=pd.DataFrame)  # every version's status/start/expected start (§11.1)
+    inspections: pd.DataFrame = field(default_factory=pd.DataFrame)  # on-site inspection records (§12.3)
     _plans: dict = field(default_factory=dict, repr=False)
     memo: dict = field(default_factory=dict, repr=False)  # per-date results of pure functions (the data never change)
 
@@ -131,7 +132,8 @@ def load_year(con, year: int, only: frozenset[str] | None = None,
                     frame("starts", ("report_date", "received", "start_date")),
                     frame("schedules", ("received", "planned_start", "planned_end")),
                     registers, frame("findings"), frame("version_projects"),
-                    frame("promises", ("period", "received", "start_date", "expected_start")))
+                    frame("promises", ("period", "received", "start_date", "expected_start")),
+                    frame("inspections", ("period", "received", "inspected_on")))
     if not isinstance(data.reports, NotLoaded):
         data.reports = without_implausible_amounts(data)
     return data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from alxa_lib.ledger.queries import Connection
+from duckdb import DuckDBPyConnection as Connection
 from alxa_lib.ledger.store import live
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ import duckdb
 if TYPE_CHECKING:  # pandas is imported where it is used: a report run checks the ledger without it
     import pandas as pd
 
+from alxa_lib.ledger.inspections import inspection_records
 from alxa_lib.ledger.store import affects_period, live
 from alxa_lib.rules import FINDING_COLUMNS
 from alxa_lib.values import clean, same_value
@@ -150,6 +151,7 @@ def year_frames(con: Connection, year: int, only: Collection[str] | None = None,
                                            WHERE f.kind='report' AND year(f.period)=? AND r.project_id IS NOT NULL
                                            AND {live('f')}""", [year]).df(),
         "promises": lambda: promise_rows(con, year),
+        "inspections": lambda: inspection_records(con, year),
         **{f"reg_{t}": (lambda t=t: latest_register(con, f"reg_{t}"))
            for t in ("decisions", "problems", "bonuses", "incidents", "liaisons")},
     }

@@ -15,6 +15,7 @@ from alxa_lib.figures.forecast import forecast
 from alxa_lib.figures.metrics import commencement_table, lights, metrics, submissions
 from alxa_lib.figures.problems import open_problems
 from alxa_lib.figures.state import YearData, project_state, started_ids
+from alxa_lib.reports.content.inspection_list import inspection_sentence
 from alxa_lib.reports.content.forecast_report import fan_data
 from alxa_lib.reports.content.forecast_report import sentence as forecast_sentence
 from alxa_lib.reports.content.labels import LIGHT_CN, LIGHT_SYMBOL, NATURE_CN, banner, cn_date, pct  # noqa: F401
@@ -28,6 +29,7 @@ class Brief:
     headline: str
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     forecast: str = ""  # the forecast sentence (docs/measures.md §11.3); the fan chart's data in tables
+    inspection: str = ""  # the on-site inspections of the period (docs/measures.md §12.3), "" when none
 
     @property
     def title(self) -> str:
@@ -198,7 +200,8 @@ def build_brief(data: YearData, period: dt.date, findings: pd.DataFrame | None =
          "validation": validation_table(findings), "appendix": appendix_table(v)}
     result = forecast(data, period)
     t["_fan_actual"], t["_fan_band"] = fan_data(data, result)
-    return Brief(period, v.m, headline(v.m, period), t, forecast_sentence(result))
+    return Brief(period, v.m, headline(v.m, period), t, forecast_sentence(result),
+                 inspection_sentence(data, [period], findings))
 
 
 TABLE_TITLES = {

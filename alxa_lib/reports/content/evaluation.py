@@ -18,6 +18,7 @@ from alxa_lib.figures.scoring import (
     year_end,
 )
 from alxa_lib.figures.state import YearData
+from alxa_lib.reports.content.inspection_list import inspection_sentence
 from alxa_lib.reports.content.forecast_report import reliability_as_of
 from alxa_lib.reports.content.labels import banner
 
@@ -74,6 +75,10 @@ def quarter_report(data: YearData, q: int, findings_of: FindingsOf) -> Report:
             f"最高分{best['单位']}{best['得分']:.2f}分，最低分{worst['单位']}{worst['得分']:.2f}分，"
             f"平均{table['得分'].mean():.2f}分。")
     last_due = [p for p in cal.periods(data.year) if p <= cal.quarter_end(data.year, q)][-1]
+    in_q = [p for p in cal.periods(data.year) if cal.quarter_of(p) == q]
+    found = [findings_of(p) for p in in_q]
+    text += inspection_sentence(data, in_q, pd.concat([f for f in found if not f.empty]) if any(not f.empty for f in found)
+                                else pd.DataFrame())
     return Report(f"{banner()}重点建设项目{data.year}年第{q}季度考评结果", {
         "scores": table, "_components": components, "lost": lost_df, "projects": proj,
         "reliability": reliability_as_of(data, last_due)}, text,  # promises kept, docs/measures.md §11.1

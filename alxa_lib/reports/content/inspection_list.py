@@ -42,3 +42,30 @@ def write_inspection_outputs(plan: pd.DataFrame, history: pd.DataFrame, period: 
                "annual_completed": reported.get("annual_completed")}
         written.append(write_form(out / "记录表" / f"{r.project_id}.xlsx", row, office, period))
     return written
+
+
+def inspection_sentence(data, periods: list[dt.date], findings: pd.DataFrame | None) -> str:
+    """What the reports say of the on-site inspections (docs/measures.md §12.3) checking ``periods``: how many
+    projects were inspected and how many reports the sites contradicted, naming them; "" when none was."""
+    records = getattr(data, "inspections", None)
+    if not isinstance(records, pd.DataFrame) or records.empty:
+        return ""
+    mine = records[pd.to_datetime(records["period"]).dt.date.isin(periods)]
+    if mine.empty:
+        return ""
+    checked = sorted(set(mine["project_id"].dropna()))
+    found = findings if isinstance(findings, pd.DataFrame) else getattr(data, "findings", None)
+    bad: list[str] = []
+    if isinstance(found, pd.DataFrame) and not found.empty and "rule" in found:
+        hits = found[(found["rule"] == "INSPECTION_MISMATCH")
+                     & pd.to_datetime(found["period"]).dt.date.isin(periods)]
+        bad = sorted(set(hits["project_id"].dropna()) & set(checked))
+    names = data.plan_rows.drop_duplicates("project_id").set_index("project_id")["name"] \
+        if isinstance(data.plan_rows, pd.DataFrame) else pd.Series(dtype=object)
+    text = f"实地督查项目{len(checked)}个"
+    if bad:
+        shown = "、".join(str(names.get(p, p)) for p in bad)
+        text += f"，其中{len(bad)}个项目报送的数据与现场不符（{shown}），已计入信息上报考评并退回更正。"
+    else:
+        text += "，现场情况与报送数据相符。"
+    return text

@@ -13,6 +13,7 @@ from alxa_lib.figures.forecast import forecast
 from alxa_lib.figures.metrics import lights, metrics
 from alxa_lib.figures.problems import open_problems
 from alxa_lib.figures.state import YearData, project_state, started_ids
+from alxa_lib.reports.content.inspection_list import inspection_sentence
 from alxa_lib.reports.content.forecast_report import deciding_table, investment_sentence, reliability_table, sentence
 from alxa_lib.reports.content.labels import banner
 from alxa_lib.values import clean
@@ -28,6 +29,7 @@ class MeetingPack:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     # One section a responsible department (its own printed page, as the pack promises), kinds in §7 order
     problem_sections: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (owner, problems)
+    inspection: str = ""  # the month's on-site inspections (docs/measures.md §12.3), "" when none
 
     def sheets(self) -> list[tuple[str, pd.DataFrame]]:
         """The pack's tables for the xlsx, one sheet each."""
@@ -156,6 +158,7 @@ def meeting_pack(data: YearData, year: int, month: int) -> MeetingPack:
     pack.tables["forecast"] = pd.DataFrame({"预测": [sentence(result, i) for i in range(max(1, len(result["commencement"])))]
                                             + [investment_sentence(result)]})
     pack.tables["reliability"] = reliability_table(result["_reliability"])
+    pack.inspection = inspection_sentence(data, [p for p in cal.periods(year) if p.month == month], None)
     pack.tables["deciding"] = deciding_table(result)
     if month == params.load("monitoring")["meeting"]["adjustment_month"]:
         pack.tables["adjustment"] = adjustment_candidates(data, now)
