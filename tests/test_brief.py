@@ -97,7 +97,9 @@ def test_headline_by_hand():
          "lights": {"red": 1, "yellow": 2, "green": 3}, "submissions": {"due": 5, "on_time": 3, "late": 1, "missing": 1}}
     text = headline(m, dt.date(2025, 6, 28))
     assert text.startswith("截至6月28日，全旗90个重点建设项目已开复工60个，开复工率66.7%，距6月底70%目标尚差3个。")
-    assert "慢于时间进度24.0个百分点" in text  # 25.0 % − 49.0 %
+    assert "慢于时间进度（49.0%）24.0个百分点" in text  # 25.0 % − 49.0 %
+    m["investment"].update(rate=0.1936, time_progress=0.4904)  # the gap from the printed rates: 49.0 − 19.4 = 29.6
+    assert "占年度计划的19.4%，慢于时间进度（49.0%）29.6个百分点" in headline(m, dt.date(2025, 6, 28))
     assert "迟报1个，未报1个" in text
 
 

@@ -46,9 +46,10 @@ def headline(m: dict, period: dt.date) -> str:
             text += f"，距{target_date.month}月底{c['next_target'] * 100:.0f}%目标尚差{c['needed']}个"
         else:
             text += f"，已达到{target_date.month}月底{c['next_target'] * 100:.0f}%目标"
-    gap = (inv["rate"] or 0) - inv["time_progress"]
+    # the gap from the two rates as printed (49.0% − 19.4% = 29.6), so that the sentence adds up for its reader
+    gap = round((inv["rate"] or 0) * 100, 1) - round(inv["time_progress"] * 100, 1)
     text += (f"。年度完成投资{inv['annual_completed']:,.0f}万元，占年度计划的{pct(inv['rate'])}，"
-             f"{'快于' if gap >= 0 else '慢于'}时间进度{abs(gap) * 100:.1f}个百分点")
+             f"{'快于' if gap >= 0 else '慢于'}时间进度（{pct(inv['time_progress'])}）{abs(gap):.1f}个百分点")
     text += (f"。亮灯情况：红灯{m['lights']['red']}个、黄灯{m['lights']['yellow']}个、绿灯{m['lights']['green']}个；"
              f"本期应报送单位{m['submissions']['due']}个，按时{m['submissions']['on_time']}个，"
              f"迟报{m['submissions']['late']}个，未报{m['submissions']['missing']}个。")
@@ -113,7 +114,7 @@ def investment_table(v: BriefView) -> pd.DataFrame:
         planned = float(g["annual_planned"].fillna(0).sum())
         rate = done / planned if planned else None
         rows.append({"单位": dept, "年度计划投资（万元）": round(planned, 2), "年度完成投资（万元）": round(done, 2),
-                     "完成率": pct(rate), "与时间进度比较（百分点）": round(((rate or 0) - time_progress) * 100, 1),
+                     "完成率": pct(rate), "与时间进度比较（百分点）": round(round((rate or 0) * 100, 1) - round(time_progress * 100, 1), 1),
                      "_rate": rate})
     # In the order of its chart (charts.investment_vs_time): highest completion rate first, no plan last.
     return pd.DataFrame(rows, columns=["单位", "年度计划投资（万元）", "年度完成投资（万元）", "完成率",
