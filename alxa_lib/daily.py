@@ -131,25 +131,33 @@ def _match_again_if_plan(con, found) -> None:
         rematch_now(con)
 
 
-def cmd_withdraw(a) -> int:
-    """Withdraw a wrongly ingested file: kept in the archive and the ledger, left out of every figure."""
+def _stored_file(target: str, db) -> tuple:
+    """The ledger's path and every stored row of the one file ``target`` names (a path or 8+ digits of its
+    SHA-256); BadParameter when none or several match."""
     from alxa_lib import ledger
     from alxa_lib.ledger import queries
-    from alxa_lib.ledger.archive import record_withdrawal
-    from alxa_lib.reports.content.status import withdrawal_record
-    sha = _sha_of(a.target)
-    dbp = ledger.db_path(a.db)
+    sha = _sha_of(target)
+    dbp = ledger.db_path(db)
     con = ledger.connect(dbp, read_only=True)  # NoLedger when there is none; never creates one
     try:
         found = queries.files_with_sha(con, sha)
     finally:
         con.close()
     if found.empty:
-        raise BadParameter(f"台账中没有这个文件：{a.target}", f"no such file in the ledger: {a.target}")
+        raise BadParameter(f"台账中没有这个文件：{target}", f"no such file in the ledger: {target}")
     if found["sha256"].nunique() > 1:
         names = "、".join(found["original_name"].astype(str).unique()[:3])
-        raise BadParameter(f"“{a.target}”对应多个文件（{names}），请给出更长的SHA-256",
-                           f"{a.target!r} matches several files: give more digits of the SHA-256")
+        raise BadParameter(f"“{target}”对应多个文件（{names}），请给出更长的SHA-256",
+                           f"{target!r} matches several files: give more digits of the SHA-256")
+    return dbp, found
+
+
+def cmd_withdraw(a) -> int:
+    """Withdraw a wrongly ingested file: kept in the archive and the ledger, left out of every figure."""
+    from alxa_lib import ledger
+    from alxa_lib.ledger.archive import record_withdrawal
+    from alxa_lib.reports.content.status import withdrawal_record
+    dbp, found = _stored_file(a.target, a.db)
     live = found[~found["withdrawn"].astype(bool)]
     if live.empty:
         raise BadParameter(f"文件已撤回：{found['original_name'].iloc[0]}",
@@ -181,21 +189,9 @@ def cmd_restore(a) -> int:
     """Undo ``alxa withdraw`` (or the withdrawal of a re-sent older version): the file counts again; who,
     when and why are logged in the ledger and kept in the archive, as the withdrawal was."""
     from alxa_lib import ledger
-    from alxa_lib.ledger import queries
     from alxa_lib.ledger.archive import record_withdrawal
     from alxa_lib.reports.content.status import withdrawal_record
-    sha = _sha_of(a.target)
-    dbp = ledger.db_path(a.db)
-    con = ledger.connect(dbp, read_only=True)  # NoLedger when there is none; never creates one
-    try:
-        found = queries.files_with_sha(con, sha)
-    finally:
-        con.close()
-    if found.empty:
-        raise BadParameter(f"台账中没有这个文件：{a.target}", f"no such file in the ledger: {a.target}")
-    if found["sha256"].nunique() > 1:
-        raise BadParameter(f"“{a.target}”对应多个文件，请给出更长的SHA-256",
-                           f"{a.target!r} matches several files: give more digits of the SHA-256")
+    dbp, found = _stored_file(a.target, a.db)
     withdrawn = found[found["withdrawn"].astype(bool)]
     if withdrawn.empty:
         raise BadParameter(f"文件未被撤回：{found['original_name'].iloc[0]}",
@@ -210,6 +206,8 @@ def cmd_restore(a) -> int:
         finally:
             con.close()
         record_withdrawal(dbp, digest, by, a.why, action="restore")
+    from alxa_lib.commands import refresh_surface
+    refresh_surface(dbp, getattr(a, "wait", None))  # the stored status counts the file again (architecture.md §12)
     result = withdrawal_record(withdrawn, by, a.why, dt.datetime.now())
     result["restored"] = result.pop("withdrawn")
     if a.json:
