@@ -371,9 +371,13 @@ def cmd_inspect_plan(a) -> int:
     plan = inspection_plan(data, signals(history, data.plan_rows, period), period, n, records)
     if a.out:
         from alxa_lib.reports.content.inspection_list import write_inspection_outputs
+        from alxa_lib.reports import official
+        from alxa_lib.reports.official.inspection_text import notice_document
         written = write_inspection_outputs(plan, history, period, Path(a.out))
+        official.write(notice_document(plan, period), Path(a.out) / "督查通知.docx", Path(a.out) / "督查通知.pdf")
+        forms = sum(1 for p in written if p.parent.name == "记录表")
         if not a.json:
-            print(f"已写出督查清单和{len(written) - 1}份实地督查记录表 / wrote the list and {len(written) - 1} "
+            print(f"已写出督查清单、督查通知和{forms}份实地督查记录表 / wrote the list, the notice and {forms} "
                   f"record forms to {a.out}")
     projects = [{"project_id": r.project_id, "name": r.name, "department": r.department, "risk": r.risk,
                  "reasons": list(r.reasons), "signals": list(r.signals)} for r in plan.itertuples(index=False)]

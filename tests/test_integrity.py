@@ -254,6 +254,13 @@ def test_inspection_records_round_trip_into_the_reporting_score(ledger_db, tmp_p
                                 "--out", str(tmp_path / "督查"), "--json"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     listed = json.loads(out.stdout)["projects"]
+    # the 督查通知 the Commission signs, with the list as its 附件 (docx and PDF)
+    from docx import Document
+    notice = Document(str(tmp_path / "督查" / "督查通知.docx"))
+    text = "\n".join(p.text for p in notice.paragraphs)
+    cells = {c.text for t in notice.tables for row in t.rows for c in row.cells}
+    assert "关于开展重点建设项目实地督查的通知" in text and "督查项目3个" in text
+    assert {p["project_id"] for p in listed} <= cells and (tmp_path / "督查" / "督查通知.pdf").stat().st_size > 1000
     data, findings_of = year_with_findings(mine, 2025)
     before = {d["department"]: d for d in score_json(data, 3, findings_of)["departments"]}
     state = data.reports[(data.reports["period"] == D(2025, 9, 28))].set_index("project_id")

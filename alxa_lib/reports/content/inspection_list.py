@@ -1,5 +1,6 @@
 """The inspection list as the office sends it (docs/measures.md §12.2): a workbook ranked by risk with its
-reasons and the signals' evidence, and one pre-filled 实地督查记录表 per listed project."""
+reasons and the signals' evidence, and one pre-filled 实地督查记录表 per listed project (the 督查通知, a 公文 with the
+list as its 附件, is ``reports.official.inspection_text``)."""
 from __future__ import annotations
 
 import datetime as dt
