@@ -323,15 +323,9 @@ def _refuse_dtd(window: bytes, part: str, name: str) -> None:
                                       f"re-save it in Excel and resend ({name})")
 
 
-def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n_cells: int, seen: Inspection) -> None:
-    """The exact checks of one worksheet window (the previous chunk's last bytes and this chunk), in their
-    order: a DTD, rows (by count and by row number), cells, columns, then rows by a cell's own reference (a
-    dense reader places a cell by it, whatever its row's number says); then the error cells it holds."""
-    if b"<!" in window:
-        _refuse_dtd(window, part, name)
-    raw = window
-    window, upto = blank_formatting(window)  # only content counts; what the window's end leaves open, the next decides
-    window = window[:upto]
+def _window_limits(window: bytes, part: str, name: str, lim: dict, n_rows: int, n_cells: int) -> None:
+    """Rows (by count and by row number), cells, columns, then rows by a cell's own reference (a dense reader
+    places a cell by it, whatever its row's number says) of one window."""
     row_cap = lim["max_rows"] + lim["row_slack"]
     if max([n_rows, *map(int, _ROW.findall(window))]) > row_cap:
         raise too_long(row_cap, part, name)
@@ -342,6 +336,22 @@ def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n
         raise too_wide(lim, part, name)
     if max((int(r) for _, r in refs), default=0) > row_cap:  # in a row of a small number, a cell far below
         raise too_long(row_cap, part, name)
+
+
+def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n_cells: int, seen: Inspection) -> None:
+    """The exact checks of one worksheet window (the previous chunk's last bytes and this chunk), in their
+    order: a DTD, rows (by count and by row number), cells, columns, then rows by a cell's own reference (a
+    dense reader places a cell by it, whatever its row's number says); then the error cells it holds."""
+    if b"<!" in window:
+        _refuse_dtd(window, part, name)
+    raw = window
+    try:  # first as it stands (formatting counted too, so it refuses nothing the content alone would pass)
+        _window_limits(raw, part, name, lim, n_rows, n_cells)
+    except RejectedFile as exc:
+        if exc.reason not in ("oversized", "too_wide"):
+            raise
+        window, upto = blank_formatting(raw)  # only content counts; what the window's end leaves open, the next decides
+        _window_limits(window[:upto], part, name, lim, n_rows, n_cells)
     if b't="e"' in raw:
         found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(raw)}
         seen.error_cells.setdefault(part, {}).update(found)
