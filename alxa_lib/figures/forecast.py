@@ -99,7 +99,7 @@ def slip_models(table: pd.DataFrame, departments: list[str], cfg=None) -> dict[s
     x = table["slip_days"].to_numpy(dtype=float)
     c = table["censored"].to_numpy(dtype=bool)
     resolved = (table["outcome"] != "pending").to_numpy()
-    dept, pid = table["department"].to_numpy(), table["project_id"].to_numpy()
+    dept = table["department"].to_numpy()
     per_project = table.groupby("project_id")["project_id"].transform("size").to_numpy(dtype=float)
     # a project's promises share one unit of weight (power 1) or each counts more (power < 1): a department
     # whose projects break promise after promise weighs against the banner-wide behaviour it is shrunk to

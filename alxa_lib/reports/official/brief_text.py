@@ -21,7 +21,7 @@ from alxa_lib.reports.content.brief import Brief
 from alxa_lib.reports.content.labels import LIGHT_CN, LIGHT_SYMBOL
 from alxa_lib.reports.content.meeting import overdue_decisions
 from alxa_lib.reports.official.document import Block, OfficialDocument, add_attachment, config, frame, ref, see
-from alxa_lib.reports.official.wording import cn_date, enumerate_named, join, money, month_day, percent, rate_gap
+from alxa_lib.reports.official.wording import cn_date, join, money, month_day, percent, rate_gap
 from alxa_lib.reports.official.wording import rate as rate_pct
 
 INVEST_GAP = "与时间进度比较（百分点）"
