@@ -152,10 +152,27 @@ def _stored_file(target: str, db) -> tuple:
     return dbp, found
 
 
+def _log_and_apply(a, dbp, found, by: str, action: str) -> None:
+    """Withdraw or restore (``action``) the file ``found`` in the ledger, match again if it is a plan or
+    registers, record it in the archive (so a rebuild applies it too) and refresh the stored status
+    (docs/architecture.md §12)."""
+    from alxa_lib import ledger
+    from alxa_lib.commands import refresh_surface
+    from alxa_lib.ledger.archive import record_withdrawal
+    digest = str(found["sha256"].iloc[0])
+    with ledger.writer_lock(dbp):
+        con = ledger.connect(dbp)
+        try:
+            (ledger.withdraw if action == "withdraw" else ledger.restore)(con, digest, by, a.why)
+            _match_again_if_plan(con, found)
+        finally:
+            con.close()
+        record_withdrawal(dbp, digest, by, a.why, action=action)
+    refresh_surface(dbp, getattr(a, "wait", None))
+
+
 def cmd_withdraw(a) -> int:
     """Withdraw a wrongly ingested file: kept in the archive and the ledger, left out of every figure."""
-    from alxa_lib import ledger
-    from alxa_lib.ledger.archive import record_withdrawal
     from alxa_lib.reports.content.status import withdrawal_record
     dbp, found = _stored_file(a.target, a.db)
     live = found[~found["withdrawn"].astype(bool)]
@@ -163,16 +180,7 @@ def cmd_withdraw(a) -> int:
         raise BadParameter(f"文件已撤回：{found['original_name'].iloc[0]}",
                            f"the file was already withdrawn: {found['original_name'].iloc[0]}")
     by = a.by or getpass.getuser()
-    with ledger.writer_lock(dbp):
-        con = ledger.connect(dbp)
-        try:
-            ledger.withdraw(con, str(found["sha256"].iloc[0]), by, a.why)
-            _match_again_if_plan(con, found)
-        finally:
-            con.close()
-        record_withdrawal(dbp, str(found["sha256"].iloc[0]), by, a.why)
-    from alxa_lib.commands import refresh_surface
-    refresh_surface(dbp, getattr(a, "wait", None))  # the stored status no longer counts the file (architecture.md §12)
+    _log_and_apply(a, dbp, found, by, "withdraw")
     result = withdrawal_record(live, by, a.why, dt.datetime.now())
     if a.json:
         _dump(result)
@@ -188,8 +196,6 @@ def cmd_withdraw(a) -> int:
 def cmd_restore(a) -> int:
     """Undo ``alxa withdraw`` (or the withdrawal of a re-sent older version): the file counts again; who,
     when and why are logged in the ledger and kept in the archive, as the withdrawal was."""
-    from alxa_lib import ledger
-    from alxa_lib.ledger.archive import record_withdrawal
     from alxa_lib.reports.content.status import withdrawal_record
     dbp, found = _stored_file(a.target, a.db)
     withdrawn = found[found["withdrawn"].astype(bool)]
@@ -197,17 +203,7 @@ def cmd_restore(a) -> int:
         raise BadParameter(f"文件未被撤回：{found['original_name'].iloc[0]}",
                            f"the file is not withdrawn: {found['original_name'].iloc[0]}")
     by = a.by or getpass.getuser()
-    digest = str(found["sha256"].iloc[0])
-    with ledger.writer_lock(dbp):
-        con = ledger.connect(dbp)
-        try:
-            ledger.restore(con, digest, by, a.why)
-            _match_again_if_plan(con, found)
-        finally:
-            con.close()
-        record_withdrawal(dbp, digest, by, a.why, action="restore")
-    from alxa_lib.commands import refresh_surface
-    refresh_surface(dbp, getattr(a, "wait", None))  # the stored status counts the file again (architecture.md §12)
+    _log_and_apply(a, dbp, found, by, "restore")
     result = withdrawal_record(withdrawn, by, a.why, dt.datetime.now())
     result["restored"] = result.pop("withdrawn")
     if a.json:

@@ -138,6 +138,7 @@ STATUS: dict[str, list[str]] = {
     "已完工": ["完工", "竣工", "已竣工"],
 }
 STARTED_STATUSES = {"已开工", "已复工", "停工", "已完工"}
+UNDER_WAY_STATUSES = ("已开工", "已复工")  # started and neither stopped nor completed: under construction
 
 PROCEDURE_STATUS: dict[str, list[str]] = {
     "已办结": ["已批复", "已完成", "已取得", "已办理", "✓", "√"],

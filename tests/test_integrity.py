@@ -132,10 +132,15 @@ def test_identical_text_across_projects_with_different_progress():
     assert of(signals(pd.DataFrame(same), plan("A", "C")), "identical_text").empty
 
 
-def test_every_threshold_lives_in_params():
+def test_every_threshold_lives_in_params(monkeypatch):
+    """The signals read their thresholds from params/integrity.yaml: a changed number changes what is raised."""
+    from tests.helpers import with_params
+    rows = honest("A")
+    rows[3] = {**rows[2], "period": Q2[3]}  # one repeat: two identical reports in a row
+    assert of(signals(pd.DataFrame(rows), plan("A")), "copied")["period"].tolist() == [Q2[3]]
     cfg = params.load("integrity")
-    assert cfg["signals"]["copied"]["periods"] == 2 and set(cfg["labels"]) >= {
-        "copied", "quarter_end", "pace_jump", "pace_gap", "retro_edit", "round_numbers", "identical_text"}
+    with_params(monkeypatch, "integrity", signals={**cfg["signals"], "copied": {"periods": 3}})
+    assert of(signals(pd.DataFrame(rows), plan("A")), "copied").empty  # three identical reports now needed
 
 
 @settings(max_examples=25)

@@ -9,8 +9,8 @@ import pandas as pd
 from alxa_lib import params
 from alxa_lib.rules import finding
 from alxa_lib.values import clean
+from alxa_lib.vocab import UNDER_WAY_STATUSES as UNDER_WAY
 
-UNDER_WAY = ("已开工", "已复工")
 
 
 def _num(x) -> float | None:

@@ -18,9 +18,9 @@ import pandas as pd
 
 from alxa_lib import params
 from alxa_lib import periods as cal
+from alxa_lib.vocab import UNDER_WAY_STATUSES as UNDER_WAY
 
 SIGNAL_COLUMNS = ["project_id", "department", "period", "signal", "label", "reason", "evidence"]
-UNDER_WAY = ("已开工", "已复工")
 SIGNALS = ("copied", "quarter_end", "pace_jump", "pace_gap", "retro_edit", "round_numbers", "identical_text")
 
 
@@ -92,11 +92,12 @@ def quarter_end(rows: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
     annual = rows["project_id"].map(plan.drop_duplicates("project_id").set_index("project_id")["annual_planned"])
     out = []
     all_periods = cal.periods(year)
+    value = rows.pivot_table(index="project_id", columns="period", values="annual_completed", aggfunc="last")
+    status = rows.pivot_table(index="project_id", columns="period", values="status", aggfunc="last")
     for q in range(1, 5):
         in_q = [p for p in all_periods if cal.quarter_of(p) == q]
         last, before_last = in_q[-1], in_q[-2]
         prev_end = [p for p in all_periods if p < in_q[0]]
-        value = rows.pivot_table(index="project_id", columns="period", values="annual_completed", aggfunc="last")
         if last not in value.columns or before_last not in value.columns:
             continue
         start = value[prev_end[-1]] if prev_end and prev_end[-1] in value.columns else pd.Series(0.0, index=value.index)
@@ -104,7 +105,6 @@ def quarter_end(rows: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
         quarter_inc = value[last] - start
         last_inc = value[last] - value[before_last]
         share = (last_inc / quarter_inc).where(quarter_inc > 0)
-        status = rows.pivot_table(index="project_id", columns="period", values="status", aggfunc="last")
         window = [p for p in all_periods if p < last][-int(c["min_started_periods"]):]
         window = [p for p in window if p in status.columns]
         if len(window) < int(c["min_started_periods"]):

@@ -23,9 +23,9 @@ import random
 
 from alxa_lib import periods as cal
 from alxa_lib.sample.story import SampleYear
+from alxa_lib.vocab import UNDER_WAY_STATUSES as UNDER_WAY
 
 HABITS = ("copier", "booker", "inflater")
-UNDER_WAY = ("已开工", "已复工")
 SHARE_OF_PROJECTS = 0.67
 
 
