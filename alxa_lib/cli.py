@@ -127,21 +127,26 @@ def _daily_parsers(sub) -> None:
     sm.add_argument("--period", required=True, type=_date, help=period_help)
     _db(sm)
     sm.set_defaults(func=daily.cmd_summary)
-    w = sub.add_parser("withdraw", help="撤回误导入的文件（不删除）/ withdraw a wrongly ingested file: "
-                                        "alxa withdraw 收件/交通运输局.xlsx --why 重复报送")
-    w.add_argument("target", metavar="FILE|SHA", help="文件或其SHA-256（至少8位）/ the file or its SHA-256 "
+    _file_action(sub, "withdraw", daily.cmd_withdraw,
+                 help="撤回误导入的文件（不删除）/ withdraw a wrongly ingested file: "
+                      "alxa withdraw 收件/交通运输局.xlsx --why 重复报送",
+                 why="撤回原因 / reason, e.g. --why 误将6月14日报表作为6月28日导入",
+                 by="操作人（默认当前用户）/ who withdraws it (default: the login), e.g. --by 张三")
+    _file_action(sub, "restore", daily.cmd_restore,
+                 help="撤销撤回（文件重新计入）/ undo a withdrawal: alxa restore 3fa2c9d1 --why 撤回有误",
+                 why="原因 / reason, e.g. --why 撤回有误",
+                 by="操作人（默认当前用户）/ who restores it (default: the login), e.g. --by 张三")
+
+
+def _file_action(sub, name: str, func, *, help: str, why: str, by: str) -> None:
+    """withdraw and restore take the same arguments: one stored file, a reason and who acts."""
+    a = sub.add_parser(name, help=help)
+    a.add_argument("target", metavar="FILE|SHA", help="文件或其SHA-256（至少8位）/ the file or its SHA-256 "
                                                       "(8+ hex digits), e.g. 3fa2c9d1")
-    w.add_argument("--why", default=None, help="撤回原因 / reason, e.g. --why 误将6月14日报表作为6月28日导入")
-    w.add_argument("--by", default=None, help="操作人（默认当前用户）/ who withdraws it (default: the login), e.g. --by 张三")
-    _db(w)
-    w.set_defaults(func=daily.cmd_withdraw)
-    rs = sub.add_parser("restore", help="撤销撤回（文件重新计入）/ undo a withdrawal: alxa restore 3fa2c9d1 --why 撤回有误")
-    rs.add_argument("target", metavar="FILE|SHA", help="文件或其SHA-256（至少8位）/ the file or its SHA-256 "
-                                                       "(8+ hex digits), e.g. 3fa2c9d1")
-    rs.add_argument("--why", default=None, help="原因 / reason, e.g. --why 撤回有误")
-    rs.add_argument("--by", default=None, help="操作人（默认当前用户）/ who restores it (default: the login), e.g. --by 张三")
-    _db(rs)
-    rs.set_defaults(func=daily.cmd_restore)
+    a.add_argument("--why", default=None, help=why)
+    a.add_argument("--by", default=None, help=by)
+    _db(a)
+    a.set_defaults(func=func)
 
 
 def build_parser() -> argparse.ArgumentParser:
