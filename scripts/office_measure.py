@@ -271,3 +271,20 @@ def signature(pages: list[Page], issuer: str) -> tuple[Line, Line] | None:
             if a.squeezed == issuer and DATE.match(b.squeezed):
                 return a, b
     return None
+
+
+ATTACHMENT_ITEM = re.compile(r"^(?:附件：)?\d+\.\S")
+
+
+def lines_before_signature(pages: list[Page], issuer: str) -> tuple[int, int] | None:
+    """(page number, lines of body text above the 附件说明 and the 落款 on the 落款's page): the 落款 must not
+    stand alone on a page with only the 附件说明 (docs/rendering.md §11)."""
+    for pg in pages:
+        lines = [ln.squeezed for ln in pg.lines if ln.squeezed and not PAGE_NUMBER.match(ln.text.strip())]
+        for i, (a, b) in enumerate(zip(lines, lines[1:])):
+            if a == issuer and DATE.match(b):
+                above = lines[:i]
+                while above and ATTACHMENT_ITEM.match(above[-1]):  # the 附件说明, read upwards
+                    above.pop()
+                return pg.number, len(above)
+    return None

@@ -40,8 +40,9 @@ OFFICE_PDF = om.OFFICE_PDF
 
 
 @pytest.fixture(scope="session")
-def renderings(reports_out, evaluation_documents, tmp_path_factory) -> dict:
-    """{kind: (document, {"ours": pages, "office": pages})}: LibreOffice converts the three docx once a run."""
+def renderings(reports_out, evaluation_documents, pristine_ledger, tmp_path_factory) -> dict:
+    """{kind: (document, {"ours": pages, "office": pages})}: LibreOffice converts the docx once a run (the three
+    documents, and the brief of 2025-09-28 for the 落款's page)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         pytest.skip("LibreOffice (soffice) is not installed: scripts/install_system_deps.sh installs "
@@ -52,7 +53,9 @@ def renderings(reports_out, evaluation_documents, tmp_path_factory) -> dict:
 
     def convert(out: Path) -> dict:
         done = {}
-        for kind, (docx, _) in files.items():  # distinct names: one soffice run converts all three
+        shutil.copytree(pristine_ledger[0], out / "ledger", ignore=shutil.ignore_patterns(".result.pickle"))
+        files["brief0928"] = brief_0928(out / "ledger" / "alxa.duckdb", out)
+        for kind, (docx, _) in files.items():  # distinct names: one soffice run converts them all
             shutil.copy(docx, out / f"{kind}.docx")
         subprocess.run([soffice, f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless",
                         "--convert-to", OFFICE_PDF, "--outdir", str(out), *[str(out / f"{k}.docx") for k in files]],
@@ -61,9 +64,26 @@ def renderings(reports_out, evaluation_documents, tmp_path_factory) -> dict:
             done[kind] = out / f"{kind}.pdf"
         return done
 
-    office = built_once(tmp_path_factory, "office-pdfs", convert)[1]
-    docs = {"brief": None, "quarter": evaluation_documents["quarter"][0], "annual": evaluation_documents["annual"][0]}
-    return {k: (docs[k], {"ours": om.read(files[k][1]), "office": om.read(office[k])}) for k in KINDS}
+    folder, office = built_once(tmp_path_factory, "office-pdfs", convert)
+    files["brief0928"] = (folder / "brief0928-ours.docx", folder / "brief0928-ours.pdf")
+    docs = {"brief": None, "quarter": evaluation_documents["quarter"][0], "annual": evaluation_documents["annual"][0],
+            "brief0928": None}
+    return {k: (docs[k], {"ours": om.read(files[k][1]), "office": om.read(office[k])}) for k in files}
+
+
+def brief_0928(db: Path, out: Path) -> tuple[Path, Path]:
+    """The brief of 2025-09-28 as a 公文 (docx + PDF): there the 落款 once stood alone on page 4."""
+    import datetime as dt
+
+    from alxa_lib.reports import official
+    from alxa_lib.reports.content.brief import build_brief
+    from alxa_lib.reports.official.brief_text import brief_document
+    from alxa_lib.reports.running import sources
+    day = dt.date(2025, 9, 28)
+    data, findings = sources.brief_inputs(db, day)
+    paths = (out / "brief0928-ours.docx", out / "brief0928-ours.pdf")
+    official.write(brief_document(build_brief(data, day, findings), data, 13), *paths)
+    return paths
 
 
 def pages_of(renderings, kind, rendering):
@@ -134,7 +154,7 @@ def test_banji_last_rule_on_the_type_area_foot_of_an_even_page(renderings, kind,
     assert rule is not None and abs(rule - bottom) <= 1.0, f"{kind} ({rendering}): last rule at {rule} mm, foot {bottom}"
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", KINDS + ("brief0928",))
 def test_the_two_renderings_agree_line_by_line(renderings, kind):
     ours, office = pages_of(renderings, kind, "ours"), pages_of(renderings, kind, "office")
     problems = om.compare_lines(ours, office)
@@ -152,3 +172,13 @@ def test_signature_with_a_seal_centres_the_office_over_the_date(renderings, kind
     char = (right - type_area()[0]) / DOC["grid"]["chars_per_line"]
     assert abs(date.x1 - (right - DOC["signature_right_chars"] * char)) <= 1.0, f"{kind} ({rendering}): {date.x1:.1f}"
     assert abs((office.x0 + office.x1) / 2 - (date.x0 + date.x1) / 2) <= 1.0
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS + ("brief0928",))
+def test_the_signature_never_stands_alone_with_the_attachment_list(renderings, kind, rendering):
+    """The 落款 (and the 附件说明 above it) share their page with at least two lines of body text: the last
+    paragraph's last lines go with them (on 2025-09-28 the brief's page 4 held only the 附件说明 and the 落款;
+    the quarterly's page 3 only the 落款)."""
+    page, lines = om.lines_before_signature(pages_of(renderings, kind, rendering), DOC["issuer"])
+    assert lines >= 2, f"{kind} ({rendering}): page {page} has {lines} body lines above the 附件说明 and 落款"

@@ -133,16 +133,20 @@ def body(doc, d: OfficialDocument) -> None:
         p = doc.add_paragraph(f"{d.recipients}：", style="Normal")
         p.paragraph_format.first_line_indent = Pt(0)
     for b in d.blocks:
-        doc.add_paragraph(safe(b.text), style=STYLE[b.level])  # text only: never a field or markup
+        p = doc.add_paragraph(safe(b.text), style=STYLE[b.level])  # text only: never a field or markup
+    if d.blocks:  # the 落款 never stands alone: the body's last two lines go with it (docs/rendering.md §11)
+        p.paragraph_format.widow_control = True
+        p.paragraph_format.keep_with_next = True
     if d.attachments:
-        doc.add_paragraph("", style="Normal")
+        doc.add_paragraph("", style="Normal").paragraph_format.keep_with_next = True
         g = geometry()
         for i, a in enumerate(d.attachments, 1):
             p = doc.add_paragraph(("附件：" if i == 1 else "") + f"{i}. {safe(a.title)}", style="Normal")
             p.paragraph_format.left_indent = Pt(g.indent_pt + (0 if i == 1 else 3 * g.char_pt))
             p.paragraph_format.first_line_indent = Pt(0)
+            p.paragraph_format.keep_with_next = True
     for _ in range(2):
-        doc.add_paragraph("", style="Normal")
+        doc.add_paragraph("", style="Normal").paragraph_format.keep_with_next = True
     if d.issuer:
         p = doc.add_paragraph(d.issuer, style=SIGN)
         p.paragraph_format.right_indent = Pt(signature_indents_pt(d.issuer, d.date_text)[0])

@@ -94,6 +94,8 @@ h2, h3, h4 {{ break-after: avoid; }}
 .title {{ {font(f['title'])} font-size: {s['title']}pt; line-height: {c['title_line_pt']}pt; text-align: center;
   text-indent: 0; letter-spacing: 0; {ws0} }}
 .flush {{ text-indent: 0; }}
+[data-keep="last"] {{ widows: 2; orphans: 2; break-after: avoid; }}
+[data-keep="next"] {{ break-after: avoid; }}
 .sign {{ text-align: right; text-indent: 0; padding-right: {c['signature_right_chars'] * g.char_pt:.2f}pt; }}
 .label {{ {font(f['attachment_label'])} text-indent: 0; letter-spacing: 0; {ws0} text-align: left; }}
 .att-title {{ {font(f['title'])} font-size: {s['attachment_title']}pt; line-height: {c['title_line_pt']}pt;
@@ -172,13 +174,17 @@ def body(d: OfficialDocument) -> str:
     out = [title_html(d.title, "title"), "<p>&nbsp;</p>"]
     if d.recipients:
         out.append(f'<p class="flush">{body_e(d.recipients + "：")}</p>')
-    out += [f"<{TAGS[b.level]}>{body_e(b.text)}</{TAGS[b.level]}>" for b in d.blocks]
+    # the 落款 never stands alone: the body's last two lines go with it (docs/rendering.md §11)
+    last = ' data-keep="last"'
+    out += [f"<{TAGS[b.level]}{last if i == len(d.blocks) else ''}>{body_e(b.text)}</{TAGS[b.level]}>"
+            for i, b in enumerate(d.blocks, 1)]
     if d.attachments:
-        out.append("<p>&nbsp;</p>")
+        out.append('<p data-keep="next">&nbsp;</p>')
         for i, a in enumerate(d.attachments, 1):
             left = g.indent_pt + (0 if i == 1 else 3 * g.char_pt)
-            out.append(f'<p class="flush" style="padding-left:{left:.2f}pt">{body_e(("附件：" if i == 1 else "") + f"{i}. {a.title}")}</p>')
-    out += ["<p>&nbsp;</p>"] * 2
+            out.append(f'<p class="flush" data-keep="next" style="padding-left:{left:.2f}pt">'
+                       f'{body_e(("附件：" if i == 1 else "") + f"{i}. {a.title}")}</p>')
+    out += ['<p data-keep="next">&nbsp;</p>'] * 2
     if d.issuer:
         out.append(f'<p class="sign" style="break-after: avoid; padding-right:{signature_indents_pt(d.issuer, d.date_text)[0]}pt">'
                    f'{body_e(d.issuer)}</p>')
