@@ -156,6 +156,12 @@ def masthead_top(pages: list[Page]) -> float | None:
     return min(c.top for c in red) if red else None
 
 
+def masthead_line(pages: list[Page]) -> Line | None:
+    """The red 发文机关标志 on page 1 as one line (its size, its drawn extent)."""
+    red = [ln for ln in pages[0].lines if any(c.red for c in ln.chars) and ln.squeezed]
+    return red[0] if red else None
+
+
 def title_lines(pages: list[Page], title_pt: float) -> list[str]:
     """The title's lines on page 1: black text of the title's size."""
     return [ln.squeezed for ln in pages[0].lines

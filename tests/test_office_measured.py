@@ -9,6 +9,7 @@ does the measuring). LibreOffice (Debian ``libreoffice-writer-nogui``) is instal
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -107,6 +108,24 @@ def test_masthead_top_edge_where_the_standard_puts_it(renderings, kind, renderin
 
 @pytest.mark.parametrize("rendering", RENDERINGS)
 @pytest.mark.parametrize("kind", KINDS)
+def test_masthead_size_and_width_from_params(renderings, kind, rendering):
+    """The 文件 form's 发文机关标志 is large (``size_pt``, 初号 42 pt: 14.8 mm) and narrowed to at most
+    ``max_width_mm`` (150 mm: 15 characters × 14.8 mm × 67 % = 148.9 mm), centred on the type area; the 简报
+    form keeps the largest size that fits one line (28.5 pt)."""
+    line = om.masthead_line(pages_of(renderings, kind, rendering))
+    geo, name = DOC["masthead_geometry"][kind], DOC["masthead"][kind]
+    size = geo.get("size_pt") or 28.5
+    want = {"brief": 150.8, "quarter": 148.9, "annual": 148.9}[kind]  # by hand, as in the docstring
+    left, _, right, _ = type_area()
+    where = f"{kind} ({rendering})"
+    assert line.squeezed == name and abs(line.size - size) <= 0.6, f"{where}: {line.squeezed} at {line.size} pt"
+    assert abs((line.x1 - line.x0) - want) <= 1.0, f"{where}: {line.x1 - line.x0:.1f} mm wide, want {want}"
+    assert line.x1 - line.x0 <= geo.get("max_width_mm", right - left)
+    assert abs((line.x0 + line.x1) / 2 - (left + right) / 2) <= 1.0, f"{where}: not centred ({line.x0:.1f}–{line.x1:.1f})"
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS)
 def test_title_lines_keep_their_words(renderings, kind, rendering):
     pages = pages_of(renderings, kind, rendering)
     lines = om.title_lines(pages, DOC["sizes_pt"]["title"])
@@ -182,3 +201,19 @@ def test_the_signature_never_stands_alone_with_the_attachment_list(renderings, k
     the quarterly's page 3 only the 落款)."""
     page, lines = om.lines_before_signature(pages_of(renderings, kind, rendering), DOC["issuer"])
     assert lines >= 2, f"{kind} ({rendering}): page {page} has {lines} body lines above the 附件说明 and 落款"
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", ("brief", "brief0928"))
+def test_a_gap_in_percentage_points_has_one_decimal_and_a_hyphen_minus(renderings, kind, rendering):
+    """附件2's 与时间进度比较（百分点）: the rates are printed to one decimal, so is their gap ("-15.3", never
+    "-15.30"), a negative one with "-" (table.decimals in params; docs/rendering.md §11)."""
+    cells = []
+    for pg in pages_of(renderings, kind, rendering):
+        for t in pg.tables:
+            head = [(h or "").replace("\n", "") for h in t[0]]
+            col = next((i for i, h in enumerate(head) if "百分点" in h), None)
+            cells += [row[col] for row in t[1:] if col is not None and row[col]]
+    assert cells and any(c.startswith("-") for c in cells), f"{kind} ({rendering}): no gap column found"
+    bad = [c for c in cells if not re.fullmatch(r"-?\d+\.\d", c)]
+    assert bad == [], f"{kind} ({rendering}): {bad[:5]}"

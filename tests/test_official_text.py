@@ -200,3 +200,15 @@ def test_attachment_tables_write_dates_and_quarters_as_the_text_does():
     t = as_written(pd.DataFrame({"单位": ["甲"], "第1季度": [90.0], "日期": [dt.date(2025, 7, 24)], "依据": ["计划2025-05-01开工"]}))
     assert list(t.columns) == ["单位", "第一季度", "日期", "依据"]
     assert t.iloc[0].tolist() == ["甲", 90.0, "2025年7月24日", "计划2025年5月1日开工"]
+
+
+def test_figures_in_a_table_keep_the_precision_of_their_kind():
+    """A gap between rates (百分点) to one decimal with a hyphen-minus, never "-34.10" nor "-0.0"; money keeps
+    two decimals (params table.decimals)."""
+    from alxa_lib.reports.official.document import as_written
+    from alxa_lib.reports.official.layout import cell_text
+    df = pd.DataFrame({"单位": ["甲", "乙", "丙"], "年度计划投资（万元）": [18165.0, 1.5, 2.0],
+                       "与时间进度比较（百分点）": [-34.1, 0.0, -0.04]})
+    out = as_written(df)
+    assert [cell_text(v) for v in out["与时间进度比较（百分点）"]] == ["-34.1", "0.0", "0.0"]
+    assert [cell_text(v) for v in out["年度计划投资（万元）"]] == ["18165.00", "1.50", "2.00"]

@@ -24,8 +24,8 @@ from alxa_lib.reports.official.document import OfficialDocument, config
 from alxa_lib.reports.official.docx_pages import banji, font_table, page_numbers, page_setup
 from alxa_lib.reports.official.docx_xml import (ATT_TITLE, BANJI, FOOTER, LABEL, MASTHEAD, NUMBER, SIGN, STYLE, TABLE,
                                                 TITLE, border, child, set_char_spacing, set_fonts)
-from alxa_lib.reports.official.layout import (cell_text, geometry, masthead_pt, masthead_space_before_pt, rule_space_pt,
-                                              safe, signature_indents_pt, table_plan, title_lines)
+from alxa_lib.reports.official.layout import (cell_text, geometry, masthead_pt, masthead_scale, masthead_space_before_pt,
+                                              rule_space_pt, safe, signature_indents_pt, table_plan, title_lines)
 from alxa_lib.reports.official.paging import cell_pieces, chunks
 
 
@@ -97,8 +97,12 @@ def head(doc, d: OfficialDocument) -> None:
     office and the date), the red rule, then blank lines down to the title (GB/T 9704 7.2)."""
     c, g = config(), geometry()
     p = doc.add_paragraph(d.masthead, style=MASTHEAD)
-    size = masthead_pt(d.masthead)
+    size, scale = masthead_pt(d.masthead, d.kind), masthead_scale(d.masthead, d.kind)
     p.runs[0].font.size = Pt(size)
+    if scale < 100:  # 字符缩放: w:w sits before w:sz in the run's properties
+        w = OxmlElement("w:w")
+        w.set(qn("w:val"), str(scale))
+        p.runs[0]._r.get_or_add_rPr().find(qn("w:sz")).addprevious(w)
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     p.paragraph_format.line_spacing = Pt(round(size * c["masthead_line_factor"], 2))
     p.paragraph_format.space_before = Pt(masthead_space_before_pt(d.kind, size))

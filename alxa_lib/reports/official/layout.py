@@ -72,11 +72,24 @@ def footer_distance_mm() -> float:
     return g.bottom - c["page_number"]["below_type_area_mm"] - c["sizes_pt"]["page_number"] / MM
 
 
-def masthead_pt(text: str) -> float:
-    """As large as params allow while the name fits one line of the type area (to the half point)."""
+def masthead_pt(text: str, kind: str = "brief") -> float:
+    """The 发文机关标志's size: ``masthead_geometry.<kind>.size_pt`` when params set one (the 文件 form: large,
+    narrowed by :func:`masthead_scale` to fit), else as large as ``masthead_max`` allows while the name fits one
+    line of the type area (to the half point)."""
     c, g = config(), geometry()
+    if c["masthead_geometry"][kind].get("size_pt"):
+        return float(c["masthead_geometry"][kind]["size_pt"])
     fit = g.type_w * MM / max(1, width_chars(text)) - 0.5
     return min(float(c["sizes_pt"]["masthead_max"]), math.floor(fit * 2) / 2)
+
+
+def masthead_scale(text: str, kind: str = "brief") -> int:
+    """The character width of the 发文机关标志 in percent (Word's 字符缩放, ``w:w``): 100, or less when the name
+    at its size would be wider than ``masthead_geometry.<kind>.max_width_mm`` (whole percent, rounded down)."""
+    c = config()
+    size, most = masthead_pt(text, kind), c["masthead_geometry"][kind].get("max_width_mm")
+    natural = width_chars(text) * size / MM
+    return 100 if not most or natural <= most else math.floor(100 * most / natural)
 
 
 # ---------------------------------------------------------------- tables

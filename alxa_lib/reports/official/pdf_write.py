@@ -13,9 +13,9 @@ from pathlib import Path
 
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
-from alxa_lib.reports.official.layout import (banji_spacer_pt, banji_widths_mm, cell_text, geometry, masthead_pt,
-                                              masthead_space_before_pt, rule_space_pt, safe, signature_indents_pt,
-                                              table_plan, title_lines)
+from alxa_lib.reports.official.layout import (MM, banji_spacer_pt, banji_widths_mm, cell_text, geometry, masthead_pt,
+                                              masthead_scale, masthead_space_before_pt, rule_space_pt, safe,
+                                              signature_indents_pt, table_plan, title_lines, width_chars)
 from alxa_lib.reports.official.paging import cell_pieces, chunks
 from alxa_lib.reports.official.textflow import SPACE_EM, runs
 
@@ -150,8 +150,13 @@ def body_e(text) -> str:
 
 def head(d: OfficialDocument) -> str:
     c, g = config(), geometry()
-    size = masthead_pt(d.masthead)
-    out = [f'<p class="masthead" style="font-size:{size}pt; line-height:{size * c["masthead_line_factor"]:.2f}pt; '
+    size, scale = masthead_pt(d.masthead, d.kind), masthead_scale(d.masthead, d.kind)
+    # narrowed (字符缩放) as the docx's w:w: a block as wide as the name at full width, centred on the type area
+    # and scaled about its centre (a transform leaves the layout alone)
+    wide = max(g.type_w, width_chars(d.masthead) * size / MM + 1)
+    narrow = f"width:{wide:.2f}mm; margin-left:{(g.type_w - wide) / 2:.2f}mm; transform:scaleX({scale / 100}); " \
+        if scale < 100 else ""
+    out = [f'<p class="masthead" style="{narrow}font-size:{size}pt; line-height:{size * c["masthead_line_factor"]:.2f}pt; '
            f'margin-top:{masthead_space_before_pt(d.kind, size)}pt">{e(d.masthead)}</p>']
     if d.short_form:
         if d.number:
