@@ -236,3 +236,13 @@ def test_a_neutral_list_follows_the_unit_order_of_the_parameters(monkeypatch):
     assert by_units(["乌斯太镇", "交通运输局", "未列单位", "住建局"]) == ["住建局", "交通运输局", "乌斯太镇", "未列单位"]
     with_params(monkeypatch, "banner", unit_order=["乌斯太镇", "住建局", "宗别立镇"])  # another office's order
     assert bt.submissions_text(sub) == "本期应报送单位22个，按时报送19个，迟报3个（乌斯太镇、住建局和宗别立镇）。"
+
+
+def test_the_last_lines_kept_with_the_signature():
+    """The 落款 takes at least two lines of body text with it: the last paragraph, and the one before it when
+    the last fits one line (26 characters after the 2-character indent)."""
+    from alxa_lib.reports.official.layout import kept_with_signature
+    long = "各单位要对照考评结果和扣分明细，查找项目推进、信息报送和问题处理中的薄弱环节。"  # 39 characters: two lines
+    assert kept_with_signature([long, long]) == 1
+    assert kept_with_signature([long, "请各单位认真落实。"]) == 2
+    assert kept_with_signature(["请各单位认真落实。"]) == 1 and kept_with_signature([]) == 0

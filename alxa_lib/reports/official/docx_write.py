@@ -25,7 +25,8 @@ from alxa_lib.reports.official.docx_pages import banji, font_table, page_numbers
 from alxa_lib.reports.official.docx_xml import (ATT_TITLE, BANJI, FOOTER, LABEL, MASTHEAD, NUMBER, SIGN, STYLE, TABLE,
                                                 TITLE, border, child, set_char_spacing, set_fonts)
 from alxa_lib.reports.official.layout import (cell_text, geometry, masthead_pt, masthead_scale, masthead_space_before_pt,
-                                              rule_space_pt, safe, signature_indents_pt, table_plan, title_lines)
+                                              kept_with_signature, rule_space_pt, safe, signature_indents_pt,
+                                              table_plan, title_lines)
 from alxa_lib.reports.official.paging import cell_pieces, chunks
 
 
@@ -136,11 +137,12 @@ def body(doc, d: OfficialDocument) -> None:
     if d.recipients:
         p = doc.add_paragraph(f"{d.recipients}：", style="Normal")
         p.paragraph_format.first_line_indent = Pt(0)
-    for b in d.blocks:
+    keep = len(d.blocks) - kept_with_signature([b.text for b in d.blocks])
+    for i, b in enumerate(d.blocks):
         p = doc.add_paragraph(safe(b.text), style=STYLE[b.level])  # text only: never a field or markup
-    if d.blocks:  # the 落款 never stands alone: the body's last two lines go with it (docs/rendering.md §11)
-        p.paragraph_format.widow_control = True
-        p.paragraph_format.keep_with_next = True
+        if i >= keep:  # the 落款 never stands alone: the body's last two lines go with it (docs/rendering.md §11)
+            p.paragraph_format.widow_control = True
+            p.paragraph_format.keep_with_next = True
     if d.attachments:
         doc.add_paragraph("", style="Normal").paragraph_format.keep_with_next = True
         g = geometry()

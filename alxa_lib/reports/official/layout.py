@@ -355,6 +355,15 @@ def banji_widths_mm(right_text: str) -> tuple[float, float]:
     return round(g.type_w - right, 2), round(right, 2)
 
 
+def kept_with_signature(texts: list[str]) -> int:
+    """How many of the body's last paragraphs go with the 附件说明 and the 落款 (never alone on a page: at least
+    two lines of body text with them): the last one, and the one before it when the last fits one line."""
+    if not texts:
+        return 0
+    room = config()["grid"]["chars_per_line"] - config()["first_line_indent_chars"]
+    return 1 if spaced_em(texts[-1]) > room or len(texts) == 1 else 2
+
+
 def signature_indents_pt(issuer: str, date_text: str) -> tuple[float, float]:
     """Right indents (pt) of the 落款 (issuing office) and the 成文日期. With a seal (``seal: true``, 7.3.5.1)
     the date is ``signature_right_chars`` in from the right and the office is centred over it; without

@@ -14,7 +14,7 @@ from pathlib import Path
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
 from alxa_lib.reports.official.layout import (MM, banji_spacer_pt, banji_widths_mm, cell_text, geometry, masthead_pt,
-                                              masthead_scale, masthead_space_before_pt, rule_space_pt, safe,
+                                              kept_with_signature, masthead_scale, masthead_space_before_pt, rule_space_pt, safe,
                                               signature_indents_pt, table_plan, title_lines, width_chars)
 from alxa_lib.reports.official.paging import cell_pieces, chunks
 from alxa_lib.reports.official.textflow import SPACE_EM, runs
@@ -180,9 +180,9 @@ def body(d: OfficialDocument) -> str:
     if d.recipients:
         out.append(f'<p class="flush">{body_e(d.recipients + "：")}</p>')
     # the 落款 never stands alone: the body's last two lines go with it (docs/rendering.md §11)
-    last = ' data-keep="last"'
-    out += [f"<{TAGS[b.level]}{last if i == len(d.blocks) else ''}>{body_e(b.text)}</{TAGS[b.level]}>"
-            for i, b in enumerate(d.blocks, 1)]
+    keep, last = len(d.blocks) - kept_with_signature([b.text for b in d.blocks]), ' data-keep="last"'
+    out += [f"<{TAGS[b.level]}{last if i >= keep else ''}>{body_e(b.text)}</{TAGS[b.level]}>"
+            for i, b in enumerate(d.blocks)]
     if d.attachments:
         out.append('<p data-keep="next">&nbsp;</p>')
         for i, a in enumerate(d.attachments, 1):
