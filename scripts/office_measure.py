@@ -156,6 +156,12 @@ def masthead_top(pages: list[Page]) -> float | None:
     return min(c.top for c in red) if red else None
 
 
+def masthead_line(pages: list[Page]) -> Line | None:
+    """The red 发文机关标志 on page 1 as one line (its size, its drawn extent)."""
+    red = [ln for ln in pages[0].lines if any(c.red for c in ln.chars) and ln.squeezed]
+    return red[0] if red else None
+
+
 def title_lines(pages: list[Page], title_pt: float) -> list[str]:
     """The title's lines on page 1: black text of the title's size."""
     return [ln.squeezed for ln in pages[0].lines
@@ -270,4 +276,21 @@ def signature(pages: list[Page], issuer: str) -> tuple[Line, Line] | None:
         for a, b in zip(pg.lines, pg.lines[1:]):
             if a.squeezed == issuer and DATE.match(b.squeezed):
                 return a, b
+    return None
+
+
+ATTACHMENT_ITEM = re.compile(r"^(?:附件：)?\d+\.\S")
+
+
+def lines_before_signature(pages: list[Page], issuer: str) -> tuple[int, int] | None:
+    """(page number, lines of body text above the 附件说明 and the 落款 on the 落款's page): the 落款 must not
+    stand alone on a page with only the 附件说明 (docs/rendering.md §11)."""
+    for pg in pages:
+        lines = [ln.squeezed for ln in pg.lines if ln.squeezed and not PAGE_NUMBER.match(ln.text.strip())]
+        for i, (a, b) in enumerate(zip(lines, lines[1:])):
+            if a == issuer and DATE.match(b):
+                above = lines[:i]
+                while above and ATTACHMENT_ITEM.match(above[-1]):  # the 附件说明, read upwards
+                    above.pop()
+                return pg.number, len(above)
     return None

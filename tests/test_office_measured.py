@@ -9,6 +9,7 @@ does the measuring). LibreOffice (Debian ``libreoffice-writer-nogui``) is instal
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -40,8 +41,9 @@ OFFICE_PDF = om.OFFICE_PDF
 
 
 @pytest.fixture(scope="session")
-def renderings(reports_out, evaluation_documents, tmp_path_factory) -> dict:
-    """{kind: (document, {"ours": pages, "office": pages})}: LibreOffice converts the three docx once a run."""
+def renderings(reports_out, evaluation_documents, pristine_ledger, tmp_path_factory) -> dict:
+    """{kind: (document, {"ours": pages, "office": pages})}: LibreOffice converts the docx once a run (the three
+    documents, and the brief of 2025-09-28 for the 落款's page)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         pytest.skip("LibreOffice (soffice) is not installed: scripts/install_system_deps.sh installs "
@@ -52,7 +54,9 @@ def renderings(reports_out, evaluation_documents, tmp_path_factory) -> dict:
 
     def convert(out: Path) -> dict:
         done = {}
-        for kind, (docx, _) in files.items():  # distinct names: one soffice run converts all three
+        shutil.copytree(pristine_ledger[0], out / "ledger", ignore=shutil.ignore_patterns(".result.pickle"))
+        files["brief0928"] = brief_0928(out / "ledger" / "alxa.duckdb", out)
+        for kind, (docx, _) in files.items():  # distinct names: one soffice run converts them all
             shutil.copy(docx, out / f"{kind}.docx")
         subprocess.run([soffice, f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless",
                         "--convert-to", OFFICE_PDF, "--outdir", str(out), *[str(out / f"{k}.docx") for k in files]],
@@ -61,9 +65,26 @@ def renderings(reports_out, evaluation_documents, tmp_path_factory) -> dict:
             done[kind] = out / f"{kind}.pdf"
         return done
 
-    office = built_once(tmp_path_factory, "office-pdfs", convert)[1]
-    docs = {"brief": None, "quarter": evaluation_documents["quarter"][0], "annual": evaluation_documents["annual"][0]}
-    return {k: (docs[k], {"ours": om.read(files[k][1]), "office": om.read(office[k])}) for k in KINDS}
+    folder, office = built_once(tmp_path_factory, "office-pdfs", convert)
+    files["brief0928"] = (folder / "brief0928-ours.docx", folder / "brief0928-ours.pdf")
+    docs = {"brief": None, "quarter": evaluation_documents["quarter"][0], "annual": evaluation_documents["annual"][0],
+            "brief0928": None}
+    return {k: (docs[k], {"ours": om.read(files[k][1]), "office": om.read(office[k])}) for k in files}
+
+
+def brief_0928(db: Path, out: Path) -> tuple[Path, Path]:
+    """The brief of 2025-09-28 as a 公文 (docx + PDF): there the 落款 once stood alone on page 4."""
+    import datetime as dt
+
+    from alxa_lib.reports import official
+    from alxa_lib.reports.content.brief import build_brief
+    from alxa_lib.reports.official.brief_text import brief_document
+    from alxa_lib.reports.running import sources
+    day = dt.date(2025, 9, 28)
+    data, findings = sources.brief_inputs(db, day)
+    paths = (out / "brief0928-ours.docx", out / "brief0928-ours.pdf")
+    official.write(brief_document(build_brief(data, day, findings), data, 13), *paths)
+    return paths
 
 
 def pages_of(renderings, kind, rendering):
@@ -83,6 +104,24 @@ def test_masthead_top_edge_where_the_standard_puts_it(renderings, kind, renderin
     want = DOC["margins_mm"]["top"] + DOC["masthead_geometry"][kind]["top_below_type_area_mm"]
     top = om.masthead_top(pages_of(renderings, kind, rendering))
     assert abs(top - want) <= 1.0, f"{kind} ({rendering}): masthead top {top:.1f} mm, standard {want} mm"
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_masthead_size_and_width_from_params(renderings, kind, rendering):
+    """The 文件 form's 发文机关标志 is large (``size_pt``, 初号 42 pt: 14.8 mm) and narrowed to at most
+    ``max_width_mm`` (150 mm: 15 characters × 14.8 mm × 67 % = 148.9 mm), centred on the type area; the 简报
+    form keeps the largest size that fits one line (28.5 pt)."""
+    line = om.masthead_line(pages_of(renderings, kind, rendering))
+    geo, name = DOC["masthead_geometry"][kind], DOC["masthead"][kind]
+    size = geo.get("size_pt") or 28.5
+    want = {"brief": 150.8, "quarter": 148.9, "annual": 148.9}[kind]  # by hand, as in the docstring
+    left, _, right, _ = type_area()
+    where = f"{kind} ({rendering})"
+    assert line.squeezed == name and abs(line.size - size) <= 0.6, f"{where}: {line.squeezed} at {line.size} pt"
+    assert abs((line.x1 - line.x0) - want) <= 1.0, f"{where}: {line.x1 - line.x0:.1f} mm wide, want {want}"
+    assert line.x1 - line.x0 <= geo.get("max_width_mm", right - left)
+    assert abs((line.x0 + line.x1) / 2 - (left + right) / 2) <= 1.0, f"{where}: not centred ({line.x0:.1f}–{line.x1:.1f})"
 
 
 @pytest.mark.parametrize("rendering", RENDERINGS)
@@ -134,7 +173,7 @@ def test_banji_last_rule_on_the_type_area_foot_of_an_even_page(renderings, kind,
     assert rule is not None and abs(rule - bottom) <= 1.0, f"{kind} ({rendering}): last rule at {rule} mm, foot {bottom}"
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", KINDS + ("brief0928",))
 def test_the_two_renderings_agree_line_by_line(renderings, kind):
     ours, office = pages_of(renderings, kind, "ours"), pages_of(renderings, kind, "office")
     problems = om.compare_lines(ours, office)
@@ -152,3 +191,29 @@ def test_signature_with_a_seal_centres_the_office_over_the_date(renderings, kind
     char = (right - type_area()[0]) / DOC["grid"]["chars_per_line"]
     assert abs(date.x1 - (right - DOC["signature_right_chars"] * char)) <= 1.0, f"{kind} ({rendering}): {date.x1:.1f}"
     assert abs((office.x0 + office.x1) / 2 - (date.x0 + date.x1) / 2) <= 1.0
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", KINDS + ("brief0928",))
+def test_the_signature_never_stands_alone_with_the_attachment_list(renderings, kind, rendering):
+    """The 落款 (and the 附件说明 above it) share their page with at least two lines of body text: the last
+    paragraph's last lines go with them (on 2025-09-28 the brief's page 4 held only the 附件说明 and the 落款;
+    the quarterly's page 3 only the 落款)."""
+    page, lines = om.lines_before_signature(pages_of(renderings, kind, rendering), DOC["issuer"])
+    assert lines >= 2, f"{kind} ({rendering}): page {page} has {lines} body lines above the 附件说明 and 落款"
+
+
+@pytest.mark.parametrize("rendering", RENDERINGS)
+@pytest.mark.parametrize("kind", ("brief", "brief0928"))
+def test_a_gap_in_percentage_points_has_one_decimal_and_a_hyphen_minus(renderings, kind, rendering):
+    """附件2's 与时间进度比较（百分点）: the rates are printed to one decimal, so is their gap ("-15.3", never
+    "-15.30"), a negative one with "-" (table.decimals in params; docs/rendering.md §11)."""
+    cells = []
+    for pg in pages_of(renderings, kind, rendering):
+        for t in pg.tables:
+            head = [(h or "").replace("\n", "") for h in t[0]]
+            col = next((i for i, h in enumerate(head) if "百分点" in h), None)
+            cells += [row[col] for row in t[1:] if col is not None and row[col]]
+    assert cells and any(c.startswith("-") for c in cells), f"{kind} ({rendering}): no gap column found"
+    bad = [c for c in cells if not re.fullmatch(r"-?\d+\.\d", c)]
+    assert bad == [], f"{kind} ({rendering}): {bad[:5]}"

@@ -238,6 +238,25 @@ def test_annual_figures_equal_rank_json(evaluation_files, ledger_db, capsys):
     assert f"其他拟追责情形{len(other)}条" in text
 
 
+def test_the_units_and_projects_named_are_those_that_matter_most(evaluation_files, brief_files):
+    """The year-end 通报 names the units with most other cases (equal counts in the office's order of units);
+    the brief names the red projects with the lowest 投资进度指数, never leaving out a lower one."""
+    from alxa_lib.reports.content.labels import unit_key
+    doc, files = evaluation_files["annual"]
+    text = text_of(Document(files["docx"]))
+    per = pd.Series([t["department"] for t in doc.figures["rank"]["accountability"] if t["trigger"] != "bottom_ranking"])
+    counts = sorted(per.value_counts().items(), key=lambda kv: (-kv[1], unit_key(kv[0])))
+    want = "、".join(f"{d}（{n}条）" for d, n in counts[:DOC["limits"]["departments_named"]])
+    assert f"涉及{want}等{len(counts)}个单位" in text, (want, text)
+    brief = Document(brief_files["docx"])
+    said = re.search(r"红灯项目(?:包括|分别是)：(.*?)(?:等\d+个)?。", text_of(brief)).group(1)
+    named = [float(x) for x in re.findall(r"投资进度指数(\d+\.\d+)", said)]
+    lights = next(t for t in brief.tables if t.rows[0].cells[0].text == "亮灯")  # 附件3's first page
+    red = sorted(float(x) for r in lights.rows[1:] if "红灯" in r.cells[0].text
+                 for x in re.findall(r"投资进度指数\s*(\d+\.\d+)", r.cells[-1].text))
+    assert named and named == red[:len(named)], (named, red)
+
+
 # ---------------------------------------------------------------- the PDF
 def _pages(path):
     with pdfplumber.open(path) as pdf:

@@ -200,3 +200,49 @@ def test_attachment_tables_write_dates_and_quarters_as_the_text_does():
     t = as_written(pd.DataFrame({"单位": ["甲"], "第1季度": [90.0], "日期": [dt.date(2025, 7, 24)], "依据": ["计划2025-05-01开工"]}))
     assert list(t.columns) == ["单位", "第一季度", "日期", "依据"]
     assert t.iloc[0].tolist() == ["甲", 90.0, "2025年7月24日", "计划2025年5月1日开工"]
+
+
+def test_figures_in_a_table_keep_the_precision_of_their_kind():
+    """A gap between rates (百分点) to one decimal with a hyphen-minus, never "-34.10" nor "-0.0"; money keeps
+    two decimals (params table.decimals)."""
+    from alxa_lib.reports.official.document import as_written
+    from alxa_lib.reports.official.layout import cell_text
+    df = pd.DataFrame({"单位": ["甲", "乙", "丙"], "年度计划投资（万元）": [18165.0, 1.5, 2.0],
+                       "与时间进度比较（百分点）": [-34.1, 0.0, -0.04]})
+    out = as_written(df)
+    assert [cell_text(v) for v in out["与时间进度比较（百分点）"]] == ["-34.1", "0.0", "0.0"]
+    assert [cell_text(v) for v in out["年度计划投资（万元）"]] == ["18165.00", "1.50", "2.00"]
+
+
+def test_units_with_equal_figures_follow_the_office_order_not_code_points():
+    """The units named are those with most cases; between equal counts the office's order of units
+    (params/banner.yaml unit_order: 政府部门, then 苏木镇): 住建局、交通运输局 before 宗别立镇, and 乌斯太镇 (first by
+    code point) is the one left to the count."""
+    ranking = [{"rank": 1, "department": "甲", "score": 92.5}]
+    cases = (("乌斯太镇", 4), ("交通运输局", 4), ("住建局", 4), ("宗别立镇", 4), ("农牧局", 8), ("教育局", 6))
+    many = [{"department": d, "trigger": "start_overdue"} for d, n in cases for _ in range(n)]
+    assert et.accountability_text(many, ranking)[-1] == (
+        "其他拟追责情形30条（迟迟不开工30条），涉及农牧局（8条）、教育局（6条）、住建局（4条）、交通运输局（4条）、"
+        "宗别立镇（4条）等6个单位。")
+    ranked = et.quarter_ranking([{"department": d, "score": 91.0} for d in ("乌斯太镇", "宗别立镇", "交通运输局")])
+    assert [r["department"] for r in ranked] == ["交通运输局", "宗别立镇", "乌斯太镇"]
+
+
+def test_a_neutral_list_follows_the_unit_order_of_the_parameters(monkeypatch):
+    from helpers import with_params
+    from alxa_lib.reports.content.labels import by_units
+    sub = {"due": 22, "on_time": 19, "late_departments": ["乌斯太镇", "宗别立镇", "住建局"], "missing_departments": []}
+    assert bt.submissions_text(sub) == "本期应报送单位22个，按时报送19个，迟报3个（住建局、宗别立镇和乌斯太镇）。"
+    assert by_units(["乌斯太镇", "交通运输局", "未列单位", "住建局"]) == ["住建局", "交通运输局", "乌斯太镇", "未列单位"]
+    with_params(monkeypatch, "banner", unit_order=["乌斯太镇", "住建局", "宗别立镇"])  # another office's order
+    assert bt.submissions_text(sub) == "本期应报送单位22个，按时报送19个，迟报3个（乌斯太镇、住建局和宗别立镇）。"
+
+
+def test_the_last_lines_kept_with_the_signature():
+    """The 落款 takes at least two lines of body text with it: the last paragraph, and the one before it when
+    the last fits one line (26 characters after the 2-character indent)."""
+    from alxa_lib.reports.official.layout import kept_with_signature
+    long = "各单位要对照考评结果和扣分明细，查找项目推进、信息报送和问题处理中的薄弱环节。"  # 39 characters: two lines
+    assert kept_with_signature([long, long]) == 1
+    assert kept_with_signature([long, "请各单位认真落实。"]) == 2
+    assert kept_with_signature(["请各单位认真落实。"]) == 1 and kept_with_signature([]) == 0

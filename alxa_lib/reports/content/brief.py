@@ -19,6 +19,7 @@ from alxa_lib.reports.content.inspection_list import inspection_sentence
 from alxa_lib.reports.content.forecast_report import fan_data
 from alxa_lib.reports.content.forecast_report import sentence as forecast_sentence
 from alxa_lib.reports.content.labels import LIGHT_CN, LIGHT_SYMBOL, NATURE_CN, banner, cn_date, pct  # noqa: F401
+from alxa_lib.reports.content.labels import by_units, units_in_order
 from alxa_lib.rules import SEVERITY_CN
 
 
@@ -97,9 +98,11 @@ def commencement_tables(v: BriefView) -> dict[str, pd.DataFrame]:
     by_dept = commencement_table(v.data, v.period, "department")
     nature = commencement_table(v.data, v.period, "nature")
     nature["nature"] = nature["nature"].map(NATURE_CN)
-    return {"by_department": _rate_table(by_dept[by_dept["total"] > 0].sort_values("rate"), "department", "单位"),
+    ranked = by_dept[by_dept["total"] > 0].sort_values(["rate", "department"], key=units_in_order)  # equal rates: office order
+    return {"by_department": _rate_table(ranked, "department", "单位"),
             "_by_department": by_dept,  # raw, for the chart (tables starting with _ are not exported)
-            "by_township": _rate_table(commencement_table(v.data, v.period, "township"), "township", "苏木镇"),
+            "by_township": _rate_table(commencement_table(v.data, v.period, "township")
+                                       .sort_values("township", key=units_in_order, kind="stable"), "township", "苏木镇"),
             "by_sector": _rate_table(commencement_table(v.data, v.period, "sector"), "sector", "行业领域"),
             "by_nature": _rate_table(nature, "nature", "建设性质")}
 
@@ -116,10 +119,12 @@ def investment_table(v: BriefView) -> pd.DataFrame:
         rows.append({"单位": dept, "年度计划投资（万元）": round(planned, 2), "年度完成投资（万元）": round(done, 2),
                      "完成率": pct(rate), "与时间进度比较（百分点）": round(round((rate or 0) * 100, 1) - round(time_progress * 100, 1), 1),
                      "_rate": rate})
-    # In the order of its chart (charts.investment_vs_time): highest completion rate first, no plan last.
+    # In the order of its chart (charts.investment_vs_time): highest completion rate first, no plan last; equal
+    # rates in the office's order of units.
     return pd.DataFrame(rows, columns=["单位", "年度计划投资（万元）", "年度完成投资（万元）", "完成率",
                                        "与时间进度比较（百分点）", "_rate"]) \
-        .sort_values("_rate", ascending=False, na_position="last", kind="stable").drop(columns="_rate") \
+        .sort_values(["_rate", "单位"], ascending=[False, True], na_position="last", key=units_in_order) \
+        .drop(columns="_rate") \
         .reset_index(drop=True)
 
 
@@ -128,7 +133,7 @@ def lights_table(v: BriefView) -> pd.DataFrame:
     rl["_o"] = rl["light"].map({"red": 0, "yellow": 1})
     return pd.DataFrame({"亮灯": [f"{LIGHT_SYMBOL[x]} {LIGHT_CN[x]}" for x in rl["light"]], "项目编号": rl.index,
                          "项目名称": rl["name"], "单位": rl["department"], "原因": rl["reasons"], "_o": rl["_o"]}) \
-        .sort_values(["_o", "单位", "项目编号"]).drop(columns="_o").reset_index(drop=True)
+        .sort_values(["_o", "单位", "项目编号"], key=units_in_order).drop(columns="_o").reset_index(drop=True)
 
 
 def started_this_period_table(v: BriefView) -> pd.DataFrame:
@@ -163,8 +168,9 @@ def problems_table(v: BriefView) -> pd.DataFrame:
 
 def submissions_table(v: BriefView) -> pd.DataFrame:
     detail = submissions(v.data, v.period)
-    return pd.DataFrame([{"单位": d, "情况": "迟报"} for d in detail["late_departments"]] +
-                        [{"单位": d, "情况": "未报"} for d in detail["missing_departments"]], columns=["单位", "情况"])
+    return pd.DataFrame([{"单位": d, "情况": "迟报"} for d in by_units(detail["late_departments"])] +
+                        [{"单位": d, "情况": "未报"} for d in by_units(detail["missing_departments"])],
+                        columns=["单位", "情况"])
 
 
 def validation_table(findings: pd.DataFrame | None) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from alxa_lib.figures.scoring import (
 from alxa_lib.figures.state import YearData
 from alxa_lib.reports.content.inspection_list import inspection_sentence
 from alxa_lib.reports.content.forecast_report import reliability_as_of
-from alxa_lib.reports.content.labels import banner
+from alxa_lib.reports.content.labels import banner, units_in_order
 
 TRIGGER_CN = {"decision_overdue": "议定事项未按时完成", "shirking": "推诿拖延", "start_overdue": "迟迟不开工",
               "stopped_after_start": "开工即停工", "slow_progress": "施工进度缓慢", "fund_misuse": "资金挪用",
@@ -51,7 +51,7 @@ def commendation_caption() -> str:
 
 def quarter_report(data: YearData, q: int, findings_of: FindingsOf) -> Report:
     projects, depts = score_quarter(data, q, findings_of)
-    depts = depts.sort_values(["score", "department"], ascending=[False, True]).reset_index(drop=True)
+    depts = depts.sort_values(["score", "department"], ascending=[False, True], key=units_in_order).reset_index(drop=True)
     table = pd.DataFrame({"名次": range(1, len(depts) + 1), "单位": depts["department"],
                           "得分": depts["score"].round(2), "加分": depts["bonus"], "项目数": depts["projects"]})
     for c in ALL_COMPONENTS:
@@ -67,7 +67,7 @@ def quarter_report(data: YearData, q: int, findings_of: FindingsOf) -> Report:
                              "类别": "重点建设" if p["class"] == "KC" else "重大前期", "扣分项": CN_COMPONENT[c],
                              "扣分": round(gone, 2), "依据": p["evidence"].get(c, "")})
     lost_df = pd.DataFrame(lost, columns=["单位", "项目编号", "项目名称", "类别", "扣分项", "扣分", "依据"]) \
-        .sort_values(["单位", "扣分"], ascending=[True, False]).reset_index(drop=True)
+        .sort_values(["单位", "扣分"], ascending=[True, False], key=units_in_order).reset_index(drop=True)
     proj = pd.DataFrame({"单位": projects["department"], "项目编号": projects["project_id"], "项目名称": projects["name"],
                          "类别": projects["class"].map({"KC": "重点建设", "MP": "重大前期"}), "得分": projects["score"].round(2)})
     best, worst = table.iloc[0], table.iloc[-1]

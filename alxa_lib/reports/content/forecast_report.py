@@ -14,6 +14,7 @@ from alxa_lib.figures.metrics import commencement_rates
 from alxa_lib.figures.promises import promise_table, reliability
 from alxa_lib.figures.state import YearData
 from alxa_lib.reports.content import forecast_words
+from alxa_lib.reports.content.labels import by_units, units_in_order
 
 
 def _pct(x: float) -> str:
@@ -27,15 +28,15 @@ investment_sentence = forecast_words.investment_sentence
 def reliability_as_of(data: YearData, day: dt.date) -> pd.DataFrame:
     """The department reliability table (§11.1) from the promises given in reports due by ``day``."""
     plan = data.plan_on(day)
-    depts = sorted(set(plan.loc[plan["class"] == "KC", "department"].dropna()))
+    depts = by_units(set(plan.loc[plan["class"] == "KC", "department"].dropna()))
     return reliability_table(reliability(promise_table(data, day), depts))
 
 
 def reliability_table(rel: pd.DataFrame) -> pd.DataFrame:
     """Per department, least reliable first: promises, kept share, slips, moves, worst project."""
     rel = rel.copy()
-    rel = rel[rel["promises"] > 0].sort_values(["kept_share", "median_slip_days"], ascending=[True, False],
-                                               na_position="last", kind="stable")
+    rel = rel[rel["promises"] > 0].sort_values(["kept_share", "median_slip_days", "department"], ascending=[True, False, True],
+                                               na_position="last", key=units_in_order)
     return pd.DataFrame({
         "单位": rel["department"], "承诺次数": rel["promises"], "已兑现": rel["kept"], "已失信": rel["broken"],
         "兑现率": [None if pd.isna(x) else _pct(x) for x in rel["kept_share"]],

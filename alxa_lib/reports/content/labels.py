@@ -34,3 +34,28 @@ def interval_label() -> str:
     """The forecast interval as the reports name it, from ``params/forecast.yaml`` ``interval`` (0.80 → 80%区间)."""
     from alxa_lib import params
     return f"{params.load('forecast')['interval'] * 100:.0f}%区间"
+
+
+def unit_key(name) -> int:
+    """A sort key putting units in the office's order (``params/banner.yaml`` ``unit_order``: 政府部门, then
+    苏木镇), never the characters' code points; units not listed come after them, in the order given (the sorts
+    are stable). Usable as ``sorted(..., key=unit_key)`` or, on a column, ``sort_values(..., key=units_in_order)``."""
+    from alxa_lib import params
+    order = params.load("banner").get("unit_order") or ()
+    return order.index(name) if name in order else len(order)
+
+
+def by_units(names) -> list:
+    """Unit names in the office's order (a neutral list)."""
+    return sorted(names, key=unit_key)
+
+
+def units_in_order(column):
+    """``sort_values(key=...)``: a column of unit names (单位, department, owner…) as :func:`unit_key`; any other
+    column as it is."""
+    if str(column.name) in UNIT_COLUMNS:
+        return column.map(unit_key)
+    return column
+
+
+UNIT_COLUMNS = ("单位", "department", "owner", "责任单位", "主管部门", "township", "苏木镇")

@@ -15,7 +15,7 @@ from alxa_lib.figures.problems import open_problems
 from alxa_lib.figures.state import YearData, project_state, started_ids
 from alxa_lib.reports.content.inspection_list import inspection_sentence
 from alxa_lib.reports.content.forecast_report import deciding_table, investment_sentence, reliability_table, sentence
-from alxa_lib.reports.content.labels import banner
+from alxa_lib.reports.content.labels import banner, by_units
 from alxa_lib.values import clean
 
 
@@ -146,7 +146,9 @@ def meeting_pack(data: YearData, year: int, month: int) -> MeetingPack:
     info = plan.set_index("project_id")
     pack.tables["newly_started"] = pd.DataFrame([{"项目编号": p, "项目名称": info.loc[p, "name"], "单位": info.loc[p, "department"]}
                                                  for p in newly if p in info.index], columns=["项目编号", "项目名称", "单位"])
-    for owner, g in probs.groupby("owner", sort=True):  # open_problems sorted them by kind (§7), then due date
+    groups = dict(list(probs.groupby("owner", sort=False)))
+    for owner in by_units(groups):  # the office's order of units; open_problems sorted each by kind (§7), then due date
+        g = groups[owner]
         pack.problem_sections.append((owner, pd.DataFrame({
             "问题类型": g["kind"], "问题编号": g["problem_id"], "项目编号": g["project_id"], "项目名称": g["name"],
             "主管部门": g["department"], "问题描述": g["description"], "提出日期": g["raised_date"],

@@ -15,7 +15,7 @@ import pandas as pd
 from alxa_lib import periods as cal
 from alxa_lib.figures.metrics import annual_completed, lights, metrics
 from alxa_lib.figures.state import YearData, project_state, started_ids
-from alxa_lib.reports.content.labels import LIGHT_CN
+from alxa_lib.reports.content.labels import LIGHT_CN, by_units
 from alxa_lib.values import clean
 
 STATE_CN = {"on_time": "按时", "late": "迟报", "missing": "未报", "pending": "待报"}
@@ -50,7 +50,7 @@ def status(data: YearData, files: pd.DataFrame, findings: pd.DataFrame, period: 
     latest version has an open return list (退回修改清单).
     """
     nxt = cal.next_period(period)
-    due = sorted(set(data.plan_on(period)["department"].dropna()))
+    due = by_units(set(data.plan_on(period)["department"].dropna()))
     live = files[~files["withdrawn"].astype(bool)]
     if len(live):  # as of ``today``: a file received later had not arrived yet
         arrived = pd.to_datetime(live["received"], errors="coerce").dt.date
@@ -117,7 +117,7 @@ def diff(data: YearData, period: dt.date) -> dict[str, Any]:
     done_now = annual_completed(data, period)
     done_prev = annual_completed(data, prev) if prev else pd.Series(dtype=float)
     by_dept = []
-    for d in sorted(set(plan["department"].dropna())):
+    for d in by_units(set(plan["department"].dropna())):
         ids = [p for p in done_now.index if dept(p) == d]
         cur = round(float(done_now.reindex(ids).fillna(0).sum()), 2)
         old = round(float(done_prev.reindex(ids).fillna(0).sum()), 2)

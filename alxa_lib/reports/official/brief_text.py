@@ -18,7 +18,7 @@ import pandas as pd
 from alxa_lib import periods as cal
 from alxa_lib.figures.metrics import submissions
 from alxa_lib.reports.content.brief import Brief
-from alxa_lib.reports.content.labels import LIGHT_CN, LIGHT_SYMBOL
+from alxa_lib.reports.content.labels import LIGHT_CN, LIGHT_SYMBOL, by_units, unit_key, units_in_order
 from alxa_lib.reports.content.meeting import overdue_decisions
 from alxa_lib.reports.official.document import Block, OfficialDocument, add_attachment, config, frame, ref, see
 from alxa_lib.reports.official.wording import cn_date, join, money, month_day, percent, rate_gap
@@ -60,7 +60,7 @@ def commencement_lagging(m: dict, year: int, attachment: str = "") -> str:
     """Departments below the target rate, worst first, with their counts."""
     rate, _ = target_rate(m["commencement"], year)
     behind = sorted((d for d in m["by_department"] if d["total"] and d["rate"] is not None and d["rate"] < rate),
-                    key=lambda d: (d["rate"], -d["total"], d["department"]))
+                    key=lambda d: (d["rate"], -d["total"], unit_key(d["department"])))
     goal = f"{percent(rate)}目标"
     if not behind:
         return f"各单位开（复）工率均已达到{percent(rate)}的目标。"
@@ -77,7 +77,7 @@ def investment_lagging(rows: pd.DataFrame, attachment: str = "") -> str:
     """Departments whose completion rate is furthest behind the time progress (from the brief's table)."""
     if rows is None or rows.empty:
         return ""
-    behind = rows[rows[INVEST_GAP] < 0].sort_values([INVEST_GAP, "单位"])
+    behind = rows[rows[INVEST_GAP] < 0].sort_values([INVEST_GAP, "单位"], key=units_in_order)
     if behind.empty:
         return "各单位年度投资完成率均不低于时间进度。"
     limit = _limits()["departments_named"]
@@ -115,8 +115,8 @@ def problems_text(probs: pd.DataFrame, attachment: str = "") -> str:
         return "目前无未解决的问题。"
     kinds = probs.groupby("问题类型", sort=False).size()
     by_kind = "、".join(f"{k}类{n}个" for k, n in kinds.items())
-    owners = probs.groupby("责任单位").size().sort_values(ascending=False, kind="stable")
-    owners = owners.reset_index().sort_values([0, "责任单位"], ascending=[False, True])
+    owners = probs.groupby("责任单位").size().reset_index()  # most problems first, then the office's order
+    owners = owners.sort_values([0, "责任单位"], ascending=[False, True], key=units_in_order)
     limit = _limits()["owners_named"]
     top = [f"{o}（{n}个）" for o, n in zip(owners["责任单位"], owners[0])]
     overdue = int((probs["超期天数"] > 0).sum())
@@ -140,7 +140,7 @@ def decisions_text(decisions: pd.DataFrame) -> str:
 
 
 def submissions_text(sub: dict) -> str:
-    late, missing = list(sub["late_departments"]), list(sub["missing_departments"])
+    late, missing = by_units(sub["late_departments"]), by_units(sub["missing_departments"])
     if not late and not missing:  # the count is not said twice
         return f"本期应报送单位{sub['due']}个，均已按时报送。"
     head = f"本期应报送单位{sub['due']}个，按时报送{sub['on_time']}个"

@@ -6,6 +6,7 @@ The composers (``brief_text``, ``evaluation_text``) fill it from the figures; th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:  # pandas is imported where it is used: a report run checks th
     import pandas as pd
 
 from alxa_lib import params
-from alxa_lib.reports.official.wording import cn_date, cn_text
+from alxa_lib.reports.official.wording import cn_date, cn_text, decimal
 
 LEVELS = ("h1", "h2", "h3", "p")
 
@@ -111,7 +112,20 @@ def as_written(table: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].map(cell).astype(object)
+        elif pd.api.types.is_float_dtype(out[col]) and column_decimals(str(col)) is not None:
+            digits = column_decimals(str(col))
+            out[col] = out[col].map(lambda v: None if pd.isna(v) else decimal(v, digits)).astype(object)
     return out
+
+
+UNIT = re.compile(r"（([^（）]+)）$")
+
+
+def column_decimals(header: str) -> int | None:
+    """The precision of a column of figures by the unit its header ends with, from ``table.decimals`` (a
+    difference of rates in 百分点 to one decimal, as the rates); None: floats keep two decimals."""
+    unit = UNIT.search(header)
+    return (config()["table"].get("decimals") or {}).get(unit.group(1)) if unit else None
 
 
 def see(doc: OfficialDocument, key: str) -> str:

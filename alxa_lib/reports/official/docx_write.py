@@ -24,8 +24,9 @@ from alxa_lib.reports.official.document import OfficialDocument, config
 from alxa_lib.reports.official.docx_pages import banji, font_table, page_numbers, page_setup
 from alxa_lib.reports.official.docx_xml import (ATT_TITLE, BANJI, FOOTER, LABEL, MASTHEAD, NUMBER, SIGN, STYLE, TABLE,
                                                 TITLE, border, child, set_char_spacing, set_fonts)
-from alxa_lib.reports.official.layout import (cell_text, geometry, masthead_pt, masthead_space_before_pt, rule_space_pt,
-                                              safe, signature_indents_pt, table_plan, title_lines)
+from alxa_lib.reports.official.layout import (cell_text, geometry, masthead_pt, masthead_scale, masthead_space_before_pt,
+                                              kept_with_signature, rule_space_pt, safe, signature_indents_pt,
+                                              table_plan, title_lines)
 from alxa_lib.reports.official.paging import cell_pieces, chunks
 
 
@@ -97,8 +98,12 @@ def head(doc, d: OfficialDocument) -> None:
     office and the date), the red rule, then blank lines down to the title (GB/T 9704 7.2)."""
     c, g = config(), geometry()
     p = doc.add_paragraph(d.masthead, style=MASTHEAD)
-    size = masthead_pt(d.masthead)
+    size, scale = masthead_pt(d.masthead, d.kind), masthead_scale(d.masthead, d.kind)
     p.runs[0].font.size = Pt(size)
+    if scale < 100:  # 字符缩放: w:w sits before w:sz in the run's properties
+        w = OxmlElement("w:w")
+        w.set(qn("w:val"), str(scale))
+        p.runs[0]._r.get_or_add_rPr().find(qn("w:sz")).addprevious(w)
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     p.paragraph_format.line_spacing = Pt(round(size * c["masthead_line_factor"], 2))
     p.paragraph_format.space_before = Pt(masthead_space_before_pt(d.kind, size))
@@ -132,17 +137,22 @@ def body(doc, d: OfficialDocument) -> None:
     if d.recipients:
         p = doc.add_paragraph(f"{d.recipients}：", style="Normal")
         p.paragraph_format.first_line_indent = Pt(0)
-    for b in d.blocks:
-        doc.add_paragraph(safe(b.text), style=STYLE[b.level])  # text only: never a field or markup
+    keep = len(d.blocks) - kept_with_signature([b.text for b in d.blocks])
+    for i, b in enumerate(d.blocks):
+        p = doc.add_paragraph(safe(b.text), style=STYLE[b.level])  # text only: never a field or markup
+        if i >= keep:  # the 落款 never stands alone: the body's last two lines go with it (docs/rendering.md §11)
+            p.paragraph_format.widow_control = True
+            p.paragraph_format.keep_with_next = True
     if d.attachments:
-        doc.add_paragraph("", style="Normal")
+        doc.add_paragraph("", style="Normal").paragraph_format.keep_with_next = True
         g = geometry()
         for i, a in enumerate(d.attachments, 1):
             p = doc.add_paragraph(("附件：" if i == 1 else "") + f"{i}. {safe(a.title)}", style="Normal")
             p.paragraph_format.left_indent = Pt(g.indent_pt + (0 if i == 1 else 3 * g.char_pt))
             p.paragraph_format.first_line_indent = Pt(0)
+            p.paragraph_format.keep_with_next = True
     for _ in range(2):
-        doc.add_paragraph("", style="Normal")
+        doc.add_paragraph("", style="Normal").paragraph_format.keep_with_next = True
     if d.issuer:
         p = doc.add_paragraph(d.issuer, style=SIGN)
         p.paragraph_format.right_indent = Pt(signature_indents_pt(d.issuer, d.date_text)[0])

@@ -17,6 +17,7 @@ from alxa_lib import periods as cal
 from alxa_lib.figures.accountability import bottom
 from alxa_lib.figures.scoring import rank
 from alxa_lib.reports.content.evaluation import TRIGGER_CN, Report
+from alxa_lib.reports.content.labels import unit_key, units_in_order
 from alxa_lib.reports.official.document import Block, OfficialDocument, add_attachment, config, frame, ref
 from alxa_lib.reports.official.wording import cn_number, enumerate_named, join, points
 
@@ -39,7 +40,12 @@ def quarter_ranking(departments: Sequence[dict]) -> list[dict]:
         return []
     df = rank(pd.DataFrame([{"department": d["department"], "score": d["score"]} for d in departments
                             if d["score"] is not None]))
-    return [{"department": r.department, "score": float(r.score), "rank": int(r.rank)} for r in df.itertuples()]
+    return by_score([{"department": r.department, "score": float(r.score), "rank": int(r.rank)} for r in df.itertuples()])
+
+
+def by_score(rows: Sequence[dict]) -> list[dict]:
+    """Highest score first; equal scores in the office's order of units (params/banner.yaml), not by code point."""
+    return sorted(rows, key=lambda r: (-r["score"], unit_key(r["department"])))
 
 
 def quarter_overall(year: int, q: int, ranked: list[dict], n_projects: int) -> str:
@@ -69,7 +75,7 @@ def bottom_text(ranked: list[dict], n: int, ref_text: str = "") -> str:
     """The bottom ``n`` (everyone tied at the boundary included, §9.23), lowest first."""
     if len(ranked) <= 1:
         return ""
-    low = bottom(pd.DataFrame(ranked), n).sort_values(["score", "department"]).to_dict("records")
+    low = bottom(pd.DataFrame(ranked), n).sort_values(["score", "department"], key=units_in_order).to_dict("records")
     names = join(_named(low, with_rank=True))
     where = f"，扣分明细见{ref_text}" if ref_text else ""
     who = "该单位" if len(low) == 1 else "上述单位"
@@ -128,6 +134,7 @@ def annual_overall(year: int, rj: dict) -> str:
         return f"{year}年度无参加考评的单位。"
     text = (f"{year}年度共{len(ranking)}个项目主管部门参加考评，年终得分按各季度得分加权平均计算"
             f"（权重：{weights_text(rj['weights'])}）。")
+    ranking = by_score(ranking)
     top = ranking[: min(3, len(ranking))]
     if len(ranking) == 1:
         return text + f"{ranking[0]['department']}年终得分{points(ranking[0]['score'])}分。"
@@ -139,7 +146,7 @@ def commendation_text(commended: Sequence[dict], minimum: float) -> str:
         return f"本年度没有年终得分在{minimum:g}分以上且无追责情形的单位，不作通报表扬。"
     if len(commended) == 1:
         return f"{_named(commended)[0]}年终得分在{minimum:g}分以上且无追责情形，予以通报表扬。"
-    return (f"{enumerate_named(_named(commended), _limit(), '个单位')}年终得分在{minimum:g}分以上且无追责情形，"
+    return (f"{enumerate_named(_named(by_score(commended)), _limit(), '个单位')}年终得分在{minimum:g}分以上且无追责情形，"
             f"予以通报表扬。")
 
 
@@ -147,7 +154,7 @@ def accountability_text(triggers: Sequence[dict], ranking: Sequence[dict], ref_t
     """The bottom of the ranking (Art. 13(4)) and the other triggers, counted by kind."""
     ranks = {r["department"]: r for r in ranking}
     low = [ranks[t["department"]] for t in triggers if t["trigger"] == "bottom_ranking" and t["department"] in ranks]
-    low = sorted(low, key=lambda r: (r["score"], r["department"]))
+    low = sorted(low, key=lambda r: (r["score"], unit_key(r["department"])))
     out = []
     if low:
         out.append(f"年终分值排序靠后的单位是{join(_named(low, with_rank=True))}，依照《办法》第十三条第四项提出追责建议。")
@@ -156,9 +163,9 @@ def accountability_text(triggers: Sequence[dict], ranking: Sequence[dict], ref_t
         out.append("本年度无其他拟追责情形。")
         return out
     kinds = pd.Series([TRIGGER_CN.get(t["trigger"], t["trigger"]) for t in other]).value_counts(sort=False)
-    # the units named are those with the most cases (the figure discussed), then by name
+    # the units named are those with the most cases (the figure discussed), then in the office's order
     per = pd.Series([str(t["department"]) for t in other if t["department"]]).value_counts()
-    depts = [f"{d}（{n}条）" for d, n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))]
+    depts = [f"{d}（{n}条）" for d, n in sorted(per.items(), key=lambda kv: (-kv[1], unit_key(kv[0])))]
     by_kind = "、".join(f"{k}{n}条" for k, n in kinds.items())
     where = f"，事实依据见{ref_text}" if ref_text else ""
     out.append(f"其他拟追责情形{len(other)}条（{by_kind}），涉及{enumerate_named(depts, _limit(), '个单位')}{where}。")

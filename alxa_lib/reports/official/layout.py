@@ -72,11 +72,24 @@ def footer_distance_mm() -> float:
     return g.bottom - c["page_number"]["below_type_area_mm"] - c["sizes_pt"]["page_number"] / MM
 
 
-def masthead_pt(text: str) -> float:
-    """As large as params allow while the name fits one line of the type area (to the half point)."""
+def masthead_pt(text: str, kind: str = "brief") -> float:
+    """The 发文机关标志's size: ``masthead_geometry.<kind>.size_pt`` when params set one (the 文件 form: large,
+    narrowed by :func:`masthead_scale` to fit), else as large as ``masthead_max`` allows while the name fits one
+    line of the type area (to the half point)."""
     c, g = config(), geometry()
+    if c["masthead_geometry"][kind].get("size_pt"):
+        return float(c["masthead_geometry"][kind]["size_pt"])
     fit = g.type_w * MM / max(1, width_chars(text)) - 0.5
     return min(float(c["sizes_pt"]["masthead_max"]), math.floor(fit * 2) / 2)
+
+
+def masthead_scale(text: str, kind: str = "brief") -> int:
+    """The character width of the 发文机关标志 in percent (Word's 字符缩放, ``w:w``): 100, or less when the name
+    at its size would be wider than ``masthead_geometry.<kind>.max_width_mm`` (whole percent, rounded down)."""
+    c = config()
+    size, most = masthead_pt(text, kind), c["masthead_geometry"][kind].get("max_width_mm")
+    natural = width_chars(text) * size / MM
+    return 100 if not most or natural <= most else math.floor(100 * most / natural)
 
 
 # ---------------------------------------------------------------- tables
@@ -340,6 +353,15 @@ def banji_widths_mm(right_text: str) -> tuple[float, float]:
     pt = c["sizes_pt"]["banji"]
     right = (width_chars(right_text) + 4) * pt / MM
     return round(g.type_w - right, 2), round(right, 2)
+
+
+def kept_with_signature(texts: list[str]) -> int:
+    """How many of the body's last paragraphs go with the 附件说明 and the 落款 (never alone on a page: at least
+    two lines of body text with them): the last one, and the one before it when the last fits one line."""
+    if not texts:
+        return 0
+    room = config()["grid"]["chars_per_line"] - config()["first_line_indent_chars"]
+    return 1 if spaced_em(texts[-1]) > room or len(texts) == 1 else 2
 
 
 def signature_indents_pt(issuer: str, date_text: str) -> tuple[float, float]:

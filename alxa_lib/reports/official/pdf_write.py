@@ -13,9 +13,9 @@ from pathlib import Path
 
 from alxa_lib.files import atomic_path
 from alxa_lib.reports.official.document import OfficialDocument, config
-from alxa_lib.reports.official.layout import (banji_spacer_pt, banji_widths_mm, cell_text, geometry, masthead_pt,
-                                              masthead_space_before_pt, rule_space_pt, safe, signature_indents_pt,
-                                              table_plan, title_lines)
+from alxa_lib.reports.official.layout import (MM, banji_spacer_pt, banji_widths_mm, cell_text, geometry, masthead_pt,
+                                              kept_with_signature, masthead_scale, masthead_space_before_pt, rule_space_pt, safe,
+                                              signature_indents_pt, table_plan, title_lines, width_chars)
 from alxa_lib.reports.official.paging import cell_pieces, chunks
 from alxa_lib.reports.official.textflow import SPACE_EM, runs
 
@@ -94,6 +94,8 @@ h2, h3, h4 {{ break-after: avoid; }}
 .title {{ {font(f['title'])} font-size: {s['title']}pt; line-height: {c['title_line_pt']}pt; text-align: center;
   text-indent: 0; letter-spacing: 0; {ws0} }}
 .flush {{ text-indent: 0; }}
+[data-keep="last"] {{ widows: 2; orphans: 2; break-after: avoid; }}
+[data-keep="next"] {{ break-after: avoid; }}
 .sign {{ text-align: right; text-indent: 0; padding-right: {c['signature_right_chars'] * g.char_pt:.2f}pt; }}
 .label {{ {font(f['attachment_label'])} text-indent: 0; letter-spacing: 0; {ws0} text-align: left; }}
 .att-title {{ {font(f['title'])} font-size: {s['attachment_title']}pt; line-height: {c['title_line_pt']}pt;
@@ -148,8 +150,13 @@ def body_e(text) -> str:
 
 def head(d: OfficialDocument) -> str:
     c, g = config(), geometry()
-    size = masthead_pt(d.masthead)
-    out = [f'<p class="masthead" style="font-size:{size}pt; line-height:{size * c["masthead_line_factor"]:.2f}pt; '
+    size, scale = masthead_pt(d.masthead, d.kind), masthead_scale(d.masthead, d.kind)
+    # narrowed (字符缩放) as the docx's w:w: a block as wide as the name at full width, centred on the type area
+    # and scaled about its centre (a transform leaves the layout alone)
+    wide = max(g.type_w, width_chars(d.masthead) * size / MM + 1)
+    narrow = f"width:{wide:.2f}mm; margin-left:{(g.type_w - wide) / 2:.2f}mm; transform:scaleX({scale / 100}); " \
+        if scale < 100 else ""
+    out = [f'<p class="masthead" style="{narrow}font-size:{size}pt; line-height:{size * c["masthead_line_factor"]:.2f}pt; '
            f'margin-top:{masthead_space_before_pt(d.kind, size)}pt">{e(d.masthead)}</p>']
     if d.short_form:
         if d.number:
@@ -172,13 +179,17 @@ def body(d: OfficialDocument) -> str:
     out = [title_html(d.title, "title"), "<p>&nbsp;</p>"]
     if d.recipients:
         out.append(f'<p class="flush">{body_e(d.recipients + "：")}</p>')
-    out += [f"<{TAGS[b.level]}>{body_e(b.text)}</{TAGS[b.level]}>" for b in d.blocks]
+    # the 落款 never stands alone: the body's last two lines go with it (docs/rendering.md §11)
+    keep, last = len(d.blocks) - kept_with_signature([b.text for b in d.blocks]), ' data-keep="last"'
+    out += [f"<{TAGS[b.level]}{last if i >= keep else ''}>{body_e(b.text)}</{TAGS[b.level]}>"
+            for i, b in enumerate(d.blocks)]
     if d.attachments:
-        out.append("<p>&nbsp;</p>")
+        out.append('<p data-keep="next">&nbsp;</p>')
         for i, a in enumerate(d.attachments, 1):
             left = g.indent_pt + (0 if i == 1 else 3 * g.char_pt)
-            out.append(f'<p class="flush" style="padding-left:{left:.2f}pt">{body_e(("附件：" if i == 1 else "") + f"{i}. {a.title}")}</p>')
-    out += ["<p>&nbsp;</p>"] * 2
+            out.append(f'<p class="flush" data-keep="next" style="padding-left:{left:.2f}pt">'
+                       f'{body_e(("附件：" if i == 1 else "") + f"{i}. {a.title}")}</p>')
+    out += ['<p data-keep="next">&nbsp;</p>'] * 2
     if d.issuer:
         out.append(f'<p class="sign" style="break-after: avoid; padding-right:{signature_indents_pt(d.issuer, d.date_text)[0]}pt">'
                    f'{body_e(d.issuer)}</p>')

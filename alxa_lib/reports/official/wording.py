@@ -77,6 +77,13 @@ def cn_text(text: str) -> str:
     return QUARTER.sub(lambda m: f"第{CN_DIGITS[int(m.group(1))]}季度", text)
 
 
+def decimal(x: float, digits: int) -> str:
+    """A figure to ``digits`` decimals, a negative one with the hyphen-minus "-" (the only minus sign of the
+    documents; text says 慢于/下降 instead), never "-0.0": -34.1 → "-34.1" (docs/rendering.md §11)."""
+    t = f"{round(float(x), digits):.{digits}f}"
+    return t[1:] if t.startswith("-") and float(t) == 0 else t
+
+
 def points(x: float) -> str:
     """A score or a gap in points with two decimals (scores are rounded to 0.01, §9.23)."""
     return f"{x:.2f}"
