@@ -26,7 +26,7 @@ RED = (1.0, 0.0, 0.0)
 TOKEN = re.compile(r"^(?:[-+−]?[\d,]+(?:\.\d+)?%?|[-+−]?\.\d+|\d{4}-[A-Z]{2,}-[A-Z]?\d+|\d{4}-\d{2}-\d{2}|"
                    r"\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日)$")
 PAGE_NUMBER = re.compile(r"^—\s*(\d+)\s*—$")
-LABEL = re.compile(r"^附件(\d+)$")
+LABEL = re.compile(r"^附件(\d*)$")
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,7 @@ def signature(pages: list[Page], issuer: str) -> tuple[Line, Line] | None:
     return None
 
 
-ATTACHMENT_ITEM = re.compile(r"^(?:附件：)?\d+\.\S")
+ATTACHMENT_ITEM = re.compile(r"^(?:附件：|\d+\.\S)")
 
 
 def lines_before_signature(pages: list[Page], issuer: str) -> tuple[int, int] | None:

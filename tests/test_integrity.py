@@ -267,6 +267,9 @@ def test_inspection_records_round_trip_into_the_reporting_score(ledger_db, tmp_p
     text = "\n".join(p.text for p in notice.paragraphs)
     cells = {c.text for t in notice.tables for row in t.rows for c in row.cells}
     assert "关于开展重点建设项目实地督查的通知" in text and "督查项目3个" in text
+    # one 附件: no number on it anywhere (GB/T 9704 7.3.4), and the text refers to it as 附件
+    assert "附件：实地督查项目名单" in text and "名单见附件）" in text and "附件1" not in text
+    assert any(p.text == "附件" and p.style.name == "附件标识" for p in notice.paragraphs)
     assert {p["project_id"] for p in listed} <= cells and (tmp_path / "督查" / "督查通知.pdf").stat().st_size > 1000
     data, findings_of = year_with_findings(mine, 2025)
     before = {d["department"]: d for d in score_json(data, 3, findings_of)["departments"]}

@@ -246,3 +246,20 @@ def test_the_last_lines_kept_with_the_signature():
     assert kept_with_signature([long, long]) == 1
     assert kept_with_signature([long, "请各单位认真落实。"]) == 2
     assert kept_with_signature(["请各单位认真落实。"]) == 1 and kept_with_signature([]) == 0
+
+
+def test_attachments_are_numbered_only_when_there_are_several():
+    """GB/T 9704 7.3.4: 附件：名称 for a lone 附件, 附件：1. 名称 / 2. 名称 for several; the label and the text's
+    reference follow."""
+    import datetime as dt
+
+    from alxa_lib.reports.official.document import add_attachment, frame, ref, see
+    one = pd.DataFrame({"项目编号": ["2025-ZD-001"]})
+    doc = frame("notice", "关于开展重点建设项目实地督查的通知", dt.date(2025, 9, 28), None, 2025)
+    add_attachment(doc, "list", "实地督查项目名单", one)
+    assert doc.attachment_list() == ["附件：实地督查项目名单"]
+    assert (doc.attachment_label(1), ref(doc, "list"), see(doc, "list")) == ("附件", "附件", "（详见附件）")
+    add_attachment(doc, "more", "另一名单", one)
+    assert doc.attachment_list() == ["附件：1. 实地督查项目名单", "2. 另一名单"]
+    assert (doc.attachment_label(2), ref(doc, "more"), see(doc, "list")) == ("附件2", "附件2", "（详见附件1）")
+    assert ref(doc, "absent") == "" and see(doc, "absent") == ""

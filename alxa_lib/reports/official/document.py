@@ -63,6 +63,16 @@ class OfficialDocument:
                 return i
         return None
 
+    def attachment_label(self, i: int) -> str:
+        """附件N; a lone 附件 carries no number (GB/T 9704 7.3.4: numbers only when there are several)."""
+        return "附件" if len(self.attachments) == 1 else f"附件{i}"
+
+    def attachment_list(self) -> list[str]:
+        """The 附件说明 lines: 附件：名称 for one, 附件：1. 名称 / 2. 名称 … for several."""
+        if len(self.attachments) == 1:
+            return [f"附件：{self.attachments[0].title}"]
+        return [("附件：" if i == 1 else "") + f"{i}. {a.title}" for i, a in enumerate(self.attachments, 1)]
+
     def body_text(self) -> str:
         """Every sentence of the body, one line each (for checks and for plain-text previews)."""
         return "\n".join(b.text for b in self.blocks)
@@ -131,10 +141,10 @@ def column_decimals(header: str) -> int | None:
 def see(doc: OfficialDocument, key: str) -> str:
     """（详见附件N） or "" when that 附件 is absent."""
     n = doc.attachment_number(key)
-    return f"（详见附件{n}）" if n else ""
+    return f"（详见{doc.attachment_label(n)}）" if n else ""
 
 
 def ref(doc: OfficialDocument, key: str) -> str:
     """附件N, or "" when that 附件 is absent."""
     n = doc.attachment_number(key)
-    return f"附件{n}" if n else ""
+    return doc.attachment_label(n) if n else ""

@@ -146,8 +146,8 @@ def body(doc, d: OfficialDocument) -> None:
     if d.attachments:
         doc.add_paragraph("", style="Normal").paragraph_format.keep_with_next = True
         g = geometry()
-        for i, a in enumerate(d.attachments, 1):
-            p = doc.add_paragraph(("附件：" if i == 1 else "") + f"{i}. {safe(a.title)}", style="Normal")
+        for i, line in enumerate(d.attachment_list(), 1):
+            p = doc.add_paragraph(safe(line), style="Normal")
             p.paragraph_format.left_indent = Pt(g.indent_pt + (0 if i == 1 else 3 * g.char_pt))
             p.paragraph_format.first_line_indent = Pt(0)
             p.paragraph_format.keep_with_next = True
@@ -172,7 +172,7 @@ def attachment(doc, d: OfficialDocument, i: int) -> None:
         page_numbers(doc, section, plan.landscape)
     else:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    doc.add_paragraph(f"附件{i}", style=LABEL)
+    doc.add_paragraph(d.attachment_label(i), style=LABEL)
     doc.add_paragraph("", style="Normal")  # 附件N on the first line, its title on the third (7.3.7)
     title_paragraph(doc, a.title, ATT_TITLE, plan.landscape)
     for n, chunk in enumerate(chunks(a, plan)):  # one page each, the header row on each (paging.py)

@@ -185,10 +185,9 @@ def body(d: OfficialDocument) -> str:
             for i, b in enumerate(d.blocks)]
     if d.attachments:
         out.append('<p data-keep="next">&nbsp;</p>')
-        for i, a in enumerate(d.attachments, 1):
+        for i, line in enumerate(d.attachment_list(), 1):
             left = g.indent_pt + (0 if i == 1 else 3 * g.char_pt)
-            out.append(f'<p class="flush" data-keep="next" style="padding-left:{left:.2f}pt">'
-                       f'{body_e(("附件：" if i == 1 else "") + f"{i}. {a.title}")}</p>')
+            out.append(f'<p class="flush" data-keep="next" style="padding-left:{left:.2f}pt">{body_e(line)}</p>')
     out += ['<p data-keep="next">&nbsp;</p>'] * 2
     if d.issuer:
         out.append(f'<p class="sign" style="break-after: avoid; padding-right:{signature_indents_pt(d.issuer, d.date_text)[0]}pt">'
@@ -219,7 +218,7 @@ def attachments(d: OfficialDocument) -> str:
         tables = "".join(('<div class="next-page">' if n else "<div>") + table(a.table.iloc[c.start:c.stop], plan)
                          + "</div>" for n, c in enumerate(chunks(a, plan)))  # one page each (paging.py)
         out.append(f'<section class="attachment{" landscape" if plan.landscape else ""}">'
-                   f'<p class="label">附件{i}</p><p>&nbsp;</p>{title_html(a.title, "att-title", plan.landscape)}'
+                   f'<p class="label">{d.attachment_label(i)}</p><p>&nbsp;</p>{title_html(a.title, "att-title", plan.landscape)}'
                    f'{tables}{note}</section>')
     return "\n".join(out)
 
