@@ -156,14 +156,27 @@ def test_an_xls_calamine_refuses_is_read_by_xlrd_merged_cells_included(tmp_path,
 
 
 def test_an_xls_neither_reader_reads_says_which_readers_tried(tmp_path, sample_dir):
-    """A truncated .xls made calamine panic (a Rust panic is no Python ``Exception``): it escaped as a
-    traceback. Now it is ``corrupt`` and the line names both readers."""
+    """CODEPAGE 32768 (calamine refuses) and a workbook stream whose first record is no BOF (xlrd refuses):
+    ``corrupt``, and the line names both readers and what each said."""
+    data = bytearray(_codepage(next(sample_dir.rglob("*.xls")).read_bytes(), 32768))
+    at = data.find(b"\x09\x08\x10\x00")  # the workbook stream's BOF record
+    data[at:at + 2] = b"\0\0"
+    bad = tmp_path / "林业和草原局.xls"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(RejectedFile) as err:
+        read_workbook(bad)
+    assert err.value.reason == "corrupt" and "林业和草原局.xls" in str(err.value)
+    assert "calamine: Cfb error: Codepage 8000 not found; xlrd: XLRDError" in str(err.value)
+
+
+def test_an_xls_cut_inside_its_directory_is_corrupt_before_calamine(tmp_path, sample_dir):
+    """A .xls cut short inside a directory entry made calamine panic (a Rust panic is no Python ``Exception``:
+    it escaped as a traceback, after the panic's own lines on stderr); the compound-file check refuses it first."""
     bad = tmp_path / "林业和草原局.xls"
     bad.write_bytes(next(sample_dir.rglob("*.xls")).read_bytes()[:-100])
     with pytest.raises(RejectedFile) as err:
         read_workbook(bad)
-    assert err.value.reason == "corrupt"
-    assert "calamine: " in str(err.value) and "; xlrd: " in str(err.value) and "林业和草原局.xls" in str(err.value)
+    assert err.value.reason == "corrupt" and "ends inside a directory entry" in str(err.value)
 
 
 def test_department_from_alias_and_from_file_name(tmp_path):
