@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Iterator
 
@@ -24,23 +24,41 @@ def atomic_path(final: Path | str) -> Iterator[Path]:
     leaves no partial file at the final path, only a hidden ``.~*`` temporary that the next run ignores)."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".~{final.stem[:40]}.", suffix=final.suffix, dir=final.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes it 0600: the file follows the umask, as any other
-    finally:
-        os.close(fd)
-    tmp_path = Path(tmp)
+    fd, tmp_path = _temporary(final)
+    os.close(fd)
     try:
         yield tmp_path
         os.replace(tmp_path, final)
-    finally:
+    except BaseException:
         tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def _temporary(final: Path) -> tuple[int, Path]:
+    """A new hidden temporary file beside ``final``, open for writing. Created with mode 0666 less the umask,
+    as the kernel applies it (mkstemp would make it 0600: an output follows the umask, as any other file)."""
+    while True:
+        tmp = final.parent / f".~{final.stem[:40]}.{secrets.token_hex(4)}{final.suffix}"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 def write_text(final: Path | str, text: str) -> Path:
-    with atomic_path(final) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return Path(final)
+    """:func:`atomic_path` for a text (UTF-8) in one open of the temporary file: the archive writes one
+    sidecar per stored file, and each open or stat on a file system is a system call of CPU time."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _temporary(final)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return final
 
 
 def sha256_of(path: Path | str) -> str:

@@ -712,3 +712,35 @@ def test_a_sheet_the_guard_passes_never_reaches_past_the_limits_in_the_reader(tm
     # a cell (row) without a reference continues from the referenced one before it, which the byte-array scan
     # does not follow: the bound it keeps is twice the limit, the reader's memory bounded all the same
     assert len(got) <= 2 * 20 and max((len(r) for r in got), default=0) <= 2 * 10, (len(got), sheet)
+
+
+def test_a_small_part_read_straight_from_the_zip_keeps_zipfiles_verdict(tmp_path):
+    """The guard reads a workbook's small parts (styles, relationships) from the archive's bytes, not through
+    zipfile's reader: a part whose CRC-32 does not match is still handed to zipfile, which calls it corrupt, and
+    a DTD in a small part is still refused."""
+    from alxa_lib.workbooks.guard import inspect
+    from alxa_lib.workbooks.reader import RejectedFile
+    good = write_report(tmp_path / "good.xlsx", [report_row()])
+    inspect(good)
+    data = bytearray(good.read_bytes())
+    at = data.find(b"PK\x01\x02")  # the first central directory entry: its CRC-32 at offset 16
+    while at != -1:
+        n = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + n] == b"xl/styles.xml":
+            data[at + 16] ^= 0xFF
+        at = data.find(b"PK\x01\x02", at + 4)
+    assert data != bytearray(good.read_bytes())
+    bad = tmp_path / "bad_crc.xlsx"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(RejectedFile) as err:
+        inspect(bad)
+    assert err.value.reason == "corrupt" and "CRC" in str(err.value)
+    dtd = tmp_path / "dtd.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(dtd, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            body = src.read(info)
+            out.writestr(info.filename, b'<!DOCTYPE x [<!ENTITY a "b">]>' + body if info.filename == "xl/styles.xml"
+                         else body)
+    with pytest.raises(RejectedFile) as err:
+        inspect(dtd)
+    assert err.value.reason == "xml_dtd"

@@ -117,6 +117,68 @@ def test_xls_and_xlsm(tmp_path, sample_dir):
         assert res.kind == "report" and len(res.frames["report_rows"]) > 0
 
 
+def _codepage(data: bytes, page: int) -> bytes:
+    """The .xls ``data`` with its CODEPAGE record saying ``page``."""
+    at = data.find(b"\x42\x00\x02\x00")
+    assert at > 0
+    return data[:at + 4] + page.to_bytes(2, "little") + data[at + 6:]
+
+
+def test_an_xls_calamine_refuses_is_read_by_xlrd_merged_cells_included(tmp_path, sample_dir):
+    """CODEPAGE 32768 (Apple Roman, a value the BIFF specification lists; a BIFF8 file's strings are Unicode
+    whatever it says) made calamine refuse the file ("Codepage 8000 not found") and it was called corrupt.
+    xlrd reads it: the same rows, findings and merged cells as the file calamine reads."""
+    import xlrd
+    import xlwt
+    src = xlrd.open_workbook(next(sample_dir.rglob("*.xls"))).sheet_by_index(0)
+    out = xlwt.Workbook(encoding="utf-8")
+    ws = out.add_sheet(src.name)
+    liaison = src.row_values(2).index("联络员")
+    for r in range(src.nrows):
+        for c, v in enumerate(src.row_values(r)):
+            if r < 3 or c not in (liaison, liaison + 1):
+                ws.write(r, c, v)
+    for c in (liaison, liaison + 1):  # one liaison for every project: merged down the column
+        ws.write_merge(3, src.nrows - 1, c, c, src.cell_value(3, c))
+    plain = tmp_path / "plain" / "林业和草原局.xls"
+    plain.parent.mkdir()
+    out.save(str(plain))
+    odd = tmp_path / "林业和草原局.xls"
+    odd.write_bytes(_codepage(plain.read_bytes(), 32768))
+    from python_calamine import CalamineWorkbook
+    with pytest.raises(Exception, match="Codepage"):
+        CalamineWorkbook.from_path(str(odd)).get_sheet_by_index(0)
+    got, want = read_workbook(odd), read_workbook(plain)
+    assert got.kind == want.kind == "report"
+    assert got.frames["report_rows"].equals(want.frames["report_rows"])
+    assert set(got.frames["report_rows"]["liaison"]) == {src.cell_value(3, liaison)}
+    assert [f["message"] for f in got.findings] == [f["message"] for f in want.findings]
+
+
+def test_an_xls_neither_reader_reads_says_which_readers_tried(tmp_path, sample_dir):
+    """CODEPAGE 32768 (calamine refuses) and a workbook stream whose first record is no BOF (xlrd refuses):
+    ``corrupt``, and the line names both readers and what each said."""
+    data = bytearray(_codepage(next(sample_dir.rglob("*.xls")).read_bytes(), 32768))
+    at = data.find(b"\x09\x08\x10\x00")  # the workbook stream's BOF record
+    data[at:at + 2] = b"\0\0"
+    bad = tmp_path / "林业和草原局.xls"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(RejectedFile) as err:
+        read_workbook(bad)
+    assert err.value.reason == "corrupt" and "林业和草原局.xls" in str(err.value)
+    assert "calamine: Cfb error: Codepage 8000 not found; xlrd: XLRDError" in str(err.value)
+
+
+def test_an_xls_cut_inside_its_directory_is_corrupt_before_calamine(tmp_path, sample_dir):
+    """A .xls cut short inside a directory entry made calamine panic (a Rust panic is no Python ``Exception``:
+    it escaped as a traceback, after the panic's own lines on stderr); the compound-file check refuses it first."""
+    bad = tmp_path / "林业和草原局.xls"
+    bad.write_bytes(next(sample_dir.rglob("*.xls")).read_bytes()[:-100])
+    with pytest.raises(RejectedFile) as err:
+        read_workbook(bad)
+    assert err.value.reason == "corrupt" and "ends inside a directory entry" in str(err.value)
+
+
 def test_department_from_alias_and_from_file_name(tmp_path):
     res = read_workbook(write_report(tmp_path / "x.xlsx", [report_row()], meta="填报单位：阿拉善左旗住房和城乡建设局（盖章）  主要领导签字：否"))
     assert res.department == "住建局" and res.meta["signed"] is False

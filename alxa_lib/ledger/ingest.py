@@ -197,6 +197,19 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def gc_frozen() -> Iterator[None]:
+    """The objects that exist when an ingest starts (the modules, pandas, DuckDB, the parameters: some
+    hundred thousand) moved out of the collector's reach until it ends (``gc.freeze``): each collection
+    between two files walked them again, about 0.035 s of CPU in a year's ingest. They are given back at the
+    end (``gc.unfreeze``), so a long-lived process (a notebook kernel) collects them as before."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def read_item(path: Path, period: dt.date | None, db: Path, received: dt.date, spill: Spill,
               source: Path | None = None) -> Item:
     """Read, archive and spill one file; only its :class:`Item` (what orders it) stays in memory."""
@@ -237,7 +250,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path | None = None, *, period:
         progress = sys.stderr.isatty()
     outcomes: dict[Path, Outcome] = {}
     items: list[Item] = []
-    with Spill(dbp) as spill:
+    with gc_frozen(), Spill(dbp) as spill:
         for path in _bar(files, "读取 reading", progress):
             try:
                 items.append(read_item(path, period, dbp, received_date(path, received), spill))

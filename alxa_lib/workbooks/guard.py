@@ -25,6 +25,7 @@ from alxa_lib.workbooks.sheetscan import (
     bound_ods,
     mimetype,
     scan_chunk,
+    small_part,
     too_long,
     too_many_cells,
     too_wide,
@@ -178,6 +179,16 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
     it and the rows' numbers place nothing: the cells holding values are bounded by their references alone
     (a row 1,048,576 full of formatted empty cells, as a whole sheet formatted at once leaves, costs nothing)."""
     sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+    if not sheet:
+        data = small_part(z, info)
+        if data is not None:  # the part whole in one chunk: the same checks as the loop below makes on it
+            if len(data) > lim["max_part_mb"] * 1e6 or done + len(data) > total_cap:
+                raise _bomb(name, f"{info.filename}实际解压超过上限", f"{info.filename} inflates past the limit")
+            if info.filename.lower().endswith("sharedstrings.xml"):
+                _check_sst(data, lim, info.filename)
+            if b"<!" in data:
+                _refuse_dtd(data, info.filename, name)
+            return len(data)
     row_cap = lim["max_rows"] + lim["row_slack"]
     size, tail, n_rows = 0, b"", 0
     open_row, widest = 0, 0  # the cells of the row still open at the chunk's end; the most in one row
@@ -253,11 +264,11 @@ def _check_refs(window: bytes, chunk: bytes, part: str, name: str, lim: dict, ce
     if cells[0] > lim["max_cells"]:
         raise too_many_cells(lim, name)
     kept, upto = blank_formatting(window)
-    refs = _CELL_REF.findall(kept[:upto])
-    if max((col_number_b(c) for c, _ in refs), default=0) > lim["max_columns"]:
+    letters, digits = _refs(_CELL_REF.findall(kept[:upto]))
+    if max(map(col_number_b, letters), default=0) > lim["max_columns"]:
         raise too_wide(lim, part, name)
     row_cap = lim["max_rows"] + lim["row_slack"]
-    if max((int(r) for _, r in refs), default=0) > row_cap:
+    if max(map(int, digits), default=0) > row_cap:
         raise too_long(row_cap, part, name)
     if b't="e"' in window:
         found = {m[0].decode(): m[1].decode("utf-8", "replace") for m in _ERROR_CELL.findall(window)}
@@ -331,11 +342,17 @@ def _window_limits(window: bytes, part: str, name: str, lim: dict, n_rows: int, 
         raise too_long(row_cap, part, name)
     if n_cells > lim["max_cells"]:
         raise too_many_cells(lim, name)
-    refs = _CELL_REF.findall(window)
-    if max((col_number_b(c) for c, _ in refs), default=0) > lim["max_columns"]:
+    letters, digits = _refs(_CELL_REF.findall(window))
+    if max(map(col_number_b, letters), default=0) > lim["max_columns"]:
         raise too_wide(lim, part, name)
-    if max((int(r) for _, r in refs), default=0) > row_cap:  # in a row of a small number, a cell far below
+    if max(map(int, digits), default=0) > row_cap:  # in a row of a small number, a cell far below
         raise too_long(row_cap, part, name)
+
+
+def _refs(refs: list[tuple[bytes, bytes]]) -> tuple[set[bytes], set[bytes]]:
+    """The distinct column letters and row numbers of a window's cell references: a sheet repeats a few
+    dozen columns and each row's number once per cell, so each is converted once, not once per cell."""
+    return {c for c, _ in refs}, {r for _, r in refs}
 
 
 def _check_window(window: bytes, part: str, name: str, lim: dict, n_rows: int, n_cells: int, seen: Inspection) -> None:

@@ -72,7 +72,7 @@ def _header_row(rows: list[list[Any]], scan: int = 12) -> int | None:
     from alxa_lib.workbooks.cells import fold
     # every department's workbook passes here: a sheet without 督 in its first rows (written as typed) is no form,
     # decided without folding its cells (folding every cell of every sheet cost a third of a second a year)
-    if not any(isinstance(v, str) and "督" in v for r in rows[:scan + 1] for v in r):
+    if "督" not in "".join([v for r in rows[:scan + 1] for v in r if isinstance(v, str)]):  # one C-level search
         return None
     for i, r in enumerate(rows[:scan]):  # a header may take two rows (group, then column), as written
         texts = {fold(v) for rr in rows[i:i + 2] for v in rr if isinstance(v, str)}

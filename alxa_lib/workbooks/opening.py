@@ -21,7 +21,9 @@ def load_rows(path: Path, merges: dict[str, list] | None = None) -> tuple[dict[s
         return _calamine_rows(_open(CalamineWorkbook, path), path, merges)
     except RejectedFile:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except BaseException as exc:  # noqa: BLE001 - calamine's panics (pyo3 PanicException) are BaseExceptions
+        if not reader_failure(exc):
+            raise
         text = str(exc).lower()
         if isinstance(exc, OSError) or "(os error" in text:  # the disk, not the file's content: never "corrupt"
             raise RejectedFile("not_found", f"文件无法从磁盘读取 / the file could not be read from disk: "
@@ -30,7 +32,24 @@ def load_rows(path: Path, merges: dict[str, list] | None = None) -> tuple[dict[s
             raise password_protected(path) from exc
         if zipfile.is_zipfile(path):
             return second_reader(path, exc)
+        if _is_ole(path):
+            from alxa_lib.workbooks.xls_reader import xls_second_reader
+            return xls_second_reader(path, exc, merges)
         raise not_a_workbook(path, f": calamine: {exc}") from exc
+
+
+def reader_failure(exc: BaseException) -> bool:
+    """An exception a reader raised about the file: any ``Exception``, and calamine's Rust panics (a pyo3
+    ``PanicException`` derives from ``BaseException``), but never an interrupt or an exit."""
+    return not isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit))
+
+
+def _is_ole(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    except OSError:
+        return False
 
 
 def _calamine_rows(wb, path: Path, merges: dict[str, list] | None = None
@@ -91,7 +110,9 @@ def second_reader(path: Path, first: Exception) -> tuple[dict[str, list[list[Any
             return _calamine_rows(CalamineWorkbook.from_filelike(io.BytesIO(copy)), path)
         except RejectedFile:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except BaseException as exc:  # noqa: BLE001 - a panic too
+            if not reader_failure(exc):
+                raise
             said.append(f"calamine (workbook part in standard words): {exc}")
     try:
         import openpyxl
@@ -128,7 +149,9 @@ def _ods_second_try(path: Path, z: zipfile.ZipFile, first: Exception) -> tuple[d
         return _calamine_rows(CalamineWorkbook.from_filelike(io.BytesIO(buf.getvalue())), path)
     except RejectedFile:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except BaseException as exc:  # noqa: BLE001 - a panic too
+        if not reader_failure(exc):
+            raise
         raise not_a_workbook(path, f": calamine: {first}; calamine (content.xml without indentation): {exc}") from exc
 
 

@@ -253,6 +253,8 @@ def _total_row_findings(got: Columns, totals, table: Table, sheet: str, ctx: dic
     from bisect import bisect_left
     from itertools import accumulate
     out = []
+    if not totals:  # the usual report: no running totals to build
+        return out
     rows = got.values["_row"]  # ascending sheet rows
     fields = [f for f in ("total_investment", "annual_planned", "annual_completed", "cumulative_completed")
               if f in table.columns]

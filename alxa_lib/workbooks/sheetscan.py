@@ -1,11 +1,12 @@
 """Worksheet content at a glance, for the bounded pre-read (guard.py, docs/workbooks.md §7): an .xlsx sheet's
 chunks counted as a byte array (:func:`scan_chunk`), what only formats a sheet left out of every count
 (:func:`blank_formatting`), an .ods sheet's repeated rows and cells counted by content (:func:`bound_ods`),
-and the refusals these bounds give."""
+the refusals these bounds give, and a small part of the zip read straight from the archive (:func:`small_part`)."""
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,6 +179,40 @@ def _refs_beyond(a: np.ndarray, at: np.ndarray, lim: dict) -> bool:
         going &= (digit >= 0) & (digit <= 9)
         row = np.where(going, row * 10 + digit, row)
     return bool(going.any() or (row > row_cap).any())
+
+
+def small_part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """A part that inflates to one chunk at most, read straight from the archive: zipfile's reader of a
+    part (its local header, a reader object, a decompressor) cost twice the inflating of the few-KB parts
+    of a workbook (styles, theme, relationships: eight of a report's nine parts; 0.14 → 0.07 s of CPU over
+    the sample year's 597 workbooks). None for anything else (a larger part, encrypted, compressed by
+    another method, cut short, or whose CRC-32 differs): zipfile reads it then, and says what is wrong."""
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+            or info.compress_size > _CHUNK or info.file_size > _CHUNK:
+        return None
+    fp = z.fp
+    if fp is None:
+        return None
+    fp.seek(info.header_offset)
+    head = fp.read(30)
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return None
+    skip = int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+    fp.seek(info.header_offset + 30 + skip)
+    raw = fp.read(info.compress_size)
+    if len(raw) < info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = raw
+    else:
+        inflate = zlib.decompressobj(-15)
+        try:
+            data = inflate.decompress(raw, _CHUNK + 1)
+        except zlib.error:
+            return None
+        if not inflate.eof or len(data) > _CHUNK:
+            return None
+    return data if zlib.crc32(data) == info.CRC else None
 
 
 def mimetype(z: zipfile.ZipFile) -> bytes:

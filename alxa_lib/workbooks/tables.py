@@ -101,7 +101,8 @@ class _Labels:
     def __init__(self, top: tuple, below: tuple, two: bool, vocab: _Spellings | None):
         self._rows = (top, below, two)
         self._all: list[_Label] | None = None
-        self.matchable = self.labels if vocab is None else _labels(top, below, two, vocab)
+        self.matchable = self.labels if vocab is None else [] if _spells_none(top, below, two, vocab) \
+            else _labels(top, below, two, vocab)
         self._found: dict[int, tuple[dict, dict[str, int], tuple | None]] = {}
 
     @property
@@ -157,6 +158,23 @@ def _spells_nothing(folded: str, norm: str, alphabet: frozenset | None) -> bool:
     """True when no text starting with this group cell can spell an entry: it has no bracket (so none of its
     characters can be dropped) and a character no spelling has."""
     return alphabet is not None and not _BRACKET_CHARS.intersection(folded) and not alphabet.issuperset(norm)
+
+
+def _spells_none(top: tuple, below: tuple, two: bool, vocab: _Spellings) -> bool:
+    """True when :func:`_labels` with ``vocab`` is certainly empty, decided with set operations: no cell's
+    header form is an entry, none has a bracket (so none spells one without its brackets), and, in a
+    two-row layout, every group cell spells nothing (so no group + sub-header does). Most layouts of a
+    sheet's first rows are data rows: this spares each of their cells the label work."""
+    (_, t_empty, t_fold, t_norm), (_, _, _, s_norm) = top, below
+    entries, alphabet = vocab
+    norms = t_norm + s_norm if two else t_norm
+    if not entries.isdisjoint(norms) or "(" in "".join(norms):
+        return False
+    if two:
+        if alphabet is None:
+            return False
+        return all(e or _spells_nothing(f, n, alphabet) for e, f, n in zip(t_empty, t_fold, t_norm))
+    return True
 
 
 def _labels(top: tuple, below: tuple, two: bool, vocab: _Spellings | None = None) -> list[_Label]:
@@ -278,6 +296,8 @@ class HeaderGrid:
                     if known and found.matchable:  # a layout of data rows spells nothing and never recurs
                         _remember(_PAIRS, key, found)
                 self.layouts.append(_Layout(i, two, found))
+        # a layout without a label spelling some field of the grid's kinds scores nothing for them
+        self.candidates = [layout for layout in self.layouts if layout.found.matchable]
 
 
 def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, scan: int,
@@ -288,7 +308,7 @@ def find_table(rows: list[list[Any]], fields: dict[str, list[str]], sheet: str, 
     grid = grid or HeaderGrid(rows, scan)
     best: tuple[int, int, bool, dict[str, int], _Labels] | None = None
     use_matchable = id(fields) in grid.kinds
-    for layout in grid.layouts:
+    for layout in grid.candidates if use_matchable else grid.layouts:
         cols = layout.found.columns(fields, exact, loose, use_matchable)
         score = len(cols)
         if score >= min_fields and ("name" in cols or "project_id" in cols or "unit" in cols
