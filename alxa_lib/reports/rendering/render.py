@@ -233,6 +233,13 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
 
     A failing cell becomes :class:`ReportFailed` with the notebook's own error line (a library
     error raised inside the kernel keeps its bilingual message)."""
+    execute_notebook(name, output, parameters)
+    return output
+
+
+def execute_notebook(name: str, output: Path, parameters: dict[str, Any]):
+    """As :func:`run_notebook`, returning the executed notebook as papermill hands it back (the node it wrote
+    to ``output``), so that the page is made from it without reading and validating the file again."""
     skip_unused_format_checkers()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -242,14 +249,13 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
         with atomic_path(output) as tmp:
             # Written once at the end, not at every cell's start and end (50 validated writes of a growing
             # notebook for a brief): the file appears only when complete anyway (atomic_path).
-            pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters, kernel_name="python3",
-                                progress_bar=interactive(), cwd=str(project_root()), extra_arguments=KERNEL_ARGUMENTS,
-                                request_save_on_cell_execute=False)
+            return pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters,
+                                       kernel_name="python3", progress_bar=interactive(), cwd=str(project_root()),
+                                       extra_arguments=KERNEL_ARGUMENTS, request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
         evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename
         raise ReportFailed(f"报告 {name} 运行失败：{evalue}", f"the report notebook {name} failed: "
                            f"{exc.ename}: {evalue}") from None
-    return output
 
 
 # The kernel's own log is chatter for the analyst: "running over TCP without encryption" on every start
@@ -307,13 +313,14 @@ def quiet_kernel_warnings() -> None:
     logging.getLogger("traitlets").setLevel(logging.ERROR)
 
 
-def to_html(notebook: Path, html_path: Path, title: str) -> Path:
-    """Executed notebook → self-contained HTML titled ``title`` through the ``alxa_html`` nbconvert exporter:
-    outputs and narrative, no code, lang="zh-CN", no external resource (docs/rendering.md §5)."""
+def to_html(notebook, html_path: Path, title: str) -> Path:
+    """Executed notebook (its path, or the node :func:`execute_notebook` returned) → self-contained HTML titled
+    ``title`` through the ``alxa_html`` nbconvert exporter: outputs and narrative, no code, lang="zh-CN", no
+    external resource (docs/rendering.md §5)."""
     import nbformat
 
     from alxa_lib.reports.rendering.exporters import AlxaHTMLExporter
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
     nb.metadata["title"] = title
     page, _ = AlxaHTMLExporter().from_notebook_node(nb)
     return write_text(html_path, page)

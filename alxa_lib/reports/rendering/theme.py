@@ -75,6 +75,10 @@ def use() -> None:
         "legend.title_fontsize": FONT_PX, "axes.edgecolor": MUTED, "grid.color": GRID, "text.color": INK,
         "axes.labelcolor": INK, "xtick.color": MUTED, "ytick.color": MUTED, "axes.titleweight": "bold"})
     matplotlib.rcParams["axes.titlepad"] = 10
+    # The title where matplotlib puts it when nothing sits above the plot (the house charts have no top axis):
+    # a fixed place spares the measuring of every tick label at each drawing to look for one, 0.035 s of the
+    # brief's 0.23 s of charts; the SVG is the same to the byte (docs/architecture.md §10).
+    matplotlib.rcParams["axes.titley"] = 1.0
 
 
 def figure(height_px: float | None = None, rows: int | None = None, extra_px: float = 120,
