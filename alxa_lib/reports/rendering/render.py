@@ -286,8 +286,16 @@ def short_lived_gc() -> None:
     atexit.register(gc.freeze)
 
 
+def report_kernel() -> None:
+    """What a report's kernel runs before the notebook's first cell (``KERNEL_ARGUMENTS``): the collector of a
+    short-lived process, and matplotlib without the help texts nobody reads there."""
+    from alxa_lib.reports.rendering import theme
+    short_lived_gc()
+    theme.without_set_docstrings()
+
+
 KERNEL_ARGUMENTS = [*KERNEL_QUIET, "--IPKernelApp.exec_lines="
-                    "from alxa_lib.reports.rendering.render import short_lived_gc; short_lived_gc()"]
+                    "from alxa_lib.reports.rendering.render import report_kernel; report_kernel()"]
 
 
 # Optional packages from which jsonschema builds string-format checkers at import (present when JupyterLab
