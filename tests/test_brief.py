@@ -142,6 +142,43 @@ def test_a_report_run_prints_no_kernel_chatter(tmp_path, monkeypatch, capfd):
     assert "KeyboardInterrupt" not in err and "ERROR" not in err, err
 
 
+def test_a_report_kernel_is_set_up_before_the_first_cell(tmp_path, monkeypatch):
+    """``render.report_kernel`` runs in the kernel before the notebook (``KERNEL_ARGUMENTS``): the collector of a
+    short-lived process, matplotlib's artists without the generated help of ``set()``, which still sets every
+    property; and the executed notebook comes back as the node papermill wrote."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from alxa_lib.reports.rendering import render
+    probe = new_code_cell("import gc, inspect, matplotlib.lines as L\n"
+                          "line = L.Line2D([0], [1]); line.set(color='red', lw=2)\n"
+                          "print(gc.get_threshold(), line.get_color(), line.get_linewidth(), "
+                          "str(inspect.signature(L.Line2D.set)))")
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]}), probe])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(tmp_path / "probe.ipynb"))
+    monkeypatch.setattr(render, "NOTEBOOKS", tmp_path)
+    ran = render.execute_notebook("probe.ipynb", tmp_path / "out" / "probe.ipynb", {"x": 2})
+    assert ran.cells[-1].outputs[0]["text"] == f"{render.GC_THRESHOLD} red 2.0 (self, **kwargs)\n"
+    assert ran.cells == nbformat.read(str(tmp_path / "out" / "probe.ipynb"), as_version=4).cells
+
+
+def test_short_lived_gc_tunes_the_collector_and_freezes_once_at_exit(monkeypatch):
+    import atexit
+    import gc
+
+    from alxa_lib.reports.rendering import render
+    registered = []
+    monkeypatch.setattr(gc, "set_threshold", lambda *t: registered.append(("threshold", t)))
+    monkeypatch.setattr(atexit, "register", lambda f: registered.append(("atexit", f)))
+    monkeypatch.setattr(atexit, "unregister", lambda f: registered.remove(("atexit", f))
+                        if ("atexit", f) in registered else None)
+    render.short_lived_gc()
+    render.short_lived_gc()
+    assert registered == [("threshold", render.GC_THRESHOLD), ("threshold", render.GC_THRESHOLD),
+                          ("atexit", gc.freeze)]
+
+
 def test_lights_are_coloured_and_marked(rendered):
     """Red/yellow/green in colour (a CSS class per light) and with a symbol for black-and-white print."""
     page = rendered["html"].read_text(encoding="utf-8")
