@@ -108,17 +108,19 @@ def brief_ledger(work: Path) -> tuple[Path, Path]:
 def brief_against_floor(db: Path, out: Path, rounds: int = 5) -> list[Row]:
     """One brief as HTML+PDF against its floor: the same HTML through WeasyPrint alone, plus one kernel start.
 
-    Where a brief's CPU goes beyond that floor (measured 2026-11-30 by timing the stages of five runs; about
-    1.8 s over a floor of 6.5–7 s). In the command's process: Python's start, its imports and the checks
-    against the ledger (0.3 s); papermill, nbformat and nbclient imported and driving the kernel (0.6 s, of
-    which the kernel client the floor also loads is 0.2 s); the HTML page (since the charts moved to seaborn
-    and the page to nbconvert, 2026-12-07: nbconvert imported 0.23 s, the page 0.05 s). In the kernel, beyond
-    its start: the first cell (1.3 s: pandas, DuckDB and the library imported 0.65 s, the year and the
-    period's findings read 0.3 s, the brief built 0.45 s), matplotlib and seaborn imported with the house
-    theme (0.35–0.4 s), the three charts drawn as SVG (about 0.3 s) and the other cells (0.2 s). WeasyPrint does the same work
-    as in the floor, minus about 0.2 s: ``reports.rendering.weasy`` loads it without the compiler runs the floor's
-    plain import makes. The 公文 (``--format gwpdf``) is laid out by a second process while this one renders
-    the PDF, so it adds little waiting but its own CPU."""
+    Where a brief's CPU goes (measured 2026-12-07 on the shared 2-core Intel machine, CPU time of each stage,
+    three runs; ``--only brief`` runs this row alone). In the command's process: Python's start, its imports
+    and the checks against the ledger 0.15 s; papermill imported 0.15 s and driving the kernel 0.12 s (the
+    floor's kernel client costs about 0.15 s in all); nbconvert imported 0.085 s and the page 0.05 s; WeasyPrint
+    imported 0.2 s and the PDF laid out 1.75–1.8 s, where the floor's plain WeasyPrint takes 2.5–2.6 s for the
+    same page: ``reports.rendering.weasy`` loads it without the compiler runs of its library lookups (0.2 s)
+    and ``render.short_lived_gc`` spares it most garbage collections (0.35–0.45 s). In the kernel, 1.4 s against
+    the 0.32 s of a bare kernel: its start and ``render.report_kernel`` (matplotlib imported) 0.47 s, then the
+    cells 1.1 s: pandas, DuckDB, matplotlib's rest, seaborn and the library imported about 0.4 s, the year and
+    the period's findings read 0.17 s, the brief built 0.22 s, the three charts drawn as SVG 0.2 s, the tables
+    and the rest 0.1 s. The 公文 (``--format gwpdf``) is laid out by a second process while this one renders
+    the PDF, so it adds little waiting but its own CPU. The speed devices are listed in docs/architecture.md
+    §10."""
     def brief(formats: str):
         return alxa("report", "brief", "--period", DAY, "--db", str(db), "--out", str(out), "--format", formats)
 
