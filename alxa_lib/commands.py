@@ -316,8 +316,8 @@ def pad(text: str, width: int) -> str:
 
 def cmd_report(a) -> int:
     from alxa_lib.reports.rendering.render import short_lived_gc
-    from alxa_lib.reports.running import runner
     short_lived_gc()  # this process ends with the report (docs/architecture.md §10)
+    from alxa_lib.reports.running import runner
     formats = None if a.format is None else tuple(f.strip().lower() for f in a.format.split(",") if f.strip())
     from alxa_lib.files import no_partial_output
     with no_partial_output(Path(a.out)):
