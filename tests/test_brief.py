@@ -163,6 +163,20 @@ def test_a_report_kernel_is_set_up_before_the_first_cell(tmp_path, monkeypatch):
     assert ran.cells == nbformat.read(str(tmp_path / "out" / "probe.ipynb"), as_version=4).cells
 
 
+def test_the_kernel_manager_looks_for_kernels_where_jupyter_client_does(monkeypatch, tmp_path):
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from alxa_lib.reports.rendering import render
+    for ipython_dir in (None, str(tmp_path / "ipython")):
+        if ipython_dir:
+            monkeypatch.setenv("IPYTHONDIR", ipython_dir)
+        else:
+            monkeypatch.delenv("IPYTHONDIR", raising=False)
+        ours = render.kernel_manager_class()(kernel_name="python3").kernel_spec_manager
+        assert ours.kernel_dirs == KernelSpecManager().kernel_dirs
+        assert ours.get_kernel_spec("python3").language == "python"
+
+
 def test_short_lived_gc_tunes_the_collector_and_freezes_once_at_exit(monkeypatch):
     import atexit
     import gc

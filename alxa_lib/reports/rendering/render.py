@@ -251,7 +251,8 @@ def execute_notebook(name: str, output: Path, parameters: dict[str, Any]):
             # notebook for a brief): the file appears only when complete anyway (atomic_path).
             return pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters,
                                        kernel_name="python3", progress_bar=interactive(), cwd=str(project_root()),
-                                       extra_arguments=KERNEL_ARGUMENTS, request_save_on_cell_execute=False)
+                                       extra_arguments=KERNEL_ARGUMENTS, request_save_on_cell_execute=False,
+                                       kernel_manager_class=kernel_manager_class())
     except PapermillExecutionError as exc:
         evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename
         raise ReportFailed(f"报告 {name} 运行失败：{evalue}", f"the report notebook {name} failed: "
@@ -272,8 +273,8 @@ KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 # (700, 10, 10) the collector walks the growing heap again and again (about 0.45 s of WeasyPrint's 2.2 s on
 # the brief, 0.35 s in the kernel), and once more over every object when the process ends (0.15–0.25 s).
 # Raised thresholds collect the young generation after 100,000 new objects instead of 700 and the older ones
-# ten times less often than that (10,000 young objects gave WeasyPrint 0.1 s less; peak memory of a brief at
-# four times the sample year 510 MB against 505 MB); at exit the objects are frozen, so Python's last
+# ten times less often than that (WeasyPrint takes 0.1 s more with 10,000; peak memory of a brief at four
+# times the sample year 510 MB against 505 MB); at exit the objects are frozen, so Python's last
 # collections skip them (atexit handlers and reference counting still run as always).
 GC_THRESHOLD = (100_000, 100, 100)
 
@@ -297,6 +298,29 @@ def report_kernel() -> None:
 
 KERNEL_ARGUMENTS = [*KERNEL_QUIET, "--IPKernelApp.exec_lines="
                     "from alxa_lib.reports.rendering.render import report_kernel; report_kernel()"]
+
+
+def kernel_manager_class():
+    """jupyter_client's kernel manager, finding kernel specs in the same folders without importing IPython:
+    its spec manager imports the whole of IPython (0.04 s of CPU) only to learn where ~/.ipython is, which is
+    ``IPYTHONDIR`` or ``~/.ipython`` (docs/architecture.md §10)."""
+    import os
+
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_path
+    from traitlets import default
+
+    class Specs(KernelSpecManager):
+        def _kernel_dirs_default(self) -> list[str]:
+            ipython = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
+            return [*jupyter_path("kernels"), os.path.join(ipython, "kernels")]
+
+    class Manager(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _kernel_spec_manager_default(self) -> KernelSpecManager:
+            return Specs(data_dir=self.data_dir)
+    return Manager
 
 
 # Optional packages from which jsonschema builds string-format checkers at import (present when JupyterLab
