@@ -111,10 +111,11 @@ def brief_against_floor(db: Path, out: Path, rounds: int = 5) -> list[Row]:
     Where a brief's CPU goes (measured 2026-12-07 on the shared 2-core Intel machine, CPU time of each stage,
     three runs; ``--only brief`` runs this row alone). In the command's process: Python's start, its imports
     and the checks against the ledger 0.15 s; papermill imported 0.15 s and driving the kernel 0.12 s (the
-    floor's kernel client costs about 0.15 s in all); nbconvert imported 0.085 s and the page 0.05 s; WeasyPrint
-    imported 0.2 s and the PDF laid out 1.75–1.8 s, where the floor's plain WeasyPrint takes 2.5–2.6 s for the
-    same page: ``reports.rendering.weasy`` loads it without the compiler runs of its library lookups (0.2 s)
-    and ``render.short_lived_gc`` spares it most garbage collections (0.35–0.45 s). In the kernel, 1.4 s against
+    floor's kernel client costs about 0.15 s in all, IPython imported to find kernel specs included, which
+    ``render.kernel_manager_class`` spares the brief); nbconvert imported 0.085 s and the page 0.05 s;
+    WeasyPrint imported 0.2 s and the PDF laid out about 1.7 s, where the floor's plain WeasyPrint takes
+    2.5–2.6 s for the same page: ``reports.rendering.weasy`` loads it without the compiler runs of its library
+    lookups (0.2 s) and ``render.short_lived_gc`` spares it most garbage collections (0.45 s). In the kernel, 1.4 s against
     the 0.32 s of a bare kernel: its start and ``render.report_kernel`` (matplotlib imported) 0.47 s, then the
     cells 1.1 s: pandas, DuckDB, matplotlib's rest, seaborn and the library imported about 0.4 s, the year and
     the period's findings read 0.17 s, the brief built 0.22 s, the three charts drawn as SVG 0.2 s, the tables
