@@ -183,11 +183,12 @@ def test_short_lived_gc_tunes_the_collector_and_freezes_once_at_exit(monkeypatch
 
     from alxa_lib.reports.rendering import render
     registered = []
+    before = gc.get_threshold()
     monkeypatch.setattr(gc, "set_threshold", lambda *t: registered.append(("threshold", t)))
     monkeypatch.setattr(atexit, "register", lambda f: registered.append(("atexit", f)))
     monkeypatch.setattr(atexit, "unregister", lambda f: registered.remove(("atexit", f))
                         if ("atexit", f) in registered else None)
-    render.short_lived_gc()
+    assert render.short_lived_gc() == before
     render.short_lived_gc()
     assert registered == [("threshold", render.GC_THRESHOLD), ("threshold", render.GC_THRESHOLD),
                           ("atexit", gc.freeze)]
@@ -238,3 +239,15 @@ def test_every_report_speaks_to_its_readers(reports_out, kind, when):
     assert first.group(1) == "h1" and first.group(2).startswith("阿拉善左旗重点建设项目")  # the one <h1>: the title
     assert when in first.group(2)  # the period of this run, not a date typed in the notebook
     assert "<svg " in body and "<text " in body  # a chart, its text as text
+
+
+def test_alxa_report_in_process_leaves_the_callers_collector_as_it_was(tmp_path, capsys):
+    """The command tunes the collector for the rest of its own short process; a caller that goes on after
+    ``cli.main(["report", …])`` (a test, a notebook) gets its thresholds back, whatever the report did."""
+    import gc
+
+    from alxa_lib import cli
+    before = gc.get_threshold()
+    cli.main(["report", "brief", "--period", "2025-06-27", "--db", str(tmp_path / "none.duckdb"),
+              "--out", str(tmp_path / "o")])  # refused (not a reporting date) after the collector was tuned
+    assert gc.get_threshold() == before

@@ -279,13 +279,16 @@ KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 GC_THRESHOLD = (100_000, 100, 100)
 
 
-def short_lived_gc() -> None:
-    """Tune the collector of this process for a report run, and freeze its objects when it ends."""
+def short_lived_gc() -> tuple[int, ...]:
+    """Tune the collector of this process for a report run, and freeze its objects when it ends; returns the
+    thresholds it had."""
     import atexit
     import gc
+    before = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLD)
     atexit.unregister(gc.freeze)  # once, however often a process runs reports
     atexit.register(gc.freeze)
+    return before
 
 
 def report_kernel() -> None:
