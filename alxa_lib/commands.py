@@ -315,11 +315,18 @@ def pad(text: str, width: int) -> str:
 
 
 def cmd_report(a) -> int:
-    from alxa_lib.reports.running import runner
-    formats = None if a.format is None else tuple(f.strip().lower() for f in a.format.split(",") if f.strip())
-    from alxa_lib.files import no_partial_output
-    with no_partial_output(Path(a.out)):
-        done = _run_report(a, runner, formats)
+    import gc
+
+    from alxa_lib.reports.rendering.render import short_lived_gc
+    before = short_lived_gc()  # the command's process ends with the report (docs/architecture.md §10)
+    try:
+        from alxa_lib.reports.running import runner
+        formats = None if a.format is None else tuple(f.strip().lower() for f in a.format.split(",") if f.strip())
+        from alxa_lib.files import no_partial_output
+        with no_partial_output(Path(a.out)):
+            done = _run_report(a, runner, formats)
+    finally:
+        gc.set_threshold(*before)  # a caller that goes on (a test, a notebook) keeps its own collector
     for k, p in done.items():
         print(f"{k:>5}: {p}")
     return 0

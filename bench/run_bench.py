@@ -6,7 +6,8 @@ the kernel of a notebook, all included), CPU time = user + system of the command
 waited for. Ratios compare CPU times measured in this same run, so the machine's speed cancels out.
 
 Run: ``make bench`` (or ``.venv/bin/python bench/run_bench.py [--scales 1,4,16] [--json] [--quick]``).
-``--quick`` skips the scale series and the whole demo (a few minutes instead of about a quarter of an hour).
+``--quick`` skips the scale series and the whole demo (a few minutes instead of about a quarter of an hour);
+``--only brief`` measures the sample year's ledger and then the brief against its floor alone.
 """
 from __future__ import annotations
 
@@ -95,35 +96,48 @@ def sample_year(work: Path) -> tuple[list[Row], Path, Path]:
     return rows, db, work / "out"
 
 
-def brief_against_floor(db: Path, out: Path) -> list[Row]:
+def brief_ledger(work: Path) -> tuple[Path, Path]:
+    """The validated ledger of the sample year, as ``sample_year`` leaves it, without timing its commands."""
+    db = work / "l" / "alxa.duckdb"
+    alxa("sample", str(work / "sample"))
+    alxa("ingest", str(work / "sample"), "--db", str(db), "--json", check=False)
+    alxa("validate", "--year", YEAR, "--db", str(db), "--json", check=False)
+    return db, work / "out"
+
+
+def brief_against_floor(db: Path, out: Path, rounds: int = 5) -> list[Row]:
     """One brief as HTML+PDF against its floor: the same HTML through WeasyPrint alone, plus one kernel start.
 
-    Where a brief's CPU goes beyond that floor (measured 2026-11-30 by timing the stages of five runs; about
-    1.8 s over a floor of 6.5–7 s). In the command's process: Python's start, its imports and the checks
-    against the ledger (0.3 s); papermill, nbformat and nbclient imported and driving the kernel (0.6 s, of
-    which the kernel client the floor also loads is 0.2 s); the HTML page (since the charts moved to seaborn
-    and the page to nbconvert, 2026-12-07: nbconvert imported 0.23 s, the page 0.05 s). In the kernel, beyond
-    its start: the first cell (1.3 s: pandas, DuckDB and the library imported 0.65 s, the year and the
-    period's findings read 0.3 s, the brief built 0.45 s), matplotlib and seaborn imported with the house
-    theme (0.35–0.4 s), the three charts drawn as SVG (about 0.3 s) and the other cells (0.2 s). WeasyPrint does the same work
-    as in the floor, minus about 0.2 s: ``reports.rendering.weasy`` loads it without the compiler runs the floor's
-    plain import makes. The 公文 (``--format gwpdf``) is laid out by a second process while this one renders
-    the PDF, so it adds little waiting but its own CPU."""
+    Where a brief's CPU goes (measured 2026-12-07 on the shared 2-core Intel machine, CPU time of each stage,
+    three runs; ``--only brief`` runs this row alone). In the command's process: Python's start, its imports
+    and the checks against the ledger 0.15 s; papermill imported 0.15 s and driving the kernel 0.12 s (the
+    floor's kernel client costs about 0.15 s in all, IPython imported to find kernel specs included, which
+    ``render.kernel_manager_class`` spares the brief); nbconvert imported 0.085 s and the page 0.05 s;
+    WeasyPrint imported 0.2 s and the PDF laid out about 1.7 s, where the floor's plain WeasyPrint takes
+    2.5–2.6 s for the same page: ``reports.rendering.weasy`` loads it without the compiler runs of its library
+    lookups (0.2 s) and ``render.short_lived_gc`` spares it most garbage collections (0.45 s). In the kernel, 1.4 s against
+    the 0.32 s of a bare kernel: its start and ``render.report_kernel`` (matplotlib imported) 0.47 s, then the
+    cells 1.1 s: pandas, DuckDB, matplotlib's rest, seaborn and the library imported about 0.4 s, the year and
+    the period's findings read 0.17 s, the brief built 0.22 s, the three charts drawn as SVG 0.2 s, the tables
+    and the rest 0.1 s. The 公文 (``--format gwpdf``) is laid out by a second process while this one renders
+    the PDF, so it adds little waiting but its own CPU. The speed devices are listed in docs/architecture.md
+    §10."""
     def brief(formats: str):
         return alxa("report", "brief", "--period", DAY, "--db", str(db), "--out", str(out), "--format", formats)
 
     # Five interleaved rounds, each measuring the brief, its floor and the brief with its 公文 within half a
     # minute: this machine's speed drifts by a quarter over minutes, and a ratio of two minima taken minutes
     # apart carried that drift. The row shows the round with the median ratio.
-    rounds = []
-    for _ in range(5):
+    measured = []
+    for _ in range(rounds):
         analyst = brief("html,pdf")
         html = next((out / DAY).glob("*.html"))
         floor = python("-c", WEASYPRINT_ALONE, str(html), str(out / "floor.pdf")) + python("-c", KERNEL_START)
-        rounds.append((analyst, floor, brief("html,pdf,docx,gwpdf")))
-    print("brief / floor, each round:", " ".join(f"{a.cpu / f.cpu:.2f}" for a, f, _ in rounds), file=sys.stderr)
-    analyst, floor, _ = sorted(rounds, key=lambda r: r[0].cpu / r[1].cpu)[len(rounds) // 2]
-    extra = sorted(both.wall - one.wall for one, _, both in rounds)[len(rounds) // 2]
+        measured.append((analyst, floor, brief("html,pdf,docx,gwpdf")))
+    print("brief / floor, each round:", " ".join(f"{a.cpu:.2f}/{f.cpu:.2f}={a.cpu / f.cpu:.2f}"
+                                                 for a, f, _ in measured), file=sys.stderr)
+    analyst, floor, _ = sorted(measured, key=lambda r: r[0].cpu / r[1].cpu)[len(measured) // 2]
+    extra = sorted(both.wall - one.wall for one, _, both in measured)[len(measured) // 2]
     return [ratio_row("半月通报 HTML+PDF / one brief", analyst.cpu, "WeasyPrint alone + kernel start", floor.cpu, 1.4),
             Row("公文 docx+PDF（超出部分）/ its 公文 beyond the brief", round(extra, 2), "s", "≤ 3 s",
                 "brief HTML+PDF", round(analyst.wall, 2), None, extra <= 3)]
@@ -206,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scales", default="1,4,16", help="scale factors of the scale series, e.g. 1,4")
     ap.add_argument("--quick", action="store_true", help="skip the scale series and the whole demo")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON instead of the table")
+    ap.add_argument("--only", choices=["brief"], help="measure one row group alone: the brief against its floor")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the brief and its floor")
     ap.add_argument("--work", type=Path, help="keep the samples and ledgers here (the scale series is reused)")
     args = ap.parse_args(argv)
     # as `make setup` does: commands measured as installed, not compiling alxa_lib from source in every
@@ -216,13 +232,16 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("sample", "l", "u", "out", "large", "demo", "demo_out"):
             shutil.rmtree(work / name, ignore_errors=True)
     try:
-        rows, db, out = sample_year(work)
-        rows += brief_against_floor(db, out)
-        rows += ingest_large(work)
-        if not args.quick:
-            rows += scale_series(work, args.scales)
-            rows += whole_demo(work)
-        rows += forecast_backtest(work)
+        if args.only == "brief":
+            rows = brief_against_floor(*brief_ledger(work), rounds=args.rounds)
+        else:
+            rows, db, out = sample_year(work)
+            rows += brief_against_floor(db, out, rounds=args.rounds)
+            rows += ingest_large(work)
+            if not args.quick:
+                rows += scale_series(work, args.scales)
+                rows += whole_demo(work)
+            rows += forecast_backtest(work)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)

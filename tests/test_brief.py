@@ -142,6 +142,58 @@ def test_a_report_run_prints_no_kernel_chatter(tmp_path, monkeypatch, capfd):
     assert "KeyboardInterrupt" not in err and "ERROR" not in err, err
 
 
+def test_a_report_kernel_is_set_up_before_the_first_cell(tmp_path, monkeypatch):
+    """``render.report_kernel`` runs in the kernel before the notebook (``KERNEL_ARGUMENTS``): the collector of a
+    short-lived process, matplotlib's artists without the generated help of ``set()``, which still sets every
+    property; and the executed notebook comes back as the node papermill wrote."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from alxa_lib.reports.rendering import render
+    probe = new_code_cell("import gc, inspect, matplotlib.lines as L\n"
+                          "line = L.Line2D([0], [1]); line.set(color='red', lw=2)\n"
+                          "print(gc.get_threshold(), line.get_color(), line.get_linewidth(), "
+                          "str(inspect.signature(L.Line2D.set)))")
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]}), probe])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(tmp_path / "probe.ipynb"))
+    monkeypatch.setattr(render, "NOTEBOOKS", tmp_path)
+    ran = render.execute_notebook("probe.ipynb", tmp_path / "out" / "probe.ipynb", {"x": 2})
+    assert ran.cells[-1].outputs[0]["text"] == f"{render.GC_THRESHOLD} red 2.0 (self, **kwargs)\n"
+    assert ran.cells == nbformat.read(str(tmp_path / "out" / "probe.ipynb"), as_version=4).cells
+
+
+def test_the_kernel_manager_looks_for_kernels_where_jupyter_client_does(monkeypatch, tmp_path):
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from alxa_lib.reports.rendering import render
+    for ipython_dir in (None, str(tmp_path / "ipython")):
+        if ipython_dir:
+            monkeypatch.setenv("IPYTHONDIR", ipython_dir)
+        else:
+            monkeypatch.delenv("IPYTHONDIR", raising=False)
+        ours = render.kernel_manager_class()(kernel_name="python3").kernel_spec_manager
+        assert ours.kernel_dirs == KernelSpecManager().kernel_dirs
+        assert ours.get_kernel_spec("python3").language == "python"
+
+
+def test_short_lived_gc_tunes_the_collector_and_freezes_once_at_exit(monkeypatch):
+    import atexit
+    import gc
+
+    from alxa_lib.reports.rendering import render
+    registered = []
+    before = gc.get_threshold()
+    monkeypatch.setattr(gc, "set_threshold", lambda *t: registered.append(("threshold", t)))
+    monkeypatch.setattr(atexit, "register", lambda f: registered.append(("atexit", f)))
+    monkeypatch.setattr(atexit, "unregister", lambda f: registered.remove(("atexit", f))
+                        if ("atexit", f) in registered else None)
+    assert render.short_lived_gc() == before
+    render.short_lived_gc()
+    assert registered == [("threshold", render.GC_THRESHOLD), ("threshold", render.GC_THRESHOLD),
+                          ("atexit", gc.freeze)]
+
+
 def test_lights_are_coloured_and_marked(rendered):
     """Red/yellow/green in colour (a CSS class per light) and with a symbol for black-and-white print."""
     page = rendered["html"].read_text(encoding="utf-8")
@@ -187,3 +239,15 @@ def test_every_report_speaks_to_its_readers(reports_out, kind, when):
     assert first.group(1) == "h1" and first.group(2).startswith("阿拉善左旗重点建设项目")  # the one <h1>: the title
     assert when in first.group(2)  # the period of this run, not a date typed in the notebook
     assert "<svg " in body and "<text " in body  # a chart, its text as text
+
+
+def test_alxa_report_in_process_leaves_the_callers_collector_as_it_was(tmp_path, capsys):
+    """The command tunes the collector for the rest of its own short process; a caller that goes on after
+    ``cli.main(["report", …])`` (a test, a notebook) gets its thresholds back, whatever the report did."""
+    import gc
+
+    from alxa_lib import cli
+    before = gc.get_threshold()
+    cli.main(["report", "brief", "--period", "2025-06-27", "--db", str(tmp_path / "none.duckdb"),
+              "--out", str(tmp_path / "o")])  # refused (not a reporting date) after the collector was tuned
+    assert gc.get_threshold() == before

@@ -120,3 +120,34 @@ def test_reading_commands_import_no_rendering_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(LIB).parent).stdout.strip()
     assert out == "[]"
+
+
+def test_a_brief_without_its_workbook_loads_no_openpyxl():
+    """The brief's kernel imports what the notebook's first cell imports; openpyxl only when a workbook is asked
+    for (the inspection sentence once pulled it in through the inspection workbook writers)."""
+    code = ("import sys; from alxa_lib.reports import official; "
+            "from alxa_lib.reports.rendering import charts, render; from alxa_lib.reports.running import sources; "
+            "from alxa_lib.reports.content.brief import build_brief; "
+            "from alxa_lib.reports.official.brief_text import brief_document; "
+            "from alxa_lib.reports.content.inspection_list import write_inspection_outputs; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'docx')))")
+    import subprocess
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(LIB).parent).stdout.strip()
+    assert out == "[]"
+
+
+def test_the_report_command_exports_without_css_selectors():
+    """A report run's process marks soupsieve absent before nbconvert loads Beautiful Soup; the alxa_html page
+    (markdown cells included) is made all the same, with no warning about the missing package."""
+    code = ("import sys, warnings; warnings.simplefilter('error'); "
+            "from alxa_lib.reports.rendering import render; render.skip_unused_format_checkers(); "
+            "import nbformat; from nbformat.v4 import new_markdown_cell, new_notebook; "
+            "from alxa_lib.reports.rendering.exporters import AlxaHTMLExporter; "
+            "nb = new_notebook(cells=[new_markdown_cell('## 一、总体情况 <img src=\"x.png\">')]); "
+            "nb.metadata['title'] = 't'; html = AlxaHTMLExporter().from_notebook_node(nb)[0]; "
+            "print('<h2>一、总体情况' in html, 'bs4' in sys.modules, sys.modules.get('soupsieve', 'absent'))")
+    import subprocess
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(LIB).parent).stdout.strip()
+    assert out == "True True None"

@@ -10,8 +10,6 @@ import pandas as pd
 
 from alxa_lib import params
 from alxa_lib.figures.integrity import latest_rows
-from alxa_lib.workbooks.inspection_form import write_form
-from alxa_lib.workbooks.xlsx_write import write_tables
 
 
 def list_tables(plan: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -29,6 +27,10 @@ def list_tables(plan: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 def write_inspection_outputs(plan: pd.DataFrame, history: pd.DataFrame, period: dt.date, out: Path) -> list[Path]:
     """The list (``督查清单.xlsx``) and the forms (``记录表/<项目编号>.xlsx``) under ``out``."""
+    # openpyxl is loaded here, not with the module: the brief imports this module for its inspection
+    # sentence, and a brief without its workbook does not load openpyxl (0.05 s; docs/architecture.md §10)
+    from alxa_lib.workbooks.inspection_form import write_form
+    from alxa_lib.workbooks.xlsx_write import write_tables
     office = params.load("document")["issuer"]
     out.mkdir(parents=True, exist_ok=True)
     written = [write_tables(out / "督查清单.xlsx", f"{period.year}年{period.month}月{period.day}日实地督查建议清单",

@@ -51,6 +51,8 @@ class PdfJob:
 
 def main(argv: list[str]) -> int:
     from alxa_lib.reports.official import render_pdf
+    from alxa_lib.reports.rendering.render import short_lived_gc
+    short_lived_gc()  # a process that lays out one PDF and ends (docs/architecture.md §10)
     html_path, pdf_path = argv
     try:
         render_pdf(html_path, pdf_path)

@@ -233,6 +233,13 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
 
     A failing cell becomes :class:`ReportFailed` with the notebook's own error line (a library
     error raised inside the kernel keeps its bilingual message)."""
+    execute_notebook(name, output, parameters)
+    return output
+
+
+def execute_notebook(name: str, output: Path, parameters: dict[str, Any]):
+    """As :func:`run_notebook`, returning the executed notebook as papermill hands it back (the node it wrote
+    to ``output``), so that the page is made from it without reading and validating the file again."""
     skip_unused_format_checkers()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -242,14 +249,14 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
         with atomic_path(output) as tmp:
             # Written once at the end, not at every cell's start and end (50 validated writes of a growing
             # notebook for a brief): the file appears only when complete anyway (atomic_path).
-            pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters, kernel_name="python3",
-                                progress_bar=interactive(), cwd=str(project_root()), extra_arguments=KERNEL_QUIET,
-                                request_save_on_cell_execute=False)
+            return pm.execute_notebook(str(NOTEBOOKS / name), str(tmp), parameters=parameters,
+                                       kernel_name="python3", progress_bar=interactive(), cwd=str(project_root()),
+                                       extra_arguments=KERNEL_ARGUMENTS, request_save_on_cell_execute=False,
+                                       kernel_manager_class=kernel_manager_class())
     except PapermillExecutionError as exc:
         evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else exc.ename
         raise ReportFailed(f"报告 {name} 运行失败：{evalue}", f"the report notebook {name} failed: "
                            f"{exc.ename}: {evalue}") from None
-    return output
 
 
 # The kernel's own log is chatter for the analyst: "running over TCP without encryption" on every start
@@ -258,6 +265,65 @@ def run_notebook(name: str, output: Path, parameters: dict[str, Any]) -> Path:
 # on the reply, and the shutdown's SIGINT lands before the kernel has left that handler. A failing cell
 # still comes back as one line through papermill (ReportFailed).
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+# Python's cyclic garbage collector in the two short-lived processes of a report run, the command's and its
+# kernel's (docs/architecture.md §10). A run makes millions of objects that reference counting frees (frames,
+# WeasyPrint's boxes, pandas' blocks, matplotlib's artists) and few cycles; with the default thresholds
+# (700, 10, 10) the collector walks the growing heap again and again (about 0.45 s of WeasyPrint's 2.2 s on
+# the brief, 0.35 s in the kernel), and once more over every object when the process ends (0.15–0.25 s).
+# Raised thresholds collect the young generation after 100,000 new objects instead of 700 and the older ones
+# ten times less often than that (WeasyPrint takes 0.1 s more with 10,000; peak memory of a brief at four
+# times the sample year 510 MB against 505 MB); at exit the objects are frozen, so Python's last
+# collections skip them (atexit handlers and reference counting still run as always).
+GC_THRESHOLD = (100_000, 100, 100)
+
+
+def short_lived_gc() -> tuple[int, ...]:
+    """Tune the collector of this process for a report run, and freeze its objects when it ends; returns the
+    thresholds it had."""
+    import atexit
+    import gc
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    atexit.unregister(gc.freeze)  # once, however often a process runs reports
+    atexit.register(gc.freeze)
+    return before
+
+
+def report_kernel() -> None:
+    """What a report's kernel runs before the notebook's first cell (``KERNEL_ARGUMENTS``): the collector of a
+    short-lived process, and matplotlib without the help texts nobody reads there."""
+    from alxa_lib.reports.rendering import theme
+    short_lived_gc()
+    theme.without_set_docstrings()
+
+
+KERNEL_ARGUMENTS = [*KERNEL_QUIET, "--IPKernelApp.exec_lines="
+                    "from alxa_lib.reports.rendering.render import report_kernel; report_kernel()"]
+
+
+def kernel_manager_class():
+    """jupyter_client's kernel manager, finding kernel specs in the same folders without importing IPython:
+    its spec manager imports the whole of IPython (0.04 s of CPU) only to learn where ~/.ipython is, which is
+    ``IPYTHONDIR`` or ``~/.ipython`` (docs/architecture.md §10)."""
+    import os
+
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_path
+    from traitlets import default
+
+    class Specs(KernelSpecManager):
+        def _kernel_dirs_default(self) -> list[str]:
+            ipython = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
+            return [*jupyter_path("kernels"), os.path.join(ipython, "kernels")]
+
+    class Manager(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _kernel_spec_manager_default(self) -> KernelSpecManager:
+            return Specs(data_dir=self.data_dir)
+    return Manager
 
 
 # Optional packages from which jsonschema builds string-format checkers at import (present when JupyterLab
@@ -269,10 +335,20 @@ UNUSED_FORMAT_CHECKERS = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc
 
 def skip_unused_format_checkers() -> None:
     """Mark the format-checker packages absent before papermill imports nbformat (and nbformat jsonschema),
-    unless something in this process already loaded them; jsonschema then skips just those checkers."""
+    unless something in this process already loaded them; jsonschema then skips just those checkers. The
+    same for Beautiful Soup's CSS selectors (``UNUSED_SELECTORS``)."""
     import sys
-    for name in UNUSED_FORMAT_CHECKERS:
+    import warnings
+    for name in UNUSED_FORMAT_CHECKERS + UNUSED_SELECTORS:
         sys.modules.setdefault(name, None)
+    warnings.filterwarnings("ignore", message="The soupsieve package is not installed")
+
+
+# Beautiful Soup's CSS selectors, loaded with nbconvert's markdown filter: only nbconvert's stock HTML pass
+# selects with them, and the alxa_html exporter leaves that pass out. Their import compiles some forty regular
+# expressions: 0.04 s of CPU in every report run. (A process that ran a report cannot then use the stock
+# ``HTMLExporter``; the command's process never does.)
+UNUSED_SELECTORS = ("soupsieve",)
 
 
 def quiet_kernel_warnings() -> None:
@@ -283,13 +359,14 @@ def quiet_kernel_warnings() -> None:
     logging.getLogger("traitlets").setLevel(logging.ERROR)
 
 
-def to_html(notebook: Path, html_path: Path, title: str) -> Path:
-    """Executed notebook → self-contained HTML titled ``title`` through the ``alxa_html`` nbconvert exporter:
-    outputs and narrative, no code, lang="zh-CN", no external resource (docs/rendering.md §5)."""
+def to_html(notebook, html_path: Path, title: str) -> Path:
+    """Executed notebook (its path, or the node :func:`execute_notebook` returned) → self-contained HTML titled
+    ``title`` through the ``alxa_html`` nbconvert exporter: outputs and narrative, no code, lang="zh-CN", no
+    external resource (docs/rendering.md §5)."""
     import nbformat
 
     from alxa_lib.reports.rendering.exporters import AlxaHTMLExporter
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
     nb.metadata["title"] = title
     page, _ = AlxaHTMLExporter().from_notebook_node(nb)
     return write_text(html_path, page)

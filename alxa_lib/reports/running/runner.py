@@ -76,12 +76,13 @@ def render_report(kind: str, key: str, parameters: dict, db: str | Path | None, 
                        "write_gwpdf": "gwpdf" in formats, "gwpdf_path": str(folder / f"{stem}_公文.pdf"),
                        "gwpdf_html_path": str(folder / f".~{stem}_公文.html") if "gwpdf" in formats else "",
                        "number": str(number or "")})
-    done = {"ipynb": render.run_notebook(spec.notebook, folder / f"{stem}.ipynb", params)}
+    done = {"ipynb": folder / f"{stem}.ipynb"}
+    executed = render.execute_notebook(spec.notebook, done["ipynb"], params)
     # the 公文 PDF is laid out by a second process while this one renders the analyst's HTML and PDF
     gwpdf = pdf_job.PdfJob(params["gwpdf_html_path"], folder / f"{stem}_公文.pdf") if "gwpdf" in formats else None
     try:
         if "html" in formats or "pdf" in formats:
-            done["html"] = render.to_html(done["ipynb"], folder / f"{stem}.html", title)
+            done["html"] = render.to_html(executed, folder / f"{stem}.html", title)
         if "pdf" in formats:
             done["pdf"] = render.to_pdf(done["html"], folder / f"{stem}.pdf", title)
     except BaseException:
