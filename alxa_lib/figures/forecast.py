@@ -73,7 +73,10 @@ def _prior_points(cfg) -> tuple[np.ndarray, np.ndarray]:
     spread, late = int(cfg["prior_spread_days"]), float(cfg["prior_late_share"])
     never = float(cfg.get("prior_never_share", 0.0))
     kept = np.arange(-spread, spread + 1, dtype=float)
-    later = np.arange(spread + 1, lo + nb * w, dtype=float)
+    # the late ones start within prior_late_days after the spread (to the grid's end when not given)
+    late_days = cfg.get("prior_late_days")
+    later = np.arange(spread + 1, lo + nb * w if late_days is None else min(lo + nb * w, spread + 1 + int(late_days)),
+                      dtype=float)
     return (np.concatenate([kept, later, [lo + nb * w + w / 2]]),
             np.concatenate([np.full(len(kept), (1 - late - never) / len(kept)),
                             np.full(len(later), late / len(later)), [never]]))
