@@ -77,6 +77,21 @@ def test_kaplan_meier_by_hand():
     assert km_pmf([5, 400], [False, False])[-1] == pytest.approx(0.5)  # beyond the grid: not this year
 
 
+def test_the_prior_late_share_starts_within_prior_late_days(monkeypatch):
+    """The prior's late promises start within prior_late_days after its spread, not anywhere up to the
+    grid's end: spread 10, late days 40, late share 0.3, never 0.05 → slips 11..50 carry 0.3 (the bins
+    from 10 to 54 hold it with the kept slip 10), nothing later but "not this year" 0.05."""
+    from alxa_lib.figures.forecast import prior_pmf
+    with_params(monkeypatch, "forecast", prior_spread_days=10, prior_late_days=40, prior_late_share=0.3,
+                prior_never_share=0.05)
+    pmf, lo, w = prior_pmf(), -60, 5
+    kept_each = (1 - 0.3 - 0.05) / 21  # slips −10..10
+    assert pmf[-1] == pytest.approx(0.05)
+    assert pmf[(55 - lo) // w:-1].sum() == pytest.approx(0.0)  # slips ≥ 55: none start so late
+    assert pmf[(10 - lo) // w:(55 - lo) // w].sum() == pytest.approx(0.3 + kept_each)
+    assert pmf[:(10 - lo) // w].sum() == pytest.approx(20 * kept_each)
+
+
 def test_keepers_give_what_the_promises_imply():
     """20 kept promises; of 10 unstarted, 6 promise 06-20 (before 06-30) and 4 promise 08-01.
     Promises imply (20+6)/30 = 86.7 % at 06-30 ≥ 70 %: p_reach ≈ 1. With 2 promising 06-20 instead

@@ -361,9 +361,15 @@ def _summary(counts: np.ndarray, n0: int, n_todo: int, expected: float, total: i
     # the count is a whole number: its quantiles are taken with each count spread evenly over ± half a project,
     # so that an interval is not widened to a whole project on each side by the counting alone
     spread = counts + np.random.default_rng(int(cfg["seed"]) + 3).random(len(counts)) - 0.5
+    # the simulated spread around its mean, tempered (``spread_scale``, chosen by the backtest, §11.7): each
+    # project's probability is right on average, but the model cannot tell the projects that will be late
+    # from the others, so the simulations scatter more than outcomes do; interval and p_reach read the same
+    # tempered counts (with scale 1, p_reach is the share of simulations with at least ``need`` starts)
+    centre = float(spread.mean())
+    spread = centre + float(cfg.get("spread_scale", 1.0)) * (spread - centre)
     low, high = float(np.quantile(spread, q)), float(np.quantile(spread, 1 - q))
     low, high = max(low, n0), min(high, n0 + n_todo)
-    p = float((counts >= need).mean())
+    p = float((spread >= need - 0.5).mean())
     state = target_state(n0, n_todo, total, rate)
     if state == "reached":
         p = 1.0
