@@ -10,7 +10,8 @@ more spread), then each unstarted project starts by a target date with probabili
 P(slip ≤ T − promise | slip > as-of − promise), read both from its current promise and from its first one
 (``first_promise_weight``), and counts when the start is *reported* (the reporting lag). Projects fail
 together through shocks shared by the banner and by each department; a small prior share of promises
-does not start this year. An open target is never certain (``p_floor``) and its interval never a point.
+does not start this year. The simulated count is tempered around its mean (``spread_scale``) for the
+interval and p_reach alike. An open target is never certain (``p_floor``) and its interval never a point.
 """
 from __future__ import annotations
 
@@ -67,8 +68,8 @@ def km_pmf(slips, censored, cfg=None, weights=None) -> np.ndarray:
 
 def _prior_points(cfg) -> tuple[np.ndarray, np.ndarray]:
     """The prior as pseudo-promises (weights sum to 1): kept within ± prior_spread_days, or with share
-    prior_late_share started later, uniformly over the rest of the grid, or with share prior_never_share
-    not this year (beyond the grid)."""
+    prior_late_share started later, uniformly over prior_late_days after the spread (to the grid's end when
+    not given), or with share prior_never_share not this year (beyond the grid)."""
     lo, w, nb = _grid(cfg)
     spread, late = int(cfg["prior_spread_days"]), float(cfg["prior_late_share"])
     never = float(cfg.get("prior_never_share", 0.0))
