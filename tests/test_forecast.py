@@ -415,3 +415,17 @@ def test_backtest_judges_open_pairs_only():
     assert o["brier_promises_kept"] == pytest.approx(0.5)
     assert (s["confident_calls"], s["confident_wrong"]) == (1, 1)
     assert list(s["by_horizon"][">45"].keys())[0] == "n" and s["by_horizon"][">45"]["n"] == 2
+
+
+def test_spread_scale_tempers_interval_and_p_reach_around_the_same_point(monkeypatch):
+    """spread_scale narrows the simulated count around its mean: the point stays, the interval shrinks in
+    proportion (at 0.5, to about half), and p_reach reads the same tempered counts (it moves away from ½)."""
+    with_params(monkeypatch, "forecast", spread_scale=1.0)
+    data = build([("拖延局", 0)] * 6 + [("拖延局", 20)] * 6, [("拖延局", D(2025, 6, 22))] * 12, started_quiet=8)
+    wide = june(forecast(data, AS_OF))
+    with_params(monkeypatch, "forecast", spread_scale=0.5)
+    narrow = june(forecast(build([("拖延局", 0)] * 6 + [("拖延局", 20)] * 6, [("拖延局", D(2025, 6, 22))] * 12,
+                                 started_quiet=8), AS_OF))
+    assert narrow["point"] == pytest.approx(wide["point"])
+    assert (narrow["high"] - narrow["low"]) == pytest.approx((wide["high"] - wide["low"]) / 2, rel=0.15)
+    assert abs(narrow["p_reach"] - 0.5) >= abs(wide["p_reach"] - 0.5)
