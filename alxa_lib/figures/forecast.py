@@ -10,7 +10,8 @@ more spread), then each unstarted project starts by a target date with probabili
 P(slip ≤ T − promise | slip > as-of − promise), read both from its current promise and from its first one
 (``first_promise_weight``), and counts when the start is *reported* (the reporting lag). Projects fail
 together through shocks shared by the banner and by each department; a small prior share of promises
-does not start this year. An open target is never certain (``p_floor``) and its interval never a point.
+does not start this year. The simulated count is tempered around its mean (``spread_scale``) for the
+interval and p_reach alike. An open target is never certain (``p_floor``) and its interval never a point.
 """
 from __future__ import annotations
 
@@ -67,13 +68,16 @@ def km_pmf(slips, censored, cfg=None, weights=None) -> np.ndarray:
 
 def _prior_points(cfg) -> tuple[np.ndarray, np.ndarray]:
     """The prior as pseudo-promises (weights sum to 1): kept within ± prior_spread_days, or with share
-    prior_late_share started later, uniformly over the rest of the grid, or with share prior_never_share
-    not this year (beyond the grid)."""
+    prior_late_share started later, uniformly over prior_late_days after the spread (to the grid's end when
+    not given), or with share prior_never_share not this year (beyond the grid)."""
     lo, w, nb = _grid(cfg)
     spread, late = int(cfg["prior_spread_days"]), float(cfg["prior_late_share"])
     never = float(cfg.get("prior_never_share", 0.0))
     kept = np.arange(-spread, spread + 1, dtype=float)
-    later = np.arange(spread + 1, lo + nb * w, dtype=float)
+    # the late ones start within prior_late_days after the spread (to the grid's end when not given)
+    late_days = cfg.get("prior_late_days")
+    later = np.arange(spread + 1, lo + nb * w if late_days is None else min(lo + nb * w, spread + 1 + int(late_days)),
+                      dtype=float)
     return (np.concatenate([kept, later, [lo + nb * w + w / 2]]),
             np.concatenate([np.full(len(kept), (1 - late - never) / len(kept)),
                             np.full(len(later), late / len(later)), [never]]))
@@ -358,9 +362,15 @@ def _summary(counts: np.ndarray, n0: int, n_todo: int, expected: float, total: i
     # the count is a whole number: its quantiles are taken with each count spread evenly over ± half a project,
     # so that an interval is not widened to a whole project on each side by the counting alone
     spread = counts + np.random.default_rng(int(cfg["seed"]) + 3).random(len(counts)) - 0.5
+    # the simulated spread around its mean, tempered (``spread_scale``, chosen by the backtest, §11.7): each
+    # project's probability is right on average, but the model cannot tell the projects that will be late
+    # from the others, so the simulations scatter more than outcomes do; interval and p_reach read the same
+    # tempered counts (with scale 1, p_reach is the share of simulations with at least ``need`` starts)
+    centre = float(spread.mean())
+    spread = centre + float(cfg.get("spread_scale", 1.0)) * (spread - centre)
     low, high = float(np.quantile(spread, q)), float(np.quantile(spread, 1 - q))
     low, high = max(low, n0), min(high, n0 + n_todo)
-    p = float((counts >= need).mean())
+    p = float((spread >= need - 0.5).mean())
     state = target_state(n0, n_todo, total, rate)
     if state == "reached":
         p = 1.0
