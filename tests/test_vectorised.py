@@ -116,10 +116,7 @@ def test_reading_commands_import_no_rendering_library():
             "import alxa_lib.figures.metrics, alxa_lib.figures.scoring, alxa_lib.reports.running.sources, "
             "alxa_lib.reports.running.preflight, alxa_lib.reports.content.status, alxa_lib.checks.validate; "
             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r} or m in {HEAVY!r}))")
-    import subprocess
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(LIB).parent).stdout.strip()
-    assert out == "[]"
+    assert _fresh_python(code) == "[]"
 
 
 def test_a_brief_without_its_workbook_loads_no_openpyxl():
@@ -131,10 +128,7 @@ def test_a_brief_without_its_workbook_loads_no_openpyxl():
             "from alxa_lib.reports.official.brief_text import brief_document; "
             "from alxa_lib.reports.content.inspection_list import write_inspection_outputs; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'docx')))")
-    import subprocess
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(LIB).parent).stdout.strip()
-    assert out == "[]"
+    assert _fresh_python(code) == "[]"
 
 
 def test_the_report_command_exports_without_css_selectors():
@@ -147,7 +141,11 @@ def test_the_report_command_exports_without_css_selectors():
             "nb = new_notebook(cells=[new_markdown_cell('## 一、总体情况 <img src=\"x.png\">')]); "
             "nb.metadata['title'] = 't'; html = AlxaHTMLExporter().from_notebook_node(nb)[0]; "
             "print('<h2>一、总体情况' in html, 'bs4' in sys.modules, sys.modules.get('soupsieve', 'absent'))")
+    assert _fresh_python(code) == "True True None"
+
+
+def _fresh_python(code: str) -> str:
+    """What ``code`` prints in a new Python process (nothing imported by this test run)."""
     import subprocess
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(LIB).parent).stdout.strip()
-    assert out == "True True None"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(LIB).parent).stdout.strip()

@@ -11,6 +11,7 @@ from typing import Iterable
 
 from alxa_lib.errors import RejectedFile
 from alxa_lib.files import shown_name
+from alxa_lib.workbooks.opening import is_ole
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xltx", ".xltm", ".xlt", ".ods"}  # templates read as workbooks
 OTHER_OFFICE_SUFFIXES = {".et", ".ett", ".wps", ".fods", ".numbers", ".xlsb"}  # reported, not read (.et: check_format)
@@ -59,17 +60,9 @@ def _listing(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
     return out
 
 
-def _is_ole(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    except OSError:
-        return False
-
-
 def check_format(path: Path) -> None:
     """Refuse, by its extension (and a WPS .et by its first bytes), a file that is not read as a workbook."""
-    if path.suffix.lower() in (".et", ".ett") and _is_ole(path):
+    if path.suffix.lower() in (".et", ".ett") and is_ole(path):
         pass  # a WPS spreadsheet in the legacy Excel container: read as .xls
     elif path.suffix.lower() in (".et", ".ett"):
         raise RejectedFile("wps_format", f"WPS表格专有格式（{path.suffix}），无法读取，请在WPS中另存为.xlsx后报送 / "

@@ -32,7 +32,7 @@ def load_rows(path: Path, merges: dict[str, list] | None = None) -> tuple[dict[s
             raise password_protected(path) from exc
         if zipfile.is_zipfile(path):
             return second_reader(path, exc)
-        if _is_ole(path):
+        if is_ole(path):
             from alxa_lib.workbooks.xls_reader import xls_second_reader
             return xls_second_reader(path, exc, merges)
         raise not_a_workbook(path, f": calamine: {exc}") from exc
@@ -44,7 +44,8 @@ def reader_failure(exc: BaseException) -> bool:
     return not isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit))
 
 
-def _is_ole(path: Path) -> bool:
+def is_ole(path: Path) -> bool:
+    """Does the file begin with the compound-file (OLE2) signature of a legacy .xls or a WPS .et?"""
     try:
         with open(path, "rb") as fh:
             return fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
