@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from alxa_lib.workbooks.xlsx_write import Column, TableSpec, finish_sheet, new_workbook, save_workbook, write_table
+from alxa_lib.workbooks.columns import Column
 
 FORM_TITLE = "实地督查记录表"
 # (field, header, group): what was reported (pre-filled), then what was seen (blank)
@@ -45,6 +45,7 @@ def _value(v: Any) -> Any:
 def write_form(path: Path | str, row: dict, office: str, period: dt.date) -> Path:
     """One project's record form, pre-filled from ``row`` (project_id, name, department, status,
     progress_pct, annual_completed); the inspectors fill the rest."""
+    from alxa_lib.workbooks.xlsx_write import TableSpec, finish_sheet, new_workbook, save_workbook, write_table
     wb = new_workbook()
     ws = wb.active
     ws.title = FORM_TITLE

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from alxa_lib.files import atomic_path
+from alxa_lib.workbooks.columns import Column  # noqa: F401 - the writers' tables are made of these
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,13 +41,6 @@ def put(cell, value: Any) -> None:
     elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         cell.number_format = "yyyy-mm-dd"
 
-
-@dataclass
-class Column:
-    """One column of a table: its header, its group header (two-row layout) and its field."""
-    field: str
-    header: str
-    group: str | None = None
 
 
 @dataclass
