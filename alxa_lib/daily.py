@@ -173,15 +173,7 @@ def _log_and_apply(a, dbp, found, by: str, action: str) -> None:
 
 def cmd_withdraw(a) -> int:
     """Withdraw a wrongly ingested file: kept in the archive and the ledger, left out of every figure."""
-    from alxa_lib.reports.content.status import withdrawal_record
-    dbp, found = _stored_file(a.target, a.db)
-    live = found[~found["withdrawn"].astype(bool)]
-    if live.empty:
-        raise BadParameter(f"文件已撤回：{found['original_name'].iloc[0]}",
-                           f"the file was already withdrawn: {found['original_name'].iloc[0]}")
-    by = a.by or getpass.getuser()
-    _log_and_apply(a, dbp, found, by, "withdraw")
-    result = withdrawal_record(live, by, a.why, dt.datetime.now())
+    by, result = _withdraw_or_restore(a, "withdraw")
     if a.json:
         _dump(result)
         return 0
@@ -196,15 +188,7 @@ def cmd_withdraw(a) -> int:
 def cmd_restore(a) -> int:
     """Undo ``alxa withdraw`` (or the withdrawal of a re-sent older version): the file counts again; who,
     when and why are logged in the ledger and kept in the archive, as the withdrawal was."""
-    from alxa_lib.reports.content.status import withdrawal_record
-    dbp, found = _stored_file(a.target, a.db)
-    withdrawn = found[found["withdrawn"].astype(bool)]
-    if withdrawn.empty:
-        raise BadParameter(f"文件未被撤回：{found['original_name'].iloc[0]}",
-                           f"the file is not withdrawn: {found['original_name'].iloc[0]}")
-    by = a.by or getpass.getuser()
-    _log_and_apply(a, dbp, found, by, "restore")
-    result = withdrawal_record(withdrawn, by, a.why, dt.datetime.now())
+    by, result = _withdraw_or_restore(a, "restore")
     result["restored"] = result.pop("withdrawn")
     if a.json:
         _dump(result)
@@ -214,3 +198,20 @@ def cmd_restore(a) -> int:
               f"file_id {r['file_id']}）")
     print(f"记录 recorded: {by} {result['at']}" + (f"，原因：{a.why}" if a.why else ""))
     return 0
+
+
+def _withdraw_or_restore(a, action: str) -> tuple[str, dict]:
+    """The stored file ``a.target`` withdrawn or restored (``action``), refused when it already is; returns who
+    acted and the record of the rows it changed (``withdrawal_record``)."""
+    from alxa_lib.reports.content.status import withdrawal_record
+    dbp, found = _stored_file(a.target, a.db)
+    withdrawn = found["withdrawn"].astype(bool)
+    rows = found[~withdrawn] if action == "withdraw" else found[withdrawn]
+    if rows.empty:
+        name = found["original_name"].iloc[0]
+        if action == "withdraw":
+            raise BadParameter(f"文件已撤回：{name}", f"the file was already withdrawn: {name}")
+        raise BadParameter(f"文件未被撤回：{name}", f"the file is not withdrawn: {name}")
+    by = a.by or getpass.getuser()
+    _log_and_apply(a, dbp, found, by, action)
+    return by, withdrawal_record(rows, by, a.why, dt.datetime.now())
