@@ -429,3 +429,16 @@ def test_spread_scale_tempers_interval_and_p_reach_around_the_same_point(monkeyp
     assert narrow["point"] == pytest.approx(wide["point"])
     assert (narrow["high"] - narrow["low"]) == pytest.approx((wide["high"] - wide["low"]) / 2, rel=0.15)
     assert abs(narrow["p_reach"] - 0.5) >= abs(wide["p_reach"] - 0.5)
+
+
+def test_the_method_note_takes_its_numbers_and_words_from_the_parameters(monkeypatch):
+    """The brief's note on how the forecast is made: simulations, graded words and the last target date are
+    the parameters' (a change there changes the note), never typed into the notebook."""
+    from alxa_lib.reports.content.forecast_words import method_note
+    note = method_note(2025)
+    assert "模拟2000次" in note and "（很可能、有望、存在不确定性、难度较大、很难；" in note and "10月31日以后不再预测" in note
+    with_params(monkeypatch, "forecast", simulations=500, chance_words=[[0.5, "较有把握"], [0.0, "把握不大"]])
+    with_params(monkeypatch, "monitoring", commencement_targets=[{"date": "06-30", "rate": 0.7},
+                                                                  {"date": "09-30", "rate": 0.9}])
+    note = method_note(2025)
+    assert "模拟500次" in note and "（较有把握、把握不大；" in note and "9月30日以后不再预测" in note

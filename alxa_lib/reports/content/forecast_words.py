@@ -72,3 +72,17 @@ def investment_sentence(result: dict[str, Any]) -> str:
     inv = result["investment"]
     return (f"按各项目开工以来的进度测算（冬季停工后不再计入），年底年度投资完成率预计在{pct(inv['low'])}～"
             f"{pct(inv['high'])}之间（点预测{pct(inv['point'])}）。")
+
+
+def method_note(year: int) -> str:
+    """How the forecast is made, in one paragraph under the brief's chart (docs/measures.md §11): the number of
+    simulations, the graded words and the last target date come from the parameters."""
+    cfg = params.load("forecast")
+    words = "、".join(str(w) for _, w in cfg["chance_words"])
+    last = max(d for d, _ in cal.commencement_targets(year))
+    return ("预测说明：每个未开工项目按其最近一次和最初一次填报的预计开工时间（未填的按计划开工时间），结合所在单位以往承诺的"
+            "兑现情况（实际开工日期与承诺日期之差的分布；承诺较少的单位向全旗平均水平收缩；到期未开工的承诺使测算推后，部分项目"
+            "可能年内不开工）估计其在各目标节点前开工并见于报表的概率，考虑全旗和各单位共同的不利因素，"
+            f"以固定随机种子模拟{int(cfg['simulations'])}次（模拟结果的离散程度经回测校准，使预计区间的实际覆盖率接近其标称水平），"
+            f"给出预计区间、点预测和达到目标的把握（{words}；已达到的目标表述为已提前完成）；只预测截至日以后的目标节点，"
+            f"{last.month}月{last.day}日以后不再预测。")
