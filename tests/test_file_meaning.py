@@ -248,6 +248,24 @@ def test_a_truncated_ledger_takes_no_file(pristine_ledger, sample_dir, tmp_path,
     assert db.stat().st_size == size and db.read_bytes() == digest
 
 
+def test_another_programs_duckdb_file_is_never_given_a_ledgers_schema(sample_dir, tmp_path, capsys):
+    """The damaged-ledger pass runs on the writing connection before anything is written: a DuckDB database
+    that is not a ledger (no files table) is refused in one line and left byte for byte as it was."""
+    from alxa_lib import cli
+    from tests.test_cli_errors import one_bilingual_line
+    db = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE budget (item VARCHAR, amount DOUBLE)")
+    con.execute("INSERT INTO budget VALUES ('road', 12.5)")
+    con.close()
+    before = db.read_bytes()
+    code = cli.main(["ingest", str(sample_dir / "plan"), "--db", str(db), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert bilingual(one_bilingual_line(err).removeprefix("错误 / error: "), cn="不是台账", en="not a ledger")
+    assert db.read_bytes() == before and not Path(f"{db}.wal").exists()
+
+
 def test_the_readable_check_passes_on_a_whole_ledger_and_names_the_broken_tables(pristine_ledger, tmp_path):
     from alxa_lib.ledger import integrity
     whole = tmp_path / "whole"

@@ -714,6 +714,48 @@ def test_a_sheet_the_guard_passes_never_reaches_past_the_limits_in_the_reader(tm
     assert len(got) <= 2 * 20 and max((len(r) for r in got), default=0) <= 2 * 10, (len(got), sheet)
 
 
+def _attr_cell(order: str, col: int, row: int, error: bool) -> bytes:
+    ref = b'r="%s%d"' % (_letters(col).encode(), row)
+    kind = b't="e"' if error else b't="n"'
+    value = b"<v>#DIV/0!</v>" if error else b"<v>1</v>"
+    attrs = {"r_first": [ref, b's="1"', kind], "s_first": [b's="1"', ref, kind], "t_first": [kind, ref]}[order]
+    return b"<c " + b" ".join(attrs) + b">" + value + b"</c>"
+
+
+@given(st.lists(st.tuples(st.integers(1, 6), st.integers(0, 5),
+                          st.lists(st.tuples(st.integers(0, 9), st.integers(1, 12), st.integers(0, 5)), max_size=4)),
+                min_size=1, max_size=5))
+@settings(max_examples=500, deadline=None)
+def test_a_chunk_the_byte_array_scan_passes_passes_the_exact_checks(rows):
+    """The byte-array scan of a chunk reads the references of cells and rows written first in their tag and
+    the error cells by their "e"; anything else makes the chunk odd, for the exact checks. Invariant: whatever
+    the order of a cell's attributes and wherever a reference beyond the limits or an error cell stands, a
+    chunk the scan does not call odd passes the exact checks and holds no error cell."""
+    from unittest import mock
+
+    from alxa_lib.errors import RejectedFile
+    from alxa_lib.workbooks import guard, sheetscan
+    body, at = [], 0
+    for gap, row_first, cells in rows:
+        at += gap
+        # mostly as writers write them (the reference first), so that chunks the scan passes are common
+        head = b'<row r="%d" spans="1:9">' % at if row_first else b'<row spans="1:9" r="%d">' % at
+        body.append(head + b"".join(_attr_cell(("s_first", "t_first")[o - 8] if o >= 8 else "r_first", c, at, e == 0)
+                                    for o, c, e in cells) + b"</row>")
+    chunk = b"<sheetData>" + b"".join(body) + b"</sheetData>"
+    lim = {**guard.limits(), "max_columns": 10, "max_rows": 20, "row_slack": 0}
+    with mock.patch.object(sheetscan, "_VECTOR_MIN", 0):
+        scan = sheetscan.scan_chunk(chunk, lim)
+    if scan.odd:
+        return
+    seen = guard.Inspection("zip")
+    try:
+        guard._check_window(chunk, "xl/worksheets/sheet1.xml", "t.xlsx", lim, scan.rows, scan.cells, seen)
+    except RejectedFile as exc:
+        raise AssertionError(f"not odd, yet refused {exc.reason}: {chunk!r}") from None
+    assert not seen.error_cells, chunk
+
+
 def test_a_small_part_read_straight_from_the_zip_keeps_zipfiles_verdict(tmp_path):
     """The guard reads a workbook's small parts (styles, relationships) from the archive's bytes, not through
     zipfile's reader: a part whose CRC-32 does not match is still handed to zipfile, which calls it corrupt, and

@@ -19,6 +19,7 @@ from alxa_lib.ledger.store import (  # noqa: F401
                                    DEFAULT_DB,
                                    REGISTER_TABLES,
                                    archive_dir,
+                                   checkpoint_on_commit,
                                    connect,
                                    db_path,
                                    insert_frame,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 
 import pandas as pd
 
@@ -333,7 +333,7 @@ def findings_frame(batch: list[Prepared]) -> pd.DataFrame | None:
     found = [f for p in batch for f in p.findings]
     if not found:
         return None
-    data = {k: [f.get(k) for f in found] for k in set().union(*found)}
+    data = {k: list(map(dict.get, found, repeat(k))) for k in set().union(*found)}
     data["file_id"] = [p.file_id for p in batch for _ in p.findings]
     data["stage"] = ["ingest"] * len(found)
     return pd.DataFrame(data, dtype=object)

@@ -77,13 +77,17 @@ class SharedWriter:
         self.cfg = params.load("ingest")["ledger"]
         self.con = None
         self.since = 0.0
+        self.opened = False
 
     def connection(self):
         if self.con is not None and time.monotonic() - self.since > self.cfg["hold_seconds"]:
             self.close()
             time.sleep(self.cfg["handoff_seconds"])
         if self.con is None:
-            self.con = ledger.connect(self.db, wait=self.wait)
+            # the first time, only once the ledger has passed the damaged-ledger pass (docs/workbooks.md §8)
+            self.con = ledger.connect(self.db, wait=self.wait) if self.opened \
+                else integrity.open_for_writing(self.db, self.wait)
+            self.opened = True
             # one thread: a batch's inserts are too small for DuckDB's workers to gain anything, and their
             # start and hand-over cost CPU (the ingest's own process only; readers keep their threads)
             self.con.execute("SET threads = 1")
@@ -274,23 +278,21 @@ def store_items(dbp: Path, items: list[Item], *, wait: float | None = None, prog
     limits = batches.batch_limits()
     outcomes: dict[Path, Outcome] = {}
     with ledger.writer_lock(dbp):
-        integrity.readable_before_writing(dbp, wait)  # never write into a damaged ledger (docs/workbooks.md §8)
-        shared = SharedWriter(dbp, wait)
+        shared = SharedWriter(dbp, wait)  # never writes into a damaged ledger (docs/workbooks.md §8)
         try:
             run = Run(shared, replace_registers)
             pending: list[Item] = []
-            for it in _bar(items, "入库 storing", progress):
+            for n, it in enumerate(_bar(items, "入库 storing", progress), 1):
                 pending.append(it)
                 with gc_paused():
                     run.prepare(it, outcomes)
-                if (len(pending) >= limits["files"] or run.rows >= limits["rows"]
+                if (n == len(items) or len(pending) >= limits["files"] or run.rows >= limits["rows"]
                         or it.kind in batches.ENDS_BATCH):
+                    if n == len(items):
+                        ledger.checkpoint_on_commit(run.con)
                     with gc_paused():
                         run.flush(pending, outcomes)
                     pending = []
-            if pending:
-                with gc_paused():
-                    run.flush(pending, outcomes)
             if not sample and any(o.status in ("ingested", "new_version") for o in outcomes.values()):
                 if ledger.drop_sample_mark(run.con):
                     print(f"注意：{dbp} 原为演示样本台账，现已导入正式文件，不再标记为样本（make demo 不会删除它） / "

@@ -5,10 +5,11 @@ the end, and every stored file's archive copy is there with the SHA-256 the ledg
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
-from alxa_lib.errors import LedgerBroken
+from alxa_lib.errors import LedgerBroken, LedgerBusy
 from alxa_lib.files import sha256_of
 from alxa_lib.ledger.archive import read_sidecars, sidecar_of
 from alxa_lib.ledger.store import SCHEMA_VERSION, archive_dir, connect, ledger_id
@@ -63,21 +64,67 @@ def require_readable(con, db: Path, after: bool = False) -> None:
 
 
 def readable_before_writing(db: Path, wait: float | None = None) -> None:
-    """Before an ingest or a rebuild writes: an existing ledger, opened read-only (a DuckDB connection opened
-    for writing extends a truncated file when it closes), must read every table to the end."""
+    """Before an ingest or a rebuild writes, when the ledger has a write-ahead log beside it: the ledger,
+    opened read-only (a writing connection would replay the log into the file at once), must read every
+    table to the end. Without a log, :func:`before_writing` makes the same pass on the writing connection."""
     if not Path(db).exists():
         return
     try:
         con = connect(db, read_only=True, wait=wait)
     except LedgerBroken as exc:
-        cn, _, en = str(exc).partition(" / ")
-        raise LedgerBroken(f"{cn}；未写入任何数据，请运行 alxa rebuild --from {archive_dir(Path(db))} --db 新台账",
-                           f"{en}; nothing was written: run alxa rebuild --from {archive_dir(Path(db))} "
-                           f"--db NEW.duckdb") from None
+        raise _nothing_written(db, exc) from None
     try:
         require_readable(con, db)
     finally:
         con.close()
+
+
+def before_writing(db: Path) -> Callable[[duckdb.DuckDBPyConnection], None] | None:
+    """The check an existing ledger passes on the writing connection before anything is written to it
+    (``store.connect(before_writing=…)``): a ledger (a DuckDB file with a ``files`` table, not another
+    program's database) whose every table reads to the end. A writing connection closed before it writes
+    leaves the file byte for byte as it was, so a damaged ledger is refused untouched, without a read-only
+    connection opened first (≈ 35 ms of every ingest). None for a ledger still to be created."""
+    if not Path(db).exists():
+        return None
+
+    def check(con: duckdb.DuckDBPyConnection) -> None:
+        try:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+                                                ).fetchall()}
+        except duckdb.Error as exc:
+            raise _nothing_written(db, LedgerBroken(f"无法读取台账 {db}：{_first_line(exc)}",
+                                                    f"cannot read the ledger {db}: {_first_line(exc)}")) from None
+        if "files" not in tables:
+            raise LedgerBroken(f"{db} 是DuckDB数据库，但不是台账（没有files表），未写入任何数据",
+                               f"{db} is a DuckDB database but not a ledger (no files table): nothing was written")
+        require_readable(con, db)
+    return check
+
+
+def open_for_writing(db: Path, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """The writing connection of an ingest or a rebuild, opened only once the ledger has passed
+    :func:`before_writing` (or, with a write-ahead log beside it, :func:`readable_before_writing`)."""
+    db = Path(db)
+    if Path(f"{db}.wal").exists():
+        readable_before_writing(db, wait)
+        return connect(db, wait=wait)
+    check = before_writing(db)
+    try:
+        return connect(db, wait=wait, before_writing=check)
+    except LedgerBusy:
+        raise
+    except LedgerBroken as exc:
+        if check is None or "nothing was written" in str(exc):
+            raise
+        raise _nothing_written(db, exc) from None
+
+
+def _nothing_written(db: Path, exc: LedgerBroken) -> LedgerBroken:
+    cn, _, en = str(exc).partition(" / ")
+    folder = archive_dir(Path(db))
+    return LedgerBroken(f"{cn}；未写入任何数据，请运行 alxa rebuild --from {folder} --db 新台账",
+                        f"{en}; nothing was written: run alxa rebuild --from {folder} --db NEW.duckdb")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -80,6 +80,7 @@ def match_rows(row_nos: list, raw_ids: list, names: list | None, ctx: dict, shee
     findings: list[dict] = []
     unknown = finder("PROJECT_UNKNOWN", sheet=sheet, **ctx)
     suggestions: dict[str, str] = {}
+    normed: dict[str, str] = {}  # each name folded once (a large report repeats its names)
     ids = index.ids
     name_col, id_col = col_refs.get("name"), col_refs.get("project_id")
     matched_by, pids = [], []
@@ -92,7 +93,7 @@ def match_rows(row_nos: list, raw_ids: list, names: list | None, ctx: dict, shee
             matched_by.append("id")
             pids.append(pid)
             continue
-        key = norm_name(name) if name else None
+        key = (normed[name] if name in normed else normed.setdefault(name, norm_name(name))) if name else None
         candidates = index.candidates(key, department) if name and not pid else []  # a given id is never replaced
         cell = f"{name_col}{row_no}" if name_col else None
         if len(candidates) == 1:

@@ -12,7 +12,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import duckdb
 
@@ -145,9 +145,11 @@ def ledger_id(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def connect(db: str | Path | None = None, read_only: bool = False, wait: float | None = None
-            ) -> duckdb.DuckDBPyConnection:
+def connect(db: str | Path | None = None, read_only: bool = False, wait: float | None = None,
+            before_writing: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open the ledger. Reading needs an existing ledger; writing creates it (and its schema).
+    ``before_writing`` (writing only): run on the bare connection before anything, the schema included, is
+    written; if it raises, the connection is closed with the file as it was (integrity.before_writing).
 
     DuckDB allows one writing process or many reading ones. A connection refused by another process's
     lock is retried until ``wait`` seconds (default ``params/ingest.yaml`` ``ledger``) have passed,
@@ -165,7 +167,7 @@ def connect(db: str | Path | None = None, read_only: bool = False, wait: float |
     deadline, told = time.monotonic() + wait, False
     while True:
         try:
-            return _open(path, read_only)
+            return _open(path, read_only, before_writing)
         except duckdb.IOException as exc:
             holder = lock_holder(exc)
             if holder is None:
@@ -188,7 +190,7 @@ def connect(db: str | Path | None = None, read_only: bool = False, wait: float |
                                f"cannot open the ledger {path}: {_first_line(exc)}") from None
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _open(path: Path, read_only: bool, before_writing: Callable | None = None) -> duckdb.DuckDBPyConnection:
     if read_only:
         con = duckdb.connect(str(path), read_only=True)
         try:
@@ -208,6 +210,8 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                            f"cannot create the ledger folder {path.parent}: {exc.strerror}") from None
     con = duckdb.connect(str(path))
     try:
+        if before_writing is not None:  # nothing written yet: closing now leaves the file byte for byte as it was
+            before_writing(con)
         con.execute(SCHEMA)
         con.execute(SCHEMA_LIFE)
         from alxa_lib.ledger.surface import install  # here: surface imports this module
@@ -220,7 +224,7 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             con.execute("UPDATE ledger_info SET value=? WHERE key='schema_version'", [SCHEMA_VERSION])
         if con.execute("SELECT count(*) FROM ledger_info WHERE key='ledger_id'").fetchone()[0] == 0:
             con.execute("INSERT INTO ledger_info VALUES ('ledger_id', ?)", [uuid.uuid4().hex])
-    except duckdb.Error:
+    except BaseException:
         con.close()
         raise
     return con
@@ -294,6 +298,13 @@ def writer_lock(db: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def checkpoint_on_commit(con: duckdb.DuckDBPyConnection) -> None:
+    """The next commit writes its rows into the ledger file itself (a checkpoint) instead of the write-ahead
+    log: for the last batch of a run, which the checkpoint on closing would write a second time anyway
+    (20,000 rows: 0.067 s for the commit and the close instead of 0.080 s). Lasts as long as the connection."""
+    con.execute("SET checkpoint_threshold = '1KB'")
 
 
 @contextlib.contextmanager
