@@ -344,9 +344,9 @@ def _convert_column(f: str, raws: list, scale: float, year: int | None
     if f == "seq":  # kept as written: one value per row, nothing to remember
         return list(raws), [], lambda k: (raws[k], True, "")
     try:
-        if f == "project_id" and _NUMERIC.isdisjoint(map(type, raws)):  # each id once, and never unusable
-            ids = {raw: _convert(f, raw, scale, year)[0] for raw in dict.fromkeys(raws)}
-            return list(map(ids.__getitem__, raws)), [], lambda k: (ids[raws[k]], True, "")
+        if f == "project_id" and _NUMERIC.isdisjoint(map(type, raws)):  # never unusable; ids are distinct
+            column = list(map(project_key, raws))  # (each its own: remembering them would cost, not save)
+            return column, [], lambda k: (column[k], True, "")
         keys, memo = raws, dict.fromkeys(raws)
         # a value is its own key unless two numeric types share the column (1, 1.0 and True are equal but
         # read differently): then the key is (type, value). Without a number among its values, they cannot.
