@@ -38,14 +38,14 @@ def _row_counts_consistent(con) -> int:
 
 def disk_full_on_project_x(monkeypatch, column: str) -> None:
     """Make storing fail, after the insert, for the report rows holding project "X" in ``column``."""
-    real = ledger.insert_frame
+    real = ledger.insert_columns
 
-    def failing(con, table, df):
-        real(con, table, df)
-        if table == "report_rows" and "X" in set(df[column].dropna()):
+    def failing(con, table, data, n):
+        real(con, table, data, n)
+        if table == "report_rows" and "X" in set(data[column]):
             raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(ledger, "insert_frame", failing)
+    monkeypatch.setattr(ledger, "insert_columns", failing)
 
 def test_sample_year_ingests_and_reads_back_exactly(ledger_db, truth, sample_dir):
     db, outcomes = ledger_db
@@ -284,9 +284,11 @@ def test_batches_hold_the_configured_number_of_files(tmp_path, monkeypatch):
         write_report(tmp_path / "in" / "2025-06-28" / f"{dept}.xlsx", [report_row(pid=f"2025-ZD-{i:03d}")],
                      meta=f"填报单位：{dept}  主要领导签字：是  填报日期：2025年6月27日")
     calls: list[tuple[str, int]] = []
-    real = ledger.insert_frame
+    real, real_columns = ledger.insert_frame, ledger.insert_columns
     monkeypatch.setattr(ledger, "insert_frame", lambda con, table, df: (calls.append((table, len(df))),
                                                                         real(con, table, df)))
+    monkeypatch.setattr(ledger, "insert_columns", lambda con, table, data, n: (calls.append((table, n)),
+                                                                               real_columns(con, table, data, n)))
     out = ingest([tmp_path / "in"], db, progress=False)
     assert {o.status for o in out} == {"ingested"}
     assert [n for t, n in calls if t == "files"] == [2, 2, 1]

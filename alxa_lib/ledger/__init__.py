@@ -22,6 +22,7 @@ from alxa_lib.ledger.store import (  # noqa: F401
                                    checkpoint_on_commit,
                                    connect,
                                    db_path,
+                                   insert_columns,
                                    insert_frame,
                                    ledger_id,
                                    live,

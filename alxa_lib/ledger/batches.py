@@ -168,23 +168,27 @@ class Part:
                    _marks(columns, n, "_approx_"))
 
 
-def table_frame(parts: list[tuple[int, Part]]) -> pd.DataFrame:
-    """The rows of several files for one table, as the table stores them: file ids, row numbers, years
-    split, the raw and approx JSON. A column some files lack is None (NULL) for their rows."""
+def table_columns(parts: list[tuple[int, Part]]) -> tuple[dict[str, list], int]:
+    """The rows of several files for one table, as the table stores them, a column at a time (name → one value
+    per row) and their count: file ids, row numbers, years split, the raw and approx JSON. A column some files
+    lack is None (NULL) for their rows."""
     names = list(dict.fromkeys(c for _, p in parts for c in p.columns))
-    if len(parts) == 1:  # one file: its lists as they are (the frame copies them anyway)
-        data = {c: parts[0][1].columns.get(c) or [None] * parts[0][1].n for c in names}
+    n = sum(p.n for _, p in parts)
+    if len(parts) == 1:  # one file: its lists as they are
+        data = {c: parts[0][1].columns.get(c) or [None] * n for c in names}
     else:
         data = {c: list(chain.from_iterable(p.columns.get(c) or [None] * p.n for _, p in parts)) for c in names}
-    df = pd.DataFrame(data, columns=names, dtype=object)
-    df["file_id"] = [file_id for file_id, p in parts for _ in range(p.n)]
+    data["file_id"] = [file_id for file_id, p in parts for _ in range(p.n)]
     for col in ("raw", "approx"):
         if any(getattr(p, col) is not None for _, p in parts):
-            df[col] = [v for _, p in parts for v in (getattr(p, col) or [None] * p.n)]
-    if "years" in df.columns:
-        df["start_year"] = [y[0] if isinstance(y, tuple) else None for y in df["years"]]
-        df["end_year"] = [y[1] if isinstance(y, tuple) else None for y in df["years"]]
-    return df.rename(columns={"_row": "row_no", "_sheet": "sheet"})
+            data[col] = [v for _, p in parts for v in (getattr(p, col) or [None] * p.n)]
+    if "years" in data:
+        data["start_year"] = [y[0] if isinstance(y, tuple) else None for y in data["years"]]
+        data["end_year"] = [y[1] if isinstance(y, tuple) else None for y in data["years"]]
+    for old, new in (("_row", "row_no"), ("_sheet", "sheet")):
+        if old in data:
+            data[new] = data.pop(old)
+    return data, n
 
 
 def prepare(con, item, res: ReadResult, index: FileIndex, plans: PlanCache, replace_registers: bool = False
@@ -321,19 +325,19 @@ def insert(con, batch: list[Prepared]) -> None:
                 if part.n:
                     tables.setdefault(table, []).append((p.file_id, part))
         for table, parts in tables.items():
-            ledger.insert_frame(con, table, table_frame(parts))
-        found = findings_frame(batch)
+            ledger.insert_columns(con, table, *table_columns(parts))
+        found = findings_columns(batch)
         if found is not None:
-            ledger.insert_frame(con, "findings", found)
+            ledger.insert_columns(con, "findings", *found)
 
 
-def findings_frame(batch: list[Prepared]) -> pd.DataFrame | None:
-    """The batch's findings with their file ids, stage ``ingest``, built a column at a time (a finding
-    without some key has None there, as the table's NULL)."""
+def findings_columns(batch: list[Prepared]) -> tuple[dict[str, list], int] | None:
+    """The batch's findings with their file ids, stage ``ingest``, a column at a time (a finding without some
+    key has None there, as the table's NULL), and their count; None without any."""
     found = [f for p in batch for f in p.findings]
     if not found:
         return None
     data = {k: list(map(dict.get, found, repeat(k))) for k in set().union(*found)}
     data["file_id"] = [p.file_id for p in batch for _ in p.findings]
     data["stage"] = ["ingest"] * len(found)
-    return pd.DataFrame(data, dtype=object)
+    return data, len(found)
