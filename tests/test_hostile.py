@@ -756,6 +756,36 @@ def test_a_chunk_the_byte_array_scan_passes_passes_the_exact_checks(rows):
     assert not seen.error_cells, chunk
 
 
+@given(st.lists(st.tuples(st.integers(1, 8), st.sampled_from(["cached", "empty", "none", "value"])),
+                min_size=1, max_size=40), st.integers(60, 900))
+@settings(max_examples=30, deadline=None)
+def test_the_formulas_the_streaming_scan_finds_are_those_of_the_whole_sheet(tmp_path_factory, cells, chunk):
+    """The byte-array scan hands the formula tags it found to the search for formulas without a cached value,
+    so a chunk is not searched again for them: wherever the chunks cut the sheet, the cells found are those a
+    search of the whole sheet finds."""
+    from unittest import mock
+
+    from alxa_lib.workbooks import guard, sheetscan
+    from alxa_lib.workbooks.opening import formula_cells_in
+    d = tmp_path_factory.mktemp("formulas")
+    body = []
+    for r, (c, kind) in enumerate(cells, 1):
+        ref = b"%s%d" % (_letters(c).encode(), r)
+        inner = {"cached": b"<f>SUM(A1:A2)</f><v>3</v>", "empty": b"<f>SUM(A1:A2)</f><v></v>",
+                 "none": b'<f t="shared" si="0"/>', "value": b"<v>7</v>"}[kind]
+        body.append(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c><c r="%s">%s</c></row>'
+                    % (r, r, b"y" * (r * 7 % 50), ref, inner))
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main"><sheetData>' + b"".join(body) + b"</sheetData></worksheet>")
+    base = write_report(d / "base.xlsx", [report_row()])
+    path = _rezip(base, d / "t.xlsx", replace={"xl/worksheets/sheet1.xml": sheet})
+    with mock.patch.object(guard, "_CHUNK", chunk), mock.patch.object(sheetscan, "_VECTOR_MIN", 0):
+        seen = guard.inspect(path)
+    expected = formula_cells_in(sheet)
+    assert seen.uncached_formulas.get("xl/worksheets/sheet1.xml", set()) == expected
+    assert expected == {"%s%d" % (_letters(c), r) for r, (c, kind) in enumerate(cells, 1) if kind in ("empty", "none")}
+
+
 def test_a_small_part_read_straight_from_the_zip_keeps_zipfiles_verdict(tmp_path):
     """The guard reads a workbook's small parts (styles, relationships) from the archive's bytes, not through
     zipfile's reader: a part whose CRC-32 does not match is still handed to zipfile, which calls it corrupt, and

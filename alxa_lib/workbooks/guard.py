@@ -230,7 +230,7 @@ def _stream_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, lim: dict, name: str
                 raise too_wide(lim, info.filename, name)
             if scan.formula or b"<f" in edge:
                 seen.formula_parts.add(info.filename)
-            formulas.add(chunk, scan.formula)
+            formulas.add(chunk, scan.formula, scan.formula_at)
             tail = (tail + chunk)[-_OVERLAP:] if len(chunk) < _OVERLAP else chunk[-_OVERLAP:]
     if info.filename in seen.formula_parts:
         seen.uncached_formulas[info.filename] = formulas.end()
@@ -284,8 +284,9 @@ class FormulaCells:
     def __init__(self) -> None:
         self.rest, self.found = b"", set()
 
-    def add(self, chunk: bytes, has_tag: bool) -> None:
-        """``has_tag``: the chunk holds a formula tag (``<f``)."""
+    def add(self, chunk: bytes, has_tag: bool, tags=None) -> None:
+        """``has_tag``: the chunk holds a formula tag (``<f``); ``tags``: where its formula tags begin, when the
+        byte-array scan has found them (the chunk is then not searched for them again)."""
         first, cut = chunk.find(b"</c>") + 4, chunk.rfind(b"</c>") + 4
         if first == 3:  # no cell ends in this chunk: it waits whole
             self.rest += chunk
@@ -293,7 +294,7 @@ class FormulaCells:
         stitched = self.rest + chunk[:first]  # the stretch the previous chunk left, up to the first </c>
         self.found |= formula_cells_in(stitched)
         if has_tag and cut > first:
-            self.found |= formula_cells_in(chunk, first, cut)
+            self.found |= formula_cells_in(chunk, first, cut, tags)
         self.rest = chunk[cut:]
 
     def end(self) -> set[str]:

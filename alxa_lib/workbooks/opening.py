@@ -5,7 +5,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from alxa_lib.errors import RejectedFile
 
@@ -271,35 +271,64 @@ def formula_cells_without_value(path: Path, parts: set[str] | None = None,
     return out
 
 
-def formula_cells_in(data: bytes, start: int = 0, end: int | None = None) -> set[str]:
+def formula_cells_in(data: bytes, start: int = 0, end: int | None = None, tags=None) -> set[str]:
     """The cells of one worksheet's XML holding a formula but no cached value; ``start``, ``end``: only in
-    ``data[start:end]`` (without copying it), which must begin and end between two cells."""
+    ``data[start:end]`` (without copying it), which must begin and end between two cells. ``tags``: where
+    the formula tags of ``data`` are, when a scan has found them already (else they are searched for)."""
     end = len(data) if end is None else end
-    if data.find(b"<f", start, end) == -1:
+    if tags is None and data.find(b"<f", start, end) == -1:
         return set()
-    return {m.group(1).decode() for m in _formula_cells(data, start, end) if not _CACHED.search(m.group(0))}
+    found = set()
+    for ref, at, stop in _formula_cells(data, start, end, tags):
+        if not _CACHED.search(data, at, stop):
+            found.add(ref.decode())
+    return found
 
 
 _FORMULA_TAG = re.compile(rb"<f[ >/]")
 
 
-def _formula_cells(data: bytes, start: int, stop: int):
-    """The matches of ``_FORMULA`` in ``data[start:stop]``, as ``finditer`` gives them, but the pattern is
-    tried only around each formula tag: between the last ``</c>`` before it and the first after it (a match
-    cannot cross a ``</c>``), so a large sheet with few formulas is not scanned cell by cell."""
+def _formula_cells(data: bytes, start: int, stop: int, tags=None) -> Iterator[tuple[bytes, int, int]]:
+    """Each cell of ``data[start:stop]`` holding a formula: (its reference, where its content starts, where it
+    ends). Only the bytes around each formula tag are read: the cell is the last ``<c r="…"`` before the tag
+    and after the previous ``</c>`` (a cell cannot cross a ``</c>``), so a large sheet with few formulas is
+    not scanned cell by cell, and no pattern runs over the cell unless it is written unusually (then
+    ``_FORMULA`` decides)."""
     done = start
-    tag = _FORMULA_TAG.search(data, start, stop)
-    while tag:
-        pos = tag.start()
+    for pos in _tag_positions(data, start, stop, tags):
+        if pos < done:
+            continue
         close = data.rfind(b"</c>", done, pos)
         end = data.find(b"</c>", pos, stop)
         if end == -1:
             return
-        m = _FORMULA.search(data, close + 4 if close != -1 else done, end + 4)
-        if m:
-            yield m
-            done = m.end()
-        tag = _FORMULA_TAG.search(data, max(pos + 2, done), stop)
+        begin = close + 4 if close != -1 else done
+        cell = data.rfind(b'<c r="', begin, pos)
+        quote = data.find(b'"', cell + 6, pos) if cell != -1 else -1
+        gt = data.find(b">", quote, pos) if quote != -1 else -1
+        if gt != -1 and data[gt - 1] != 47 and _REF.fullmatch(data, cell + 6, quote):  # <c r="A1" …> not />
+            yield data[cell + 6:quote], gt + 1, end
+            done = end + 4
+        else:
+            m = _FORMULA.search(data, begin, end + 4)
+            if m:
+                yield m.group(1), m.start(), m.end()
+                done = m.end()
+
+
+def _tag_positions(data: bytes, start: int, stop: int, tags) -> Iterator[int]:
+    """Where the formula tags of ``data[start:stop]`` begin: from ``tags`` (positions a scan found, in order)
+    when given, else searched for."""
+    if tags is not None:
+        yield from (int(t) for t in tags if start <= t < stop)
+        return
+    tag = _FORMULA_TAG.search(data, start, stop)
+    while tag:
+        yield tag.start()
+        tag = _FORMULA_TAG.search(data, tag.start() + 2, stop)
+
+
+_REF = re.compile(rb"[A-Z]+\d+")
 
 
 def _sheet_names_by_part(z: zipfile.ZipFile) -> dict[str, str]:

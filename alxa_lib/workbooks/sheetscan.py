@@ -31,6 +31,7 @@ class ChunkScan:
     lead: int = 0  # cells before its first row tag (they belong to the row the previous chunk left open)
     widest: int = 0  # most cells in one row that begins and ends in it
     trailing: int = 0  # cells after its last row tag (that row goes on in the next chunk)
+    formula_at: np.ndarray | None = None  # where its formula tags (<f␣, <f>, <f/) begin, when the scan saw them
 
 
 _VECTOR_MIN = 1 << 16  # below this many bytes the exact checks cost less than the vector scan
@@ -67,8 +68,10 @@ def scan_chunk(chunk: bytes, lim: dict) -> ChunkScan:
     odd = bool((after == 33).any() or error or not cell_ref.all() or not row_ref.all()) \
         or _refs_beyond(a, np.concatenate([cell + 6, rows + 8]), lim)  # <!, t="e", r="…
     per_row = np.bincount(np.searchsorted(rows, cell), minlength=len(rows) + 1)  # [before the first row, …]
-    return ChunkScan(len(rows), len(cell), odd, bool((after == 102).any()), int(per_row[0]),  # <f
-                     int(per_row[1:-1].max(initial=0)), int(per_row[-1]))
+    tag = lt[after == 102]  # <f
+    tag = tag[(a[tag + 2] == 32) | (a[tag + 2] == 62) | (a[tag + 2] == 47)]
+    return ChunkScan(len(rows), len(cell), odd, bool((after == 102).any()), int(per_row[0]),
+                     int(per_row[1:-1].max(initial=0)), int(per_row[-1]), tag)
 
 
 _WS = (32, 9, 10, 13)
