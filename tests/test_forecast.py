@@ -113,9 +113,10 @@ def test_keepers_give_what_the_promises_imply():
 def no_prior(monkeypatch):
     """The prior "promises kept" weighs ~0 and a department is shrunk with one pseudo-project only:
     the forecast then follows the department's own behaviour; no shared shock and no reporting lag (the
-    starts of these histories are reported up to a fortnight late, which would move every June promise)."""
+    starts of these histories are reported up to a fortnight late, which would move every June promise),
+    and no spread floor (what the simulation does not draw, §11.3, is not what these tests are about)."""
     with_params(monkeypatch, "forecast", prior_weight=1e-9, prior_never_share=0.0, shock_banner=0.0,
-                shock_department=0.0, max_lag_days=0, shrinkage=1)
+                shock_department=0.0, max_lag_days=0, shrinkage=1, spread_floor=0.0)
 
 
 def test_a_department_that_slips_30_days_moves_the_forecast(no_prior):
