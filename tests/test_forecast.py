@@ -113,9 +113,10 @@ def test_keepers_give_what_the_promises_imply():
 def no_prior(monkeypatch):
     """The prior "promises kept" weighs ~0 and a department is shrunk with one pseudo-project only:
     the forecast then follows the department's own behaviour; no shared shock and no reporting lag (the
-    starts of these histories are reported up to a fortnight late, which would move every June promise)."""
+    starts of these histories are reported up to a fortnight late, which would move every June promise),
+    and no spread floor (what the simulation does not draw, §11.3, is not what these tests are about)."""
     with_params(monkeypatch, "forecast", prior_weight=1e-9, prior_never_share=0.0, shock_banner=0.0,
-                shock_department=0.0, max_lag_days=0, shrinkage=1)
+                shock_department=0.0, max_lag_days=0, shrinkage=1, spread_floor=0.0)
 
 
 def test_a_department_that_slips_30_days_moves_the_forecast(no_prior):
@@ -420,10 +421,10 @@ def test_backtest_judges_open_pairs_only():
 def test_spread_scale_tempers_interval_and_p_reach_around_the_same_point(monkeypatch):
     """spread_scale narrows the simulated count around its mean: the point stays, the interval shrinks in
     proportion (at 0.5, to about half), and p_reach reads the same tempered counts (it moves away from ½)."""
-    with_params(monkeypatch, "forecast", spread_scale=1.0)
+    with_params(monkeypatch, "forecast", spread_scale=1.0, spread_floor=0.0)
     data = build([("拖延局", 0)] * 6 + [("拖延局", 20)] * 6, [("拖延局", D(2025, 6, 22))] * 12, started_quiet=8)
     wide = june(forecast(data, AS_OF))
-    with_params(monkeypatch, "forecast", spread_scale=0.5)
+    with_params(monkeypatch, "forecast", spread_scale=0.5, spread_floor=0.0)
     narrow = june(forecast(build([("拖延局", 0)] * 6 + [("拖延局", 20)] * 6, [("拖延局", D(2025, 6, 22))] * 12,
                                  started_quiet=8), AS_OF))
     assert narrow["point"] == pytest.approx(wide["point"])
@@ -442,3 +443,26 @@ def test_the_method_note_takes_its_numbers_and_words_from_the_parameters(monkeyp
                                                                   {"date": "09-30", "rate": 0.9}])
     note = method_note(2025)
     assert "模拟500次" in note and "（较有把握、把握不大；" in note and "9月30日以后不再预测" in note
+
+
+def test_spread_floor_keeps_about_a_project_either_way_when_every_simulation_agrees():
+    """spread_floor is added to the tempered variance (§11.3). Every simulation gives 10 starts: spread over
+    ± half a project the count is uniform with variance 1/12; scale 0.6 and floor 0.5 make its variance
+    0.36/12 + 0.5 = 0.53, a uniform of half-width √(3 · 0.53) = 1.261, whose 10th–90th percentiles are
+    10 ∓ 0.8 · 1.261 = 10 ∓ 1.009 — without the floor 10 ∓ 0.24. A wide count (half 5, half 15: variance
+    25 + 1/12) is tempered by √(0.36 + 0.5 / 25.083) = 0.6164 instead of 0.6: the floor hardly moves it."""
+    from alxa_lib.figures.forecast import _summary
+    cfg = {**params.load("forecast"), "spread_scale": 0.6}
+    agree = np.full(2000, 10)
+
+    def summary(counts, floor):
+        return _summary(counts, 5, 12, float(counts.mean()) - 5, 20, D(2025, 6, 30), 0.7, {**cfg, "spread_floor": floor})
+    with_floor, without = summary(agree, 0.5), summary(agree, 0.0)
+    assert with_floor["low"] * 20 == pytest.approx(10 - 1.009, abs=0.03)
+    assert with_floor["high"] * 20 == pytest.approx(10 + 1.009, abs=0.03)
+    assert (without["high"] - without["low"]) * 20 == pytest.approx(1.0)  # 0.48 wide: widened to one project
+    assert with_floor["point"] == without["point"] == pytest.approx(0.5)
+    wide = np.array([5, 15] * 1000)
+    ratio = ((summary(wide, 0.5)["high"] - summary(wide, 0.5)["low"])
+             / (summary(wide, 0.0)["high"] - summary(wide, 0.0)["low"]))
+    assert ratio == pytest.approx(0.6164 / 0.6, rel=0.002)

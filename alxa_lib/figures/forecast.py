@@ -10,8 +10,8 @@ more spread), then each unstarted project starts by a target date with probabili
 P(slip ≤ T − promise | slip > as-of − promise), read both from its current promise and from its first one
 (``first_promise_weight``), and counts when the start is *reported* (the reporting lag). Projects fail
 together through shocks shared by the banner and by each department; a small prior share of promises
-does not start this year. The simulated count is tempered around its mean (``spread_scale``) for the
-interval and p_reach alike. An open target is never certain (``p_floor``) and its interval never a point.
+does not start this year. The simulated count is tempered around its mean (``spread_scale``, with a floor
+``spread_floor`` added to its variance) for the interval and p_reach alike. An open target is never certain (``p_floor``) and its interval never a point.
 """
 from __future__ import annotations
 
@@ -365,9 +365,15 @@ def _summary(counts: np.ndarray, n0: int, n_todo: int, expected: float, total: i
     # the simulated spread around its mean, tempered (``spread_scale``, chosen by the backtest, §11.7): each
     # project's probability is right on average, but the model cannot tell the projects that will be late
     # from the others, so the simulations scatter more than outcomes do; interval and p_reach read the same
-    # tempered counts (with scale 1, p_reach is the share of simulations with at least ``need`` starts)
+    # tempered counts (with scale 1 and no floor, p_reach is the share of simulations with at least ``need`` starts)
+    # the outcome also varies by what the simulation does not draw (a start a few days either side of the date or
+    # of its report, the plan in force on the target date): ``spread_floor`` (projects², chosen with spread_scale)
+    # is added to the tempered variance, so a count that every simulation agrees on still spans about a project
+    # either way, while a wide count is tempered almost by spread_scale alone
     centre = float(spread.mean())
-    spread = centre + float(cfg.get("spread_scale", 1.0)) * (spread - centre)
+    scale, var = float(cfg.get("spread_scale", 1.0)), float(spread.var())
+    factor = math.sqrt(scale * scale + float(cfg.get("spread_floor", 0.0)) / var) if var > 0 else scale
+    spread = centre + factor * (spread - centre)
     low, high = float(np.quantile(spread, q)), float(np.quantile(spread, 1 - q))
     low, high = max(low, n0), min(high, n0 + n_todo)
     p = float((spread >= need - 0.5).mean())
