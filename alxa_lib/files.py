@@ -43,13 +43,14 @@ def _temporary(final: Path) -> tuple[int, Path]:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
             continue
+        except FileNotFoundError:  # the folder first: made only when missing (a sidecar's always exists)
+            final.parent.mkdir(parents=True, exist_ok=True)
 
 
 def write_text(final: Path | str, text: str) -> Path:
     """:func:`atomic_path` for a text (UTF-8) in one open of the temporary file: the archive writes one
     sidecar per stored file, and each open or stat on a file system is a system call of CPU time."""
     final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temporary(final)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -27,12 +27,15 @@ def archive(path: Path, db: Path) -> tuple[Path, str]:
     the copy goes to a temporary name in the archive folder and is renamed once its hash is known; an
     existing copy is kept. Returns the copy and the SHA-256."""
     target_dir = archive_dir(db)
-    target_dir.mkdir(parents=True, exist_ok=True)
     h = hashlib.sha256()
     tmp = target_dir / f".~{secrets.token_hex(8)}.part"  # the umask's permissions, as a plain copy has
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "wb") as dst, open(path, "rb") as src:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileNotFoundError:  # the archive folder is made once, not asked for at every file
+        target_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as dst, open(path, "rb", buffering=0) as src:  # raw: no tty or size probe
             for chunk in iter(lambda: src.read(_CHUNK), b""):
                 h.update(chunk)
                 dst.write(chunk)
