@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
-import secrets
 from pathlib import Path
 from typing import Iterator
 
@@ -34,11 +34,16 @@ def atomic_path(final: Path | str) -> Iterator[Path]:
         raise
 
 
+# temporary names unique in this process (O_EXCL refuses another process's): a counter, not a random token,
+# which asked the kernel for random bytes at every file
+_SERIAL = itertools.count()
+
+
 def _temporary(final: Path) -> tuple[int, Path]:
     """A new hidden temporary file beside ``final``, open for writing. Created with mode 0666 less the umask,
     as the kernel applies it (mkstemp would make it 0600: an output follows the umask, as any other file)."""
     while True:
-        tmp = final.parent / f".~{final.stem[:40]}.{secrets.token_hex(4)}{final.suffix}"
+        tmp = final.parent / f".~{final.stem[:40]}.{os.getpid()}.{next(_SERIAL)}{final.suffix}"
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:

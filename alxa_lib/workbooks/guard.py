@@ -8,6 +8,7 @@ columns of every worksheet while streaming — stopping at the first limit cross
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -83,8 +84,12 @@ def inspect(path: Path) -> Inspection:
     if size_mb > lim["max_file_mb"]:
         raise RejectedFile("oversized", f"文件大小{size_mb:.1f}MB超过{lim['max_file_mb']}MB上限 / file of {size_mb:.1f} MB "
                                         f"exceeds the {lim['max_file_mb']} MB limit: remove images or split it ({path.name})")
-    with open(path, "rb") as fh:
+    with open(path, "rb", buffering=0) as fh:
         head = fh.read(8)
+        if head.startswith(ZIP_MAGIC):
+            # the whole zip in memory (at most max_file_mb): its directory and its parts are then read without a
+            # system call for each seek and read (about 60 of them per workbook through a file)
+            data = head + fh.readall()
     if head.startswith(OLE_MAGIC):
         extent = _check_ole(path)
         if extent.encrypted:  # XOR or RC4 .xls, ECMA-376 agile or standard: calamine would call some corrupt
@@ -93,8 +98,11 @@ def inspect(path: Path) -> Inspection:
         return Inspection("ole")
     if not head.startswith(ZIP_MAGIC):
         raise not_a_workbook(path, why=" (its content is not a workbook)")
+    if len(data) > lim["max_file_mb"] * 1e6:  # grown since it was measured above
+        raise RejectedFile("oversized", f"文件大小超过{lim['max_file_mb']}MB上限 / the file exceeds the "
+                                        f"{lim['max_file_mb']} MB limit: remove images or split it ({path.name})")
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
             seen = Inspection("zip")
             _scan_zip(z, lim, path.name, seen)
             return seen
