@@ -63,12 +63,15 @@ def alxa(*args, timeout=120, **kw) -> subprocess.CompletedProcess:
 
 # ---------------------------------------------------------------- 1. each ledger owns its archive
 def test_the_sample_is_the_same_bytes_for_one_seed(sample_dir, tmp_path):
-    """Written again with seed 7, every file of the sample year is byte for byte the session's (on main the
-    zip entries and core properties carried the time of writing: 597 of 626 files differed)."""
+    """Written again with seed 7, every file of the sample year is byte for byte the session's, its workbooks
+    and truth.json alike (on main the zip entries and core properties carried the time of writing: 597 of 626
+    files differed)."""
     from alxa_lib.sample import write_sample
     again = tmp_path / "again"
     write_sample(again, 2025, 7)
-    assert _digests(again) == _digests(sample_dir)
+    got = _digests(again)
+    assert got == _digests(sample_dir)
+    assert "truth.json" in got and sum(name.endswith((".xlsx", ".xls")) for name in got) > 550
 
 
 def test_two_ledgers_in_one_folder_keep_their_own_archives(sample_dir, tmp_path, capsys):
