@@ -26,8 +26,7 @@ def _json(db, *args):
 def test_quarter_report_shows_scores_and_where_points_went(out):
     db, quarter, _ = out
     assert {k: p.name for k, p in quarter.items()} == {"ipynb": "季度考评_2025Q2.ipynb", "html": "季度考评_2025Q2.html",
-                                                       "pdf": "季度考评_2025Q2.pdf", "xlsx": "季度考评_2025Q2.xlsx",
-                                                       "docx": "季度考评_2025Q2.docx"}
+                                                       "xlsx": "季度考评_2025Q2.xlsx", "docx": "季度考评_2025Q2.docx"}
     titles = [p.text.replace("\n", "") for p in Document(quarter["docx"]).paragraphs if p.style.name == "公文标题"]
     assert titles == ["关于2025年第二季度重点建设项目考评结果的通报"]  # the notebook wrote the 公文
     page = quarter["html"].read_text(encoding="utf-8")

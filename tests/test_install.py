@@ -60,7 +60,7 @@ def test_a_fresh_install_runs_the_demo_from_another_folder(installed, tmp_path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     out = elsewhere / "out"
     for name in ("2025-06-28/半月通报_2025-06-28.pdf", "2025-06-28/半月通报_2025-06-28_公文.pdf", "2025Q2/季度考评_2025Q2.html",
-                 "2025/年终排名_2025.pdf", "2025-06/联席会议材料_2025-06.pdf"):
+                 "2025Q2/季度考评_2025Q2.pdf", "2025/年终排名_2025.pdf", "2025-06/联席会议材料_2025-06.pdf"):
         assert (out / name).stat().st_size > 1000, name
 
 
