@@ -110,8 +110,8 @@ def reports_out(pristine_ledger, tmp_path_factory) -> dict:
                                       number="12"),
                 # its PDF is the fresh-install demo's to check (tests/test_install.py): 4 s of WeasyPrint less here
                 "quarter": runner.quarter("2025Q2", db, out, ("html", "xlsx", "docx")),
-                "annual": runner.annual(2025, db, out),
-                # the PDF route is checked on the brief and the ranking; these two need HTML and xlsx only
+                "annual": runner.annual(2025, db, out, ("html", "xlsx", "docx")),  # its PDF: the same
+                # the PDF route is checked on the brief here; these two need HTML and xlsx only
                 "investigate": runner.investigate(dt.date(2025, 9, 28), red=True, db=db, out=out,
                                                   formats=("html", "xlsx")),
                 "meeting": runner.meeting("2025-06", db, out, ("html", "xlsx"))}

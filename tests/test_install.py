@@ -15,6 +15,7 @@ import venv
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +63,9 @@ def test_a_fresh_install_runs_the_demo_from_another_folder(installed, tmp_path):
     for name in ("2025-06-28/半月通报_2025-06-28.pdf", "2025-06-28/半月通报_2025-06-28_公文.pdf", "2025Q2/季度考评_2025Q2.html",
                  "2025Q2/季度考评_2025Q2.pdf", "2025/年终排名_2025.pdf", "2025-06/联席会议材料_2025-06.pdf"):
         assert (out / name).stat().st_size > 1000, name
+    # the ranking's PDF says what its page says (the shared test reports render the ranking as HTML only)
+    text = "".join("".join(p.extract_text() for p in PdfReader(str(out / "2025/年终排名_2025.pdf")).pages).split())
+    assert "拟责任追究名单" in text and "年终分值排序靠后" in text
 
 
 def test_alxa_params_still_chooses_the_parameters(installed, tmp_path):
