@@ -24,7 +24,7 @@ def atomic_path(final: Path | str) -> Iterator[Path]:
     leaves no partial file at the final path, only a hidden ``.~*`` temporary that the next run ignores)."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_path = _temporary(final)
+    fd, tmp_path = temporary_beside(final)
     os.close(fd)
     try:
         yield tmp_path
@@ -39,7 +39,7 @@ def atomic_path(final: Path | str) -> Iterator[Path]:
 _SERIAL = itertools.count()
 
 
-def _temporary(final: Path) -> tuple[int, Path]:
+def temporary_beside(final: Path) -> tuple[int, Path]:
     """A new hidden temporary file beside ``final``, open for writing. Created with mode 0666 less the umask,
     as the kernel applies it (mkstemp would make it 0600: an output follows the umask, as any other file)."""
     while True:
@@ -48,7 +48,7 @@ def _temporary(final: Path) -> tuple[int, Path]:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
             continue
-        except FileNotFoundError:  # the folder first: made only when missing (a sidecar's always exists)
+        except FileNotFoundError:  # the folder first: made only when missing, not asked for at every file
             final.parent.mkdir(parents=True, exist_ok=True)
 
 
@@ -56,7 +56,7 @@ def write_text(final: Path | str, text: str) -> Path:
     """:func:`atomic_path` for a text (UTF-8) in one open of the temporary file: the archive writes one
     sidecar per stored file, and each open or stat on a file system is a system call of CPU time."""
     final = Path(final)
-    fd, tmp = _temporary(final)
+    fd, tmp = temporary_beside(final)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))

@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import json
 import os
 from pathlib import Path
 
-from alxa_lib.files import shown_name, shown_path, write_text
+from alxa_lib.files import shown_name, shown_path, temporary_beside, write_text
 from alxa_lib.ledger.store import archive_dir
 
 _CHUNK = 1 << 20
-# temporary names unique in this process (O_EXCL refuses another's): a counter, not a random token, which
-# asked the kernel for random bytes at every file
-_SERIAL = itertools.count()
 
 
 def archive(path: Path, db: Path) -> tuple[Path, str]:
@@ -31,15 +27,7 @@ def archive(path: Path, db: Path) -> tuple[Path, str]:
     existing copy is kept. Returns the copy and the SHA-256."""
     target_dir = archive_dir(db)
     h = hashlib.sha256()
-    while True:
-        tmp = target_dir / f".~{os.getpid()}.{next(_SERIAL)}.part"  # the umask's permissions, as a plain copy has
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:  # left by a killed run of a process with the same number
-            continue
-        except FileNotFoundError:  # the archive folder is made once, not asked for at every file
-            target_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = temporary_beside(target_dir / "copy.part")  # the umask's permissions, as a plain copy has
     try:
         with os.fdopen(fd, "wb") as dst, open(path, "rb", buffering=0) as src:  # raw: no tty or size probe
             for chunk in iter(lambda: src.read(_CHUNK), b""):
